@@ -1,0 +1,115 @@
+// Primary responsibilities: building wire data — integers, names with optional compression,
+// length-prefixed RDATA — and rolling back to a mark so that truncation drops whole RRsets.
+
+/// A growing buffer of wire data with a name compressor.
+public struct WireWriter {
+    /// Compression pointers can address only the first 16 KiB of a message (14-bit offsets).
+    static let maxPointerTarget = 0x3FFF
+
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8]
+    /// Offsets of names already written, by their case-folded suffix, for compression.
+    private var compressionTable: [DomainName: Int] = [:]
+
+    /// Creates an empty writer with room for `capacity` bytes.
+    public init(capacity: Int = 512) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The number of bytes written.
+    public var count: Int { bytes.count }
+
+    /// Appends one octet.
+    public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
+
+    /// Appends a big-endian 16-bit integer.
+    public mutating func writeUInt16(_ value: UInt16) {
+        bytes.append(UInt8(value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    /// Appends a big-endian 32-bit integer.
+    public mutating func writeUInt32(_ value: UInt32) {
+        bytes.append(UInt8(value >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value))
+    }
+
+    /// Appends raw octets.
+    public mutating func writeBytes(_ value: some Sequence<UInt8>) { bytes.append(contentsOf: value) }
+
+    /// Appends a `<character-string>` (RFC 1035 §3.3).
+    /// - Throws: ``DNSWireError`` `tooLarge` when longer than 255 octets.
+    public mutating func writeCharacterString(_ value: [UInt8]) throws(DNSWireError) {
+        guard value.count <= 255 else { throw DNSWireError(.tooLarge, "character-string longer than 255 octets") }
+        bytes.append(UInt8(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    /// Overwrites a 16-bit integer already written at `offset`.
+    public mutating func patchUInt16(_ value: UInt16, at offset: Int) {
+        bytes[offset] = UInt8(value >> 8)
+        bytes[offset + 1] = UInt8(truncatingIfNeeded: value)
+    }
+
+    /// Appends a name. With `compress`, the longest suffix already written becomes a pointer
+    /// (RFC 1035 §4.1.4); either way the name's own suffixes become available as targets, so a
+    /// name written uncompressed inside RDATA can still be pointed at by later owners.
+    /// - Parameters:
+    ///   - compress: true only for owner names and RDATA names of RFC 1035 types (RFC 3597 §4).
+    ///   - lowercase: write the canonical lowercase form (RFC 4034 §6.2).
+    public mutating func writeName(_ name: DomainName, compress: Bool, lowercase: Bool = false) {
+        let wire = name.wireBytes
+        var offset = 0
+        while wire[offset] != 0 {
+            let suffix = offset == 0 ? name : DomainName(trustedWireBytes: Array(wire[offset...]))
+            if compress, let target = compressionTable[suffix] {
+                writeUInt16(0xC000 | UInt16(target))
+                return
+            }
+            if bytes.count <= Self.maxPointerTarget && compressionTable[suffix] == nil {
+                compressionTable[suffix] = bytes.count
+            }
+            let length = Int(wire[offset])
+            bytes.append(wire[offset])
+            if lowercase {
+                for byte in wire[(offset + 1)...(offset + length)] { bytes.append(DomainName.fold(byte)) }
+            } else {
+                bytes.append(contentsOf: wire[(offset + 1)...(offset + length)])
+            }
+            offset += length + 1
+        }
+        bytes.append(0)
+    }
+
+    /// Appends a 16-bit length, runs `body`, then writes the length of what `body` appended.
+    /// - Throws: what `body` throws, or `tooLarge` when the body exceeds 65535 octets.
+    public mutating func withLengthPrefix(
+        _ body: (inout WireWriter) throws(DNSWireError) -> Void
+    ) throws(DNSWireError) {
+        let lengthAt = bytes.count
+        writeUInt16(0)
+        try body(&self)
+        let length = bytes.count - lengthAt - 2
+        guard length <= Int(UInt16.max) else { throw DNSWireError(.tooLarge, "RDATA longer than 65535 octets") }
+        patchUInt16(UInt16(length), at: lengthAt)
+    }
+
+    /// A point to come back to: the byte count at the time.
+    public struct Mark: Sendable {
+        /// The byte count when the mark was taken.
+        let count: Int
+    }
+
+    /// Remembers the current length.
+    public func mark() -> Mark { Mark(count: bytes.count) }
+
+    /// Drops everything written after `mark`, and the compression targets inside it.
+    public mutating func rollBack(to mark: Mark) {
+        guard bytes.count > mark.count else { return }
+        bytes.removeSubrange(mark.count...)
+        compressionTable = compressionTable.filter { $0.value < mark.count }
+    }
+}
