@@ -1,0 +1,38 @@
+# Mamori: the two set-up commands for a fresh Debian 12 machine (as root) are `make run` and
+# `make test`. Each installs what is missing first, quietly when everything is there.
+
+SWIFT ?= swift
+# Debian packages the build and the tests need: OpenSSL and libsystemd headers, the lab's
+# authoritative servers and signer, Unbound for side-by-side runs, and dig/kdig.
+APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldnsutils bind9-dnsutils \
+	bind9-utils unbound dnsperf
+
+.PHONY: deps build test lint unit fuzz run clean
+
+## deps: install the Debian packages that are missing (apt-get update first, only when needed).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+## lint: the formatting rules in .swift-format, strictly.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests
+
+## unit: every Swift test target.
+unit: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## test: what CI runs: install, build, lint, all tests.
+test: deps lint unit
+
+clean:
+	rm -rf .build
