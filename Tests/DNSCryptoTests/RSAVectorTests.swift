@@ -1,0 +1,115 @@
+// Primary responsibilities: RFC 5702 §6 RSA/SHA-2 examples verified at the crypto level.
+
+import DNSCrypto
+import Testing
+
+/// The published RSASHA256 and RSASHA512 examples (RFC 5702 §6.1, §6.2).
+@Suite("RFC 5702 RSA/SHA-2 vectors")
+struct RSAVectorTests {
+    /// RFC 5702 §6.1 DNSKEY (256 3 8, key tag 9033, 512 bits): `AwEAAcFc…ObdK=`; exponent 65537.
+    static let rsaSHA256Key = base64(
+        "AwEAAcFcGsaxxdgiuuGmCkVImy4h99CqT7jwY3pexPGcnUFtR2Fh36BponcwtkZ4cAgtvd4Qs8PkxUdp6p/DlUmObdk="
+    )
+
+    /// RFC 5702 §6.1 RRSIG signature over `www.example.net. 3600 IN A 192.0.2.91`.
+    static let rsaSHA256Signature = base64(
+        "kRCOH6u7l0QGy9qpC9l1sLncJcOKFLJ7GhiUOibu4teYp5VE9RncriShZNz85mwlMgNEacFYK/lPtPiVYP4bwg=="
+    )
+
+    /// Signed data for RFC 5702 §6.1 (RFC 4034 §3.1.8.1: RRSIG RDATA without Signature ‖ canonical RR).
+    static let rsaSHA256SignedData = hex(
+        """
+        0001                                  ; type covered A
+        08 03                                 ; algorithm 8 (RSASHA256), labels 3
+        00000e10                              ; original TTL 3600
+        70dbd880                              ; expiration 20300101000000 (1893456000)
+        386d4380                              ; inception 20000101000000 (946684800)
+        2349                                  ; key tag 9033
+        076578616d706c65036e657400            ; signer example.net.
+        03777777076578616d706c65036e657400    ; owner www.example.net.
+        0001 0001 00000e10 0004               ; type A, class IN, TTL 3600, RDLENGTH 4
+        c000025b                              ; 192.0.2.91
+        """
+    )
+
+    /// RFC 5702 §6.2 DNSKEY (256 3 10, key tag 3740, 1024 bits).
+    static let rsaSHA512Key = base64(
+        """
+        AwEAAdHoNTOW+et86KuJOWRDp1pndvwb6Y83nSVXXyLA3DLroROUkN6X0O6pnWnjJQujX/AyhqFD
+        xj13tOnD9u/1kTg7cV6rklMrZDtJCQ5PCl/D7QNPsgVsMu1J2Q8gpMpztNFLpPBz1bWXjDtaR7ZQ
+        BlZ3PFY12ZTSncorffcGmhOL
+        """
+    )
+
+    /// RFC 5702 §6.2 RRSIG signature over the same A record.
+    static let rsaSHA512Signature = base64(
+        """
+        tsb4wnjRUDnB1BUi+t6TMTXThjVnG+eCkWqjvvjhzQL1d0YRoOe0CbxrVDYd0xDtsuJRaeUw1ep94PzE
+        Wzr0iGYgZBWm/zpq+9fOuagYJRfDqfReKBzMweOLDiNa8iP5g9vMhpuv6OPlvpXwm9Sa9ZXIbNl1MBGk
+        0fthPgxdDLw=
+        """
+    )
+
+    /// Signed data for RFC 5702 §6.2: as §6.1 but algorithm 10 and key tag 3740 (0x0e9c).
+    static let rsaSHA512SignedData = hex(
+        """
+        0001                                  ; type covered A
+        0a 03                                 ; algorithm 10 (RSASHA512), labels 3
+        00000e10                              ; original TTL 3600
+        70dbd880                              ; expiration 20300101000000
+        386d4380                              ; inception 20000101000000
+        0e9c                                  ; key tag 3740
+        076578616d706c65036e657400            ; signer example.net.
+        03777777076578616d706c65036e657400    ; owner www.example.net.
+        0001 0001 00000e10 0004               ; type A, class IN, TTL 3600, RDLENGTH 4
+        c000025b                              ; 192.0.2.91
+        """
+    )
+
+    /// The §6.1 signature verifies under the §6.1 key.
+    @Test func rsaSHA256Example() throws {
+        let key = try PublicKey(algorithm: 8, publicKey: Self.rsaSHA256Key)
+        #expect(key.keySize == 512)
+        #expect(key.verify(signature: Self.rsaSHA256Signature, over: Self.rsaSHA256SignedData))
+    }
+
+    /// The §6.2 signature verifies under the §6.2 key.
+    @Test func rsaSHA512Example() throws {
+        let key = try PublicKey(algorithm: 10, publicKey: Self.rsaSHA512Key)
+        #expect(key.keySize == 1024)
+        #expect(key.verify(signature: Self.rsaSHA512Signature, over: Self.rsaSHA512SignedData))
+    }
+
+    /// Any flipped bit in the signature or the data, or the other example's key, makes verification fail.
+    @Test func tamperingFails() throws {
+        let key = try PublicKey(algorithm: 8, publicKey: Self.rsaSHA256Key)
+        let data = Self.rsaSHA256SignedData
+        let signature = Self.rsaSHA256Signature
+        for index in [0, signature.count / 2, signature.count - 1] {
+            #expect(!key.verify(signature: flipping(signature, at: index), over: data))
+        }
+        for index in [0, 6, data.count - 1] {
+            #expect(!key.verify(signature: signature, over: flipping(data, at: index)))
+        }
+        let otherKey = try PublicKey(algorithm: 10, publicKey: Self.rsaSHA512Key)
+        #expect(!otherKey.verify(signature: signature, over: data))
+    }
+
+    /// The same RSA key under the wrong algorithm number hashes differently and fails.
+    @Test func wrongHashFails() throws {
+        let asSHA1 = try PublicKey(algorithm: 5, publicKey: Self.rsaSHA256Key)
+        #expect(!asSHA1.verify(signature: Self.rsaSHA256Signature, over: Self.rsaSHA256SignedData))
+    }
+
+    /// Truncated, empty, over-long and garbage signatures are `false`, never a trap.
+    @Test func malformedSignaturesFail() throws {
+        let key = try PublicKey(algorithm: 8, publicKey: Self.rsaSHA256Key)
+        let data = Self.rsaSHA256SignedData
+        #expect(!key.verify(signature: [], over: data))
+        #expect(!key.verify(signature: Array(Self.rsaSHA256Signature.dropLast()), over: data))
+        #expect(!key.verify(signature: Self.rsaSHA256Signature + [0], over: data))
+        #expect(!key.verify(signature: [UInt8](repeating: 0xff, count: 64), over: data))
+        #expect(!key.verify(signature: [UInt8](repeating: 0, count: 64), over: data))
+        #expect(!key.verify(signature: Self.rsaSHA256Signature, over: []))
+    }
+}
