@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+// The architecture, written down: each target is one concern, and dependencies point one way
+// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← ResolverServer ← mamorid). See ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "Mamori",
+    products: [
+        .library(name: "DNSWire", targets: ["DNSWire"]),
+        .library(name: "DNSCrypto", targets: ["DNSCrypto"]),
+        .library(name: "DNSSEC", targets: ["DNSSEC"]),
+        .library(name: "DNSCache", targets: ["DNSCache"]),
+        .library(name: "MamoriConfiguration", targets: ["MamoriConfiguration"]),
+        .library(name: "ResolverServer", targets: ["ResolverServer"]),
+        .executable(name: "mamorid", targets: ["mamorid"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: - Codec
+        .target(name: "DNSWire"),
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
+
+        // MARK: - Crypto (the only importer of COpenSSL; raw bytes in, no DNSWire dependency)
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "DNSCrypto", dependencies: ["COpenSSL"]),
+        .testTarget(name: "DNSCryptoTests", dependencies: ["DNSCrypto"]),
+
+        // MARK: - Validation (pure: data and time in, verdict out)
+        .target(name: "DNSSEC", dependencies: ["DNSWire", "DNSCrypto"]),
+
+        // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
+        .target(name: "Resolver", dependencies: ["DNSWire"]),
+        .target(name: "ResolverTestKit", dependencies: ["DNSWire", "Resolver"]),
+        .testTarget(name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"]),
+
+        // MARK: - Cache (RRsets, negative answers, keys, servers; memory-bounded, sharded locks)
+        .target(name: "DNSCache", dependencies: ["DNSWire", "DNSSEC"]),
+        .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache"]),
+
+        // MARK: - Daemon: configuration, listeners, systemd, the executable
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
+        .target(
+            name: "MamoriConfiguration",
+            dependencies: ["DNSWire", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "MamoriConfigurationTests", dependencies: ["MamoriConfiguration", "DNSWire"]),
+        .target(
+            name: "ResolverServer",
+            dependencies: [
+                "DNSWire", "MamoriConfiguration", "CSystemd", "CMamoriNet",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ResolverServerTests",
+            dependencies: ["ResolverServer", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
+        .executableTarget(
+            name: "mamorid",
+            dependencies: [
+                "ResolverServer", "MamoriConfiguration", "DNSWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet"]),
+    ]
+)
+
+// Habits applied to every target: Swift 6 language mode comes with the tools version; these catch
+// implicit existentials and imports leaking between modules.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,32 @@
+// Primary responsibilities: the kinds of entry the cache holds side by side in one memory-bounded
+// store, as the dump format and the statistics name them.
+
+/// What an entry in the cache stands for. All kinds share the shards, the memory bound and the
+/// eviction order, so a flood of one kind cannot grow the cache past its size.
+public enum CacheEntryKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// An RRset with its RRSIGs, keyed by owner, type and class (RFC 2181 §5).
+    case rrset = 1
+    /// "This name does not exist" with the SOA and proofs (RFC 2308 §2.1, §5), keyed by owner and class.
+    case nxdomain = 2
+    /// "This name has no data of this type" with the SOA and proofs (RFC 2308 §2.2, §5).
+    case nodata = 3
+    /// A zone's DNSKEY set as the validator judged it: the key cache (RFC 4035 §5.2), keyed by zone.
+    case keys = 4
+    /// The DS set of a zone cut, or the proof that there is none (RFC 4035 §5.2), keyed by the child zone.
+    case delegationSigner = 5
+    /// A bogus result remembered for a short time so it is not re-validated on every query
+    /// (RFC 4035 §4.5, RFC 9520), keyed by name, type and class.
+    case bogus = 6
+
+    /// A short name for statistics and dumps.
+    public var description: String {
+        switch self {
+        case .rrset: "rrset"
+        case .nxdomain: "nxdomain"
+        case .nodata: "nodata"
+        case .keys: "keys"
+        case .delegationSigner: "ds"
+        case .bogus: "bogus"
+        }
+    }
+}

@@ -1,0 +1,446 @@
+// Primary responsibilities: the cache the resolver and the listeners share — RRsets with trust rank
+// and DNSSEC status, negative answers (RFC 2308), the key cache (DNSKEY sets, DS and no-DS results),
+// bogus results — spread over power-of-two `Mutex` shards under one memory bound; TTL clamps,
+// serve-stale (RFC 8767), flushes and statistics. Dump/load and the server cache live beside it.
+
+public import DNSSEC
+public import DNSWire
+import Synchronization
+
+/// The resolver's cache of everything learnt from upstream except server behaviour
+/// (``InfrastructureCache``).
+///
+/// **Concurrency.** `shardCount` shards, each a `Mutex` around a ``CacheShard``; an owner name's
+/// hash picks the shard, so every entry of one name sits under one lock. Every call takes one
+/// lock at a time (walks up the tree take one per label), never awaits and never hops tasks: a
+/// listener thread calls ``lookup(_:_:_:now:allowStale:)`` synchronously. A `Mutex` rather than an
+/// actor because operations are short and the fast path must not suspend (style.md §3.7).
+///
+/// **Time.** Nothing here reads a clock; every call takes `now`. Expiries are absolute.
+///
+/// **Memory.** Each shard holds `maxBytes / shardCount` and evicts (preferring expired entries,
+/// then by ``EvictionPolicy``) when an insertion takes it over. Byte figures come from
+/// ``MemoryEstimate``: malloc chunks, not payload sizes.
+///
+/// **TTL clamps.** Positive data is kept `[minTTL, maxTTL]` seconds; negative answers and no-DS
+/// proofs at most `maxNegativeTTL` (RFC 2308 §5); anything bogus at most `bogusTTL`
+/// (RFC 4035 §4.5: bogus data may be cached, but not for long). Validated data arrives with its
+/// TTL already capped by its signatures' expiration (RFC 4035 §5.3.3, done by the validator).
+public final class ResolverCache: Sendable {
+    /// The settings this cache was created with.
+    public let configuration: CacheConfiguration
+    /// The shards; `shards.count` is a power of two.
+    let shards: [ShardBox]
+    /// `shards.count - 1`, to pick a shard from a hash.
+    let shardMask: Int
+
+    /// One shard's lock and state, boxed so the shards can sit in an array.
+    final class ShardBox: Sendable {
+        /// The shard.
+        let state: Mutex<CacheShard>
+
+        /// Creates an empty shard.
+        init(limit: Int, configuration: CacheConfiguration) {
+            state = Mutex(CacheShard(limit: limit, configuration: configuration))
+        }
+    }
+
+    /// Creates an empty cache.
+    public init(configuration: CacheConfiguration = CacheConfiguration()) {
+        self.configuration = configuration
+        let count = configuration.effectiveShardCount
+        let limit = max(configuration.maxBytes / count, 1)
+        shards = (0..<count).map { _ in ShardBox(limit: limit, configuration: configuration) }
+        shardMask = count - 1
+    }
+
+    /// The shard holding every entry of `name`.
+    @inline(__always)
+    func shard(for name: DomainName) -> ShardBox { shards[name.hashValue & shardMask] }
+
+    // MARK: - TTL clamps
+
+    /// The TTL a positive entry is kept for: `[minTTL, maxTTL]`, and at most `bogusTTL` when bogus.
+    func positiveTTL(_ ttl: UInt32, status: SecurityStatus) -> UInt32 {
+        let clamped = min(max(ttl, configuration.minTTL), configuration.maxTTL)
+        return status == .bogus ? min(clamped, configuration.bogusTTL) : clamped
+    }
+
+    /// The TTL a negative entry is kept for: at most `maxNegativeTTL` (RFC 2308 §5) and `maxTTL`,
+    /// at most `bogusTTL` when bogus. `minTTL` is not applied: stretching a denial hides new data.
+    func negativeTTL(_ ttl: UInt32, status: SecurityStatus) -> UInt32 {
+        let clamped = min(ttl, configuration.maxNegativeTTL, configuration.maxTTL)
+        return status == .bogus ? min(clamped, configuration.bogusTTL) : clamped
+    }
+
+    /// Whether an RRset is within the records-per-RRset limit (architecture §5); signatures are
+    /// bounded by the same number.
+    func withinLimits(_ rrset: RRSet) -> Bool {
+        rrset.rdatas.count <= configuration.maxRecordsPerRRset
+            && rrset.signatures.count <= configuration.maxRecordsPerRRset
+    }
+
+    /// Builds a slot with its byte count.
+    func makeSlot(
+        kind: CacheEntryKind, name: DomainName, type: RRType, rrClass: RRClass, rdatas: [RData] = [],
+        signatures: [RRSIG] = [], extra: [RRSet] = [], ttl: UInt32, expiry: Int64, rank: TrustRank,
+        status: SecurityStatus, reason: BogusReason?
+    ) -> CacheSlot {
+        var bytes = MemoryEstimate.rrsetBody(rdatas: rdatas, signatures: signatures) + MemoryEstimate.array(extra)
+        for rrset in extra { bytes += MemoryEstimate.rrset(rrset) }
+        bytes += MemoryEstimate.reason(reason)
+        return CacheSlot(
+            name: name, rdatas: rdatas, signatures: signatures, extra: extra, reason: reason, expiry: expiry, ttl: ttl,
+            bytes: UInt32(clamping: bytes), newer: -1, older: -1, nextSameName: -1, type: type, rrClass: rrClass,
+            kind: kind, rank: rank, status: status, visited: false)
+    }
+
+    /// Stores a slot in its shard, counting an oversize refusal there.
+    func store(_ slot: CacheSlot, now: CacheTime) -> CacheInsertResult {
+        shard(for: slot.name).state.withLock { $0.insert(slot, now: now.seconds) }
+    }
+
+    /// Counts an oversize refusal in the shard of `name`.
+    func countOversize(_ name: DomainName) -> CacheInsertResult {
+        shard(for: name).state.withLock { $0.counters.rejectedOversize += 1 }
+        return .rejectedTooLarge
+    }
+
+    /// The TTL to report for an entry: the seconds left, or the stale reply TTL.
+    @inline(__always)
+    func reportedTTL(expiry: Int64, stale: Bool, now: CacheTime) -> UInt32 {
+        stale ? configuration.staleReplyTTL : now.remaining(until: CacheTime(seconds: expiry))
+    }
+
+    // MARK: - RRsets
+
+    /// Caches an RRset with its RRSIGs (RFC 2181 §5, RFC 4035 §4.5).
+    ///
+    /// Replacement follows RFC 2181 §5.4.1 (see ``TrustRank``): a fresh entry of higher rank stays;
+    /// an equal or higher rank replaces it (new data wins, and the same data from a better source
+    /// upgrades the entry); an expired entry is always replaced. A positive RRset also removes a
+    /// NODATA for its type and an NXDOMAIN for its name when it ranks at least as high.
+    /// - Parameters:
+    ///   - rrset: the records and their RRSIGs; its TTL is the one to keep (already capped by the
+    ///     validator for validated data), clamped here to the configured bounds.
+    ///   - rank: where it came from (RFC 2181 §5.4.1).
+    ///   - status: the validator's verdict; bogus data is kept at most ``CacheConfiguration/bogusTTL``.
+    ///   - reason: the reason for a non-secure verdict, returned with every hit.
+    ///   - now: the current time.
+    /// - Returns: what happened; oversize RRsets (architecture §5) are refused and counted.
+    @discardableResult
+    public func insert(
+        _ rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
+    ) -> CacheInsertResult {
+        guard withinLimits(rrset) else { return countOversize(rrset.name) }
+        let ttl = positiveTTL(rrset.ttl, status: status)
+        return store(
+            makeSlot(
+                kind: .rrset, name: rrset.name, type: rrset.type, rrClass: rrset.rrClass, rdatas: rrset.rdatas,
+                signatures: rrset.signatures, ttl: ttl, expiry: now.adding(ttl).seconds, rank: rank, status: status,
+                reason: reason), now: now)
+    }
+
+    /// Looks up an RRset: the fast path, safe to call on a listener thread.
+    ///
+    /// Costs one shard lock, one dictionary probe and a walk of the name's short chain; allocates
+    /// nothing (the result shares the cache's arrays).
+    /// - Parameters:
+    ///   - allowStale: also return an entry past its expiry but inside the stale window (RFC 8767),
+    ///     flagged ``CachedRRset/isStale``. Only meaningful with ``CacheConfiguration/serveStale``.
+    /// - Returns: the entry with its TTL decremented, or nil.
+    public func lookup(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime, allowStale: Bool = false
+    ) -> CachedRRset? {
+        lookupSet(name, type, rrClass, kind: .rrset, now: now, allowStale: allowStale)
+    }
+
+    /// Shared lookup for kinds stored as an RRset (RRsets and keys).
+    func lookupSet(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass, kind: CacheEntryKind, now: CacheTime, allowStale: Bool
+    ) -> CachedRRset? {
+        shard(for: name).state.withLock { shard -> CachedRRset? in
+            guard let (at, stale) = shard.lookup(name, type, rrClass, kind, now: now.seconds, allowStale: allowStale)
+            else { return nil }
+            let slot = shard.slots[Int(at)]
+            return CachedRRset(
+                rrset: RRSet(
+                    name: slot.name, type: slot.type, rrClass: slot.rrClass,
+                    ttl: reportedTTL(expiry: slot.expiry, stale: stale, now: now), rdatas: slot.rdatas,
+                    signatures: slot.signatures),
+                rank: slot.rank, status: slot.status, reason: slot.reason, isStale: stale, originalTTL: slot.ttl,
+                expiry: CacheTime(seconds: slot.expiry))
+        }
+    }
+
+    /// The closest cached zone cut at or above `name`: the NS RRset of the longest ancestor (or
+    /// `name` itself) that has one — where iteration starts (RFC 1034 §5.3.3 step 2).
+    /// - Returns: the NS RRset found, or nil when not even the root's is cached (prime from hints).
+    public func closestZoneCut(
+        for name: DomainName, rrClass: RRClass = .in, now: CacheTime, allowStale: Bool = false
+    ) -> CachedRRset? {
+        var current = name
+        while true {
+            if let found = lookup(current, .ns, rrClass, now: now, allowStale: allowStale) { return found }
+            guard let parent = current.parent else { return nil }
+            current = parent
+        }
+    }
+
+    // MARK: - Negative answers
+
+    /// Caches an NXDOMAIN or NODATA with its SOA and proofs (RFC 2308 §5).
+    ///
+    /// The TTL is the answer's, clamped to ``CacheConfiguration/maxNegativeTTL``. A denial with
+    /// more than ``CacheConfiguration/maxProofRRsets`` proofs, or an oversize proof, is refused.
+    /// Ranking works as for RRsets, and a denial does not push out a fresh positive entry of
+    /// higher rank (it is refused instead), but removes lower-ranked ones it contradicts.
+    @discardableResult
+    public func insert(_ negative: NegativeAnswer, now: CacheTime) -> CacheInsertResult {
+        guard negative.proofs.count <= configuration.maxProofRRsets, negative.proofs.allSatisfy(withinLimits),
+            negative.soa.map(withinLimits) ?? true
+        else { return countOversize(negative.name) }
+        let ttl = negativeTTL(negative.ttl, status: negative.status)
+        var extra: [RRSet] = []
+        extra.reserveCapacity(negative.proofs.count + 1)
+        if let soa = negative.soa { extra.append(soa) }
+        extra.append(contentsOf: negative.proofs)
+        let kind: CacheEntryKind
+        let type: RRType
+        switch negative.denial {
+        case .nxdomain:
+            kind = .nxdomain
+            type = RRType(0)
+        case .nodata(let denied):
+            kind = .nodata
+            type = denied
+        }
+        return store(
+            makeSlot(
+                kind: kind, name: negative.name, type: type, rrClass: negative.rrClass, extra: extra, ttl: ttl,
+                expiry: now.adding(ttl).seconds, rank: negative.rank, status: negative.status,
+                reason: negative.reason), now: now)
+    }
+
+    /// Looks up a cached denial for (`name`, `type`): a NODATA for the type, an NXDOMAIN for the
+    /// name, or — per `belowNXDOMAIN` — an NXDOMAIN cached for an ancestor (RFC 8020).
+    /// - Returns: the denial with its SOA and proofs, or nil.
+    public func lookupNegative(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime, allowStale: Bool = false,
+        belowNXDOMAIN: BelowNXDOMAIN = .secureOnly
+    ) -> CachedNegative? {
+        if let found = negative(name, type, rrClass, kind: .nodata, now: now, allowStale: allowStale) { return found }
+        if let found = negative(name, RRType(0), rrClass, kind: .nxdomain, now: now, allowStale: allowStale) {
+            return found
+        }
+        guard belowNXDOMAIN != .never else { return nil }
+        var current = name
+        while let parent = current.parent {
+            current = parent
+            if var found = negative(current, RRType(0), rrClass, kind: .nxdomain, now: now, allowStale: allowStale),
+                belowNXDOMAIN == .always || found.status == .secure
+            {
+                found.coversDescendant = true
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// One negative entry under one lock.
+    func negative(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass, kind: CacheEntryKind, now: CacheTime, allowStale: Bool
+    ) -> CachedNegative? {
+        shard(for: name).state.withLock { shard -> CachedNegative? in
+            guard let (at, stale) = shard.lookup(name, type, rrClass, kind, now: now.seconds, allowStale: allowStale)
+            else { return nil }
+            let slot = shard.slots[Int(at)]
+            let ttl = reportedTTL(expiry: slot.expiry, stale: stale, now: now)
+            var soa: RRSet?
+            var proofs = slot.extra
+            if let first = proofs.first, first.type == .soa {
+                soa = first
+                soa?.ttl = ttl
+                proofs = Array(proofs.dropFirst())
+            }
+            return CachedNegative(
+                denial: kind == .nxdomain ? .nxdomain : .nodata(slot.type), name: slot.name, coversDescendant: false,
+                soa: soa, proofs: proofs, ttl: ttl, rank: slot.rank, status: slot.status, reason: slot.reason,
+                isStale: stale, expiry: CacheTime(seconds: slot.expiry))
+        }
+    }
+
+    // MARK: - Key cache
+
+    /// Caches a zone's DNSKEY set as the validator judged it (the key cache, RFC 4035 §5.2).
+    ///
+    /// The zone is `keys.name`. A set that failed (no key matched the DS, signatures bogus) is
+    /// cached as well, with its status and reason, so the failure is not recomputed for every query;
+    /// its TTL is then capped by ``CacheConfiguration/bogusTTL``. Pass an RRset with no records for
+    /// "no usable keys". Rank is ``TrustRank/validated`` for a secure set, answer-AA otherwise.
+    @discardableResult
+    public func insertKeys(
+        _ keys: RRSet, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
+    ) -> CacheInsertResult {
+        guard withinLimits(keys) else { return countOversize(keys.name) }
+        let ttl = positiveTTL(keys.ttl, status: status)
+        return store(
+            makeSlot(
+                kind: .keys, name: keys.name, type: .dnskey, rrClass: keys.rrClass, rdatas: keys.rdatas,
+                signatures: keys.signatures, ttl: ttl, expiry: now.adding(ttl).seconds,
+                rank: status == .secure ? .validated : .answerAuthoritative, status: status, reason: reason), now: now)
+    }
+
+    /// The key cache entry for `zone`: its DNSKEY set (possibly empty for "no usable keys") with
+    /// the verdict on it.
+    public func lookupKeys(
+        zone: DomainName, rrClass: RRClass = .in, now: CacheTime, allowStale: Bool = false
+    ) -> CachedRRset? {
+        lookupSet(zone, .dnskey, rrClass, kind: .keys, now: now, allowStale: allowStale)
+    }
+
+    /// Caches the DS RRset of a zone cut as validated against the parent (RFC 4035 §5.2). The
+    /// zone is `ds.name`.
+    @discardableResult
+    public func insertDelegationSigner(
+        _ ds: RRSet, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
+    ) -> CacheInsertResult {
+        guard withinLimits(ds) else { return countOversize(ds.name) }
+        let ttl = positiveTTL(ds.ttl, status: status)
+        return store(
+            makeSlot(
+                kind: .delegationSigner, name: ds.name, type: .ds, rrClass: ds.rrClass, rdatas: ds.rdatas,
+                signatures: ds.signatures, ttl: ttl, expiry: now.adding(ttl).seconds,
+                rank: status == .secure ? .validated : .answerAuthoritative, status: status, reason: reason), now: now)
+    }
+
+    /// Caches the proven absence of DS at `zone` (an insecure delegation, RFC 4035 §5.2), with the
+    /// NSEC/NSEC3 proofs. The TTL is a negative TTL (RFC 2308 §5): clamped to `maxNegativeTTL`.
+    @discardableResult
+    public func insertNoDelegationSigner(
+        zone: DomainName, rrClass: RRClass = .in, proofs: [RRSet], ttl: UInt32, status: SecurityStatus,
+        reason: BogusReason? = nil, now: CacheTime
+    ) -> CacheInsertResult {
+        guard proofs.count <= configuration.maxProofRRsets, proofs.allSatisfy(withinLimits) else {
+            return countOversize(zone)
+        }
+        let ttl = negativeTTL(ttl, status: status)
+        return store(
+            makeSlot(
+                kind: .delegationSigner, name: zone, type: .ds, rrClass: rrClass, extra: proofs, ttl: ttl,
+                expiry: now.adding(ttl).seconds, rank: status >= .insecure ? .validated : .answerAuthoritative,
+                status: status, reason: reason), now: now)
+    }
+
+    /// The DS result for the zone cut at `zone`: the DS set, or the proven absence of one.
+    public func lookupDelegationSigner(
+        zone: DomainName, rrClass: RRClass = .in, now: CacheTime, allowStale: Bool = false
+    ) -> CachedDelegationSigner? {
+        shard(for: zone).state.withLock { shard -> CachedDelegationSigner? in
+            guard
+                let (at, stale) = shard.lookup(
+                    zone, .ds, rrClass, .delegationSigner, now: now.seconds, allowStale: allowStale)
+            else { return nil }
+            let slot = shard.slots[Int(at)]
+            let ttl = reportedTTL(expiry: slot.expiry, stale: stale, now: now)
+            let ds: RRSet? =
+                slot.rdatas.isEmpty
+                ? nil
+                : RRSet(
+                    name: slot.name, type: .ds, rrClass: slot.rrClass, ttl: ttl, rdatas: slot.rdatas,
+                    signatures: slot.signatures)
+            return CachedDelegationSigner(
+                zone: slot.name, ds: ds, proofs: slot.extra, ttl: ttl, status: slot.status, reason: slot.reason,
+                isStale: stale, expiry: CacheTime(seconds: slot.expiry))
+        }
+    }
+
+    // MARK: - Bogus results
+
+    /// Remembers that resolving (`name`, `type`) ended bogus, for ``CacheConfiguration/bogusTTL``
+    /// seconds (or `ttl` when shorter), so the next queries get SERVFAIL with the same EDE without
+    /// repeating the validation (RFC 4035 §4.5, RFC 9520 §3).
+    @discardableResult
+    public func insertBogus(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, ttl: UInt32? = nil,
+        now: CacheTime
+    ) -> CacheInsertResult {
+        let ttl = min(ttl ?? configuration.bogusTTL, configuration.bogusTTL)
+        return store(
+            makeSlot(
+                kind: .bogus, name: name, type: type, rrClass: rrClass, ttl: ttl, expiry: now.adding(ttl).seconds,
+                rank: .answerAuthoritative, status: .bogus, reason: reason), now: now)
+    }
+
+    /// The reason (`name`, `type`) was found bogus, while that result is fresh.
+    public func lookupBogus(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
+    ) -> BogusReason? {
+        shard(for: name).state.withLock { shard -> BogusReason? in
+            guard let (at, _) = shard.lookup(name, type, rrClass, .bogus, now: now.seconds, allowStale: false) else {
+                return nil
+            }
+            return shard.slots[Int(at)].reason
+        }
+    }
+
+    // MARK: - Operations
+
+    /// Removes every entry of `name`, all types and kinds (`mamorictl flush NAME`).
+    /// - Returns: how many entries were removed.
+    @discardableResult
+    public func flush(name: DomainName) -> Int {
+        shard(for: name).state.withLock { $0.removeAll(named: name) }
+    }
+
+    /// Removes every entry at `zone` or below (`mamorictl flush-zone NAME`). Visits every shard.
+    /// - Returns: how many entries were removed.
+    @discardableResult
+    public func flushZone(_ zone: DomainName) -> Int {
+        var removed = 0
+        for box in shards { removed += box.state.withLock { $0.removeAll(under: zone) } }
+        return removed
+    }
+
+    /// Empties the cache and releases its memory. Counters are kept.
+    public func flushAll() {
+        for box in shards { box.state.withLock { $0.removeEverything() } }
+    }
+
+    /// Counts entries per kind, bytes and events, shard by shard.
+    /// - Parameter now: to count entries past their expiry.
+    public func statistics(now: CacheTime) -> CacheStatistics {
+        var statistics = CacheStatistics()
+        statistics.bytesLimit = configuration.maxBytes
+        for box in shards {
+            box.state.withLock { shard in
+                statistics.bytesUsed += shard.accountedBytes
+                statistics.counters.add(shard.counters)
+                for slot in shard.slots {
+                    guard let kind = slot.kind else { continue }
+                    statistics.count(kind)
+                    if slot.expiry <= now.seconds { statistics.expiredEntries += 1 }
+                }
+            }
+        }
+        return statistics
+    }
+
+    /// Bytes accounted for right now (cheaper than ``statistics(now:)``).
+    public var bytesUsed: Int {
+        shards.reduce(0) { total, box in total + box.state.withLock { $0.accountedBytes } }
+    }
+
+    /// Every entry not yet past its stale window, shard by shard (for dumps).
+    func liveSlots(now: CacheTime) -> [CacheSlot] {
+        var result: [CacheSlot] = []
+        for box in shards {
+            box.state.withLock { shard in
+                for at in shard.slots.indices where shard.slots[at].kind != nil && !shard.isDead(Int32(at), now: now.seconds) {
+                    result.append(shard.slots[at])
+                }
+            }
+        }
+        return result
+    }
+}
