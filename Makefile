@@ -34,5 +34,14 @@ unit: deps
 ## test: what CI runs: install, build, lint, all tests.
 test: deps lint unit
 
+## fuzz: build the DNSWire libFuzzer target (Tests/Fuzz/build.sh) and run it for FUZZ_SECONDS seconds.
+## New inputs go to .build-fuzz/corpus, crashes to .build-fuzz/artifacts; the seeds stay in Tests/Fuzz/corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	Tests/Fuzz/build.sh
+	mkdir -p .build-fuzz/corpus .build-fuzz/artifacts
+	SWIFT_BACKTRACE=enable=no .build-fuzz/fuzz-dnswire -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=.build-fuzz/artifacts/ .build-fuzz/corpus Tests/Fuzz/corpus
+
 clean:
 	rm -rf .build

@@ -102,9 +102,11 @@ public enum EDNSOption: Hashable, Sendable {
             return .cookie(client: Array(data[0..<8]), server: Array(data[8...]))
         case .extendedDNSError where data.count >= 2:
             let infoCode = EDECode(UInt16(data[0]) << 8 | UInt16(data[1]))
-            // RFC 8914 §2: EXTRA-TEXT is UTF-8 and "SHOULD NOT" be NUL-terminated; tolerate one.
+            // RFC 8914 §2: EXTRA-TEXT is UTF-8 and "SHOULD NOT" be NUL-terminated; tolerate NUL
+            // padding by dropping every trailing NUL, so that decoding is idempotent (a fuzzer finding:
+            // dropping only one turned "x\0\0" into "x\0", which decoded again as "x").
             var text = Array(data[2...])
-            if text.last == 0 { text.removeLast() }
+            while text.last == 0 { text.removeLast() }
             return .extendedDNSError(ExtendedDNSError(infoCode, String(decoding: text, as: UTF8.self)))
         case .padding:
             return .padding(data.count)
