@@ -1,0 +1,27 @@
+// Primary responsibilities: the `cache` section — memory bound, TTL clamps, serve-stale, prefetch.
+
+/// Cache settings (`cache`).
+public struct CacheConfiguration: Hashable, Sendable {
+    /// The memory bound in bytes (`size`, e.g. `128MiB`).
+    public var size: Int
+    /// TTLs below this are raised to it, seconds (`min-ttl`).
+    public var minTTL: UInt32
+    /// TTLs above this are lowered to it, seconds (`max-ttl`).
+    public var maxTTL: UInt32
+    /// Negative answers (RFC 2308) are kept at most this long, seconds (`max-negative-ttl`).
+    public var maxNegativeTTL: UInt32
+    /// Whether expired data may be served when resolution fails (RFC 8767) (`serve-stale`).
+    public var serveStale: Bool
+    /// Whether popular entries are refreshed shortly before they expire (`prefetch`).
+    public var prefetch: Bool
+
+    /// The defaults of architecture.md §6.
+    public init() {
+        size = 128 << 20
+        minTTL = 0
+        maxTTL = 86400
+        maxNegativeTTL = 3600
+        serveStale = false
+        prefetch = false
+    }
+}

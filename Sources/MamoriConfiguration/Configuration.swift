@@ -1,0 +1,142 @@
+// Primary responsibilities: the typed daemon configuration (architecture.md §6) with its
+// built-in defaults. Parsing lives in ConfigurationDecoder; loading from disk in
+// Configuration+Loading. mamorid, mamorictl and the tests all read this one type.
+
+/// The whole configuration of `mamorid`, as read from `/etc/mamori/mamori.yaml` or built in.
+///
+/// Every property has a default, so `Configuration()` is what the daemon runs with when there is
+/// no file at all: listening on 127.0.0.1 and ::1 port 53, loopback clients only, built-in root
+/// hints and root trust anchors. Paths are absolute here: relative ones in the file were resolved
+/// against the file's folder when it was read.
+public struct Configuration: Hashable, Sendable {
+    /// Where to listen for clients (`listen`). Socket activation, when present, overrides this.
+    public var listen: [ServiceAddress]
+    /// How many UDP and TCP sockets (SO_REUSEPORT), each with its own queue, per address (`threads`).
+    public var threads: ThreadCount
+    /// Who may query (`access-control`), first match wins; no match means REFUSED.
+    public var accessControl: [AccessRule]
+    /// How names are resolved (`resolution`).
+    public var resolution: ResolutionConfiguration
+    /// DNSSEC validation (`dnssec`).
+    public var dnssec: DNSSECConfiguration
+    /// The cache (`cache`).
+    public var cache: CacheConfiguration
+    /// Logging (`logging`).
+    public var logging: LoggingConfiguration
+    /// The operator's control socket (`control`).
+    public var control: ControlConfiguration
+    /// The Prometheus endpoint (`metrics`).
+    public var metrics: MetricsConfiguration
+    /// Listener limits: TCP idle timeout and connection cap, per-client waiting queries (`server`).
+    public var server: ServerConfiguration
+    /// Writable directory for state kept across restarts, such as RFC 5011 trust-anchor state
+    /// (`state-directory`). systemd's `StateDirectory=mamori` creates `/var/lib/mamori`.
+    public var stateDirectory: String
+    /// The file this configuration was read from, nil for the built-in defaults.
+    public var sourceFile: String?
+
+    /// The listening addresses used when the file names none: the IPv4 and IPv6 loopbacks, port 53.
+    public static let defaultListen = [
+        ServiceAddress(host: .loopbackV4, port: 53), ServiceAddress(host: .loopbackV6, port: 53),
+    ]
+
+    /// The access rules used when the file has no `access-control`: loopback clients only, the
+    /// default of Unbound and Knot (peers.md §1c).
+    public static let defaultAccessControl = [
+        AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .allow),
+        AccessRule(network: IPNetwork("::1/128")!, action: .allow),
+    ]
+
+    /// The default path of the configuration file.
+    public static let defaultPath = "/etc/mamori/mamori.yaml"
+
+    /// The built-in defaults (architecture.md §6).
+    public init() {
+        listen = Self.defaultListen
+        threads = .auto
+        accessControl = Self.defaultAccessControl
+        resolution = ResolutionConfiguration()
+        dnssec = DNSSECConfiguration()
+        cache = CacheConfiguration()
+        logging = LoggingConfiguration()
+        control = ControlConfiguration()
+        metrics = MetricsConfiguration()
+        server = ServerConfiguration()
+        stateDirectory = "/var/lib/mamori"
+        sourceFile = nil
+    }
+}
+
+/// How many listener sockets per address (`threads`).
+public enum ThreadCount: Hashable, Sendable, CustomStringConvertible {
+    /// One per online CPU.
+    case auto
+    /// Exactly this many (1…256).
+    case fixed(Int)
+
+    /// The largest accepted fixed count.
+    public static let maximum = 256
+
+    /// The count to use, given the number of online CPUs.
+    public func resolved(processorCount: Int) -> Int {
+        switch self {
+        case .auto: max(1, min(processorCount, Self.maximum))
+        case .fixed(let count): count
+        }
+    }
+
+    /// `auto` or the number.
+    public var description: String {
+        switch self {
+        case .auto: "auto"
+        case .fixed(let count): "\(count)"
+        }
+    }
+}
+
+/// One `access-control` entry: a network and what to do with its clients.
+public struct AccessRule: Hashable, Sendable {
+    /// The clients this rule covers.
+    public var network: IPNetwork
+    /// What happens to their queries.
+    public var action: AccessAction
+
+    /// Creates a rule.
+    public init(network: IPNetwork, action: AccessAction) {
+        self.network = network
+        self.action = action
+    }
+}
+
+/// What happens to a client's query (Unbound's `access-control` actions, peers.md §1c).
+public enum AccessAction: String, Hashable, Sendable, CaseIterable {
+    /// Answered.
+    case allow
+    /// Answered with REFUSED (RFC 1035 §4.1.1), nothing else.
+    case refuse
+    /// Dropped without an answer.
+    case deny
+}
+
+/// A severity for `logging.level`, the levels of swift-log.
+public enum LogLevel: String, Hashable, Sendable, CaseIterable, Comparable {
+    /// Everything, per packet.
+    case trace
+    /// Diagnostics.
+    case debug
+    /// Normal operation: start, reload, stop.
+    case info
+    /// Noteworthy conditions.
+    case notice
+    /// Something is wrong but the daemon copes.
+    case warning
+    /// An operation failed.
+    case error
+    /// The daemon cannot go on.
+    case critical
+
+    /// Orders by severity, trace lowest.
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

@@ -1,0 +1,610 @@
+// Primary responsibilities: walk the composed YAML node tree (Yams.compose keeps line and column
+// marks) into a typed Configuration, checking every key and value, collecting every problem as a
+// diagnostic that names file, line, column and key path. Unknown keys are errors.
+
+import DNSWire
+import Yams
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Turns a YAML document into a ``Configuration``, collecting problems rather than stopping at
+/// the first, so `mamorid --check-config` lists them all at once.
+struct ConfigurationDecoder {
+    /// The file name shown in diagnostics.
+    let file: String
+    /// The folder relative paths are resolved against: the configuration file's folder.
+    let baseDirectory: String
+    /// The problems found so far, in file order.
+    private(set) var diagnostics: [ConfigurationDiagnostic] = []
+
+    /// Creates a decoder for text read from `file`.
+    init(file: String, baseDirectory: String) {
+        self.file = file
+        self.baseDirectory = baseDirectory
+    }
+
+    // MARK: - Entry point
+
+    /// Composes and decodes `text`; an empty document gives the defaults.
+    mutating func decode(text: String) -> Configuration {
+        var configuration = Configuration()
+        configuration.sourceFile = file
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            report(yamlError: error)
+            return configuration
+        } catch {
+            report(line: 0, column: 0, path: "", "\(error)")
+            return configuration
+        }
+        guard let root else { return configuration }
+        if case .scalar(let scalar) = root, scalar.tag.rawValue == Tag.Name.null.rawValue { return configuration }
+        for entry in entries(of: root, path: "") {
+            decodeTopLevel(entry, into: &configuration)
+        }
+        return configuration
+    }
+
+    /// One top-level key.
+    private mutating func decodeTopLevel(_ entry: Entry, into configuration: inout Configuration) {
+        switch entry.name {
+        case "listen":
+            guard let items = list(entry) else { return }
+            var addresses: [ServiceAddress] = []
+            for (index, item) in items.enumerated() {
+                let itemPath = "\(entry.path)[\(index)]"
+                if let address = serviceAddress(item, at: item, path: itemPath, defaultPort: 53) {
+                    addresses.append(address)
+                }
+            }
+            if items.isEmpty {
+                report(entry.key, entry.path, "expected at least one address (use socket activation to listen on none)")
+            } else {
+                configuration.listen = addresses
+            }
+        case "threads":
+            if case .scalar(let scalar) = entry.value, scalar.string == "auto" {
+                configuration.threads = .auto
+            } else if let count = integer(entry, range: 1...ThreadCount.maximum, expected: "auto or a number") {
+                configuration.threads = .fixed(count)
+            }
+        case "access-control":
+            guard let items = list(entry) else { return }
+            var rules: [AccessRule] = []
+            for (index, item) in items.enumerated() {
+                if let rule = accessRule(item, path: "\(entry.path)[\(index)]") { rules.append(rule) }
+            }
+            configuration.accessControl = rules
+        case "resolution":
+            for child in entries(of: entry.value, path: entry.path) {
+                decodeResolution(child, into: &configuration.resolution)
+            }
+        case "dnssec":
+            for child in entries(of: entry.value, path: entry.path) { decodeDNSSEC(child, into: &configuration.dnssec) }
+        case "cache":
+            for child in entries(of: entry.value, path: entry.path) { decodeCache(child, into: &configuration.cache) }
+        case "logging":
+            for child in entries(of: entry.value, path: entry.path) {
+                guard child.name == "level" else {
+                    unknownKey(child)
+                    continue
+                }
+                if let level = word(child, LogLevel.allCases.map(\.rawValue)) {
+                    configuration.logging.level = LogLevel(rawValue: level)!
+                }
+            }
+        case "control":
+            for child in entries(of: entry.value, path: entry.path) {
+                guard child.name == "socket" else {
+                    unknownKey(child)
+                    continue
+                }
+                if isDisabled(child.value) {
+                    configuration.control.socket = nil
+                } else if let text = string(child) {
+                    configuration.control.socket = resolvePath(text)
+                }
+            }
+        case "metrics":
+            for child in entries(of: entry.value, path: entry.path) {
+                guard child.name == "listen" else {
+                    unknownKey(child)
+                    continue
+                }
+                if isDisabled(child.value) {
+                    configuration.metrics.listen = nil
+                } else {
+                    configuration.metrics.listen = serviceAddress(
+                        child.value, at: child.key, path: child.path, defaultPort: 9153)
+                }
+            }
+        case "server":
+            for child in entries(of: entry.value, path: entry.path) { decodeServer(child, into: &configuration.server) }
+        case "state-directory":
+            if let text = string(entry) { configuration.stateDirectory = resolvePath(text) }
+        default:
+            unknownKey(entry)
+        }
+    }
+
+    // MARK: - Sections
+
+    /// One key of `resolution`.
+    private mutating func decodeResolution(_ entry: Entry, into resolution: inout ResolutionConfiguration) {
+        switch entry.name {
+        case "root-hints":
+            guard let text = string(entry) else { return }
+            if text == "built-in" {
+                resolution.rootHints = .builtIn
+            } else if let path = readablePath(text, entry) {
+                resolution.rootHints = .file(path)
+            }
+        case "allow-private-upstreams":
+            if let value = bool(entry) { resolution.allowPrivateUpstreams = value }
+        case "ipv4":
+            if let value = bool(entry) { resolution.ipv4 = value }
+        case "ipv6":
+            if let value = bool(entry) { resolution.ipv6 = value }
+        case "qname-minimisation":
+            // YAML 1.1 reads a bare `off` as false (architecture.md §7): accept both spellings.
+            if entry.value.bool == false {
+                resolution.qnameMinimisation = .off
+            } else if let mode = word(entry, QNameMinimisation.allCases.map(\.rawValue)) {
+                resolution.qnameMinimisation = QNameMinimisation(rawValue: mode)!
+            }
+        case "forward-zones":
+            guard let items = list(entry) else { return }
+            var zones: [ForwardZone] = []
+            for (index, item) in items.enumerated() {
+                if let zone = forwardZone(item, path: "\(entry.path)[\(index)]") { zones.append(zone) }
+            }
+            resolution.forwardZones = zones
+        case "edns-buffer-size":
+            // RFC 6891 §6.2.5: values below 512 are treated as 512; 4096 is the historical maximum.
+            if let size = integer(entry, range: 512...4096) { resolution.ednsBufferSize = size }
+        case "query-timeout":
+            if let value = duration(entry, range: .milliseconds(100) ... .seconds(120)) {
+                resolution.queryTimeout = value
+            }
+        default:
+            unknownKey(entry)
+        }
+    }
+
+    /// One key of `dnssec`.
+    private mutating func decodeDNSSEC(_ entry: Entry, into dnssec: inout DNSSECConfiguration) {
+        switch entry.name {
+        case "validation":
+            if let value = bool(entry) { dnssec.validation = value }
+        case "trust-anchors":
+            guard let items = list(entry) else { return }
+            var lines: [String] = []
+            for (index, item) in items.enumerated() {
+                let path = "\(entry.path)[\(index)]"
+                guard case .scalar(let scalar) = item, !scalar.string.isEmpty else {
+                    report(item, path, "expected a zone-file DS or DNSKEY line, got \(describe(item))")
+                    continue
+                }
+                lines.append(scalar.string)
+            }
+            dnssec.trustAnchors = lines
+        case "trust-anchor-files":
+            guard let items = list(entry) else { return }
+            var paths: [String] = []
+            for (index, item) in items.enumerated() {
+                let itemEntry = Entry(name: "", key: item, value: item, path: "\(entry.path)[\(index)]")
+                if let text = string(itemEntry), let path = readablePath(text, itemEntry) { paths.append(path) }
+            }
+            dnssec.trustAnchorFiles = paths
+        case "trust-anchor-updates":
+            if let value = entry.value.bool {
+                dnssec.trustAnchorUpdates = value ? .enabled : .disabled
+            } else if let mode = word(entry, TrustAnchorUpdates.allCases.map(\.rawValue)) {
+                dnssec.trustAnchorUpdates = TrustAnchorUpdates(rawValue: mode)!
+            }
+        case "negative-trust-anchors":
+            guard let items = list(entry) else { return }
+            var names: [DomainName] = []
+            for (index, item) in items.enumerated() {
+                if let name = domainName(item, path: "\(entry.path)[\(index)]") { names.append(name) }
+            }
+            dnssec.negativeTrustAnchors = names
+        case "nsec3-max-iterations":
+            if let value = integer(entry, range: 0...65535) { dnssec.nsec3MaxIterations = value }
+        case "bogus-ttl":
+            if let value = seconds(entry, range: 0...86400) { dnssec.bogusTTL = value }
+        default:
+            unknownKey(entry)
+        }
+    }
+
+    /// One key of `cache`.
+    private mutating func decodeCache(_ entry: Entry, into cache: inout CacheConfiguration) {
+        switch entry.name {
+        case "size":
+            if let value = byteSize(entry, range: (1 << 20)...(1 << 40)) { cache.size = value }
+        case "min-ttl":
+            if let value = seconds(entry, range: 0...604800) { cache.minTTL = value }
+        case "max-ttl":
+            if let value = seconds(entry, range: 1...604800) { cache.maxTTL = value }
+        case "max-negative-ttl":
+            if let value = seconds(entry, range: 1...604800) { cache.maxNegativeTTL = value }
+        case "serve-stale":
+            if let value = bool(entry) { cache.serveStale = value }
+        case "prefetch":
+            if let value = bool(entry) { cache.prefetch = value }
+        default:
+            unknownKey(entry)
+        }
+    }
+
+    /// One key of `server`.
+    private mutating func decodeServer(_ entry: Entry, into server: inout ServerConfiguration) {
+        switch entry.name {
+        case "tcp-idle-timeout":
+            if let value = duration(entry, range: .milliseconds(100) ... .seconds(3600)) { server.tcpIdleTimeout = value }
+        case "tcp-max-connections":
+            if let value = integer(entry, range: 1...1_000_000) { server.tcpMaxConnections = value }
+        case "tcp-max-queries-per-connection":
+            if let value = integer(entry, range: 1...65535) { server.tcpMaxQueriesPerConnection = value }
+        case "max-pending-per-client":
+            if let value = integer(entry, range: 1...1_000_000) { server.maxPendingPerClient = value }
+        case "shutdown-timeout":
+            if let value = duration(entry, range: .zero ... .seconds(300)) { server.shutdownTimeout = value }
+        default:
+            unknownKey(entry)
+        }
+    }
+
+    /// Checks the relations between keys once every key is read.
+    mutating func checkConsistency(_ configuration: Configuration, root text: String) {
+        if configuration.cache.minTTL > configuration.cache.maxTTL {
+            report(line: 0, column: 0, path: "cache.min-ttl", "must not exceed cache.max-ttl")
+        }
+        if !configuration.resolution.ipv4 && !configuration.resolution.ipv6 {
+            report(line: 0, column: 0, path: "resolution", "ipv4 and ipv6 cannot both be false")
+        }
+    }
+
+    // MARK: - Compound values
+
+    /// An `access-control` item: `{ network: CIDR, action: allow|refuse|deny }`.
+    private mutating func accessRule(_ node: Node, path: String) -> AccessRule? {
+        guard case .mapping = node else {
+            report(node, path, "expected { network: CIDR, action: allow|refuse|deny }, got \(describe(node))")
+            return nil
+        }
+        var network: IPNetwork?
+        var action: AccessAction?
+        for entry in entries(of: node, path: path) {
+            switch entry.name {
+            case "network":
+                guard let text = string(entry) else { continue }
+                network = IPNetwork(text)
+                if network == nil { report(entry.key, entry.path, "expected a network such as 192.0.2.0/24 or 2001:db8::/32, got \"\(text)\"") }
+            case "action":
+                if let word = word(entry, AccessAction.allCases.map(\.rawValue)) { action = AccessAction(rawValue: word) }
+            default:
+                unknownKey(entry)
+            }
+        }
+        if network == nil || action == nil {
+            if !hasKey(node, "network") { report(node, path, "missing key network") }
+            if !hasKey(node, "action") { report(node, path, "missing key action") }
+            return nil
+        }
+        return AccessRule(network: network!, action: action!)
+    }
+
+    /// A `forward-zones` item: `{ name: NAME, addresses: [ADDR@PORT, ...] }`.
+    private mutating func forwardZone(_ node: Node, path: String) -> ForwardZone? {
+        guard case .mapping = node else {
+            report(node, path, "expected { name: NAME, addresses: [ADDR@PORT, ...] }, got \(describe(node))")
+            return nil
+        }
+        var name: DomainName?
+        var addresses: [ServiceAddress]?
+        for entry in entries(of: node, path: path) {
+            switch entry.name {
+            case "name":
+                name = domainName(entry.value, at: entry.key, path: entry.path)
+            case "addresses":
+                guard let items = list(entry) else { continue }
+                var parsed: [ServiceAddress] = []
+                for (index, item) in items.enumerated() {
+                    if let address = serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 53) {
+                        parsed.append(address)
+                    }
+                }
+                if items.isEmpty { report(entry.key, entry.path, "expected at least one address") } else { addresses = parsed }
+            default:
+                unknownKey(entry)
+            }
+        }
+        if !hasKey(node, "name") { report(node, path, "missing key name") }
+        if !hasKey(node, "addresses") { report(node, path, "missing key addresses") }
+        guard let name, let addresses else { return nil }
+        return ForwardZone(name: name, addresses: addresses)
+    }
+
+    /// A domain name in presentation form.
+    private mutating func domainName(_ node: Node, at mark: Node? = nil, path: String) -> DomainName? {
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            report(mark ?? node, path, "expected a domain name, got \(describe(node))")
+            return nil
+        }
+        do {
+            return try DomainName(scalar.string)
+        } catch {
+            report(mark ?? node, path, "expected a domain name, got \"\(scalar.string)\": \(error.reason)")
+            return nil
+        }
+    }
+
+    /// `ADDR@PORT`.
+    private mutating func serviceAddress(_ node: Node, at mark: Node, path: String, defaultPort: UInt16)
+        -> ServiceAddress?
+    {
+        guard case .scalar(let scalar) = node, let address = ServiceAddress(scalar.string, defaultPort: defaultPort)
+        else {
+            report(mark, path, "expected ADDRESS@PORT such as 127.0.0.1@53 or ::1@53, got \(describe(node))")
+            return nil
+        }
+        return address
+    }
+
+    // MARK: - Scalars
+
+    /// A boolean: true/false (and YAML 1.1's yes/no/on/off).
+    private mutating func bool(_ entry: Entry) -> Bool? {
+        if let value = entry.value.bool { return value }
+        report(entry.key, entry.path, "expected a boolean, got \(describe(entry.value))")
+        return nil
+    }
+
+    /// An integer within `range`.
+    private mutating func integer(_ entry: Entry, range: ClosedRange<Int>, expected: String? = nil) -> Int? {
+        guard case .scalar(let scalar) = entry.value, scalar.tag.rawValue == Tag.Name.int.rawValue, let value = entry.value.int else {
+            report(entry.key, entry.path, "expected \(expected ?? "an integer"), got \(describe(entry.value))")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(entry.key, entry.path, "expected \(range.lowerBound)…\(range.upperBound), got \(value)")
+            return nil
+        }
+        return value
+    }
+
+    /// Any non-empty scalar, as written.
+    private mutating func string(_ entry: Entry) -> String? {
+        guard case .scalar(let scalar) = entry.value, scalar.tag.rawValue != Tag.Name.null.rawValue, !scalar.string.isEmpty else {
+            report(entry.key, entry.path, "expected a string, got \(describe(entry.value))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    /// One of a few words.
+    private mutating func word(_ entry: Entry, _ choices: [String]) -> String? {
+        if case .scalar(let scalar) = entry.value, choices.contains(scalar.string) { return scalar.string }
+        let list = choices.count == 2 ? choices.joined(separator: " or ")
+            : choices.dropLast().joined(separator: ", ") + " or " + choices.last!
+        report(entry.key, entry.path, "expected \(list), got \(describe(entry.value))")
+        return nil
+    }
+
+    /// A duration: a number of seconds, or a number with a unit `ms`, `s`, `m`, `h`, `d`.
+    private mutating func duration(_ entry: Entry, range: ClosedRange<Duration>) -> Duration? {
+        guard case .scalar(let scalar) = entry.value, let value = Self.parseDuration(scalar.string) else {
+            report(entry.key, entry.path, "expected a duration such as 10, 10s, 500ms or 2m, got \(describe(entry.value))")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(entry.key, entry.path, "expected \(Self.format(range.lowerBound))…\(Self.format(range.upperBound)), got \(scalar.string)")
+            return nil
+        }
+        return value
+    }
+
+    /// A whole number of seconds (a TTL): a number, or a duration with a unit.
+    private mutating func seconds(_ entry: Entry, range: ClosedRange<UInt32>) -> UInt32? {
+        guard case .scalar(let scalar) = entry.value, let value = Self.parseDuration(scalar.string),
+            value.components.attoseconds == 0, value.components.seconds >= 0
+        else {
+            report(entry.key, entry.path, "expected a number of seconds such as 3600 or 1h, got \(describe(entry.value))")
+            return nil
+        }
+        let count = value.components.seconds
+        guard count >= Int64(range.lowerBound), count <= Int64(range.upperBound) else {
+            report(entry.key, entry.path, "expected \(range.lowerBound)…\(range.upperBound) seconds, got \(scalar.string)")
+            return nil
+        }
+        return UInt32(count)
+    }
+
+    /// A size in bytes: a number, or a number with a unit.
+    private mutating func byteSize(_ entry: Entry, range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let scalar) = entry.value, let value = Self.parseByteSize(scalar.string) else {
+            report(entry.key, entry.path, "expected a size such as 128MiB, 1G or 134217728, got \(describe(entry.value))")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(entry.key, entry.path, "expected 1MiB…1TiB, got \(scalar.string)")
+            return nil
+        }
+        return value
+    }
+
+    /// True for the values that switch an optional feature off: `false`, `off`, `no`, null.
+    private func isDisabled(_ node: Node) -> Bool {
+        if node.bool == false { return true }
+        if case .scalar(let scalar) = node, scalar.tag.rawValue == Tag.Name.null.rawValue { return true }
+        return false
+    }
+
+    // MARK: - Unit parsing
+
+    /// Parses `N`, `Nms`, `Ns`, `Nm`, `Nh`, `Nd` (N a non-negative integer); nil otherwise.
+    static func parseDuration(_ text: String) -> Duration? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 9, let number = Int64(digits) else { return nil }
+        switch text.dropFirst(digits.count) {
+        case "", "s": return .seconds(number)
+        case "ms": return .milliseconds(number)
+        case "m": return .seconds(number * 60)
+        case "h": return .seconds(number * 3600)
+        case "d": return .seconds(number * 86400)
+        default: return nil
+        }
+    }
+
+    /// Parses a byte count with an optional unit: `B`; `k`/`K`/`KiB`, `M`/`MiB`, `G`/`GiB`, `T`/`TiB`
+    /// (powers of 1024, as Unbound reads `4m`); `kB`/`KB`, `MB`, `GB`, `TB` (powers of 1000).
+    static func parseByteSize(_ text: String) -> Int? {
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 13, let number = Int(digits) else { return nil }
+        let unit = text.dropFirst(digits.count).trimmingPrefix(" ")
+        let multiplier: Int
+        switch unit {
+        case "", "B": multiplier = 1
+        case "k", "K", "KiB": multiplier = 1 << 10
+        case "m", "M", "MiB": multiplier = 1 << 20
+        case "g", "G", "GiB": multiplier = 1 << 30
+        case "t", "T", "TiB": multiplier = 1 << 40
+        case "kB", "KB": multiplier = 1000
+        case "MB": multiplier = 1_000_000
+        case "GB": multiplier = 1_000_000_000
+        case "TB": multiplier = 1_000_000_000_000
+        default: return nil
+        }
+        let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : product
+    }
+
+    /// A duration as the operator would write it.
+    static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        if attoseconds == 0 { return "\(seconds)s" }
+        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+    }
+
+    // MARK: - Paths
+
+    /// An absolute path: relative ones are taken from the configuration file's folder.
+    func resolvePath(_ text: String) -> String {
+        if text.hasPrefix("/") { return text }
+        var relative = Substring(text)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return baseDirectory.hasSuffix("/") ? baseDirectory + relative : baseDirectory + "/" + relative
+    }
+
+    /// Resolves a path and checks that the daemon can read it now.
+    private mutating func readablePath(_ text: String, _ entry: Entry) -> String? {
+        let path = resolvePath(text)
+        guard access(path, R_OK) == 0 else {
+            report(entry.key, entry.path, "cannot read \(path): \(String(cString: strerror(errno)))")
+            return nil
+        }
+        return path
+    }
+
+    // MARK: - Node walking
+
+    /// A key and its value inside a mapping, with the dotted path to it.
+    struct Entry {
+        /// The key text.
+        let name: String
+        /// The key node (its mark is where errors point).
+        let key: Node
+        /// The value node.
+        let value: Node
+        /// The dotted path, e.g. `resolution.ipv6`.
+        let path: String
+    }
+
+    /// The entries of a mapping; reports a non-mapping, non-string keys and repeated keys.
+    private mutating func entries(of node: Node, path: String) -> [Entry] {
+        guard case .mapping(let mapping) = node else {
+            if case .scalar(let scalar) = node, scalar.tag.rawValue == Tag.Name.null.rawValue { return [] }
+            report(node, path, "expected a mapping of keys, got \(describe(node))")
+            return []
+        }
+        var seen: Set<String> = []
+        var result: [Entry] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                report(key, path, "expected a key, got \(describe(key))")
+                continue
+            }
+            let childPath = path.isEmpty ? scalar.string : "\(path).\(scalar.string)"
+            guard seen.insert(scalar.string).inserted else {
+                report(key, childPath, "key appears more than once")
+                continue
+            }
+            result.append(Entry(name: scalar.string, key: key, value: value, path: childPath))
+        }
+        return result
+    }
+
+    /// The items of a list value.
+    private mutating func list(_ entry: Entry) -> [Node]? {
+        if case .sequence(let sequence) = entry.value { return Array(sequence) }
+        report(entry.key, entry.path, "expected a list, got \(describe(entry.value))")
+        return nil
+    }
+
+    /// True when a mapping has the key.
+    private func hasKey(_ node: Node, _ name: String) -> Bool {
+        guard case .mapping(let mapping) = node else { return false }
+        return mapping.contains { $0.key.string == name }
+    }
+
+    /// How a value looks, for messages: the scalar in quotes, or its kind.
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            return scalar.tag.rawValue == Tag.Name.null.rawValue ? "nothing" : "\"\(scalar.string)\""
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    // MARK: - Reporting
+
+    /// Records that `key` is not one this section knows.
+    private mutating func unknownKey(_ entry: Entry) {
+        report(entry.key, entry.path, "unknown key")
+    }
+
+    /// Records a problem at a node's position.
+    private mutating func report(_ node: Node, _ path: String, _ message: String) {
+        report(line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, path: path, message)
+    }
+
+    /// Records a problem.
+    private mutating func report(line: Int, column: Int, path: String, _ message: String) {
+        diagnostics.append(
+            ConfigurationDiagnostic(file: file, line: line, column: column, keyPath: path, message: message))
+    }
+
+    /// Records a YAML syntax error with its position.
+    private mutating func report(yamlError error: YamlError) {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            report(line: mark.line, column: mark.column, path: "", "YAML syntax: \(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            report(
+                line: context.mark.line, column: context.mark.column, path: "",
+                "keys appear more than once: \(duplicates.joined(separator: ", "))")
+        default:
+            report(line: 0, column: 0, path: "", "YAML: \(error)")
+        }
+    }
+}

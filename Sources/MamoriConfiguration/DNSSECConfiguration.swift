@@ -1,0 +1,49 @@
+// Primary responsibilities: the `dnssec` section — validation switch, trust anchors inline and
+// in files, RFC 5011 updates, negative trust anchors, the NSEC3 iteration cap, the bogus TTL.
+
+import DNSWire
+
+/// DNSSEC validation settings (`dnssec`).
+public struct DNSSECConfiguration: Hashable, Sendable {
+    /// Whether answers are validated (`validation`).
+    public var validation: Bool
+    /// Inline zone-file DS or DNSKEY lines, any owner (`trust-anchors`); kept as text, the
+    /// resolver parses them. Non-empty (or non-empty `trustAnchorFiles`) replaces the built-in
+    /// root anchors.
+    public var trustAnchors: [String]
+    /// Files of such lines, absolute paths (`trust-anchor-files`).
+    public var trustAnchorFiles: [String]
+    /// RFC 5011 automated updates (`trust-anchor-updates`).
+    public var trustAnchorUpdates: TrustAnchorUpdates
+    /// Names below which answers are treated as insecure (RFC 7646) (`negative-trust-anchors`).
+    public var negativeTrustAnchors: [DomainName]
+    /// NSEC3 iterations above which a zone is treated as insecure, EDE 27 (RFC 9276 §3.2)
+    /// (`nsec3-max-iterations`).
+    public var nsec3MaxIterations: Int
+    /// How long a bogus result is cached, in seconds (`bogus-ttl`; Unbound's `val-bogus-ttl` 60).
+    public var bogusTTL: UInt32
+
+    /// The defaults of architecture.md §6.
+    public init() {
+        validation = true
+        trustAnchors = []
+        trustAnchorFiles = []
+        trustAnchorUpdates = .auto
+        negativeTrustAnchors = []
+        nsec3MaxIterations = 50
+        bogusTTL = 60
+    }
+
+    /// True when the operator replaced the built-in root anchors.
+    public var replacesBuiltInAnchors: Bool { !trustAnchors.isEmpty || !trustAnchorFiles.isEmpty }
+}
+
+/// RFC 5011 automated trust-anchor updates.
+public enum TrustAnchorUpdates: String, Hashable, Sendable, CaseIterable {
+    /// Only for the built-in root anchors (state in the state directory).
+    case auto
+    /// For every anchor.
+    case enabled = "true"
+    /// Never: anchors are static.
+    case disabled = "false"
+}

@@ -1,0 +1,71 @@
+// Primary responsibilities: the `resolution` section — root hints, upstream address families,
+// private upstreams, QNAME minimisation, forward zones, the EDNS buffer size, the query timeout.
+
+import DNSWire
+
+/// How the resolver reaches authoritative servers (`resolution`).
+public struct ResolutionConfiguration: Hashable, Sendable {
+    /// Where the root servers are listed (`root-hints`).
+    public var rootHints: RootHints
+    /// Whether upstream servers may have loopback or private addresses (`allow-private-upstreams`);
+    /// false by default so answers cannot steer the resolver into the local network.
+    public var allowPrivateUpstreams: Bool
+    /// Whether upstream servers are queried over IPv4 (`ipv4`).
+    public var ipv4: Bool
+    /// Whether upstream servers are queried over IPv6 (`ipv6`).
+    public var ipv6: Bool
+    /// QNAME minimisation (RFC 9156) mode (`qname-minimisation`).
+    public var qnameMinimisation: QNameMinimisation
+    /// Zones sent to given servers instead of being resolved from the root (`forward-zones`).
+    public var forwardZones: [ForwardZone]
+    /// The EDNS UDP payload size we advertise and the largest UDP answer we send (`edns-buffer-size`,
+    /// RFC 6891 §6.2.5; 1232 after DNS flag day 2020). 512…4096.
+    public var ednsBufferSize: Int
+    /// The longest one client query may be worked on before the resolver gives up with SERVFAIL
+    /// (`query-timeout`, architecture.md §5: 10 s).
+    public var queryTimeout: Duration
+
+    /// The defaults of architecture.md §6.
+    public init() {
+        rootHints = .builtIn
+        allowPrivateUpstreams = false
+        ipv4 = true
+        ipv6 = true
+        qnameMinimisation = .relaxed
+        forwardZones = []
+        ednsBufferSize = 1232
+        queryTimeout = .seconds(10)
+    }
+}
+
+/// The source of the root name servers' names and addresses.
+public enum RootHints: Hashable, Sendable {
+    /// The list compiled into the resolver.
+    case builtIn
+    /// A file of zone-file NS and A/AAAA lines, absolute path; the resolver parses it.
+    case file(String)
+}
+
+/// QNAME minimisation modes (RFC 9156).
+public enum QNameMinimisation: String, Hashable, Sendable, CaseIterable {
+    /// Full names are sent to every server.
+    case off
+    /// Minimised, falling back to the full name when servers answer badly (RFC 9156 §2.3).
+    case relaxed
+    /// Minimised, no fallback.
+    case strict
+}
+
+/// A `forward-zones` entry: queries at or below `name` go to `addresses`.
+public struct ForwardZone: Hashable, Sendable {
+    /// The zone apex; `.` forwards everything.
+    public var name: DomainName
+    /// The servers to ask, in order of preference.
+    public var addresses: [ServiceAddress]
+
+    /// Creates an entry.
+    public init(name: DomainName, addresses: [ServiceAddress]) {
+        self.name = name
+        self.addresses = addresses
+    }
+}

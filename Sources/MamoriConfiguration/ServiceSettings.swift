@@ -1,0 +1,57 @@
+// Primary responsibilities: the small sections — `logging`, `control`, `metrics` — and `server`,
+// the listener limits operators expect from Unbound, BIND and PowerDNS (peers.md §1c, §4).
+
+/// Logging settings (`logging`).
+public struct LoggingConfiguration: Hashable, Sendable {
+    /// The lowest level written (`level`).
+    public var level: LogLevel
+
+    /// The default: info.
+    public init() { level = .info }
+}
+
+/// The operator's control socket (`control`), used by `mamorictl`.
+public struct ControlConfiguration: Hashable, Sendable {
+    /// The unix socket path, absolute, or nil when disabled (`socket: false`).
+    public var socket: String?
+
+    /// The default: `/run/mamori/control.sock` (systemd's `RuntimeDirectory=mamori`).
+    public init() { socket = "/run/mamori/control.sock" }
+}
+
+/// The Prometheus endpoint (`metrics`).
+public struct MetricsConfiguration: Hashable, Sendable {
+    /// Where to serve `/metrics`, or nil (the default) for no endpoint (`listen`).
+    public var listen: ServiceAddress?
+
+    /// The default: off.
+    public init() { listen = nil }
+}
+
+/// Listener limits (`server`).
+public struct ServerConfiguration: Hashable, Sendable {
+    /// A TCP connection with no complete query and nothing to send for this long is closed
+    /// (`tcp-idle-timeout`, RFC 7766 §6.2.3). Partial frames do not extend it, so slow clients
+    /// cannot hold a connection open.
+    public var tcpIdleTimeout: Duration
+    /// Most TCP connections open at once over all listeners (`tcp-max-connections`); more are
+    /// accepted and closed at once.
+    public var tcpMaxConnections: Int
+    /// Most queries from one TCP connection being resolved at once (`tcp-max-queries-per-connection`);
+    /// reading pauses while at the limit.
+    public var tcpMaxQueriesPerConnection: Int
+    /// Most queries from one source address waiting for resolution (`max-pending-per-client`,
+    /// architecture.md §5, the DNSBomb defence); more are dropped (UDP) or REFUSED (TCP).
+    public var maxPendingPerClient: Int
+    /// How long, at SIGTERM, in-flight queries are given before being abandoned (`shutdown-timeout`).
+    public var shutdownTimeout: Duration
+
+    /// The defaults.
+    public init() {
+        tcpIdleTimeout = .seconds(10)
+        tcpMaxConnections = 1024
+        tcpMaxQueriesPerConnection = 32
+        maxPendingPerClient = 1000
+        shutdownTimeout = .seconds(2)
+    }
+}

@@ -1,0 +1,177 @@
+// Primary responsibilities: the set of listeners — binding `threads` UDP and TCP sockets per
+// address (or taking socket-activated ones), starting them, applying a reloaded policy, the
+// watchdog's liveness probe, and an orderly stop: stop reading, let in-flight work finish within
+// a bound, close.
+
+import Dispatch
+import Logging
+import MamoriConfiguration
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Every listener of the daemon, around one ``QueryProcessor``.
+public final class DNSServer: Sendable {
+    /// The listeners, once bound.
+    private struct Listeners {
+        /// UDP sockets.
+        var udp: [UDPListener] = []
+        /// TCP sockets.
+        var tcp: [TCPListener] = []
+    }
+
+    /// The DNS logic shared by every listener.
+    public let processor: QueryProcessor
+    /// Where events are logged.
+    private let logger: Logger
+    /// The listeners.
+    private let listeners = Mutex(Listeners())
+    /// Open TCP connections over all listeners.
+    private let budget = ConnectionBudget()
+    /// Probes answered in the current watchdog round, and how many were sent.
+    private let probes = Mutex((answered: 0, sent: 0))
+
+    /// Creates a server; nothing is bound yet.
+    public init(handler: any QueryHandler, configuration: Configuration, logger: Logger) {
+        self.processor = QueryProcessor(handler: handler, policy: ServerPolicy(configuration: configuration))
+        self.logger = logger
+    }
+
+    /// Binds `threads` UDP and TCP sockets per address with SO_REUSEPORT, or, when `activated` is
+    /// not empty, uses those sockets instead (socket activation overrides `listen`).
+    /// Port 0 asks the kernel for a free port, then the other sockets of that address share it.
+    /// - Throws: ``SocketError`` for the first address that cannot be bound; nothing stays bound.
+    public func bind(_ addresses: [ServiceAddress], threads: Int, activated: [ActivatedSocket] = []) throws(SocketError) {
+        var bound = Listeners()
+        if !activated.isEmpty {
+            for socket in activated {
+                if socket.isStream {
+                    bound.tcp.append(
+                        TCPListener(
+                            descriptor: socket.descriptor, localAddress: socket.localAddress, processor: processor,
+                            budget: budget, logger: logger))
+                } else {
+                    bound.udp.append(
+                        UDPListener(
+                            descriptor: socket.descriptor, localAddress: socket.localAddress, processor: processor,
+                            logger: logger))
+                }
+            }
+            listeners.withLock { $0 = bound }
+            return
+        }
+        do {
+            for address in addresses {
+                let (udp, tcp) = try bindAddress(address, threads: max(1, threads))
+                bound.udp += udp
+                bound.tcp += tcp
+            }
+        } catch {
+            for listener in bound.udp { listener.close() }
+            for listener in bound.tcp { listener.close() }
+            throw error
+        }
+        listeners.withLock { $0 = bound }
+    }
+
+    /// Binds one address, retrying a few times when port 0 gave a UDP port whose TCP twin is taken.
+    private func bindAddress(_ address: ServiceAddress, threads: Int) throws(SocketError) -> ([UDPListener], [TCPListener]) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var udp: [UDPListener] = []
+            var tcp: [TCPListener] = []
+            do {
+                var target = address
+                for _ in 0..<threads {
+                    let descriptor = try Sockets.open(target, stream: false, reusePort: true)
+                    let local = Sockets.localAddress(descriptor) ?? target
+                    target.port = local.port
+                    udp.append(UDPListener(descriptor: descriptor, localAddress: local, processor: processor, logger: logger))
+                }
+                for _ in 0..<threads {
+                    let descriptor = try Sockets.open(target, stream: true, reusePort: true)
+                    tcp.append(
+                        TCPListener(
+                            descriptor: descriptor, localAddress: target, processor: processor, budget: budget,
+                            logger: logger))
+                }
+                return (udp, tcp)
+            } catch {
+                for listener in udp { listener.close() }
+                for listener in tcp { listener.close() }
+                if address.port == 0 && error.code == EADDRINUSE && attempt < 5 { continue }
+                throw error
+            }
+        }
+    }
+
+    /// Starts reading on every socket.
+    public func start() {
+        let current = listeners.withLock { $0 }
+        for listener in current.udp { listener.start() }
+        for listener in current.tcp { listener.start() }
+    }
+
+    /// The UDP addresses bound (ports resolved), one per address even with several threads.
+    public var udpAddresses: [ServiceAddress] {
+        var seen: [ServiceAddress] = []
+        for listener in listeners.withLock({ $0.udp }) where !seen.contains(listener.localAddress) {
+            seen.append(listener.localAddress)
+        }
+        return seen
+    }
+
+    /// The TCP addresses bound, one per address.
+    public var tcpAddresses: [ServiceAddress] {
+        var seen: [ServiceAddress] = []
+        for listener in listeners.withLock({ $0.tcp }) where !seen.contains(listener.localAddress) {
+            seen.append(listener.localAddress)
+        }
+        return seen
+    }
+
+    /// Applies the listener settings of a reloaded configuration (access control, limits, EDNS
+    /// size). Addresses and thread counts are bound once: changing them needs a restart.
+    public func reload(_ configuration: Configuration) {
+        processor.update(policy: ServerPolicy(configuration: configuration))
+    }
+
+    /// For the watchdog: true when every listener queue ran the previous round's probe; then
+    /// sends the next round. A queue stuck in a handler thus stops the pings.
+    public func livenessCheck() -> Bool {
+        let current = listeners.withLock { $0 }
+        let healthy = probes.withLock { state in
+            let healthy = state.answered >= state.sent
+            state = (answered: 0, sent: current.udp.count + current.tcp.count)
+            return healthy
+        }
+        for listener in current.udp { listener.probe { [self] in probes.withLock { $0.answered += 1 } } }
+        for listener in current.tcp { listener.probe { [self] in probes.withLock { $0.answered += 1 } } }
+        return healthy
+    }
+
+    /// Stops taking queries, waits up to `timeout` for queries in resolution to be answered (and
+    /// sent), then closes every socket.
+    /// - Returns: how many queries were abandoned.
+    public func stop(timeout: Duration) -> Int {
+        let current = listeners.withLock { $0 }
+        for listener in current.udp { listener.stopReading() }
+        for listener in current.tcp { listener.stopAccepting() }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while processor.pending.total > 0 && clock.now < deadline {
+            usleep(10_000)
+        }
+        let abandoned = processor.pending.total
+        // Let the queues send answers that arrived just now before the sockets close.
+        for listener in current.udp { listener.queue.sync {} }
+        for listener in current.tcp { listener.queue.sync {} }
+        for listener in current.udp { listener.close() }
+        for listener in current.tcp { listener.close() }
+        listeners.withLock { $0 = Listeners() }
+        return abandoned
+    }
+}

@@ -1,0 +1,75 @@
+// Primary responsibilities: the boundary between the server (sockets, access control, message
+// checks, response sizing) and the resolution engine. The engine implements QueryHandler and
+// Reloadable; the server never looks inside it, and it never sees a socket.
+
+import DNSWire
+import MamoriConfiguration
+
+/// The resolution engine, as the listeners see it (architecture.md §3).
+///
+/// The server has already checked the query when it calls either method: the client passed access
+/// control, the message parsed, OPCODE is QUERY, there is exactly one question, EDNS (if any) is
+/// version 0. The server also finishes every response the handler returns: it copies the ID, the
+/// question, RD and CD from the query, sets QR and RA, includes an OPT record exactly when the query
+/// had one (with our buffer size and the query's DO bit; the handler's options, such as Extended DNS
+/// Errors, RFC 8914, are kept), and truncates to the client's UDP size with TC=1 (RFC 6891 §6.2.5,
+/// RFC 1035 §4.2.1). The handler decides everything else: RCODE, AA/AD, the three sections, EDEs.
+public protocol QueryHandler: Sendable {
+    /// The fast path: a complete response from the cache, or nil on a miss.
+    ///
+    /// Called synchronously on the listener's serial queue for every query, RD=0 ones included, so
+    /// it must not block, wait for the network, or run expensive crypto: a lookup and an encode.
+    /// - Parameters:
+    ///   - query: the client's query, as parsed.
+    ///   - client: who asked, and over which transport.
+    /// - Returns: the response, or nil to go to ``resolve(_:client:respond:)`` (when RD=1).
+    func answerFromCache(_ query: Message, client: ClientAddress) -> Message?
+
+    /// The slow path: resolve the query and call `respond` exactly once, from any thread.
+    ///
+    /// Only called for RD=1 queries that ``answerFromCache(_:client:)`` did not answer, and only
+    /// while the client has fewer than `server.max-pending-per-client` queries waiting. The
+    /// handler bounds its own work (`resolution.query-timeout`) and answers SERVFAIL with an EDE
+    /// rather than never calling `respond`: each call holds one of the client's waiting slots.
+    /// - Parameters:
+    ///   - query: the client's query, as parsed.
+    ///   - client: who asked, and over which transport.
+    ///   - respond: takes the response; the server sends it from the queue that owns the socket.
+    func resolve(_ query: Message, client: ClientAddress, respond: @escaping @Sendable (Message) -> Void)
+}
+
+/// Something whose settings follow the configuration file across SIGHUP.
+public protocol Reloadable: Sendable {
+    /// Applies a new configuration, already parsed and checked, keeping what the change does not
+    /// touch (the cache above all; peers.md §3 item 9).
+    /// - Throws: any error to reject the configuration: the old one then stays in force, whole.
+    func reload(_ configuration: Configuration) throws
+}
+
+/// Who sent a query: source address, source port and transport.
+public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The transports a query can come over.
+    public enum Transport: String, Hashable, Sendable {
+        /// UDP (RFC 1035 §4.2.1).
+        case udp
+        /// TCP (RFC 7766).
+        case tcp
+    }
+
+    /// The source address; IPv4-mapped IPv6 addresses are given as IPv4.
+    public var address: IPAddress
+    /// The source port.
+    public var port: UInt16
+    /// The transport.
+    public var transport: Transport
+
+    /// Creates a client address.
+    public init(address: IPAddress, port: UInt16, transport: Transport) {
+        self.address = address.unmapped
+        self.port = port
+        self.transport = transport
+    }
+
+    /// `ADDR@PORT/udp`.
+    public var description: String { "\(address)@\(port)/\(transport.rawValue)" }
+}

@@ -1,0 +1,113 @@
+// Primary responsibilities: the path of one query through the server (architecture.md §3), free
+// of sockets: access control, header and message checks (FORMERR, NOTIMP, BADVERS, REFUSED), the
+// cache fast path, RD=0 handling, the per-client waiting limit, and sizing of every response.
+
+import DNSWire
+import MamoriConfiguration
+import Synchronization
+
+/// Turns query bytes into response bytes, now (fast path) or later (slow path).
+///
+/// Shared by every listener; each call runs on the calling listener's queue. Listeners only move
+/// bytes: everything about DNS is decided here, so it is tested without sockets.
+public final class QueryProcessor: Sendable {
+    /// What a listener does with one incoming message.
+    public enum Outcome: Sendable {
+        /// Send nothing (denied client, unreadable header, a response, over the waiting limit on UDP).
+        case drop
+        /// Send these bytes now.
+        case respond([UInt8])
+        /// Hand the query to ``resolve(_:client:deliver:)``: a waiting slot is already taken.
+        case resolve(Message)
+    }
+
+    /// The engine.
+    public let handler: any QueryHandler
+    /// The waiting queries.
+    public let pending = PendingLimiter()
+    /// The settings in force, replaced at reload.
+    private let currentPolicy: Mutex<ServerPolicy>
+
+    /// Creates a processor.
+    public init(handler: any QueryHandler, policy: ServerPolicy) {
+        self.handler = handler
+        self.currentPolicy = Mutex(policy)
+    }
+
+    /// The settings in force.
+    public var policy: ServerPolicy { currentPolicy.withLock { $0 } }
+
+    /// Replaces the settings; queries already past their checks are not affected.
+    public func update(policy: ServerPolicy) { currentPolicy.withLock { $0 = policy } }
+
+    /// Checks one message and answers it from the server or the cache when possible.
+    /// - Parameters:
+    ///   - bytes: the datagram, or the TCP frame without its length prefix.
+    ///   - client: its source.
+    /// - Returns: what the listener should do.
+    public func handle(_ bytes: [UInt8], client: ClientAddress) -> Outcome {
+        let policy = self.policy
+        let access = policy.accessControl.action(for: client.address)
+        if access == .deny { return .drop }
+        // RFC 1035 §4.1.1: without a whole header there is no ID to answer to.
+        guard bytes.count >= 12, let (header, _) = try? Header.parse(bytes), !header.isResponse else { return .drop }
+        let query: Message
+        do {
+            query = try Message(parsing: bytes)
+        } catch {
+            return access == .refuse ? .drop : .respond(ResponseBuilder.formatError(header: header))
+        }
+        let limit = client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: policy.ednsBufferSize) : 65535
+        func reply(_ message: Message) -> Outcome { .respond(ResponseBuilder.encode(message, limit: limit)) }
+        func error(_ rcode: RCode, _ extended: ExtendedDNSError? = nil) -> Outcome {
+            reply(ResponseBuilder.error(rcode, for: query, ednsBufferSize: policy.ednsBufferSize, extendedError: extended))
+        }
+
+        if access == .refuse { return error(.refused, ExtendedDNSError(.prohibited)) }
+        guard query.header.opcode == .query else { return error(.notImp) }
+        guard query.questions.count == 1, let question = query.question else { return error(.formErr) }
+        if let edns = query.edns, edns.version != 0 {
+            return reply(ResponseBuilder.badVersion(for: query, ednsBufferSize: policy.ednsBufferSize))
+        }
+        // Zone transfers and meta types are not for a recursive resolver (RFC 5936 §6 leaves it to policy).
+        if question.type.rawValue == 251 || question.type.rawValue == 252 { return error(.refused) }
+        if question.type == .opt { return error(.formErr) }
+
+        if let cached = handler.answerFromCache(query, client: client) {
+            return reply(ResponseBuilder.finish(cached, for: query, ednsBufferSize: policy.ednsBufferSize))
+        }
+        // RD=0: only what the cache holds (TsuKing, peers.md §4a); EDE 20 as RFC 8914 §4.21 suggests.
+        guard query.header.recursionDesired else {
+            return error(.refused, ExtendedDNSError(.notAuthoritative, "recursion not desired and not cached"))
+        }
+        guard pending.acquire(client.address, limit: policy.maxPendingPerClient) else {
+            // UDP sources can be forged: dropping gives a flood nothing back. TCP ones cannot: say no.
+            return client.transport == .udp ? .drop : error(.refused, ExtendedDNSError(.other, "too many queries waiting"))
+        }
+        return .resolve(query)
+    }
+
+    /// Resolves a query admitted by ``handle(_:client:)`` and delivers the encoded response.
+    /// - Parameter deliver: called once, on the engine's thread, with the bytes to send.
+    public func resolve(_ query: Message, client: ClientAddress, deliver: @escaping @Sendable ([UInt8]) -> Void) {
+        let pending = self.pending
+        let ednsBufferSize = policy.ednsBufferSize
+        let limit = client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
+        let once = Once()
+        handler.resolve(query, client: client) { response in
+            guard once.claim() else { return }
+            pending.release(client.address)
+            let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize)
+            deliver(ResponseBuilder.encode(finished, limit: limit))
+        }
+    }
+}
+
+/// A flag that can be claimed once, so a handler calling `respond` twice cannot free two slots.
+final class Once: Sendable {
+    /// Whether it was claimed.
+    private let claimed = Atomic(false)
+
+    /// True the first time only.
+    func claim() -> Bool { claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
+}

@@ -1,0 +1,83 @@
+// Primary responsibilities: building the responses the server owns (FORMERR, NOTIMP, REFUSED,
+// BADVERS, SERVFAIL) and finishing the engine's responses: header echo (RFC 1035 §4.1.1), EDNS
+// presence and size (RFC 6891 §6.1.1, §6.2.5), truncation to the client's UDP size with TC.
+
+import DNSWire
+
+/// Builds and finishes responses; stateless.
+public enum ResponseBuilder {
+    /// The UDP size a client can take: its EDNS payload size clamped to [512, ours], or 512
+    /// without EDNS (RFC 1035 §4.2.1, RFC 6891 §6.2.3 and §6.2.5).
+    public static func udpLimit(for query: Message, ednsBufferSize: Int) -> Int {
+        guard let edns = query.edns else { return 512 }
+        return min(max(Int(edns.udpPayloadSize), 512), max(ednsBufferSize, 512))
+    }
+
+    /// Makes `response` answer `query`: same ID, OPCODE, question, RD and CD; QR and RA set; an
+    /// OPT record exactly when the query had one, advertising `ednsBufferSize` and echoing DO
+    /// (RFC 3225 §3). An RCODE above 15 cannot be said without EDNS and becomes SERVFAIL.
+    public static func finish(_ response: Message, for query: Message, ednsBufferSize: Int) -> Message {
+        var message = response
+        message.header.id = query.header.id
+        message.header.isResponse = true
+        message.header.opcode = query.header.opcode
+        message.header.recursionDesired = query.header.recursionDesired
+        message.header.checkingDisabled = query.header.checkingDisabled
+        message.header.recursionAvailable = true
+        message.header.truncated = false
+        message.header.zero = false
+        message.questions = query.questions
+        if let queryEDNS = query.edns {
+            var edns = message.edns ?? EDNS()
+            edns.udpPayloadSize = UInt16(clamping: max(ednsBufferSize, 512))
+            edns.version = 0
+            edns.dnssecOK = queryEDNS.dnssecOK
+            edns.otherFlags = 0
+            message.edns = edns
+        } else {
+            message.edns = nil
+            if message.rcode.rawValue > 15 { message.rcode = .servFail }
+        }
+        return message
+    }
+
+    /// Encodes a finished response within `limit` octets; on an encoding failure (data the codec
+    /// cannot write) answers SERVFAIL instead, so the client is never left waiting.
+    public static func encode(_ message: Message, limit: Int) -> [UInt8] {
+        if let bytes = try? message.serialized(maxSize: limit) { return bytes }
+        var failure = Message(header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
+        failure.edns?.options = []
+        return (try? failure.serialized(maxSize: limit)) ?? []
+    }
+
+    /// A response carrying only an RCODE (and an EDE when the query had EDNS) for a parsed query.
+    public static func error(
+        _ rcode: RCode, for query: Message, ednsBufferSize: Int, extendedError: ExtendedDNSError? = nil
+    ) -> Message {
+        var edns: EDNS? = nil
+        if query.edns != nil, let extendedError { edns = EDNS(options: [.extendedDNSError(extendedError)]) }
+        let response = Message(header: Header(id: query.header.id), edns: edns, rcode: rcode)
+        return finish(response, for: query, ednsBufferSize: ednsBufferSize)
+    }
+
+    /// FORMERR for a message whose header could be read but not the rest (RFC 1035 §4.1.1): the
+    /// header's ID, OPCODE and RD echoed, no question, no OPT (the OPT could not be read either).
+    public static func formatError(header: Header) -> [UInt8] {
+        var responseHeader = Header(id: header.id, opcode: header.opcode)
+        responseHeader.isResponse = true
+        responseHeader.recursionDesired = header.recursionDesired
+        responseHeader.checkingDisabled = header.checkingDisabled
+        responseHeader.recursionAvailable = true
+        let message = Message(header: responseHeader, rcode: .formErr)
+        return (try? message.serialized(maxSize: 512)) ?? []
+    }
+
+    /// BADVERS (RFC 6891 §6.1.3): the query used an EDNS version we do not speak. The answer
+    /// carries an OPT with version 0, the highest we implement, and echoes the question so the
+    /// client can match it.
+    public static func badVersion(for query: Message, ednsBufferSize: Int) -> Message {
+        var response = finish(Message(header: Header(id: query.header.id)), for: query, ednsBufferSize: ednsBufferSize)
+        response.rcode = .badVers
+        return response
+    }
+}

@@ -1,0 +1,30 @@
+// Primary responsibilities: the listener settings that a reload may change without rebinding —
+// access control, our EDNS size, the per-client and TCP limits — taken from the Configuration.
+
+import MamoriConfiguration
+
+/// The settings the listeners read for each query or connection; replaced whole at reload.
+public struct ServerPolicy: Hashable, Sendable {
+    /// Who may query.
+    public var accessControl: AccessControl
+    /// The EDNS UDP payload size we advertise and the largest UDP response (RFC 6891 §6.2.5).
+    public var ednsBufferSize: Int
+    /// Most queries from one source address waiting for resolution (architecture.md §5).
+    public var maxPendingPerClient: Int
+    /// How long a TCP connection may stay without a complete query (RFC 7766 §6.2.3).
+    public var tcpIdleTimeout: Duration
+    /// Most TCP connections open at once over all listeners.
+    public var tcpMaxConnections: Int
+    /// Most queries from one TCP connection in resolution at once.
+    public var tcpMaxQueriesPerConnection: Int
+
+    /// Takes the listener settings from a configuration.
+    public init(configuration: Configuration) {
+        accessControl = AccessControl(rules: configuration.accessControl)
+        ednsBufferSize = configuration.resolution.ednsBufferSize
+        maxPendingPerClient = configuration.server.maxPendingPerClient
+        tcpIdleTimeout = configuration.server.tcpIdleTimeout
+        tcpMaxConnections = configuration.server.tcpMaxConnections
+        tcpMaxQueriesPerConnection = configuration.server.tcpMaxQueriesPerConnection
+    }
+}
