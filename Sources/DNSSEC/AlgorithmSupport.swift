@@ -1,7 +1,7 @@
 // Primary responsibilities: which DNSSEC algorithms and DS digest types this validator treats as supported,
 // taken from DNSCrypto's start-up probe and overridable for tests and for operators who disable algorithms.
 
-public import DNSCrypto
+internal import DNSCrypto
 public import DNSWire
 
 /// The algorithms and digest types the validator may rely on (RFC 8624 §3.1, §3.3).

@@ -54,6 +54,11 @@ public struct ValidationLimits: Hashable, Sendable {
     /// but a hostile pair of sets would otherwise cost DS count × keys-per-tag hashes.
     public var maxDSDigestsPerZone: Int
 
+    /// NSEC or NSEC3 records examined by one denial proof; further ones are ignored. A proof needs at most two
+    /// NSEC or three NSEC3 records (RFC 7129 §5.5 and §5.6); PowerDNS caps NSEC3 records per response at 10 and
+    /// knot-resolver at 8. The default, 16, leaves room for records a server adds for other names.
+    public var maxDenialRecords: Int
+
     /// Creates limits; every argument defaults to the documented value.
     public init(
         maxRRSIGsPerRRSet: Int = 8,
@@ -64,7 +69,8 @@ public struct ValidationLimits: Hashable, Sendable {
         maxNSEC3Iterations: UInt16 = 50,
         clockSkew: UInt32 = 300,
         maxKeysDecodedPerZone: Int = 16,
-        maxDSDigestsPerZone: Int = 32
+        maxDSDigestsPerZone: Int = 32,
+        maxDenialRecords: Int = 16
     ) {
         self.maxRRSIGsPerRRSet = maxRRSIGsPerRRSet
         self.maxKeysPerKeyTag = maxKeysPerKeyTag
@@ -75,6 +81,7 @@ public struct ValidationLimits: Hashable, Sendable {
         self.clockSkew = clockSkew
         self.maxKeysDecodedPerZone = maxKeysDecodedPerZone
         self.maxDSDigestsPerZone = maxDSDigestsPerZone
+        self.maxDenialRecords = maxDenialRecords
     }
 
     /// The documented defaults.
