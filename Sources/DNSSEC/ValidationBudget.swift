@@ -44,7 +44,8 @@ public struct ValidationBudget: Hashable, Sendable {
             return BogusReason(
                 .other, site: "BCPU",
                 "validation limit reached: a verification costing \(cost) RSA-2048 units exceeds the "
-                    + "\(VerificationCost(milliunits: remainingCostMilliunits)) left for this query (maxVerificationCost)")
+                    + "\(VerificationCost(milliunits: remainingCostMilliunits)) left for this query (maxVerificationCost)"
+            )
         }
         remainingVerifications -= 1
         remainingCostMilliunits -= cost.milliunits

@@ -1,8 +1,8 @@
 // Primary responsibilities: one DNSKEY of a zone with its key tag and, when usable, its public key decoded once
 // for verification, plus the reason it cannot be used otherwise.
 
-public import DNSWire
 internal import DNSCrypto
+public import DNSWire
 
 /// A DNSKEY prepared for verification: key tag computed, flags checked, public key decoded.
 public struct ZoneKey: Sendable {

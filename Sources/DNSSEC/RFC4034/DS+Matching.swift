@@ -1,8 +1,8 @@
 // Primary responsibilities: whether a DS record refers to a given DNSKEY (RFC 4034 §5.1.4, §5.2): key tag and
 // algorithm agree, and the digest of owner name ‖ DNSKEY RDATA equals the DS digest.
 
-public import DNSWire
 internal import DNSCrypto
+public import DNSWire
 
 extension DS {
     /// Whether this DS authenticates `dnskey` owned by `owner` (RFC 4034 §5.2).

@@ -106,7 +106,8 @@ public enum DNSKEYValidator {
         }
         for key in anchorKeys where published.contains(key) && !trusted.contains(key) { trusted.append(key) }
         guard !trusted.isEmpty else {
-            let listed = usable.map { "\($0.keyTag)/\($0.algorithm)/\($0.digestType)" }
+            let listed =
+                usable.map { "\($0.keyTag)/\($0.algorithm)/\($0.digestType)" }
                 + anchorKeys.map { "key \($0.keyTag)/\($0.algorithm)" }
             return .bogus(
                 BogusReason(

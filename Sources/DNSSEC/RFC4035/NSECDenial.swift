@@ -86,10 +86,14 @@ public enum NSECDenial {
     ) -> ValidationOutcome<DenialProof> {
         let records = extract(nsecs, zone: zone, limits: limits)
         if let match = records.first(where: { $0.owner == qname }) {
-            if let contradiction = contradiction(match.types, qtype: qtype, name: qname) { return .bogus(contradiction) }
+            if let contradiction = contradiction(match.types, qtype: qtype, name: qname) {
+                return .bogus(contradiction)
+            }
             return .secure(DenialProof(kind: .noData))
         }
-        if records.contains(where: { $0.covers(qname) && $0.mayDenyBelow(qname) && $0.next.isStrictSubdomain(of: qname) }) {
+        if records.contains(where: {
+            $0.covers(qname) && $0.mayDenyBelow(qname) && $0.next.isStrictSubdomain(of: qname)
+        }) {
             return .secure(DenialProof(kind: .emptyNonTerminal))
         }
         let wildcard = proveWildcardNoData(qname: qname, qtype: qtype, zone: zone, nsecs: nsecs, limits: limits)
@@ -198,7 +202,8 @@ public enum NSECDenial {
         } else if types.contains(.ns) && !types.contains(.soa) {
             return BogusReason(
                 .dnssecBogus, site: "NDPS",
-                "the \(record) at \(name) is from the parent side of a delegation and cannot deny \(qtype) at the child")
+                "the \(record) at \(name) is from the parent side of a delegation and cannot deny \(qtype) at the child"
+            )
         }
         return nil
     }
@@ -218,5 +223,7 @@ public enum NSECDenial {
     }
 
     /// A reason for a missing proof record (EDE 12).
-    static func missing(_ site: String, _ detail: String) -> BogusReason { BogusReason(.nsecMissing, site: site, detail) }
+    static func missing(_ site: String, _ detail: String) -> BogusReason {
+        BogusReason(.nsecMissing, site: site, detail)
+    }
 }

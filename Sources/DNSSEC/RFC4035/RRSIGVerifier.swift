@@ -2,8 +2,8 @@
 // §5.3.1–5.3.3 gives — type, signer, labels, validity period, key — then the signature itself, charging the
 // query's budget before each verification; and ranking failures so the most telling one is reported.
 
-public import DNSWire
 internal import DNSCrypto
+public import DNSWire
 
 /// Verification of a single RRSIG over an RRset (RFC 4035 §5.3).
 public enum RRSIGVerifier {
@@ -82,7 +82,8 @@ public enum RRSIGVerifier {
         _ rrsig: RRSIG, over rrset: RRSet, keys: ZoneKeySet, now: UInt32, limits: ValidationLimits,
         support: AlgorithmSupport, budget: inout ValidationBudget
     ) -> Attempt {
-        let subject = "RRSIG \(rrset.type) \(rrset.name) by \(rrsig.signerName) key tag \(rrsig.keyTag) "
+        let subject =
+            "RRSIG \(rrset.type) \(rrset.name) by \(rrsig.signerName) key tag \(rrsig.keyTag) "
             + "algorithm \(rrsig.algorithm)"
         // RFC 4035 §5.3.1: the Type Covered field equals the RRset's type.
         guard rrsig.typeCovered == rrset.type else {
@@ -157,7 +158,8 @@ public enum RRSIGVerifier {
                 return .failed(
                     Failure(
                         reason: BogusReason(
-                            code, site: "RKUN", "\(subject): the matching DNSKEY is unusable: \(first.unusableReason ?? "")"
+                            code, site: "RKUN",
+                            "\(subject): the matching DNSKEY is unusable: \(first.unusableReason ?? "")"
                         ),
                         rank: .noKey))
             }
@@ -179,7 +181,8 @@ public enum RRSIGVerifier {
             }
             guard let publicKey = key.publicKey else { continue }
             if let exhausted = budget.chargeVerification(cost: publicKey.verificationCost) {
-                return .limitReached(BogusReason(exhausted.code, site: exhausted.site, "\(subject): \(exhausted.detail)"))
+                return .limitReached(
+                    BogusReason(exhausted.code, site: exhausted.site, "\(subject): \(exhausted.detail)"))
             }
             tried += 1
             if publicKey.verify(signature: rrsig.signature, over: data) {

@@ -34,7 +34,8 @@ public enum RRSetValidator {
     ) -> ValidationOutcome<ValidatedRRSet> {
         guard !rrset.signatures.isEmpty else {
             return .bogus(
-                BogusReason(.rrsigsMissing, site: "VNON", "no RRSIG covers \(rrset.type) \(rrset.name) in \(keys.zone)"))
+                BogusReason(.rrsigsMissing, site: "VNON", "no RRSIG covers \(rrset.type) \(rrset.name) in \(keys.zone)")
+            )
         }
         var best: RRSIGVerifier.Failure? = nil
         var unsupported: BogusReason? = nil

@@ -88,7 +88,8 @@ struct NSEC3Chain {
         guard parameters.iterations <= limits.maxNSEC3Iterations else {
             return .failure(.tooManyIterations(parameters.iterations))
         }
-        return .success(NSEC3Chain(zone: zone, records: records, salt: parameters.salt, iterations: parameters.iterations))
+        return .success(
+            NSEC3Chain(zone: zone, records: records, salt: parameters.salt, iterations: parameters.iterations))
     }
 
     /// Creates a chain from checked parts.

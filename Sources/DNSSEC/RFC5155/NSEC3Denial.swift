@@ -172,7 +172,8 @@ public enum NSEC3Denial {
         guard let cover = chain.covering(hash) else {
             return .bogus(
                 missing(
-                    "3WAN", "no NSEC3 covers the next closer name \(expansion.nextCloser) of the wildcard answer "
+                    "3WAN",
+                    "no NSEC3 covers the next closer name \(expansion.nextCloser) of the wildcard answer "
                         + "for \(qname)"))
         }
         if cover.nsec3.isOptOut { return .insecure(nil) }
@@ -211,7 +212,8 @@ public enum NSEC3Denial {
             guard encloser.nextCloserCover.nsec3.isOptOut else {
                 return .bogus(
                     missing(
-                        "3IDO", "no NSEC3 matches the delegation \(name) and the span covering "
+                        "3IDO",
+                        "no NSEC3 matches the delegation \(name) and the span covering "
                             + "\(encloser.nextCloser) is not Opt-Out"))
             }
             return .insecure(nil)
@@ -287,7 +289,8 @@ public enum NSEC3Denial {
                     return .failure(
                         .failed(
                             missing(
-                                "3CNC", "no NSEC3 covers the next closer name \(previous.name) (closest encloser "
+                                "3CNC",
+                                "no NSEC3 covers the next closer name \(previous.name) (closest encloser "
                                     + "\(candidate))")))
                 }
                 return .success(ClosestEncloser(name: candidate, nextCloser: previous.name, nextCloserCover: cover))
@@ -324,5 +327,7 @@ public enum NSEC3Denial {
     }
 
     /// A reason for a missing proof record (EDE 12).
-    static func missing(_ site: String, _ detail: String) -> BogusReason { BogusReason(.nsecMissing, site: site, detail) }
+    static func missing(_ site: String, _ detail: String) -> BogusReason {
+        BogusReason(.nsecMissing, site: site, detail)
+    }
 }
