@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "DNSSEC", dependencies: ["DNSWire", "DNSCrypto"]),
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
-        .target(name: "Resolver", dependencies: ["DNSWire"]),
+        .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),
         .target(name: "ResolverTestKit", dependencies: ["DNSWire", "Resolver"]),
         .testTarget(name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"]),
 

@@ -1,0 +1,209 @@
+// Primary responsibilities: choosing the next server of a zone (smoothed RTT, untried servers
+// explored first, held-down and lame ones last), finding name servers' addresses when a
+// delegation came without glue, and one query-response exchange with its EDNS and TCP fallbacks.
+
+public import DNSCache
+public import DNSWire
+
+extension Lookup {
+    /// What one exchange with a server gave.
+    enum Exchange {
+        /// A usable response.
+        case response(Message)
+        /// The server gave nothing usable; try another.
+        case failed(String)
+        /// A limit of the whole resolution was reached; stop.
+        case exhausted(ExtendedDNSError)
+    }
+
+    /// Sends at most this many queries to one server for one question: the first, a retry without
+    /// EDNS after FORMERR/NOTIMP (RFC 6891 §7), and a retry over TCP after TC=1 or a spoofing sign.
+    static let maxSendsPerExchange = 3
+
+    // MARK: - Choosing a server
+
+    /// The next server to ask in `zone`, looking up name servers' addresses when none is known
+    /// (RFC 1034 §5.3.3 step 3, glueless delegations), within the per-delegation limits.
+    /// - Returns: nil when every server failed or no address can be found.
+    func selectServer(in zone: inout ZoneAttempt, state: inout ResolutionState) async -> ServerAddress? {
+        let now = self.now
+        while true {
+            let known = zone.delegation.allAddresses
+            let candidates = known.filter { usable($0) && !zone.failed.contains($0) }
+            if let best = best(of: candidates, zone: zone.delegation.zone, now: now) { return best }
+            if !known.isEmpty, !known.contains(where: usable),
+                !zone.problems.contains(where: { $0.hasPrefix("skipped") })
+            {
+                zone.problems.append(
+                    "skipped \(known.count) special-purpose or disabled-family addresses"
+                        + (engine.configuration.allowPrivateUpstreams ? "" : " (allow-private-upstreams is off)"))
+            }
+            if zone.delegation.isForward { return nil }
+            guard zone.nameServerLookups < limits.maxNameServerLookupsPerDelegation,
+                zone.nonexistentNameServers < limits.maxNXDOMAINNameServers,
+                let host = zone.delegation.nameServers.first(where: { host in
+                    !zone.lookedUp.contains(host)
+                        && !(zone.delegation.addresses[host] ?? []).contains { usable($0) && !zone.failed.contains($0) }
+                })
+            else { return nil }
+            zone.lookedUp.insert(host)
+            zone.nameServerLookups += 1
+            let (addresses, nonexistent) = await resolveAddresses(of: host, state: &state)
+            if nonexistent {
+                zone.nonexistentNameServers += 1
+                zone.problems.append("name server \(host) does not exist")
+            } else if addresses.isEmpty {
+                zone.problems.append("no address found for name server \(host)")
+            }
+            zone.delegation.addresses[host, default: []] += addresses
+        }
+    }
+
+    /// Whether the engine may send to `address`: its family is enabled, and it is public
+    /// unicast unless private upstreams are allowed.
+    func usable(_ address: ServerAddress) -> Bool {
+        let configuration = engine.configuration
+        guard address.isIPv6 ? configuration.useIPv6 : configuration.useIPv4 else { return false }
+        return configuration.allowPrivateUpstreams || !address.isSpecialPurpose
+    }
+
+    /// The best candidate: servers neither lame for the zone nor held down first; among those,
+    /// servers never measured first (exploration, in the delegation's order), then the lowest
+    /// smoothed RTT (RFC 6298 SRTT, as BIND and Unbound select).
+    func best(of candidates: [ServerAddress], zone: DomainName, now: CacheTime) -> ServerAddress? {
+        let infrastructure = engine.infrastructure
+        var bestAddress: ServerAddress? = nil
+        var bestKey = (Int.max, UInt32.max)
+        for candidate in candidates {
+            let info = infrastructure.info(for: candidate, now: now)
+            let penalty =
+                (infrastructure.isLame(candidate, zone: zone, now: now) ? 2 : 0) + (info.heldDownUntil == nil ? 0 : 1)
+            let key = (penalty, info.smoothedRTT.map { $0 + 1 } ?? 0)
+            if key < bestKey {
+                bestKey = key
+                bestAddress = candidate
+            }
+        }
+        return bestAddress
+    }
+
+    /// Resolves a name server's addresses as a sub-query sharing the budget: A first (when IPv4
+    /// is on), AAAA only when no A was found or IPv4 is off — no query the question does not need.
+    /// A question already being resolved further up the stack is skipped (cyclic glueless
+    /// delegations, TsuNAME), and so is everything past ``ResolutionLimits/maxSubqueryDepth``.
+    /// - Returns: the addresses, and whether the name does not exist.
+    func resolveAddresses(of host: DomainName, state: inout ResolutionState) async -> ([ServerAddress], Bool) {
+        var result: [ServerAddress] = []
+        for type in addressTypes where result.isEmpty {
+            let question = Question(name: host, type: type)
+            guard !state.active.contains(question), state.depth < limits.maxSubqueryDepth else { continue }
+            state.depth += 1
+            let resolution = await resolve(question, state: &state)
+            state.depth -= 1
+            if resolution.rcode == .nxDomain { return ([], true) }
+            for rrset in resolution.answer where rrset.type == type { result += Self.addresses(in: rrset) }
+        }
+        return (result, false)
+    }
+
+    // MARK: - One exchange
+
+    /// Sends `question` to `server` and returns a usable response, retrying without EDNS after
+    /// FORMERR/NOTIMP to an EDNS query (RFC 6891 §7), and over TCP after TC=1 (RFC 1035 §4.2.1,
+    /// RFC 7766 §5) or after a mismatched reply, a spoofing sign (RFC 5452 §9.2). Every send
+    /// counts against ``ResolutionLimits/maxUpstreamQueries``; RTTs and timeouts go to the
+    /// infrastructure cache.
+    func exchange(
+        _ question: Question, with server: ServerAddress, delegation: DelegationPoint, state: inout ResolutionState
+    ) async -> Exchange {
+        let infrastructure = engine.infrastructure
+        let info = infrastructure.info(for: server, now: now)
+        var useEDNS = info.edns != .unsupported
+        var transport: TransportProtocol = info.tcpOnly ? .tcp : .udp
+        for _ in 0..<Self.maxSendsPerExchange {
+            guard state.upstreamQueries < limits.maxUpstreamQueries else {
+                return .exhausted(
+                    ExtendedDNSError(
+                        .other, "upstream query limit (\(limits.maxUpstreamQueries)) reached at \(question)"))
+            }
+            guard engine.clock.monotonicNow - state.started <= limits.resolutionTimeout else {
+                return .exhausted(
+                    ExtendedDNSError(
+                        .noReachableAuthority, "resolution ran past \(limits.resolutionTimeout) at \(question)"))
+            }
+            state.upstreamQueries += 1
+            let query = makeQuery(question, edns: useEDNS, recursionDesired: delegation.isForward)
+            let timeout = queryTimeout(milliseconds: infrastructure.info(for: server, now: now).retransmissionTimeout)
+            let sent = engine.clock.monotonicNow
+            let reply = await engine.transport.send(query, to: server, over: transport, timeout: timeout)
+            switch reply {
+            case .timeout:
+                infrastructure.recordTimeout(for: server, now: now)
+                return .failed("\(server) timed out (\(transport))")
+            case .networkError(let reason):
+                infrastructure.recordTimeout(for: server, now: now)
+                return .failed("\(server): \(reason)")
+            case .mismatch:
+                guard transport == .udp else { return .failed("\(server): mismatched reply over TCP") }
+                transport = .tcp
+            case .response(let message):
+                infrastructure.recordRTT(Self.milliseconds(engine.clock.monotonicNow - sent), for: server, now: now)
+                if useEDNS && message.edns == nil && (message.rcode == .formErr || message.rcode == .notImp) {
+                    infrastructure.setEDNS(.unsupported, for: server, now: now)
+                    useEDNS = false
+                    continue
+                }
+                if useEDNS && message.edns != nil && info.edns != .supported {
+                    infrastructure.setEDNS(.supported, for: server, now: now)
+                }
+                if message.header.truncated && transport == .udp {
+                    transport = .tcp
+                    continue
+                }
+                if let sentName = query.question?.name, let echoed = message.question?.name,
+                    engine.configuration.useCaseRandomisation, !echoed.isIdentical(to: sentName), transport == .udp
+                {
+                    // 0x20: a reply that lost the random case did not come from who we asked.
+                    transport = .tcp
+                    continue
+                }
+                return .response(message)
+            }
+        }
+        return .failed("\(server): no usable reply after \(Self.maxSendsPerExchange) attempts")
+    }
+
+    /// The query for `question`: RD only towards forwarders (RFC 1035 §4.3.1; iterative queries
+    /// to authorities carry RD=0), EDNS with our buffer size and DO (RFC 6891, RFC 3225), and with
+    /// 0x20 the name's letters in random case. The transport picks the ID.
+    func makeQuery(_ question: Question, edns: Bool, recursionDesired: Bool) -> Message {
+        var header = Header(id: 0)
+        header.recursionDesired = recursionDesired
+        var name = question.name
+        if engine.configuration.useCaseRandomisation {
+            var random = SystemRandomNumberGenerator()
+            let bytes = name.wireBytes.map { byte -> UInt8 in
+                let isLetter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A
+                return isLetter && Bool.random(using: &random) ? byte ^ 0x20 : byte
+            }
+            name = (try? DomainName(wireBytes: bytes)) ?? name
+        }
+        return Message(
+            header: header, questions: [Question(name: name, type: question.type, rrClass: question.rrClass)],
+            edns: edns
+                ? EDNS(udpPayloadSize: engine.configuration.ednsBufferSize, dnssecOK: engine.configuration.dnssecOK)
+                : nil)
+    }
+
+    /// The wait for one server: its retransmission timeout, within the configured bounds.
+    func queryTimeout(milliseconds: UInt32) -> Duration {
+        min(max(.milliseconds(Int(milliseconds)), limits.minimumQueryTimeout), limits.maximumQueryTimeout)
+    }
+
+    /// Whole milliseconds of a duration, saturating.
+    static func milliseconds(_ duration: Duration) -> UInt32 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        return UInt32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,267 @@
+// Primary responsibilities: the steps of one resolution — follow CNAMEs, find the zone cut to
+// start from (forward zone, cache, or primed root), iterate through referrals with QNAME
+// minimisation, handle every answer kind, and cache what the scrubber kept.
+
+public import DNSCache
+public import DNSSEC
+public import DNSWire
+
+/// One resolution's procedure over the engine's shared parts; all mutable state is the
+/// ``ResolutionState`` passed in, so nested sub-resolutions share one budget.
+struct Lookup {
+    /// The engine: configuration, transport, clock, cache.
+    let engine: IterativeResolver
+
+    /// The limits in force.
+    var limits: ResolutionLimits { engine.configuration.limits }
+
+    /// The wall clock as the cache counts it.
+    var now: CacheTime { CacheTime(seconds: engine.clock.wallSeconds) }
+
+    // MARK: - Whole questions
+
+    /// Resolves `question`, following CNAME and DNAME links across zones (at most
+    /// ``ResolutionLimits/maxCNAMEChain``, RFC 1034 §3.6.2).
+    func resolve(_ question: Question, state: inout ResolutionState) async -> Resolution {
+        var links: [RRSet] = []
+        var name = question.name
+        var seen: Set<DomainName> = [name]
+        state.active.insert(question)
+        defer { state.active.remove(question) }
+        while links.count <= limits.maxCNAMEChain {
+            let step = await resolveName(
+                Question(name: name, type: question.type, rrClass: question.rrClass), state: &state)
+            switch step {
+            case .data(let rrsets):
+                return Resolution(rcode: .noError, answer: links + rrsets)
+            case .alias(let chain, let target):
+                links += chain
+                guard seen.insert(target).inserted else {
+                    return .failure(ExtendedDNSError(.other, "CNAME loop at \(target) while resolving \(question)"))
+                }
+                name = target
+            case .negative(let rcode, let chain, let authority):
+                return Resolution(rcode: rcode, answer: links + chain, authority: authority)
+            case .failure(let error):
+                return .failure(error)
+            }
+        }
+        return .failure(
+            ExtendedDNSError(.other, "CNAME chain longer than \(limits.maxCNAMEChain) while resolving \(question)"))
+    }
+
+    /// Resolves one name without following aliases that leave the zone answering it.
+    func resolveName(_ question: Question, state: inout ResolutionState) async -> StepOutcome {
+        switch engine.cachedStep(question, now: now) {
+        case .data(let rrset, _):
+            return .data([rrset])
+        case .alias(let rrset, let target, _):
+            return .alias([rrset], target: target)
+        case .negative(let negative):
+            return .negative(
+                rcode: negative.denial == .nxdomain ? .nxDomain : .noError, links: [],
+                authority: (negative.soa.map { [$0] } ?? []) + negative.proofs)
+        case .none:
+            break
+        }
+        let start = await startingPoint(for: question, state: &state)
+        return await iterate(question, from: start, state: &state)
+    }
+
+    // MARK: - Where to start
+
+    /// The delegation point to start from (RFC 1034 §5.3.3 step 2): a configured forward zone, the
+    /// closest cached zone cut, or the root — primed first when its NS set is not cached
+    /// (RFC 8109 §3). A DS query starts at the parent of its owner, where DS lives (RFC 4035 §3.1.4.1).
+    func startingPoint(for question: Question, state: inout ResolutionState) async -> DelegationPoint {
+        if let forward = engine.configuration.forwardZone(for: question.name) {
+            return DelegationPoint(
+                zone: forward.zone, nameServers: [], addresses: [forward.zone: forward.servers], source: .forward,
+                expiry: .max)
+        }
+        let searchFrom = question.type == .ds ? (question.name.parent ?? .root) : question.name
+        if let cut = delegationPoint(closestTo: searchFrom) { return cut }
+        let hints = engine.configuration.rootHints.delegationPoint
+        let priming = Question(name: .root, type: .ns)
+        if !state.active.contains(priming) {
+            state.active.insert(priming)
+            _ = await iterate(priming, from: hints, state: &state)
+            state.active.remove(priming)
+            if let cut = delegationPoint(closestTo: searchFrom) { return cut }
+        }
+        return hints
+    }
+
+    /// The closest cached zone cut at or above `name`, with every cached address of its servers.
+    func delegationPoint(closestTo name: DomainName) -> DelegationPoint? {
+        let now = self.now
+        guard let cut = engine.cache.closestZoneCut(for: name, now: now) else { return nil }
+        var hosts: [DomainName] = []
+        var addresses: [DomainName: [ServerAddress]] = [:]
+        for rdata in cut.rrset.rdatas {
+            guard case .ns(let ns) = rdata, !hosts.contains(ns.nameServer) else { continue }
+            hosts.append(ns.nameServer)
+            addresses[ns.nameServer] = cachedAddresses(of: ns.nameServer)
+        }
+        return DelegationPoint(
+            zone: cut.rrset.name, nameServers: hosts, addresses: addresses, source: .delegation,
+            expiry: now.seconds + Int64(cut.rrset.ttl))
+    }
+
+    /// Addresses of `host` in the cache, glue included, in the enabled families.
+    func cachedAddresses(of host: DomainName) -> [ServerAddress] {
+        var result: [ServerAddress] = []
+        for type in addressTypes {
+            guard let hit = engine.cache.lookup(host, type, now: now), hit.status != .bogus else { continue }
+            result += Self.addresses(in: hit.rrset)
+        }
+        return result
+    }
+
+    /// The address types to look up for name servers: no AAAA when IPv6 is off, no A when IPv4 is
+    /// off, so no query is sent for an address that could not be used.
+    var addressTypes: [RRType] {
+        (engine.configuration.useIPv4 ? [.a] : []) + (engine.configuration.useIPv6 ? [.aaaa] : [])
+    }
+
+    /// The server addresses an A or AAAA RRset lists.
+    static func addresses(in rrset: RRSet) -> [ServerAddress] {
+        rrset.rdatas.compactMap { rdata -> ServerAddress? in
+            switch rdata {
+            case .a(let a): ServerAddress(a)
+            case .aaaa(let aaaa): ServerAddress(aaaa)
+            default: nil
+            }
+        }
+    }
+
+    // MARK: - Iteration
+
+    /// Asks the servers of `start` and follows referrals down until the question is answered,
+    /// denied or given up (RFC 1034 §5.3.3 step 3–4).
+    func iterate(
+        _ question: Question, from start: DelegationPoint, state: inout ResolutionState
+    ) async
+        -> StepOutcome
+    {
+        var zone = ZoneAttempt(delegation: start)
+        var referrals = 0
+        var minimisation = Minimisation(
+            mode: start.isForward ? .off : engine.configuration.qnameMinimisation, question: question,
+            zone: start.zone, limits: limits)
+        while true {
+            if engine.clock.monotonicNow - state.started > limits.resolutionTimeout {
+                return .failure(
+                    ExtendedDNSError(
+                        .noReachableAuthority,
+                        "resolution of \(question) ran past \(limits.resolutionTimeout) at zone \(zone.delegation.zone)"
+                    ))
+            }
+            let asked = minimisation.nextQuestion()
+            guard let server = await selectServer(in: &zone, state: &state) else {
+                return .failure(zone.unreachable(question))
+            }
+            let exchange = await self.exchange(asked, with: server, delegation: zone.delegation, state: &state)
+            let response: Message
+            switch exchange {
+            case .response(let message):
+                response = message
+            case .failed(let reason):
+                zone.fail(server, reason)
+                continue
+            case .exhausted(let error):
+                return .failure(error)
+            }
+            let forwarding = zone.delegation.isForward
+            let chain = AnswerChain(
+                following: asked.name, type: asked.type, in: response.answer,
+                limit: limits.maxCNAMEChain)
+            let clean = Scrubber.scrub(
+                response, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding)
+            let kind = ResponseClassifier.classify(
+                clean, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding)
+            let minimised = asked != question
+            switch kind {
+            case .referral(let child):
+                if question.type == .ds && child == question.name && !minimised {
+                    // The server holding the parent side referred us to the child for its own DS:
+                    // the parent is not serving DS there (RFC 4035 §3.1.4.1); nothing to cache.
+                    return .negative(rcode: .noError, links: [], authority: [])
+                }
+                referrals += 1
+                guard referrals <= limits.maxReferrals else {
+                    return .failure(
+                        ExtendedDNSError(
+                            .other, "more than \(limits.maxReferrals) referrals while resolving \(question)"))
+                }
+                zone = ZoneAttempt(delegation: cacheReferral(clean, child: child))
+                minimisation.descend(to: child)
+            case .answer, .cname,
+                .nodata where minimised:
+                minimisation.revealMore()
+            case .nxdomain where minimised:
+                if minimisation.mode == .relaxed {
+                    minimisation.giveUp()
+                } else {
+                    cacheNegative(clean, name: asked.name, denial: .nxdomain)
+                    return .negative(rcode: .nxDomain, links: [], authority: negativeAuthority(clean))
+                }
+            case .answer:
+                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
+                return .data(
+                    chainRRsets(clean, chain: chain)
+                        + clean.answer.filter {
+                            $0.name == chain.finalName && ($0.type == asked.type || asked.type == .any)
+                        })
+            case .cname(let target):
+                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
+                return .alias(chainRRsets(clean, chain: chain), target: target)
+            case .nxdomain:
+                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
+                cacheNegative(clean, name: chain.finalName, denial: .nxdomain)
+                return .negative(
+                    rcode: .nxDomain, links: chainRRsets(clean, chain: chain), authority: negativeAuthority(clean))
+            case .nodata:
+                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
+                cacheNegative(clean, name: chain.finalName, denial: .nodata(asked.type))
+                return .negative(
+                    rcode: .noError, links: chainRRsets(clean, chain: chain), authority: negativeAuthority(clean))
+            case .lame(let reason), .throwaway(let reason):
+                if minimised && minimisation.mode == .relaxed {
+                    // RFC 9156 §2.3: some servers mishandle empty non-terminals; ask for the full name.
+                    minimisation.giveUp()
+                    continue
+                }
+                if case .lame = kind { engine.recordLame(server, zone: zone.delegation.zone) }
+                zone.fail(server, "\(reason) from \(server)")
+            }
+        }
+    }
+
+    /// The CNAME and DNAME RRsets of `chain` as they stand in `response`, synthesising a CNAME a
+    /// DNAME implies when the server left it out (RFC 6672 §3.4).
+    func chainRRsets(_ response: Message, chain: AnswerChain) -> [RRSet] {
+        var result: [RRSet] = []
+        for link in chain.links {
+            if let dname = link.dname,
+                let record = response.answer.first(where: { $0.type == .dname && $0.name == dname })
+            {
+                if !result.contains(record) { result.append(record) }
+                let cname = response.answer.first { $0.type == .cname && $0.name == link.owner }
+                result.append(
+                    cname
+                        ?? RRSet(
+                            name: link.owner, type: .cname, rrClass: record.rrClass, ttl: record.ttl,
+                            rdatas: [.cname(CNAME(target: link.target))]))
+            } else if let cname = response.answer.first(where: { $0.type == .cname && $0.name == link.owner }) {
+                result.append(cname)
+            }
+        }
+        return result
+    }
+
+    /// The SOA and NSEC/NSEC3 proofs of a negative response, as the client gets them.
+    func negativeAuthority(_ response: Message) -> [RRSet] {
+        response.authority.filter { $0.type == .soa || $0.type == .nsec || $0.type == .nsec3 }
+    }
+}

@@ -1,0 +1,41 @@
+// Primary responsibilities: every bound on work that remote data can drive, in one place, each
+// with the attack or accident it stops. Defaults follow the peers (architecture.md §5, peers.md §4).
+
+/// Bounds on one client query's resolution. Every loop in the engine that remote data can drive
+/// checks one of these; none resets during a resolution.
+public struct ResolutionLimits: Hashable, Sendable {
+    /// Upstream queries sent for one client query, all sub-queries included (NS address lookups,
+    /// DS/DNSKEY fetches, retries). Stops NXNSAttack-style amplification (NXNSAttack, 2020),
+    /// TsuNAME cyclic delegations and any loop the other limits miss. Unbound: 128 per query.
+    public var maxUpstreamQueries = 100
+    /// Referrals followed for one name. A real tree is shallow; long chains are attacks or loops.
+    public var maxReferrals = 30
+    /// NS names whose addresses are looked up per delegation. A delegation may list many NS names
+    /// (NXNSAttack relies on that); RFC 2182 needs only a few. Unbound's MAX_TARGET_COUNT family.
+    public var maxNameServerLookupsPerDelegation = 13
+    /// NS names per delegation that may come back NXDOMAIN before the delegation is given up:
+    /// a few broken NS names happen, a stream of them is NXNSAttack (unbound MAX_TARGET_NX = 5).
+    public var maxNXDOMAINNameServers = 5
+    /// CNAME and DNAME links followed (RFC 1034 §3.6.2 warns of loops; BIND and Unbound use ~11).
+    public var maxCNAMEChain = 11
+    /// Depth of nested sub-resolutions (an NS name whose address needs another NS name's address…).
+    /// Bounds recursion on the stack as well as work; TsuNAME-style cycles end here.
+    public var maxSubqueryDepth = 6
+    /// QNAME minimisation queries per resolution before the rest of the name is sent at once
+    /// (RFC 9156 §2.3: MAX_MINIMISE_COUNT 10; the first MINIMISE_ONE_LAB 4 labels go one by one).
+    public var maxMinimisationSteps = 10
+    /// Labels that are always revealed one at a time before steps grow (RFC 9156 §2.3).
+    public var minimiseOneLabelCount = 4
+    /// Wall time for one resolution; past it the answer is SERVFAIL with EDE 22.
+    public var resolutionTimeout: Duration = .seconds(10)
+    /// Timeout for one upstream query before another server is tried; grows with the server's
+    /// smoothed RTT, within these bounds (RFC 6298 §2 style back-off).
+    public var minimumQueryTimeout: Duration = .milliseconds(400)
+    /// The longest one upstream query is waited for.
+    public var maximumQueryTimeout: Duration = .seconds(3)
+    /// Attempts for one question before the whole zone's server set is deemed unreachable.
+    public var maxAttemptsPerQuestion = 8
+
+    /// The defaults above.
+    public init() {}
+}

@@ -1,0 +1,48 @@
+// Primary responsibilities: what the operator decides about resolution, as the engine sees it
+// (the daemon maps the `resolution:` section of mamori.yaml onto this).
+
+public import DNSWire
+
+/// How much of the query name each server is shown (RFC 9156).
+public enum QNAMEMinimisation: Hashable, Sendable {
+    /// Send the full name to every server (RFC 1034 behaviour).
+    case off
+    /// Minimise, and send the full name again when a server answers a minimised query with
+    /// NXDOMAIN, REFUSED, SERVFAIL or FORMERR (broken empty-non-terminal handling, RFC 9156 §2.3).
+    case relaxed
+    /// Minimise and believe every answer: NXDOMAIN for an ancestor ends the resolution (RFC 8020).
+    case strict
+}
+
+/// The resolution settings.
+public struct ResolverConfiguration: Hashable, Sendable {
+    /// Where resolution starts when the cache knows nothing.
+    public var rootHints: RootHints = .builtIn
+    /// Zones sent to recursive forwarders instead of being resolved from the root.
+    public var forwardZones: [ForwardZone] = []
+    /// QNAME minimisation mode; relaxed by default as in Unbound and Knot.
+    public var qnameMinimisation: QNAMEMinimisation = .relaxed
+    /// Send queries to IPv4 servers.
+    public var useIPv4 = true
+    /// Send queries to IPv6 servers (and look up AAAA for name servers).
+    public var useIPv6 = true
+    /// Allow upstream servers on loopback, private and other special-purpose addresses.
+    public var allowPrivateUpstreams = false
+    /// The EDNS UDP payload size advertised upstream (DNS Flag Day 2020: 1232).
+    public var ednsBufferSize: UInt16 = 1232
+    /// Set DO on upstream queries so that signatures and proofs come back (RFC 4035 §4.1).
+    public var dnssecOK = true
+    /// Randomise the case of query names and require the echo to match (draft-vixie-dnsext-dns0x20).
+    /// Off by default: some authoritative servers do not preserve case.
+    public var useCaseRandomisation = false
+    /// The limits on work per client query.
+    public var limits = ResolutionLimits()
+
+    /// The defaults.
+    public init() {}
+
+    /// The deepest forward zone that holds `name`, if any.
+    public func forwardZone(for name: DomainName) -> ForwardZone? {
+        forwardZones.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.labelCount < $1.zone.labelCount }
+    }
+}

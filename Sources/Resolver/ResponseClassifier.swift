@@ -1,0 +1,161 @@
+// Primary responsibilities: decide what an upstream response means for the question asked
+// (answer, CNAME to follow, referral, NXDOMAIN, NODATA, lame, throwaway), as unbound's
+// iter_resptype and knot's iterate layer do, on a response the scrubber has already cleaned.
+
+public import DNSWire
+
+/// What one upstream response means.
+public enum ResponseKind: Hashable, Sendable {
+    /// The answer section holds the asked type at the (possibly CNAME-rewritten) name.
+    case answer
+    /// The answer leads, through CNAME/DNAME links, to `target`, whose data is not in the response.
+    case cname(target: DomainName)
+    /// A delegation to `zone`, a child of the zone asked (RFC 1034 §4.3.2 step 3b).
+    case referral(zone: DomainName)
+    /// The name (the last one in the chain) does not exist (RFC 2308 §2.1).
+    case nxdomain
+    /// The name exists but has no data of the type (RFC 2308 §2.2).
+    case nodata
+    /// The server does not serve the zone it was asked about: an upward or sideways referral,
+    /// a non-authoritative answer from an authority, REFUSED or NOTAUTH (RFC 1034 §4.3.4 "lame").
+    case lame(String)
+    /// A response to ignore: SERVFAIL, FORMERR, NOTIMP, an unknown RCODE, or contents that make no
+    /// sense. Another server is tried.
+    case throwaway(String)
+}
+
+/// Classifies scrubbed responses.
+public enum ResponseClassifier {
+    /// Classifies `response` to a query for `question`, sent to a server of `zone`.
+    ///
+    /// - Parameters:
+    ///   - chain: the CNAME/DNAME links the response holds from the question name on (see
+    ///     ``AnswerChain``); the last name in it is the name whose data or absence counts
+    ///     (RFC 6604 §2: the RCODE speaks of the last name in the chain).
+    ///   - forwarding: the server is a recursive forwarder, which answers for every zone and
+    ///     never refers.
+    public static func classify(
+        _ response: Message, question: Question, zone: DomainName, chain: AnswerChain, forwarding: Bool
+    ) -> ResponseKind {
+        switch response.rcode {
+        case .noError, .nxDomain:
+            break
+        case .refused:
+            return .lame("REFUSED")
+        case .notAuth:
+            return .lame("NOTAUTH")
+        default:
+            return .throwaway("RCODE \(response.rcode)")
+        }
+        let finalName = chain.finalName
+        let hasAnswer = response.answer.contains {
+            $0.name == finalName && ($0.type == question.type || question.type == .any) && !$0.rdatas.isEmpty
+        }
+        if hasAnswer { return response.rcode == .noError ? .answer : .throwaway("NXDOMAIN with an answer") }
+        if response.rcode == .nxDomain {
+            // A chain that leaves the zone ends in a name this server cannot speak for.
+            if !chain.links.isEmpty && !forwarding && !finalName.isSubdomain(of: zone) {
+                return .cname(target: finalName)
+            }
+            return .nxdomain
+        }
+        if !chain.links.isEmpty {
+            if forwarding || !finalName.isSubdomain(of: zone) { return .cname(target: finalName) }
+            // In-zone chain with no data at its end: NODATA for the final name when the server
+            // says so with an SOA, otherwise ask again for the final name.
+            let soa = response.authority.contains { $0.type == .soa && finalName.isSubdomain(of: $0.name) }
+            return soa ? .nodata : .cname(target: finalName)
+        }
+        if let cut = response.authority.first(where: { $0.type == .ns }), !forwarding {
+            if cut.name.isStrictSubdomain(of: zone) && finalName.isSubdomain(of: cut.name) {
+                return .referral(zone: cut.name)
+            }
+            if !response.header.authoritativeAnswer {
+                return .lame("referral to \(cut.name), which is not below \(zone)")
+            }
+        }
+        if response.authority.contains(where: { $0.type == .soa && finalName.isSubdomain(of: $0.name) }) {
+            return .nodata
+        }
+        if response.header.authoritativeAnswer || forwarding {
+            // RFC 2308 §2.2 NODATA type 3: no SOA, so nothing to cache negatively, but an answer.
+            return .nodata
+        }
+        return .lame("non-authoritative empty answer from a server of \(zone)")
+    }
+}
+
+/// The CNAME and DNAME links a response holds, starting at the question name.
+public struct AnswerChain: Hashable, Sendable {
+    /// One link: the owner, where it leads, and whether it was synthesised from a DNAME.
+    public struct Link: Hashable, Sendable {
+        /// The alias.
+        public var owner: DomainName
+        /// Where the alias leads.
+        public var target: DomainName
+        /// The DNAME this link was synthesised from (RFC 6672 §3.3), if any.
+        public var dname: DomainName?
+    }
+
+    /// The question name.
+    public var start: DomainName
+    /// The links in order.
+    public var links: [Link]
+    /// Why the chain stopped early, if it did (a loop, too long, a bad DNAME synthesis).
+    public var problem: String?
+
+    /// The name whose data the response should end with.
+    public var finalName: DomainName { links.last?.target ?? start }
+
+    /// Follows CNAME records and DNAME redirections through `answer` from `name`, at most `limit`
+    /// links (RFC 1034 §3.6.2, RFC 6672 §3.4). A DNAME whose owner is a proper ancestor of the
+    /// current name rewrites it; a synthesised CNAME in the answer is checked against the
+    /// rewrite, and a mismatch ends the chain with a problem.
+    public init(following name: DomainName, type: RRType, in answer: [RRSet], limit: Int) {
+        start = name
+        links = []
+        var current = name
+        var seen: Set<DomainName> = [name]
+        while links.count < limit {
+            if type == .cname || type == .any { break }
+            if let dname = answer.first(where: {
+                $0.type == .dname && current.isStrictSubdomain(of: $0.name) && type != .dname
+            }), case .dname(let record)? = dname.rdatas.first {
+                let keep = current.labelCount - dname.name.labelCount
+                var rewritten: DomainName? = record.target
+                for label in current.labels.prefix(keep).reversed() {
+                    rewritten = rewritten.flatMap { try? $0.prepending(label: label) }
+                }
+                guard let target = rewritten else {
+                    problem =
+                        "DNAME \(dname.name) → \(record.target) makes \(current) too long (RFC 6672 §2.2 YXDOMAIN)"
+                    break
+                }
+                if let synthesised = answer.first(where: { $0.type == .cname && $0.name == current }),
+                    case .cname(let cname)? = synthesised.rdatas.first, cname.target != target
+                {
+                    problem = "CNAME \(current) → \(cname.target) contradicts DNAME \(dname.name) → \(record.target)"
+                    break
+                }
+                links.append(Link(owner: current, target: target, dname: dname.name))
+                current = target
+            } else if let alias = answer.first(where: { $0.type == .cname && $0.name == current }),
+                case .cname(let cname)? = alias.rdatas.first
+            {
+                links.append(Link(owner: current, target: cname.target, dname: nil))
+                current = cname.target
+            } else {
+                break
+            }
+            guard seen.insert(current).inserted else {
+                problem = "CNAME loop at \(current)"
+                break
+            }
+        }
+        if links.count >= limit && problem == nil,
+            answer.contains(where: { $0.type == .cname && $0.name == current })
+        {
+            problem = "CNAME chain longer than \(limit)"
+        }
+    }
+}

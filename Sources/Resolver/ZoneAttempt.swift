@@ -1,0 +1,42 @@
+// Primary responsibilities: the state of asking one zone's servers — which were tried and failed,
+// which name servers' addresses were looked up — and the readable reason when all of them fail.
+
+public import DNSWire
+
+/// Asking the servers of one delegation point, until one gives a usable answer.
+struct ZoneAttempt {
+    /// The delegation point; addresses found by sub-resolutions are added to it.
+    var delegation: DelegationPoint
+    /// Servers that failed for this zone during this resolution (timeout, lame, garbage).
+    var failed: Set<ServerAddress> = []
+    /// Why each failed, in order, for the EDE text.
+    var problems: [String] = []
+    /// Name servers whose addresses were already looked up (successfully or not).
+    var lookedUp: Set<DomainName> = []
+    /// Name-server address lookups started (``ResolutionLimits/maxNameServerLookupsPerDelegation``).
+    var nameServerLookups = 0
+    /// Name servers that came back NXDOMAIN (``ResolutionLimits/maxNXDOMAINNameServers``).
+    var nonexistentNameServers = 0
+
+    /// Starts asking `delegation`.
+    init(delegation: DelegationPoint) { self.delegation = delegation }
+
+    /// Records that `server` failed, and why.
+    mutating func fail(_ server: ServerAddress, _ reason: String) {
+        failed.insert(server)
+        problems.append(reason)
+    }
+
+    /// The SERVFAIL reason when no server of the zone could answer (RFC 8914 EDE 22).
+    func unreachable(_ question: Question) -> ExtendedDNSError {
+        let zone = delegation.zone
+        var text = "no reachable authority for \(zone) while resolving \(question)"
+        if !problems.isEmpty {
+            text += ": " + problems.suffix(3).joined(separator: "; ")
+            if problems.count > 3 { text += " (and \(problems.count - 3) more)" }
+        } else if delegation.allAddresses.isEmpty {
+            text += ": no usable address for any of its \(delegation.nameServers.count) name servers"
+        }
+        return ExtendedDNSError(.noReachableAuthority, text)
+    }
+}
