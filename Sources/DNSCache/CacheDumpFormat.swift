@@ -76,7 +76,7 @@ enum CacheDumpFormat {
         }
         writer.writeBytes(trailerMarker)
         writer.writeUInt32(written)
-        let sum = checksum(writer.bytes[..<(writer.count - 8)])
+        let sum = checksum(writer.bytes[...])
         writeUInt64(sum, to: &writer)
         return writer.bytes
     }

@@ -1,0 +1,74 @@
+// Primary responsibilities: the server cache — RFC 6298 smoothing, back-off and hold-down,
+// EDNS/TCP flags, lameness per zone, ageing.
+
+import DNSCache
+import DNSWire
+import Testing
+
+@Suite("Infrastructure cache")
+struct InfrastructureCacheTests {
+    let server = UpstreamAddress.ipv4(192, 0, 2, 53)
+
+    @Test("RTT samples are smoothed as RFC 6298 §2 says")
+    func smoothing() {
+        let cache = InfrastructureCache()
+        #expect(cache.info(for: server, now: at(0)).smoothedRTT == nil)
+        #expect(cache.info(for: server, now: at(0)).retransmissionTimeout == 400)
+        cache.recordRTT(100, for: server, now: at(0))
+        var info = cache.info(for: server, now: at(0))
+        #expect(info.smoothedRTT == 100)
+        #expect(info.rttVariation == 50)
+        #expect(info.retransmissionTimeout == 300)
+        cache.recordRTT(200, for: server, now: at(1))
+        info = cache.info(for: server, now: at(1))
+        #expect(info.rttVariation == 62)  // (3 × 50 + 100) / 4
+        #expect(info.smoothedRTT == 112)  // (7 × 100 + 200) / 8
+        #expect(info.retransmissionTimeout == 360)  // 112 + 4 × 62
+    }
+
+    @Test("timeouts double the RTO up to the cap, then hold the server down; an answer ends it")
+    func backoff() {
+        var configuration = InfrastructureCache.Configuration()
+        configuration.maximumRTO = 2000
+        let cache = InfrastructureCache(configuration: configuration)
+        cache.recordRTT(100, for: server, now: at(0))
+        cache.recordTimeout(for: server, now: at(1))
+        #expect(cache.info(for: server, now: at(1)).retransmissionTimeout == 600)
+        cache.recordTimeout(for: server, now: at(1))
+        cache.recordTimeout(for: server, now: at(1))
+        #expect(cache.info(for: server, now: at(1)).retransmissionTimeout == 2000)
+        #expect(cache.info(for: server, now: at(1)).isUsable(at: at(1)))
+        cache.recordTimeout(for: server, now: at(1))
+        let held = cache.info(for: server, now: at(1))
+        #expect(held.consecutiveTimeouts == 4)
+        #expect(held.heldDownUntil == at(6))
+        #expect(!held.isUsable(at: at(5)))
+        #expect(held.isUsable(at: at(6)))
+        cache.recordTimeout(for: server, now: at(6))
+        #expect(cache.info(for: server, now: at(6)).heldDownUntil == at(16))
+        cache.recordRTT(80, for: server, now: at(7))
+        let recovered = cache.info(for: server, now: at(7))
+        #expect(recovered.consecutiveTimeouts == 0)
+        #expect(recovered.heldDownUntil == nil)
+        #expect(recovered.retransmissionTimeout < 2000)
+    }
+
+    @Test("EDNS, TCP-only and lameness are remembered per server and age out")
+    func flagsAndAgeing() {
+        let cache = InfrastructureCache()
+        let other = UpstreamAddress.ipv6([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1])
+        cache.setEDNS(.unsupported, for: server, now: at(0))
+        cache.setTCPOnly(true, for: other, now: at(0))
+        cache.markLame(server, zone: name("example."), now: at(0))
+        #expect(cache.info(for: server, now: at(10)).edns == .unsupported)
+        #expect(cache.info(for: other, now: at(10)).tcpOnly)
+        #expect(!cache.info(for: server, now: at(10)).tcpOnly)
+        #expect(cache.isLame(server, zone: name("EXAMPLE."), now: at(10)))
+        #expect(!cache.isLame(server, zone: name("org."), now: at(10)))
+        #expect(!cache.isLame(other, zone: name("example."), now: at(10)))
+        #expect(cache.info(for: server, now: at(900)).edns == .unknown)
+        #expect(!cache.isLame(server, zone: name("example."), now: at(900)))
+        #expect(other.description == "2001:db8:0:0:0:0:0:1@53")
+        #expect(server.description == "192.0.2.53@53")
+    }
+}
