@@ -42,7 +42,7 @@ struct ConfigurationDecoder {
             return configuration
         }
         guard let root else { return configuration }
-        if case .scalar(let scalar) = root, scalar.tag.rawValue == Tag.Name.null.rawValue { return configuration }
+        if case .scalar = root, root.tag.rawValue == Tag.Name.null.rawValue { return configuration }
         for entry in entries(of: root, path: "") {
             decodeTopLevel(entry, into: &configuration)
         }
@@ -368,7 +368,7 @@ struct ConfigurationDecoder {
 
     /// An integer within `range`.
     private mutating func integer(_ entry: Entry, range: ClosedRange<Int>, expected: String? = nil) -> Int? {
-        guard case .scalar(let scalar) = entry.value, scalar.tag.rawValue == Tag.Name.int.rawValue, let value = entry.value.int else {
+        guard case .scalar = entry.value, entry.value.tag.rawValue == Tag.Name.int.rawValue, let value = entry.value.int else {
             report(entry.key, entry.path, "expected \(expected ?? "an integer"), got \(describe(entry.value))")
             return nil
         }
@@ -381,7 +381,7 @@ struct ConfigurationDecoder {
 
     /// Any non-empty scalar, as written.
     private mutating func string(_ entry: Entry) -> String? {
-        guard case .scalar(let scalar) = entry.value, scalar.tag.rawValue != Tag.Name.null.rawValue, !scalar.string.isEmpty else {
+        guard case .scalar(let scalar) = entry.value, entry.value.tag.rawValue != Tag.Name.null.rawValue, !scalar.string.isEmpty else {
             report(entry.key, entry.path, "expected a string, got \(describe(entry.value))")
             return nil
         }
@@ -442,7 +442,7 @@ struct ConfigurationDecoder {
     /// True for the values that switch an optional feature off: `false`, `off`, `no`, null.
     private func isDisabled(_ node: Node) -> Bool {
         if node.bool == false { return true }
-        if case .scalar(let scalar) = node, scalar.tag.rawValue == Tag.Name.null.rawValue { return true }
+        if case .scalar = node, node.tag.rawValue == Tag.Name.null.rawValue { return true }
         return false
     }
 
@@ -529,7 +529,7 @@ struct ConfigurationDecoder {
     /// The entries of a mapping; reports a non-mapping, non-string keys and repeated keys.
     private mutating func entries(of node: Node, path: String) -> [Entry] {
         guard case .mapping(let mapping) = node else {
-            if case .scalar(let scalar) = node, scalar.tag.rawValue == Tag.Name.null.rawValue { return [] }
+            if case .scalar = node, node.tag.rawValue == Tag.Name.null.rawValue { return [] }
             report(node, path, "expected a mapping of keys, got \(describe(node))")
             return []
         }
@@ -567,7 +567,7 @@ struct ConfigurationDecoder {
     private func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
-            return scalar.tag.rawValue == Tag.Name.null.rawValue ? "nothing" : "\"\(scalar.string)\""
+            return node.tag.rawValue == Tag.Name.null.rawValue ? "nothing" : "\"\(scalar.string)\""
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

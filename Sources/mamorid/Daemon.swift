@@ -1,0 +1,158 @@
+// Primary responsibilities: the daemon's life — logging set-up, building the engine, binding
+// (or taking socket-activated sockets), dropping root, telling systemd, and the signals: SIGHUP
+// reloads (a bad configuration is rejected and the old one kept), SIGTERM/SIGINT stop within a
+// bound and exit 0.
+
+import Dispatch
+import Logging
+import MamoriConfiguration
+import ResolverServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The running daemon.
+///
+/// `@unchecked Sendable` invariant: `configuration`, `engine`, `server` and `signalSources` are
+/// written only on `control` once running (checked with `dispatchPrecondition`); before
+/// ``run()`` hands over to Dispatch, only the main thread touches them.
+final class Daemon: @unchecked Sendable {
+    /// The user to run as when started as root outside systemd.
+    static let unprivilegedUser = "mamori"
+
+    /// Where the configuration is read from, at start and at reload.
+    private let source: ConfigurationSource
+    /// The configuration in force.
+    private var configuration: Configuration
+    /// The serial queue for signals, reloads and stopping.
+    private let control = DispatchQueue(label: "mamori.control")
+    /// The shared log level.
+    private let levelSetting: LogLevelSetting
+    /// The daemon's logger.
+    private let logger: Logger
+    /// systemd notifications.
+    private let notifier = SystemdNotifier()
+    /// The engine.
+    private var engine: (any QueryHandler & Reloadable)?
+    /// The listeners.
+    private var server: DNSServer?
+    /// Signal sources, kept alive.
+    private var signalSources: [any DispatchSourceSignal] = []
+
+    /// Sets up logging for a loaded configuration.
+    init(source: ConfigurationSource, configuration: Configuration) {
+        self.source = source
+        self.configuration = configuration
+        let setting = LogLevelSetting(LogLevelSetting.level(configuration.logging.level))
+        self.levelSetting = setting
+        LoggingSystem.bootstrap { label in JournalLogHandler(label: label, setting: setting) }
+        self.logger = Logger(label: "mamorid")
+    }
+
+    /// Starts serving and never returns; exits 1 when the daemon cannot start.
+    func run() -> Never {
+        let server: DNSServer
+        do {
+            let engine = try makeQueryHandler(configuration: configuration, logger: logger)
+            self.engine = engine
+            server = DNSServer(handler: engine, configuration: configuration, logger: logger)
+            let activated = try SocketActivation.takeSockets()
+            if !activated.isEmpty {
+                logger.info("using \(activated.count) sockets from systemd; `listen` is ignored")
+            }
+            let threads = configuration.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            try server.bind(configuration.listen, threads: threads, activated: activated)
+            self.server = server
+            try dropPrivileges()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            notifier.status("Failed to start: \(error)")
+            exit(1)
+        }
+        installSignalHandlers()
+        server.start()
+        let status = statusLine(server)
+        notifier.ready(status: status)
+        notifier.startWatchdog { [server] in server.livenessCheck() }
+        logger.info(
+            "mamorid started: \(status)",
+            metadata: ["configuration": "\(configuration.sourceFile ?? "built-in defaults")"])
+        dispatchMain()
+    }
+
+    /// `Serving on UDP …, TCP …`.
+    private func statusLine(_ server: DNSServer) -> String {
+        let udp = server.udpAddresses.map(\.description).joined(separator: " ")
+        let tcp = server.tcpAddresses.map(\.description).joined(separator: " ")
+        return "Serving on UDP \(udp), TCP \(tcp)"
+    }
+
+    /// Switches from root to the `mamori` user once the sockets are bound.
+    private func dropPrivileges() throws {
+        switch try Privileges.dropRoot(to: Self.unprivilegedUser) {
+        case .notRoot:
+            break
+        case .dropped(let user, let uid, let gid):
+            logger.info("running as user \(user)", metadata: ["uid": "\(uid)", "gid": "\(gid)"])
+        case .noSuchUser(let user):
+            logger.warning(
+                "running as root: there is no user \(user) to switch to (create it with systemd-sysusers or useradd --system \(user))"
+            )
+        }
+    }
+
+    // MARK: - Signals
+
+    /// SIGHUP reloads; SIGTERM and SIGINT stop. Handlers run on `control`, never on the main actor.
+    private func installSignalHandlers() {
+        for number in [SIGHUP, SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: control)
+            source.setEventHandler { [self] in
+                if number == SIGHUP { reload() } else { stop(signal: number) }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Re-reads the configuration and applies it, or keeps the old one whole.
+    private func reload() {
+        dispatchPrecondition(condition: .onQueue(control))
+        guard let server, let engine else { return }
+        notifier.reloading()
+        logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
+        let fresh: Configuration
+        do {
+            fresh = try source.load()
+            try engine.reload(fresh)
+        } catch {
+            for line in "\(error)".split(separator: "\n") { logger.error("\(line)") }
+            logger.error("reload rejected: keeping the previous configuration")
+            notifier.notify("READY=1\nSTATUS=Reload failed, previous configuration kept; \(statusLine(server))")
+            return
+        }
+        server.reload(fresh)
+        levelSetting.level = LogLevelSetting.level(fresh.logging.level)
+        if fresh.listen != configuration.listen || fresh.threads != configuration.threads {
+            logger.warning("listen and threads changes take effect at the next restart")
+        }
+        configuration = fresh
+        logger.info("configuration reloaded")
+        notifier.ready(status: statusLine(server))
+    }
+
+    /// Stops taking queries, gives in-flight ones `server.shutdown-timeout`, exits 0.
+    private func stop(signal number: Int32) {
+        dispatchPrecondition(condition: .onQueue(control))
+        notifier.stopping()
+        logger.info("stopping (signal \(number))")
+        notifier.stopWatchdog()
+        let abandoned = server?.stop(timeout: configuration.server.shutdownTimeout) ?? 0
+        if abandoned > 0 { logger.notice("abandoned \(abandoned) queries still in resolution") }
+        logger.info("stopped")
+        exit(0)
+    }
+}

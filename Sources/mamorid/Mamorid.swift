@@ -1,0 +1,76 @@
+// Primary responsibilities: the command line of `mamorid` (swift-argument-parser): which
+// configuration to read, `--check-config`, and handing over to the Daemon.
+
+import ArgumentParser
+import MamoriConfiguration
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `mamorid`: the Mamori validating recursive DNS resolver daemon.
+@main
+struct Mamorid: ParsableCommand {
+    /// What `--help` shows.
+    static let configuration = CommandConfiguration(
+        commandName: "mamorid",
+        abstract: "Mamori: a validating recursive DNS resolver.",
+        discussion: """
+            Runs in the foreground and logs to stderr (journald-friendly under systemd). \
+            SIGHUP reloads the configuration, SIGTERM and SIGINT stop the daemon. \
+            Without a configuration file it listens on 127.0.0.1 and ::1 port 53 with built-in \
+            root hints and trust anchors.
+            """)
+
+    /// The configuration file.
+    @Option(
+        name: .long, help: ArgumentHelp("The configuration file (default: \(MamoriConfiguration.Configuration.defaultPath)).", valueName: "file"))
+    var config: String?
+
+    /// Only check the configuration.
+    @Flag(name: .long, help: "Check the configuration, print OK or every error, and exit (0 or 1).")
+    var checkConfig = false
+
+    /// Loads the configuration, then checks it or runs the daemon.
+    func run() throws {
+        let source = ConfigurationSource(path: config ?? MamoriConfiguration.Configuration.defaultPath, explicit: config != nil)
+        let loaded: MamoriConfiguration.Configuration
+        do {
+            loaded = try source.load()
+        } catch {
+            FileHandleOutput.standardError("\(error)\n")
+            throw ExitCode(1)
+        }
+        if checkConfig {
+            print("\(loaded.sourceFile ?? "built-in defaults (\(source.path) not found)"): OK")
+            return
+        }
+        let daemon = Daemon(source: source, configuration: loaded)
+        daemon.run()
+    }
+}
+
+/// Where the configuration comes from, so a reload reads the same place.
+struct ConfigurationSource: Sendable {
+    /// The file.
+    let path: String
+    /// True when given with `--config`: then a missing file is an error. A missing default file
+    /// means the built-in defaults.
+    let explicit: Bool
+
+    /// Reads the configuration.
+    /// - Throws: ``ConfigurationError``.
+    func load() throws(ConfigurationError) -> MamoriConfiguration.Configuration {
+        if !explicit && access(path, F_OK) != 0 && errno == ENOENT { return MamoriConfiguration.Configuration() }
+        return try MamoriConfiguration.Configuration.load(path: path)
+    }
+}
+
+/// Unbuffered writes to stderr, for messages before logging is set up.
+enum FileHandleOutput {
+    /// Writes text to stderr.
+    static func standardError(_ text: String) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}
