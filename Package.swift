@@ -31,6 +31,7 @@ let package = Package(
 
         // MARK: - Validation (pure: data and time in, verdict out)
         .target(name: "DNSSEC", dependencies: ["DNSWire", "DNSCrypto"]),
+        .testTarget(name: "DNSSECTests", dependencies: ["DNSSEC", "DNSWire", "DNSCrypto"], exclude: ["Fixtures"]),
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),

@@ -1,0 +1,28 @@
+// Primary responsibilities: one `key: value` line of a scenario's configuration block, handed to
+// the test uninterpreted.
+
+/// A line of the block before `CONFIG_END`. The kit does not interpret it; the test that builds the
+/// resolver does.
+public struct ConfigLine: Hashable, Sendable, CustomStringConvertible {
+    /// The text before the first colon, blanks trimmed (`server`, `qname-minimisation`).
+    public var key: String
+    /// The text after the first colon, blanks trimmed, quotes kept as written; empty for section
+    /// headers such as `server:`.
+    public var value: String
+    /// The 1-based line in the scenario file.
+    public var line: Int
+
+    /// Creates a line.
+    /// - Parameters:
+    ///   - key: the key.
+    ///   - value: the value.
+    ///   - line: the file line.
+    public init(key: String, value: String, line: Int) {
+        self.key = key
+        self.value = value
+        self.line = line
+    }
+
+    /// `key: value`.
+    public var description: String { value.isEmpty ? "\(key):" : "\(key): \(value)" }
+}

@@ -1,0 +1,66 @@
+// Primary responsibilities: one line of a `CHECK_UPSTREAM_SEQUENCE` step — the server, name, type and
+// optionally transport and EDNS presence an upstream query must have — and the check of a record.
+
+public import DNSWire
+public import Resolver
+
+/// An upstream query a scenario expects, in order: `server qname qtype [tcp|udp] [edns|noedns] [do|nodo]`.
+public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible {
+    /// The server, or nil for any (`*`).
+    public var server: ServerAddress?
+    /// The query name, compared case-insensitively (0x20 mixing does not matter).
+    public var name: DomainName
+    /// The query type.
+    public var type: RRType
+    /// The transport, or nil for either.
+    public var transport: TransportProtocol?
+    /// EDNS presence, or nil for either.
+    public var hasEDNS: Bool?
+    /// The DO bit, or nil for either.
+    public var dnssecOK: Bool?
+    /// The 1-based line in the scenario file, 0 when built in code.
+    public var line: Int
+
+    /// Creates an expectation.
+    /// - Parameters:
+    ///   - server: the server, or nil for any.
+    ///   - name: the query name.
+    ///   - type: the query type.
+    ///   - transport: the transport, or nil for either.
+    ///   - hasEDNS: EDNS presence, or nil.
+    ///   - dnssecOK: DO, or nil.
+    ///   - line: the scenario line.
+    public init(
+        server: ServerAddress?, name: DomainName, type: RRType, transport: TransportProtocol? = nil,
+        hasEDNS: Bool? = nil, dnssecOK: Bool? = nil, line: Int = 0
+    ) {
+        self.server = server
+        self.name = name
+        self.type = type
+        self.transport = transport
+        self.hasEDNS = hasEDNS
+        self.dnssecOK = dnssecOK
+        self.line = line
+    }
+
+    /// Whether a recorded query is the one expected.
+    /// - Parameter record: the recorded query.
+    /// - Returns: true when every given field agrees.
+    public func matches(_ record: UpstreamQueryRecord) -> Bool {
+        if let server, server != record.server { return false }
+        guard let question = record.question, question.name == name, question.type == type else { return false }
+        if let transport, transport != record.transport { return false }
+        if let hasEDNS, hasEDNS != record.hasEDNS { return false }
+        if let dnssecOK, dnssecOK != record.dnssecOK { return false }
+        return true
+    }
+
+    /// The line as it would be written.
+    public var description: String {
+        var text = "\(server.map { "\($0)" } ?? "*") \(name) \(type)"
+        if let transport { text += " \(transport)" }
+        if let hasEDNS { text += hasEDNS ? " edns" : " noedns" }
+        if let dnssecOK { text += dnssecOK ? " do" : " nodo" }
+        return text
+    }
+}

@@ -1,0 +1,116 @@
+// Primary responsibilities: the response a scripted server gives — header flags, RCODE (extended
+// ones through EDNS), the three sections as records, EDNS and Extended DNS Errors — and building
+// it as the reply to one particular query (ID and question copied from the query).
+
+public import DNSWire
+
+/// A scripted response, turned into a message for each query it answers.
+public struct ScriptedResponse: Hashable, Sendable {
+    /// AA.
+    public var authoritativeAnswer: Bool
+    /// TC.
+    public var truncated: Bool
+    /// RD.
+    public var recursionDesired: Bool
+    /// RA.
+    public var recursionAvailable: Bool
+    /// AD.
+    public var authenticData: Bool
+    /// CD.
+    public var checkingDisabled: Bool
+    /// The RCODE, 12 bits; values above 15 force an OPT record, which carries the upper bits.
+    public var rcode: RCode
+    /// The answer section, grouped into RRsets (RRSIGs joined to what they cover) when built.
+    public var answer: [Record]
+    /// The authority section.
+    public var authority: [Record]
+    /// The additional section, OPT excluded.
+    public var additional: [Record]
+    /// Whether an OPT record is included.
+    public var edns: ReplyEDNS
+    /// The DO bit of the OPT record; nil copies the query's.
+    public var dnssecOK: Bool?
+    /// The UDP payload size in the OPT record.
+    public var udpPayloadSize: UInt16
+    /// Extended DNS Errors to include; any forces an OPT record.
+    public var extendedErrors: [ExtendedDNSError]
+
+    /// Creates a response; the defaults are an empty NOERROR answer with no flags set.
+    /// - Parameters:
+    ///   - authoritativeAnswer: AA.
+    ///   - truncated: TC.
+    ///   - recursionDesired: RD.
+    ///   - recursionAvailable: RA.
+    ///   - authenticData: AD.
+    ///   - checkingDisabled: CD.
+    ///   - rcode: the RCODE.
+    ///   - answer: answer records.
+    ///   - authority: authority records.
+    ///   - additional: additional records.
+    ///   - edns: OPT policy.
+    ///   - dnssecOK: DO, or nil to copy the query's.
+    ///   - udpPayloadSize: the OPT payload size.
+    ///   - extendedErrors: EDE options.
+    public init(
+        authoritativeAnswer: Bool = false, truncated: Bool = false, recursionDesired: Bool = false,
+        recursionAvailable: Bool = false, authenticData: Bool = false, checkingDisabled: Bool = false,
+        rcode: RCode = .noError, answer: [Record] = [], authority: [Record] = [], additional: [Record] = [],
+        edns: ReplyEDNS = .mirror, dnssecOK: Bool? = nil, udpPayloadSize: UInt16 = 1232,
+        extendedErrors: [ExtendedDNSError] = []
+    ) {
+        self.authoritativeAnswer = authoritativeAnswer
+        self.truncated = truncated
+        self.recursionDesired = recursionDesired
+        self.recursionAvailable = recursionAvailable
+        self.authenticData = authenticData
+        self.checkingDisabled = checkingDisabled
+        self.rcode = rcode
+        self.answer = answer
+        self.authority = authority
+        self.additional = additional
+        self.edns = edns
+        self.dnssecOK = dnssecOK
+        self.udpPayloadSize = udpPayloadSize
+        self.extendedErrors = extendedErrors
+    }
+
+    /// This response as the reply to `query`: QR set, ID, OPCODE and question copied from the query
+    /// (so a 0x20-mixed name is echoed as sent), flags, RCODE and sections from the script.
+    /// - Parameter query: the query answered.
+    /// - Returns: the reply message.
+    public func message(answering query: Message) -> Message {
+        var header = Header(id: query.header.id, opcode: query.header.opcode)
+        header.isResponse = true
+        header.authoritativeAnswer = authoritativeAnswer
+        header.truncated = truncated
+        header.recursionDesired = recursionDesired
+        header.recursionAvailable = recursionAvailable
+        header.authenticData = authenticData
+        header.checkingDisabled = checkingDisabled
+        let wantsOPT: Bool =
+            switch edns {
+            case .mirror: query.edns != nil
+            case .present: true
+            case .absent: false
+            }
+        var opt: EDNS? = nil
+        if wantsOPT || rcode.rawValue > 15 || !extendedErrors.isEmpty {
+            opt = EDNS(
+                udpPayloadSize: udpPayloadSize, dnssecOK: dnssecOK ?? (query.edns?.dnssecOK ?? false),
+                options: extendedErrors.map { .extendedDNSError($0) })
+        }
+        return Message(
+            header: header, questions: query.questions, answer: RRSet.group(answer), authority: RRSet.group(authority),
+            additional: RRSet.group(additional), edns: opt, rcode: rcode)
+    }
+
+    /// A bare reply to `query` with this RCODE: question copied, no records, no EDNS unless the
+    /// RCODE needs it.
+    /// - Parameters:
+    ///   - rcode: the RCODE.
+    ///   - query: the query answered.
+    /// - Returns: the reply message.
+    public static func bare(_ rcode: RCode, answering query: Message) -> Message {
+        ScriptedResponse(rcode: rcode, edns: .absent).message(answering: query)
+    }
+}
