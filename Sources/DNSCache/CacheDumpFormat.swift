@@ -117,7 +117,9 @@ enum CacheDumpFormat {
     }
 
     /// Writes records and RRSIGs.
-    static func writeRDataSet(_ rdatas: [RData], _ signatures: [RRSIG], to writer: inout WireWriter)
+    static func writeRDataSet(
+        _ rdatas: [RData], _ signatures: [RRSIG], to writer: inout WireWriter
+    )
         throws(DNSWireError)
     {
         guard rdatas.count <= Int(UInt16.max), signatures.count <= Int(UInt16.max) else {
@@ -259,9 +261,10 @@ enum CacheDumpFormat {
         for _ in 0..<count {
             let type = RRType(try reader.readUInt16())
             let length = Int(try reader.readUInt16())
-            rdatas.append(try reader.withLimit(length) { (inner: inout WireReader) throws(DNSWireError) in
-                try RData.decode(type: type, from: &inner)
-            })
+            rdatas.append(
+                try reader.withLimit(length) { (inner: inout WireReader) throws(DNSWireError) in
+                    try RData.decode(type: type, from: &inner)
+                })
         }
         let signatureCount = Int(try reader.readUInt16())
         var signatures: [RRSIG] = []

@@ -147,7 +147,8 @@ public final class InfrastructureCache: Sendable {
             entry.timeouts += 1
             let over = entry.timeouts - configuration.timeoutsBeforeHoldDown
             if over >= 0 {
-                let hold = min(UInt64(configuration.holdDown) << UInt64(min(over, 20)), UInt64(configuration.maximumHoldDown))
+                let hold = min(
+                    UInt64(configuration.holdDown) << UInt64(min(over, 20)), UInt64(configuration.maximumHoldDown))
                 entry.heldDownUntil = now.seconds + Int64(hold)
             }
         }

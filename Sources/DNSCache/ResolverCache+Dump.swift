@@ -2,13 +2,14 @@
 // cache: absolute expiries, entries already expired left out, secure entries re-checked against
 // their signatures' expiration, damaged files refused whole.
 
+import DNSSEC
+import DNSWire
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import DNSSEC
-import DNSWire
 
 extension ResolverCache {
     /// Serialises every entry not yet past its stale window (``CacheDumpFormat``, version 1).

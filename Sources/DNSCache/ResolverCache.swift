@@ -436,7 +436,8 @@ public final class ResolverCache: Sendable {
         var result: [CacheSlot] = []
         for box in shards {
             box.state.withLock { shard in
-                for at in shard.slots.indices where shard.slots[at].kind != nil && !shard.isDead(Int32(at), now: now.seconds) {
+                for at in shard.slots.indices
+                where shard.slots[at].kind != nil && !shard.isDead(Int32(at), now: now.seconds) {
                     result.append(shard.slots[at])
                 }
             }

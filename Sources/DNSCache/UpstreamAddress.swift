@@ -44,7 +44,8 @@ public struct UpstreamAddress: Hashable, Sendable, CustomStringConvertible {
         case .ipv4(let value):
             return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)@\(port)"
         case .ipv6(let high, let low):
-            let groups = (0..<4).map { String(high >> (48 - 16 * $0) & 0xFFFF, radix: 16) }
+            let groups =
+                (0..<4).map { String(high >> (48 - 16 * $0) & 0xFFFF, radix: 16) }
                 + (0..<4).map { String(low >> (48 - 16 * $0) & 0xFFFF, radix: 16) }
             return groups.joined(separator: ":") + "@\(port)"
         }

@@ -21,12 +21,15 @@ struct ConcurrencyTests {
             if worker < threads {
                 for index in 0..<perThread {
                     let value = UInt32(thread * perThread + index)
-                    cache.insert(RRSet(name: name("n\(index).t\(thread).example."), type: .a, ttl: 3600,
-                                       rdatas: [.a(A(address: value))]),
-                                 rank: .answerAuthoritative, status: .insecure, now: at(0))
+                    cache.insert(
+                        RRSet(
+                            name: name("n\(index).t\(thread).example."), type: .a, ttl: 3600,
+                            rdatas: [.a(A(address: value))]),
+                        rank: .answerAuthoritative, status: .insecure, now: at(0))
                     // Everyone fights over one shared key too.
-                    cache.insert(RRSet(name: name("shared.example."), type: .a, ttl: 3600, rdatas: [.a(A(address: value))]),
-                                 rank: .answerAuthoritative, status: .insecure, now: at(0))
+                    cache.insert(
+                        RRSet(name: name("shared.example."), type: .a, ttl: 3600, rdatas: [.a(A(address: value))]),
+                        rank: .answerAuthoritative, status: .insecure, now: at(0))
                 }
             } else {
                 for index in 0..<perThread {
@@ -36,7 +39,9 @@ struct ConcurrencyTests {
                     {
                         torn.add(1, ordering: .relaxed)
                     }
-                    if let shared = cache.lookup(name("shared.example."), .a, now: at(0)), shared.rrset.rdatas.count != 1 {
+                    if let shared = cache.lookup(name("shared.example."), .a, now: at(0)),
+                        shared.rrset.rdatas.count != 1
+                    {
                         torn.add(1, ordering: .relaxed)
                     }
                 }
@@ -71,8 +76,9 @@ struct ConcurrencyTests {
                         case 1: _ = cache.lookupNegative(owner, .a, now: at(Int64(index)))
                         case 2 where index % 500 == 0: cache.flushZone(name("example."))
                         default:
-                            cache.insert(RRSet(name: owner, type: .a, ttl: 30, rdatas: [.a(A(address: 1))]),
-                                         rank: .answerAuthoritative, status: .insecure, now: at(Int64(index)))
+                            cache.insert(
+                                RRSet(name: owner, type: .a, ttl: 30, rdatas: [.a(A(address: 1))]),
+                                rank: .answerAuthoritative, status: .insecure, now: at(Int64(index)))
                             _ = cache.lookup(owner, .a, now: at(Int64(index)))
                         }
                     }

@@ -15,8 +15,9 @@ struct FlushAndDumpTests {
         let cache = ResolverCache(configuration: testConfiguration())
         for owner in ["example.", "www.example.", "a.b.example.", "example.org."] {
             cache.insert(aSet(owner), rank: .answerAuthoritative, status: .insecure, now: at(0))
-            cache.insert(RRSet(name: name(owner), type: .txt, ttl: 300, rdatas: [.txt(TXT(strings: [[0x61]]))]),
-                         rank: .answerAuthoritative, status: .insecure, now: at(0))
+            cache.insert(
+                RRSet(name: name(owner), type: .txt, ttl: 300, rdatas: [.txt(TXT(strings: [[0x61]]))]),
+                rank: .answerAuthoritative, status: .insecure, now: at(0))
         }
         cache.insertBogus(name("www.example."), .aaaa, reason: BogusReason(.dnssecBogus, site: "TEST", "x"), now: at(0))
         return cache
@@ -84,8 +85,11 @@ struct FlushAndDumpTests {
         #expect(summary.skippedExpired == 1)
         #expect(summary.loaded == 5)
         let hit = restored.lookup(name("secure.example."), .a, now: at(20))
-        #expect(hit?.rrset == RRSet(name: signed.name, type: .a, ttl: 3580, rdatas: signed.rdatas,
-                                    signatures: signed.signatures))
+        #expect(
+            hit?.rrset
+                == RRSet(
+                    name: signed.name, type: .a, ttl: 3580, rdatas: signed.rdatas,
+                    signatures: signed.signatures))
         #expect(hit?.status == .secure && hit?.rank == .validated)
         #expect(restored.lookup(name("glue.example."), .a, now: at(20))?.rank == .additional)
         let denial = restored.lookupNegative(name("nx.example."), .a, now: at(20))
@@ -102,8 +106,9 @@ struct FlushAndDumpTests {
     func expiredSignature() throws {
         let cache = ResolverCache(configuration: testConfiguration())
         let expiring = at(100).seconds
-        cache.insert(aSet("sig.example.", ttl: 3600, signatures: [signature(.a, expiration: expiring)]),
-                     rank: .validated, status: .secure, now: at(0))
+        cache.insert(
+            aSet("sig.example.", ttl: 3600, signatures: [signature(.a, expiration: expiring)]),
+            rank: .validated, status: .secure, now: at(0))
         cache.insert(aSet("unsigned.example.", ttl: 3600), rank: .answerAuthoritative, status: .insecure, now: at(0))
         let bytes = cache.dump(now: at(0))
         let early = ResolverCache(configuration: testConfiguration())

@@ -38,12 +38,17 @@ struct KeyCacheTests {
         let cache = ResolverCache(configuration: testConfiguration())
         let ds = RRSet(
             name: name("example."), type: .ds, ttl: 86400,
-            rdatas: [.ds(DS(keyTag: 1, algorithm: DNSSECAlgorithm(rawValue: 13), digestType: DigestType(rawValue: 2),
-                            digest: [UInt8](repeating: 7, count: 32)))],
+            rdatas: [
+                .ds(
+                    DS(
+                        keyTag: 1, algorithm: DNSSECAlgorithm(rawValue: 13), digestType: DigestType(rawValue: 2),
+                        digest: [UInt8](repeating: 7, count: 32)))
+            ],
             signatures: [signature(.ds, signer: ".", expiration: 1_900_000_000)])
         cache.insertDelegationSigner(ds, status: .secure, now: at(0))
         let proof = nsecSet("insecure.", next: "z.", types: [.ns, .rrsig, .nsec])
-        cache.insertNoDelegationSigner(zone: name("insecure."), proofs: [proof], ttl: 86400, status: .insecure, now: at(0))
+        cache.insertNoDelegationSigner(
+            zone: name("insecure."), proofs: [proof], ttl: 86400, status: .insecure, now: at(0))
         let secure = cache.lookupDelegationSigner(zone: name("example."), now: at(5))
         #expect(secure?.ds?.rdatas == ds.rdatas)
         #expect(secure?.ds?.ttl == 86395)

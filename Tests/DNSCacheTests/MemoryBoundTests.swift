@@ -13,23 +13,26 @@ struct MemoryBoundTests {
     /// The owner name of entry `index`.
     func owner(_ index: Int) -> DomainName { name("n\(index).fill.example.") }
 
-    @Test("filling to 10x the bound keeps the accounting under it; recent and hot entries survive",
-          arguments: EvictionPolicy.allCases)
+    @Test(
+        "filling to 10x the bound keeps the accounting under it; recent and hot entries survive",
+        arguments: EvictionPolicy.allCases)
     func fillTenTimes(policy: EvictionPolicy) {
         var configuration = testConfiguration(maxBytes: 1 << 20, shards: 8)
         configuration.evictionPolicy = policy
         let cache = ResolverCache(configuration: configuration)
         let hot = (0..<64).map { owner(1_000_000 + $0) }
         for hotName in hot {
-            cache.insert(RRSet(name: hotName, type: .a, ttl: 3600, rdatas: [.a(A(address: 1))]),
-                         rank: .answerAuthoritative, status: .insecure, now: at(0))
+            cache.insert(
+                RRSet(name: hotName, type: .a, ttl: 3600, rdatas: [.a(A(address: 1))]),
+                rank: .answerAuthoritative, status: .insecure, now: at(0))
         }
         var inserted = 0
         var maxSeen = 0
         // Roughly 4000 A RRsets fit in 1 MiB; insert until ten bounds' worth went in.
         while inserted < 40_000 {
-            cache.insert(RRSet(name: owner(inserted), type: .a, ttl: 3600, rdatas: [.a(A(address: UInt32(inserted)))]),
-                         rank: .answerAuthoritative, status: .insecure, now: at(0))
+            cache.insert(
+                RRSet(name: owner(inserted), type: .a, ttl: 3600, rdatas: [.a(A(address: UInt32(inserted)))]),
+                rank: .answerAuthoritative, status: .insecure, now: at(0))
             inserted += 1
             if inserted % 100 == 0 {
                 for hotName in hot { _ = cache.lookup(hotName, .a, now: at(0)) }
@@ -53,14 +56,16 @@ struct MemoryBoundTests {
         let cache = ResolverCache(configuration: testConfiguration(maxBytes: 256 << 10, shards: 1))
         // 100 short-lived entries, inserted first and looked up (so marked hot).
         for index in 0..<100 {
-            cache.insert(RRSet(name: owner(index), type: .a, ttl: 10, rdatas: [.a(A(address: 1))]),
-                         rank: .answerAuthoritative, status: .insecure, now: at(0))
+            cache.insert(
+                RRSet(name: owner(index), type: .a, ttl: 10, rdatas: [.a(A(address: 1))]),
+                rank: .answerAuthoritative, status: .insecure, now: at(0))
             _ = cache.lookup(owner(index), .a, now: at(0))
         }
         var index = 100
         while cache.statistics(now: at(20)).counters.expiredRemovals < 100 && index < 5000 {
-            cache.insert(RRSet(name: owner(index), type: .a, ttl: 3600, rdatas: [.a(A(address: 1))]),
-                         rank: .answerAuthoritative, status: .insecure, now: at(20))
+            cache.insert(
+                RRSet(name: owner(index), type: .a, ttl: 3600, rdatas: [.a(A(address: 1))]),
+                rank: .answerAuthoritative, status: .insecure, now: at(20))
             index += 1
         }
         let statistics = cache.statistics(now: at(20))

@@ -15,10 +15,12 @@ struct NegativeCacheTests {
             name: name(owner), denial: .nxdomain,
             soa: soaSet("example.", signatures: [signature(.soa, expiration: expiration)]),
             proofs: [
-                nsecSet("a.example.", next: "d.example.", types: [.a, .rrsig, .nsec],
-                        signatures: [signature(.nsec, expiration: expiration)]),
-                nsecSet("example.", next: "a.example.", types: [.soa, .ns, .rrsig, .nsec, .dnskey],
-                        signatures: [signature(.nsec, expiration: expiration)]),
+                nsecSet(
+                    "a.example.", next: "d.example.", types: [.a, .rrsig, .nsec],
+                    signatures: [signature(.nsec, expiration: expiration)]),
+                nsecSet(
+                    "example.", next: "a.example.", types: [.soa, .ns, .rrsig, .nsec, .dnskey],
+                    signatures: [signature(.nsec, expiration: expiration)]),
             ], ttl: ttl, rank: status == .secure ? .validated : .authorityAuthoritative, status: status)
     }
 
@@ -71,15 +73,17 @@ struct NegativeCacheTests {
         #expect(below?.name == name("b.example."))
         #expect(cache.lookupNegative(name("x.b.example."), .a, now: at(1), belowNXDOMAIN: .never) == nil)
         #expect(cache.lookupNegative(name("x.c.example."), .a, now: at(1)) == nil)
-        #expect(cache.lookupNegative(name("x.c.example."), .a, now: at(1), belowNXDOMAIN: .always)?.name
-            == name("c.example."))
+        #expect(
+            cache.lookupNegative(name("x.c.example."), .a, now: at(1), belowNXDOMAIN: .always)?.name
+                == name("c.example."))
     }
 
     @Test("positive data removes a contradicting denial of lower or equal rank, and vice versa")
     func exclusion() {
         let cache = ResolverCache(configuration: testConfiguration())
         cache.insert(nxdomain("new.example.", status: .insecure), now: at(0))
-        #expect(cache.insert(aSet("new.example."), rank: .answerAuthoritative, status: .insecure, now: at(1)) == .inserted)
+        #expect(
+            cache.insert(aSet("new.example."), rank: .answerAuthoritative, status: .insecure, now: at(1)) == .inserted)
         #expect(cache.lookupNegative(name("new.example."), .a, now: at(1)) == nil)
         // A lower-ranked NODATA cannot push out the fresh authoritative answer.
         let weak = NegativeAnswer(

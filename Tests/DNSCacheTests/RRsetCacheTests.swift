@@ -49,7 +49,8 @@ struct RRsetCacheTests {
     func upgrade() {
         let cache = ResolverCache(configuration: testConfiguration())
         cache.insert(aSet("ns.example.", ttl: 100), rank: .additional, status: .unchecked, now: at(0))
-        #expect(cache.insert(aSet("ns.example.", ttl: 600), rank: .validated, status: .secure, now: at(50)) == .replaced)
+        #expect(
+            cache.insert(aSet("ns.example.", ttl: 600), rank: .validated, status: .secure, now: at(50)) == .replaced)
         let hit = cache.lookup(name("ns.example."), .a, now: at(50))
         #expect(hit?.rank == .validated)
         #expect(hit?.status == .secure)
@@ -60,7 +61,8 @@ struct RRsetCacheTests {
     func expiredIsReplaced() {
         let cache = ResolverCache(configuration: testConfiguration())
         cache.insert(aSet("x.example.", ttl: 10, first: 1), rank: .validated, status: .secure, now: at(0))
-        #expect(cache.insert(aSet("x.example.", first: 2), rank: .additional, status: .unchecked, now: at(10)) == .replaced)
+        #expect(
+            cache.insert(aSet("x.example.", first: 2), rank: .additional, status: .unchecked, now: at(10)) == .replaced)
         #expect(cache.lookup(name("x.example."), .a, now: at(11))?.rank == .additional)
     }
 
@@ -105,7 +107,9 @@ struct RRsetCacheTests {
     func zoneCut() {
         let cache = ResolverCache(configuration: testConfiguration())
         func ns(_ zone: String) -> RRSet {
-            RRSet(name: name(zone), type: .ns, ttl: 3600, rdatas: [.ns(NS(nameServer: name(zone == "." ? "a.root-servers.net." : "ns1." + zone)))])
+            RRSet(
+                name: name(zone), type: .ns, ttl: 3600,
+                rdatas: [.ns(NS(nameServer: name(zone == "." ? "a.root-servers.net." : "ns1." + zone)))])
         }
         cache.insert(ns("."), rank: .answerAuthoritative, status: .secure, now: at(0))
         cache.insert(ns("example."), rank: .authorityNonAuthoritative, status: .unchecked, now: at(0))
@@ -133,14 +137,17 @@ struct RRsetCacheTests {
     func typesPerName() {
         let cache = ResolverCache(configuration: testConfiguration())
         for type in 1000..<1100 {
-            let set = RRSet(name: name("many.example."), type: RRType(UInt16(type)), ttl: 300,
-                            rdatas: [.unknown(RRType(UInt16(type)), [1, 2, 3])])
+            let set = RRSet(
+                name: name("many.example."), type: RRType(UInt16(type)), ttl: 300,
+                rdatas: [.unknown(RRType(UInt16(type)), [1, 2, 3])])
             #expect(cache.insert(set, rank: .answerAuthoritative, status: .insecure, now: at(0)) == .inserted)
         }
-        let extra = RRSet(name: name("many.example."), type: RRType(2000), ttl: 300, rdatas: [.unknown(RRType(2000), [])])
+        let extra = RRSet(
+            name: name("many.example."), type: RRType(2000), ttl: 300, rdatas: [.unknown(RRType(2000), [])])
         #expect(cache.insert(extra, rank: .answerAuthoritative, status: .insecure, now: at(0)) == .rejectedTooManyTypes)
         // Replacing an existing type is still allowed.
-        let again = RRSet(name: name("many.example."), type: RRType(1000), ttl: 300, rdatas: [.unknown(RRType(1000), [9])])
+        let again = RRSet(
+            name: name("many.example."), type: RRType(1000), ttl: 300, rdatas: [.unknown(RRType(1000), [9])])
         #expect(cache.insert(again, rank: .answerAuthoritative, status: .insecure, now: at(1)) == .replaced)
         #expect(cache.statistics(now: at(1)).counters.rejectedTooManyTypes == 1)
         #expect(cache.statistics(now: at(1)).entries(.rrset) == 100)

@@ -22,7 +22,8 @@ func aSet(_ owner: String, ttl: UInt32 = 300, first: UInt8 = 1, count: Int = 1, 
 func signature(_ type: RRType, signer: String = "example.", expiration: Int64, keyTag: UInt16 = 12345) -> RRSIG {
     RRSIG(
         typeCovered: type, algorithm: DNSSECAlgorithm(rawValue: 13), labels: 2, originalTTL: 300,
-        expiration: UInt32(truncatingIfNeeded: expiration), inception: UInt32(truncatingIfNeeded: expiration - 86400 * 30),
+        expiration: UInt32(truncatingIfNeeded: expiration),
+        inception: UInt32(truncatingIfNeeded: expiration - 86400 * 30),
         keyTag: keyTag, signerName: name(signer), signature: [UInt8](repeating: 0xAB, count: 64))
 }
 
@@ -50,8 +51,12 @@ func dnskeySet(_ zone: String, ttl: UInt32 = 3600, expiration: Int64) -> RRSet {
     RRSet(
         name: name(zone), type: .dnskey, ttl: ttl,
         rdatas: [
-            .dnskey(DNSKEY(flags: 257, algorithm: DNSSECAlgorithm(rawValue: 13), publicKey: [UInt8](repeating: 1, count: 64))),
-            .dnskey(DNSKEY(flags: 256, algorithm: DNSSECAlgorithm(rawValue: 13), publicKey: [UInt8](repeating: 2, count: 64))),
+            .dnskey(
+                DNSKEY(
+                    flags: 257, algorithm: DNSSECAlgorithm(rawValue: 13), publicKey: [UInt8](repeating: 1, count: 64))),
+            .dnskey(
+                DNSKEY(
+                    flags: 256, algorithm: DNSSECAlgorithm(rawValue: 13), publicKey: [UInt8](repeating: 2, count: 64))),
         ], signatures: [signature(.dnskey, signer: zone, expiration: expiration)])
 }
 
