@@ -26,8 +26,13 @@ extension PublicKey {
     /// Decodes `bytes` for `scheme`.
     static func decode(scheme: SignatureScheme, _ bytes: UnsafeBufferPointer<UInt8>) throws(DNSCryptoError) -> Decoded {
         switch scheme {
-        case .rsa(_, let minimumBits, let maximumBits):
-            return try decodeRSA(bytes, minimumModulusBits: minimumBits, maximumModulusBits: maximumBits)
+        case .rsa(let hash, let minimumBits, let maximumBits):
+            return try decodeRSA(
+                bytes,
+                hash: hash,
+                minimumModulusBits: minimumBits,
+                maximumModulusBits: maximumBits
+            )
         case .ecdsa(let curve):
             return try decodeECDSA(bytes, curve: curve)
         case .eddsa(let curve):
@@ -45,6 +50,7 @@ extension PublicKey {
     /// which RFC 3110 prohibits, are tolerated and ignored when measuring the modulus.
     private static func decodeRSA(
         _ bytes: UnsafeBufferPointer<UInt8>,
+        hash: SignatureScheme.HashName,
         minimumModulusBits: Int,
         maximumModulusBits: Int
     ) throws(DNSCryptoError) -> Decoded {
@@ -98,7 +104,7 @@ extension PublicKey {
         guard modulus.last! & 1 == 1 else {
             throw DNSCryptoError(.malformedPublicKey, "RSA modulus is even")
         }
-        let key = try makeRSAKey(modulus: modulus, exponent: exponent)
+        let key = try makeRSAKey(modulus: modulus, exponent: exponent, hash: hash)
         let setBits = exponent.reduce(0) { $0 + $1.nonzeroBitCount }
         return Decoded(key: key, keySize: modulusBits, exponentMultiplications: exponentBits - 1 + setBits - 1)
     }
@@ -112,7 +118,8 @@ extension PublicKey {
     /// Builds an RSA `EVP_PKEY` from modulus and exponent through `EVP_PKEY_fromdata` (the OpenSSL 3 way).
     private static func makeRSAKey(
         modulus: UnsafeBufferPointer<UInt8>,
-        exponent: UnsafeBufferPointer<UInt8>
+        exponent: UnsafeBufferPointer<UInt8>,
+        hash: SignatureScheme.HashName
     ) throws(DNSCryptoError) -> EVPPublicKey {
         guard let n = BN_bin2bn(modulus.baseAddress, Int32(modulus.count), nil) else {
             throw libraryFailure("BN_bin2bn(modulus)")
@@ -122,7 +129,7 @@ extension PublicKey {
             throw libraryFailure("BN_bin2bn(exponent)")
         }
         defer { BN_free(e) }
-        return try makeKey(type: "RSA") { builder in
+        return try makeKey(type: "RSA", signatureDigest: hash.digest) { builder in
             OSSL_PARAM_BLD_push_BN(builder, cString("n"), n) == 1  // OSSL_PKEY_PARAM_RSA_N
                 && OSSL_PARAM_BLD_push_BN(builder, cString("e"), e) == 1  // OSSL_PKEY_PARAM_RSA_E
         }
@@ -148,7 +155,7 @@ extension PublicKey {
         var point = [UInt8](repeating: 0x04, count: 1)
         point.append(contentsOf: bytes)
         let key = try point.withUnsafeBufferPointer { point throws(DNSCryptoError) in
-            try makeKey(type: "EC") { builder in
+            try makeKey(type: "EC", signatureDigest: curve.hash.digest) { builder in
                 // OSSL_PKEY_PARAM_GROUP_NAME, OSSL_PKEY_PARAM_PUB_KEY
                 OSSL_PARAM_BLD_push_utf8_string(builder, cString("group"), cString(curve.groupName), 0) == 1
                     && OSSL_PARAM_BLD_push_octet_string(
@@ -185,9 +192,11 @@ extension PublicKey {
 
     // MARK: - libcrypto plumbing
 
-    /// Creates a public key of `type` from parameters that `push` adds to an `OSSL_PARAM_BLD`.
+    /// Creates a public key of `type` from parameters that `push` adds to an `OSSL_PARAM_BLD`; verification
+    /// contexts for it will use `signatureDigest`.
     private static func makeKey(
         type: String,
+        signatureDigest: MessageDigest?,
         push: (OpaquePointer) -> Bool
     ) throws(DNSCryptoError) -> EVPPublicKey {
         guard let builder = OSSL_PARAM_BLD_new() else { throw libraryFailure("OSSL_PARAM_BLD_new") }
@@ -208,7 +217,7 @@ extension PublicKey {
             ERR_clear_error()
             throw DNSCryptoError(.malformedPublicKey, "libcrypto rejected the \(type) key (EVP_PKEY_fromdata)")
         }
-        return EVPPublicKey(taking: pkey)
+        return EVPPublicKey(taking: pkey, signatureDigest: signatureDigest)
     }
 
     /// A C string pointer to a static string literal.

@@ -95,6 +95,19 @@ struct RSAVectorTests {
         #expect(!otherKey.verify(signature: signature, over: data))
     }
 
+    /// Verification contexts are pooled per key: failures in between must not spoil later successes.
+    @Test func pooledContextsSurviveFailures() throws {
+        let key = try PublicKey(algorithm: 8, publicKey: Self.rsaSHA256Key)
+        let data = Self.rsaSHA256SignedData
+        let signature = Self.rsaSHA256Signature
+        for round in 0..<20 {
+            #expect(key.verify(signature: signature, over: data), "round \(round)")
+            #expect(!key.verify(signature: flipping(signature, at: round), over: data))
+            #expect(!key.verify(signature: [1, 2, 3], over: data))
+            #expect(!key.verify(signature: signature, over: flipping(data, at: round)))
+        }
+    }
+
     /// The same RSA key under the wrong algorithm number hashes differently and fails.
     @Test func wrongHashFails() throws {
         let asSHA1 = try PublicKey(algorithm: 5, publicKey: Self.rsaSHA256Key)
