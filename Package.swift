@@ -36,7 +36,9 @@ let package = Package(
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),
         .target(name: "ResolverTestKit", dependencies: ["DNSWire", "Resolver"]),
-        .testTarget(name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"]),
+        .testTarget(
+            name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
+            exclude: ["Scenarios"]),
 
         // MARK: - Cache (RRsets, negative answers, keys, servers; memory-bounded, sharded locks)
         .target(name: "DNSCache", dependencies: ["DNSWire", "DNSSEC"]),
