@@ -128,8 +128,9 @@ struct MessageGenerator {
                     salt: bytes(0...8)))
         case .tlsa:
             return .tlsa(
-                TLSA(usage: value(UInt8.self), selector: value(UInt8.self), matchingType: value(UInt8.self),
-                     data: bytes(0...64)))
+                TLSA(
+                    usage: value(UInt8.self), selector: value(UInt8.self), matchingType: value(UInt8.self),
+                    data: bytes(0...64)))
         case .caa:
             let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
             let tag = (0..<int(1...15)).map { _ in alphabet[int(0...(alphabet.count - 1))] }

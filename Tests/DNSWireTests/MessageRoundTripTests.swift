@@ -11,8 +11,9 @@ import Testing
             header: header,
             questions: [Question(name: "www.example.com.", type: .a)],
             authority: [
-                RRSet(name: "example.com.", type: .ns, ttl: 172800,
-                      rdatas: [.ns(NS(nameServer: "a.iana-servers.net.")), .ns(NS(nameServer: "ns1.example.com."))])
+                RRSet(
+                    name: "example.com.", type: .ns, ttl: 172800,
+                    rdatas: [.ns(NS(nameServer: "a.iana-servers.net.")), .ns(NS(nameServer: "ns1.example.com."))])
             ],
             additional: [RRSet(name: "ns1.example.com.", type: .a, ttl: 172800, rdatas: [.a(A(192, 0, 2, 1))])],
             edns: EDNS(udpPayloadSize: 1232, dnssecOK: true))

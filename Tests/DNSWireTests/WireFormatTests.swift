@@ -39,8 +39,10 @@ import Testing
             (.srv, [0, 1, 0, 2, 0, 53] + www, .srv(SRV(priority: 1, weight: 2, port: 53, target: "www.example."))),
             (
                 .soa, www + Self.pointer + [UInt8](repeating: 0, count: 19) + [1],
-                .soa(SOA(mname: "www.example.", rname: "example.", serial: 0, refresh: 0, retry: 0, expire: 0,
-                         minimum: 1))
+                .soa(
+                    SOA(
+                        mname: "www.example.", rname: "example.", serial: 0, refresh: 0, retry: 0, expire: 0,
+                        minimum: 1))
             ),
         ]
         for (type, rdata, expected) in cases {
@@ -91,8 +93,13 @@ import Testing
         #expect(throws: DNSWireError(.badRData, "")) { try Message(parsing: Self.answer(.a, [1, 2, 3, 4, 5])) }
         // DS with a digest: the digest is exactly what RDLENGTH leaves.
         let ds = try Message(parsing: Self.answer(.ds, [0x12, 0x34, 13, 2, 0xAA, 0xBB]))
-        #expect(ds.answer.first?.rdatas == [.ds(DS(keyTag: 0x1234, algorithm: .ecdsaP256SHA256, digestType: .sha256,
-                                                   digest: [0xAA, 0xBB]))])
+        #expect(
+            ds.answer.first?.rdatas == [
+                .ds(
+                    DS(
+                        keyTag: 0x1234, algorithm: .ecdsaP256SHA256, digestType: .sha256,
+                        digest: [0xAA, 0xBB]))
+            ])
     }
 
     /// An OPT record (a root owner, RFC 6891 §6.1.1).
@@ -130,7 +137,8 @@ import Testing
         #expect(parsed.edns?.cookie?.server.count == 16)
         #expect(parsed.edns?.extendedErrors.map(\.extraText) == ["RRSIG for example. expired", ""])
         // A NUL-padded EXTRA-TEXT is tolerated and decoded without the NULs (RFC 8914 §2).
-        let padded = Self.header(additional: 1) + Self.question
+        let padded =
+            Self.header(additional: 1) + Self.question
             + Self.opt(options: [0, 15, 0, 6, 0, 6, 0x61, 0x62, 0, 0])
         #expect(try Message(parsing: padded).edns?.extendedErrors == [ExtendedDNSError(.dnssecBogus, "ab")])
     }
@@ -151,8 +159,9 @@ import Testing
     /// glue in additional, EDNS.
     static func bigMessage(answers: Int) -> Message {
         let sets = (0..<answers).map { index in
-            RRSet(name: try! DomainName(labels: [Array("host\(index)".utf8), Array("example".utf8)]), type: .a,
-                  ttl: 300, rdatas: [.a(A(192, 0, 2, UInt8(index % 256)))])
+            RRSet(
+                name: try! DomainName(labels: [Array("host\(index)".utf8), Array("example".utf8)]), type: .a,
+                ttl: 300, rdatas: [.a(A(192, 0, 2, UInt8(index % 256)))])
         }
         return Message(
             questions: [Question(name: "example.", type: .a)], answer: sets,
@@ -179,8 +188,9 @@ import Testing
         signed.answer = signed.answer.map { set in
             var set = set
             set.signatures = [
-                RRSIG(typeCovered: .a, algorithm: .ed25519, labels: 2, originalTTL: 300, expiration: 2, inception: 1,
-                      keyTag: 7, signerName: "example.", signature: [UInt8](repeating: 1, count: 64))
+                RRSIG(
+                    typeCovered: .a, algorithm: .ed25519, labels: 2, originalTTL: 300, expiration: 2, inception: 1,
+                    keyTag: 7, signerName: "example.", signature: [UInt8](repeating: 1, count: 64))
             ]
             return set
         }
@@ -192,8 +202,9 @@ import Testing
     @Test func additionalOnlyOverflowDoesNotSetTC() throws {
         var message = Self.bigMessage(answers: 2)
         message.additional = (0..<40).map { index in
-            RRSet(name: try! DomainName(labels: [Array("glue\(index)".utf8), Array("example".utf8)]), type: .aaaa,
-                  ttl: 300, rdatas: [.aaaa(AAAA(high: 0x2001_0DB8_0000_0000, low: UInt64(index)))])
+            RRSet(
+                name: try! DomainName(labels: [Array("glue\(index)".utf8), Array("example".utf8)]), type: .aaaa,
+                ttl: 300, rdatas: [.aaaa(AAAA(high: 0x2001_0DB8_0000_0000, low: UInt64(index)))])
         }
         let bytes = try message.serialized(maxSize: 512)
         let parsed = try Message(parsing: bytes)
