@@ -20,7 +20,8 @@ enum AnswerComparison {
             let wanted = flagWords(expected)
             let got = flagWords(actual)
             if wanted != got {
-                differences.append("flags: expected [\(wanted.joined(separator: " "))], got [\(got.joined(separator: " "))]")
+                differences.append(
+                    "flags: expected [\(wanted.joined(separator: " "))], got [\(got.joined(separator: " "))]")
             }
         }
         if aspects.contains(.rcode), expected.rcode != actual.rcode {
@@ -38,7 +39,8 @@ enum AnswerComparison {
             differences.append(expectsEDNS ? "edns: expected an OPT record, got none" : "edns: expected no OPT record")
         }
         let sections: [(AnswerExpectation.Aspects, Section, String)] = [
-            (.answer, .answer, "answer"), (.authority, .authority, "authority"), (.additional, .additional, "additional"),
+            (.answer, .answer, "answer"), (.authority, .authority, "authority"),
+            (.additional, .additional, "additional"),
         ]
         for (aspect, section, name) in sections where aspects.contains(aspect) {
             differences += sectionDifferences(
@@ -67,7 +69,8 @@ enum AnswerComparison {
 
     /// Whether two question lists are equal, names case-insensitively.
     private static func sameQuestions(_ lhs: [Question], _ rhs: [Question]) -> Bool {
-        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0.name == $1.name && $0.type == $1.type && $0.rrClass == $1.rrClass }
+        lhs.count == rhs.count
+            && zip(lhs, rhs).allSatisfy { $0.name == $1.name && $0.type == $1.type && $0.rrClass == $1.rrClass }
     }
 
     /// `{}` or `{6, 22}`.
@@ -117,7 +120,9 @@ enum AnswerComparison {
     ///   - actual: the answer's RRsets.
     ///   - compareTTL: whether TTLs must be equal.
     /// - Returns: one sentence per RRset missing, unexpected or different.
-    private static func sectionDifferences(_ name: String, expected: [RRSet], actual: [RRSet], compareTTL: Bool)
+    private static func sectionDifferences(
+        _ name: String, expected: [RRSet], actual: [RRSet], compareTTL: Bool
+    )
         -> [String]
     {
         // RRSIGs count when the expectation lists any in this section.

@@ -102,7 +102,9 @@ struct RawEntry {
     /// - Throws: ``ScenarioError`` when there is no question or a server-only line was written.
     func query(id: UInt16, fileName: String) throws(ScenarioError) -> Message {
         guard !questions.isEmpty else { throw error(fileName, line, "a QUERY needs a SECTION QUESTION") }
-        guard !hasServerOnlyParts else { throw error(fileName, line, "ACTION and ADJUST delay= do not apply to a QUERY") }
+        guard !hasServerOnlyParts else {
+            throw error(fileName, line, "ACTION and ADJUST delay= do not apply to a QUERY")
+        }
         var header = Header(id: id, opcode: opcode ?? .query)
         header.recursionDesired = flags.contains("RD")
         header.checkingDisabled = flags.contains("CD")

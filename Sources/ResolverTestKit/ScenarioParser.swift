@@ -212,7 +212,8 @@ struct ScenarioParser {
                 guard let code = arguments.first.flatMap({ UInt16($0) }) else {
                     throw error(lineNumber, "EDE needs a numeric INFO-CODE")
                 }
-                entry.extendedErrors.append(ExtendedDNSError(EDECode(code), arguments.dropFirst().joined(separator: " ")))
+                entry.extendedErrors.append(
+                    ExtendedDNSError(EDECode(code), arguments.dropFirst().joined(separator: " ")))
             case "RAW", "EXTRA_PACKET":
                 throw error(lineNumber, "\(keyword) is not supported by this kit")
             default:
@@ -284,14 +285,16 @@ struct ScenarioParser {
             }
         case "garbage":
             guard rest.count <= 1 else { throw error(line, "ACTION garbage takes at most a count") }
-            let count = try rest.first.map { (text) throws(ScenarioError) in try integer(text, line, what: "count") } ?? 1
+            let count =
+                try rest.first.map { (text) throws(ScenarioError) in try integer(text, line, what: "count") } ?? 1
             return .garbageThenReply(count: count)
         case "network-error":
             return .networkError(rest.isEmpty ? "scripted network error" : rest.joined(separator: " "))
         default:
             throw error(
                 line,
-                "unknown ACTION '\(arguments[0])' (reply, silence, truncate, spoof, garbage, formerr-if-edns, network-error)")
+                "unknown ACTION '\(arguments[0])' (reply, silence, truncate, spoof, garbage, formerr-if-edns, "
+                    + "network-error)")
         }
     }
 

@@ -92,7 +92,9 @@ public struct ScenarioRunner: Sendable {
                 let matches = expected.count == recent.count && zip(expected, recent).allSatisfy { $0.matches($1) }
                 if !matches {
                     var summary = ["upstream queries differ from the expected sequence"]
-                    if let first = zip(expected, recent).enumerated().first(where: { !$0.element.0.matches($0.element.1) })?.offset {
+                    if let first = zip(expected, recent).enumerated().first(where: {
+                        !$0.element.0.matches($0.element.1)
+                    })?.offset {
                         summary.append("first difference at position \(first + 1)")
                     } else {
                         summary.append("expected \(expected.count) queries, got \(recent.count)")

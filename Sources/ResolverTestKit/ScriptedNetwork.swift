@@ -115,7 +115,9 @@ public final class ScriptedNetwork: UpstreamTransport {
     ///   - steps: the active steps; always by default.
     /// - Returns: its handle.
     @discardableResult
-    public func add(_ entry: ScriptedEntry, at servers: [ServerAddress], steps: ClosedRange<Int> = 0...Int.max)
+    public func add(
+        _ entry: ScriptedEntry, at servers: [ServerAddress], steps: ClosedRange<Int> = 0...Int.max
+    )
         -> EntryID
     {
         add(ScriptedRange(steps: steps, servers: servers, entries: [entry]))[0]
@@ -188,7 +190,9 @@ public final class ScriptedNetwork: UpstreamTransport {
     ///   - transport: UDP or TCP.
     ///   - timeout: how long the engine waits; the clock moves by this much when nothing arrives.
     /// - Returns: what the transport would report.
-    public func send(_ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration)
+    public func send(
+        _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+    )
         async -> UpstreamReply
     {
         state.withLock { state in
@@ -268,7 +272,9 @@ public final class ScriptedNetwork: UpstreamTransport {
     private static func perform(_ entry: ScriptedEntry, for query: Message, timeout: Duration) -> Decision {
         /// An answer that takes the entry's delay to arrive, or a timeout if that is too long.
         func arriving(_ reply: UpstreamReply, garbage: Int = 0) -> Decision {
-            guard entry.delay < timeout else { return Decision(reply: .timeout, ignoredDatagrams: garbage, elapsed: timeout) }
+            guard entry.delay < timeout else {
+                return Decision(reply: .timeout, ignoredDatagrams: garbage, elapsed: timeout)
+            }
             return Decision(reply: reply, ignoredDatagrams: garbage, elapsed: entry.delay)
         }
         switch entry.action {

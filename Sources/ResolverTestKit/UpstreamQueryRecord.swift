@@ -75,7 +75,13 @@ public struct UpstreamQueryRecord: Hashable, Sendable, CustomStringConvertible {
         if checkingDisabled { text += " cd" }
         if let edns { text += edns.dnssecOK ? " edns do" : " edns" }
         text += " -> \(outcome)"
-        if let entry { text += " (\(entry))" } else if serverExists { text += " (unmatched)" } else { text += " (no server)" }
+        if let entry {
+            text += " (\(entry))"
+        } else if serverExists {
+            text += " (unmatched)"
+        } else {
+            text += " (no server)"
+        }
         return text
     }
 

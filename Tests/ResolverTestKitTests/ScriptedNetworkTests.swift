@@ -57,7 +57,8 @@ import Testing
         #expect(withDO.edns?.dnssecOK == true)
         let plain = try #require(
             response(
-                await network.send(makeQuery("www.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
+                await network.send(
+                    makeQuery("www.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
         #expect(plain.edns == nil)
     }
 
@@ -71,7 +72,8 @@ import Testing
         network.add(entry, at: [serverA])
         let reply = try #require(
             response(
-                await network.send(makeQuery("x.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
+                await network.send(
+                    makeQuery("x.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
         #expect(reply.rcode == .badCookie)
         #expect(reply.edns?.extendedErrors == [ExtendedDNSError(.prohibited, "go away")])
     }
@@ -118,7 +120,8 @@ import Testing
         _ = await network.send(makeQuery("e.example.", .a, edns: false), to: serverA, over: .udp, timeout: timeout)
         _ = await network.send(makeQuery("d.example.", .a), to: serverA, over: .udp, timeout: timeout)
         _ = await network.send(makeQuery("d.example.", .a, dnssecOK: true), to: serverA, over: .udp, timeout: timeout)
-        _ = await network.send(makeQuery("r.example.", .a, recursionDesired: true), to: serverA, over: .udp, timeout: timeout)
+        _ = await network.send(
+            makeQuery("r.example.", .a, recursionDesired: true), to: serverA, over: .udp, timeout: timeout)
         _ = await network.send(makeQuery("r.example.", .a), to: serverA, over: .udp, timeout: timeout)
         #expect(ids.map { network.timesMatched($0) } == [1, 1, 1, 1])
         #expect(network.unmatchedQueries.count == 4)
@@ -130,9 +133,11 @@ import Testing
         let first = network.add(try answerEntry("a.example.", "192.0.2.1"), at: [serverA])
         let second = network.add(try answerEntry("a.example.", "192.0.2.2"), at: [serverA])
         let other = network.add(try answerEntry("a.example.", "192.0.2.3"), at: [serverB])
-        let reply = response(await network.send(makeQuery("a.example.", .a), to: serverA, over: .udp, timeout: .seconds(1)))
+        let reply = response(
+            await network.send(makeQuery("a.example.", .a), to: serverA, over: .udp, timeout: .seconds(1)))
         #expect(reply?.answer.first?.rdatas == [.a(A(address: 0xC000_0201))])
-        let onB = response(await network.send(makeQuery("a.example.", .a), to: serverB, over: .udp, timeout: .seconds(1)))
+        let onB = response(
+            await network.send(makeQuery("a.example.", .a), to: serverB, over: .udp, timeout: .seconds(1)))
         #expect(onB?.answer.first?.rdatas == [.a(A(address: 0xC000_0203))])
         // serverB is 198.51.100.7 on port 5353: port 53 on that address has no server.
         let wrongPort = await network.send(
@@ -172,7 +177,8 @@ import Testing
         let fast = await network.send(makeQuery("slow.example.", .a), to: serverA, over: .udp, timeout: .seconds(1))
         #expect(response(fast) != nil)
         #expect(clock.monotonicNow == .milliseconds(300))
-        let late = await network.send(makeQuery("slow.example.", .a), to: serverA, over: .udp, timeout: .milliseconds(300))
+        let late = await network.send(
+            makeQuery("slow.example.", .a), to: serverA, over: .udp, timeout: .milliseconds(300))
         #expect(response(late) == nil)
         #expect(clock.monotonicNow == .milliseconds(600))
     }
@@ -193,7 +199,10 @@ import Testing
         #expect(!overTCP.header.truncated)
         #expect(overTCP.answer.first?.rdatas == [.a(A(address: 0xC000_0202))])
         #expect(network.timesMatched(tc) == 1 && network.timesMatched(full) == 1)
-        #expect(network.queries.map(\.outcome) == [.response(.noError, truncated: true), .response(.noError, truncated: false)])
+        #expect(
+            network.queries.map(\.outcome) == [
+                .response(.noError, truncated: true), .response(.noError, truncated: false),
+            ])
     }
 
     /// Spoof gives a mismatch over UDP and is passed over on TCP; garbage is counted and the answer
@@ -214,8 +223,10 @@ import Testing
             Issue.record("expected a mismatch, got \(spoofed)")
             return
         }
-        #expect(response(await network.send(makeQuery("s.example.", .a), to: serverA, over: .tcp, timeout: timeout)) != nil)
-        #expect(response(await network.send(makeQuery("g.example.", .a), to: serverA, over: .udp, timeout: timeout)) != nil)
+        #expect(
+            response(await network.send(makeQuery("s.example.", .a), to: serverA, over: .tcp, timeout: timeout)) != nil)
+        #expect(
+            response(await network.send(makeQuery("g.example.", .a), to: serverA, over: .udp, timeout: timeout)) != nil)
         let failed = await network.send(makeQuery("n.example.", .a), to: serverA, over: .udp, timeout: timeout)
         guard case .networkError(let reason) = failed else {
             Issue.record("expected a network error, got \(failed)")
@@ -236,7 +247,8 @@ import Testing
         #expect(first.rcode == .formErr && first.edns == nil && first.answer.isEmpty)
         let second = try #require(
             response(
-                await network.send(makeQuery("old.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
+                await network.send(
+                    makeQuery("old.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
         #expect(second.rcode == .noError && second.answer.count == 1)
     }
 
@@ -251,7 +263,8 @@ import Testing
         _ = await network.send(makeQuery("z.example.", .a), to: serverB, over: .udp, timeout: .seconds(1))
         #expect(clock.monotonicNow == .seconds(1))
         network.setUnmatchedPolicy(.rcode(.servFail), for: nil)
-        let servfail = response(await network.send(makeQuery("z.example.", .a), to: serverB, over: .udp, timeout: .seconds(1)))
+        let servfail = response(
+            await network.send(makeQuery("z.example.", .a), to: serverB, over: .udp, timeout: .seconds(1)))
         #expect(servfail?.rcode == .servFail)
     }
 
@@ -265,11 +278,15 @@ import Testing
         var answers: [RData?] = []
         for step in [1, 9, 10, 20, 21] {
             network.currentStep = step
-            let reply = response(await network.send(makeQuery("a.example.", .a), to: serverA, over: .udp, timeout: .seconds(1)))
+            let reply = response(
+                await network.send(makeQuery("a.example.", .a), to: serverA, over: .udp, timeout: .seconds(1)))
             answers.append(reply?.answer.first?.rdatas.first)
         }
-        #expect(answers == [.a(A(address: 0xC000_0201)), .a(A(address: 0xC000_0201)), .a(A(address: 0xC000_0202)),
-                            .a(A(address: 0xC000_0202)), nil])
+        #expect(
+            answers == [
+                .a(A(address: 0xC000_0201)), .a(A(address: 0xC000_0201)), .a(A(address: 0xC000_0202)),
+                .a(A(address: 0xC000_0202)), nil,
+            ])
         #expect(network.timesMatched(early) == 2 && network.timesMatched(late) == 2)
         #expect(network.queries.map(\.step) == [1, 9, 10, 20, 21])
     }
@@ -288,10 +305,12 @@ import Testing
         network.add(try answerEntry("a.example.", "192.0.2.1", label: "a"), at: [serverA])
         network.add(try answerEntry("b.example.", "192.0.2.2", label: "a"), at: [serverA])
         network.currentStep = 7
-        _ = await network.send(makeQuery("A.example.", .a, dnssecOK: true), to: serverA, over: .udp, timeout: .seconds(1))
+        _ = await network.send(
+            makeQuery("A.example.", .a, dnssecOK: true), to: serverA, over: .udp, timeout: .seconds(1))
         clock.advance(by: .seconds(5))
-        _ = await network.send(makeQuery("b.example.", .a, edns: false, recursionDesired: true), to: serverA, over: .tcp,
-                               timeout: .seconds(1))
+        _ = await network.send(
+            makeQuery("b.example.", .a, edns: false, recursionDesired: true), to: serverA, over: .tcp,
+            timeout: .seconds(1))
         let log = network.queries
         #expect(log.count == 2 && network.queryCount == 2)
         #expect(log[0].index == 0 && log[0].step == 7 && log[0].time == .zero)
