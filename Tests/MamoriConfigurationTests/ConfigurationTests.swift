@@ -1,0 +1,343 @@
+// Primary responsibilities: the configuration contract (architecture.md §6): defaults, every key,
+// YAML 1.1 spellings, relative paths, and errors that name file, line, column and key path.
+
+import DNSWire
+import Foundation
+import MamoriConfiguration
+import Testing
+
+/// Parses YAML or fails the test with the diagnostics.
+private func parse(_ yaml: String, base: String = "/etc/mamori") throws -> Configuration {
+    try Configuration(yaml: yaml, file: "/etc/mamori/mamori.yaml", baseDirectory: base)
+}
+
+/// The diagnostics of YAML that must not parse.
+private func diagnostics(_ yaml: String, base: String = "/etc/mamori") -> [ConfigurationDiagnostic] {
+    do {
+        _ = try Configuration(yaml: yaml, file: "/etc/mamori/mamori.yaml", baseDirectory: base)
+        Issue.record("expected an error for:\n\(yaml)")
+        return []
+    } catch {
+        return error.diagnostics
+    }
+}
+
+/// A fresh temporary folder.
+private func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "mamori-config-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("an empty file gives exactly the built-in defaults of architecture.md §6")
+    func defaults() throws {
+        var empty = try parse("")
+        empty.sourceFile = nil
+        #expect(empty == Configuration())
+        let configuration = Configuration()
+        #expect(configuration.listen.map(\.description) == ["127.0.0.1@53", "::1@53"])
+        #expect(configuration.threads == .auto)
+        #expect(configuration.accessControl.map { "\($0.network) \($0.action)" } == ["127.0.0.0/8 allow", "::1/128 allow"])
+        #expect(configuration.resolution.rootHints == .builtIn)
+        #expect(configuration.resolution.allowPrivateUpstreams == false)
+        #expect(configuration.resolution.ipv4 && configuration.resolution.ipv6)
+        #expect(configuration.resolution.qnameMinimisation == .relaxed)
+        #expect(configuration.resolution.forwardZones.isEmpty)
+        #expect(configuration.resolution.ednsBufferSize == 1232)
+        #expect(configuration.resolution.queryTimeout == .seconds(10))
+        #expect(configuration.dnssec.validation)
+        #expect(configuration.dnssec.trustAnchors.isEmpty && configuration.dnssec.trustAnchorFiles.isEmpty)
+        #expect(configuration.dnssec.trustAnchorUpdates == .auto)
+        #expect(configuration.dnssec.negativeTrustAnchors.isEmpty)
+        #expect(configuration.dnssec.nsec3MaxIterations == 50)
+        #expect(configuration.dnssec.bogusTTL == 60)
+        #expect(configuration.cache.size == 128 * 1024 * 1024)
+        #expect(configuration.cache.minTTL == 0 && configuration.cache.maxTTL == 86400)
+        #expect(configuration.cache.maxNegativeTTL == 3600)
+        #expect(!configuration.cache.serveStale && !configuration.cache.prefetch)
+        #expect(configuration.logging.level == .info)
+        #expect(configuration.control.socket == "/run/mamori/control.sock")
+        #expect(configuration.metrics.listen == nil)
+        #expect(configuration.server.tcpIdleTimeout == .seconds(10))
+        #expect(configuration.server.tcpMaxConnections == 1024)
+        #expect(configuration.server.maxPendingPerClient == 1000)
+        #expect(configuration.stateDirectory == "/var/lib/mamori")
+    }
+
+    @Test("every key is read")
+    func everyKey() throws {
+        let folder = try temporaryDirectory()
+        FileManager.default.createFile(atPath: folder + "/hints.zone", contents: Data(". NS a.root.\n".utf8))
+        FileManager.default.createFile(atPath: folder + "/anchors.keys", contents: Data(". DS 1 8 2 00\n".utf8))
+        let configuration = try parse(
+            """
+            listen: ["192.0.2.1@5353", "2001:db8::1@53", "[2001:db8::2]@54", "198.51.100.1"]
+            threads: 4
+            access-control:
+              - { network: 10.0.0.0/8, action: allow }
+              - { network: "2001:db8::/32", action: refuse }
+              - { network: 0.0.0.0/0, action: deny }
+            resolution:
+              root-hints: hints.zone
+              allow-private-upstreams: true
+              ipv4: true
+              ipv6: no
+              qname-minimisation: strict
+              forward-zones:
+                - { name: example.org, addresses: ["192.0.2.53@53", "2001:db8::53"] }
+              edns-buffer-size: 1400
+              query-timeout: 5s
+            dnssec:
+              validation: false
+              trust-anchors: [". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"]
+              trust-anchor-files: [anchors.keys]
+              trust-anchor-updates: false
+              negative-trust-anchors: [broken.example, "test."]
+              nsec3-max-iterations: 100
+              bogus-ttl: 2m
+            cache:
+              size: 1G
+              min-ttl: 5
+              max-ttl: 1d
+              max-negative-ttl: 900
+              serve-stale: true
+              prefetch: yes
+            logging: { level: debug }
+            control: { socket: run/control.sock }
+            metrics: { listen: "127.0.0.1@9153" }
+            server:
+              tcp-idle-timeout: 1500ms
+              tcp-max-connections: 10
+              tcp-max-queries-per-connection: 8
+              max-pending-per-client: 20
+              shutdown-timeout: 1s
+            state-directory: state
+            """, base: folder)
+        #expect(configuration.listen.map(\.description) == ["192.0.2.1@5353", "2001:db8::1@53", "2001:db8::2@54", "198.51.100.1@53"])
+        #expect(configuration.threads == .fixed(4))
+        #expect(configuration.accessControl.map(\.action) == [.allow, .refuse, .deny])
+        #expect(configuration.accessControl[1].network == IPNetwork("2001:db8::/32"))
+        #expect(configuration.resolution.rootHints == .file(folder + "/hints.zone"))
+        #expect(configuration.resolution.allowPrivateUpstreams)
+        #expect(configuration.resolution.ipv4 && !configuration.resolution.ipv6)
+        #expect(configuration.resolution.qnameMinimisation == .strict)
+        #expect(configuration.resolution.forwardZones.count == 1)
+        #expect(configuration.resolution.forwardZones[0].name == DomainName("example.org"))
+        #expect(configuration.resolution.forwardZones[0].addresses.map(\.description) == ["192.0.2.53@53", "2001:db8::53@53"])
+        #expect(configuration.resolution.ednsBufferSize == 1400)
+        #expect(configuration.resolution.queryTimeout == .seconds(5))
+        #expect(!configuration.dnssec.validation)
+        #expect(configuration.dnssec.trustAnchors.count == 1)
+        #expect(configuration.dnssec.trustAnchorFiles == [folder + "/anchors.keys"])
+        #expect(configuration.dnssec.replacesBuiltInAnchors)
+        #expect(configuration.dnssec.trustAnchorUpdates == .disabled)
+        #expect(configuration.dnssec.negativeTrustAnchors == [DomainName("broken.example"), DomainName("test")])
+        #expect(configuration.dnssec.nsec3MaxIterations == 100)
+        #expect(configuration.dnssec.bogusTTL == 120)
+        #expect(configuration.cache.size == 1 << 30)
+        #expect(configuration.cache.minTTL == 5 && configuration.cache.maxTTL == 86400)
+        #expect(configuration.cache.maxNegativeTTL == 900)
+        #expect(configuration.cache.serveStale && configuration.cache.prefetch)
+        #expect(configuration.logging.level == .debug)
+        #expect(configuration.control.socket == folder + "/run/control.sock")
+        #expect(configuration.metrics.listen?.description == "127.0.0.1@9153")
+        #expect(configuration.server.tcpIdleTimeout == .milliseconds(1500))
+        #expect(configuration.server.tcpMaxConnections == 10)
+        #expect(configuration.server.tcpMaxQueriesPerConnection == 8)
+        #expect(configuration.server.maxPendingPerClient == 20)
+        #expect(configuration.server.shutdownTimeout == .seconds(1))
+        #expect(configuration.stateDirectory == folder + "/state")
+    }
+
+    @Test("qname-minimisation accepts YAML 1.1's bare off as well as the word", arguments: [
+        ("off", QNameMinimisation.off), ("\"off\"", .off), ("false", .off), ("no", .off), ("relaxed", .relaxed),
+        ("strict", .strict),
+    ])
+    func qnameMinimisation(text: String, expected: QNameMinimisation) throws {
+        #expect(try parse("resolution:\n  qname-minimisation: \(text)\n").resolution.qnameMinimisation == expected)
+    }
+
+    @Test("qname-minimisation rejects true and other words, listing the choices")
+    func qnameMinimisationErrors() {
+        for text in ["true", "on", "full"] {
+            let found = diagnostics("resolution:\n  qname-minimisation: \(text)\n")
+            #expect(found.map(\.description) == [
+                "/etc/mamori/mamori.yaml:2:3: resolution.qname-minimisation: expected off, relaxed or strict, got \"\(text)\""
+            ])
+        }
+    }
+
+    @Test("trust-anchor-updates is auto, true or false", arguments: [
+        ("auto", TrustAnchorUpdates.auto), ("true", .enabled), ("false", .disabled), ("off", .disabled),
+    ])
+    func trustAnchorUpdates(text: String, expected: TrustAnchorUpdates) throws {
+        #expect(try parse("dnssec: { trust-anchor-updates: \(text) }").dnssec.trustAnchorUpdates == expected)
+    }
+
+    @Test("a bad value names file, line, column, key path and the value")
+    func badValue() {
+        let found = diagnostics(
+            """
+            # Mamori
+            listen: ["127.0.0.1@53"]
+            cache:
+              size: 64MiB
+
+            resolution:
+                ipv6: maybe
+            """)
+        #expect(found.map(\.description) == [
+            "/etc/mamori/mamori.yaml:7:5: resolution.ipv6: expected a boolean, got \"maybe\""
+        ])
+        #expect(found.first?.line == 7 && found.first?.column == 5 && found.first?.keyPath == "resolution.ipv6")
+    }
+
+    @Test("unknown keys are errors at every level, all reported at once")
+    func unknownKeys() {
+        let found = diagnostics(
+            """
+            lisen: ["127.0.0.1@53"]
+            dnssec:
+              validaton: true
+            access-control:
+              - { network: 127.0.0.0/8, action: allow, comment: x }
+            """)
+        #expect(found.map(\.description) == [
+            "/etc/mamori/mamori.yaml:1:1: lisen: unknown key",
+            "/etc/mamori/mamori.yaml:3:3: dnssec.validaton: unknown key",
+            "/etc/mamori/mamori.yaml:5:44: access-control[0].comment: unknown key",
+        ])
+    }
+
+    @Test("bad values of every kind are named with their key path")
+    func badValues() {
+        let found = diagnostics(
+            """
+            listen: ["127.0.0.1@0", "localhost@53", "::1@70000"]
+            threads: 0
+            access-control:
+              - { network: 10.0.0.0/33, action: allow }
+              - { network: 10.0.0.0/8, action: permit }
+              - { network: 10.0.0.0/8 }
+            resolution:
+              edns-buffer-size: 100
+              forward-zones: [{ name: "bad..name", addresses: [] }]
+            cache:
+              size: lots
+              max-ttl: -1
+            logging: { level: loud }
+            """)
+        let keys = found.map(\.keyPath)
+        #expect(keys == [
+            "listen[0]", "listen[1]", "listen[2]", "threads", "access-control[0].network", "access-control[1].action",
+            "access-control[2]", "resolution.edns-buffer-size", "resolution.forward-zones[0].name",
+            "resolution.forward-zones[0].addresses", "cache.size", "cache.max-ttl", "logging.level",
+        ])
+        #expect(found.allSatisfy { $0.line > 0 && $0.column > 0 && $0.file == "/etc/mamori/mamori.yaml" })
+        #expect(found[6].message == "missing key action")
+    }
+
+    @Test("YAML syntax errors and repeated keys have positions")
+    func syntax() {
+        let broken = diagnostics("listen: [\"127.0.0.1@53\"\ncache: {")
+        #expect(broken.count == 1 && broken[0].line > 0 && broken[0].message.hasPrefix("YAML syntax"))
+        let repeated = diagnostics("cache:\n  min-ttl: 1\n  min-ttl: 2\n")
+        #expect(repeated.count == 1)
+        #expect(repeated.first?.line ?? 0 > 0)
+    }
+
+    @Test("inconsistent values are errors")
+    func consistency() {
+        #expect(diagnostics("cache: { min-ttl: 100, max-ttl: 10 }").map(\.keyPath) == ["cache.min-ttl"])
+        #expect(diagnostics("resolution: { ipv4: false, ipv6: false }").map(\.keyPath) == ["resolution"])
+    }
+
+    @Test("relative paths start at the configuration file's folder; missing files are errors")
+    func relativePaths() throws {
+        let folder = try temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder + "/keys", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: folder + "/keys/root.keys", contents: Data())
+        let file = folder + "/mamori.yaml"
+        try "dnssec:\n  trust-anchor-files: [keys/root.keys, ./keys/root.keys, /dev/null]\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let configuration = try Configuration.load(path: file)
+        #expect(configuration.dnssec.trustAnchorFiles == [folder + "/keys/root.keys", folder + "/keys/root.keys", "/dev/null"])
+        #expect(configuration.sourceFile == file)
+
+        try "resolution:\n  root-hints: missing.hints\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try Configuration.load(path: file) }
+        do {
+            _ = try Configuration.load(path: file)
+        } catch {
+            #expect(error.description == "\(file):2:3: resolution.root-hints: cannot read \(folder)/missing.hints: No such file or directory")
+        }
+    }
+
+    @Test("a missing file is an error naming it")
+    func missingFile() {
+        do {
+            _ = try Configuration.load(path: "/nonexistent/mamori.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description == "/nonexistent/mamori.yaml: cannot read: No such file or directory")
+        }
+    }
+
+    @Test("optional endpoints switch off with false or null")
+    func disabling() throws {
+        let configuration = try parse("control: { socket: false }\nmetrics: { listen: off }\n")
+        #expect(configuration.control.socket == nil)
+        #expect(configuration.metrics.listen == nil)
+        #expect(try parse("metrics:\n  listen: \"::1\"\n").metrics.listen?.description == "::1@9153")
+    }
+
+    @Test("sizes and durations take units")
+    func units() throws {
+        #expect(try parse("cache: { size: 134217728 }").cache.size == 134_217_728)
+        #expect(try parse("cache: { size: 128MiB }").cache.size == 128 << 20)
+        #expect(try parse("cache: { size: 512M }").cache.size == 512 << 20)
+        #expect(try parse("cache: { size: 200MB }").cache.size == 200_000_000)
+        #expect(try parse("cache: { min-ttl: 1h }").cache.minTTL == 3600)
+        #expect(try parse("server: { tcp-idle-timeout: 250ms }").server.tcpIdleTimeout == .milliseconds(250))
+        #expect(try parse("server: { tcp-idle-timeout: 30 }").server.tcpIdleTimeout == .seconds(30))
+        #expect(diagnostics("cache: { min-ttl: 1500ms }").map(\.keyPath) == ["cache.min-ttl"])
+    }
+}
+
+@Suite("Addresses and networks")
+struct AddressTests {
+    @Test("ADDR@PORT with IPv4, IPv6 literals, brackets and the default port")
+    func serviceAddresses() {
+        #expect(ServiceAddress("127.0.0.1@53")?.host == .loopbackV4)
+        #expect(ServiceAddress("::1@5353") == ServiceAddress(host: .loopbackV6, port: 5353))
+        #expect(ServiceAddress("[fe80::1]@853")?.port == 853)
+        #expect(ServiceAddress("2001:db8::1")?.port == 53)
+        #expect(ServiceAddress("2001:db8::1@")?.port == nil)
+        #expect(ServiceAddress("1.2.3.4@0") == nil)
+        #expect(ServiceAddress("1.2.3.4@65536") == nil)
+        #expect(ServiceAddress("example.com@53") == nil)
+        #expect(ServiceAddress("::ffff:192.0.2.1@53")?.host.unmapped == IPAddress("192.0.2.1"))
+        #expect(IPAddress("2001:DB8:0:0:0:0:0:1")?.description == "2001:db8::1")
+    }
+
+    @Test("CIDR networks match their members only, IPv4-mapped clients as IPv4")
+    func networks() throws {
+        let loopback = try #require(IPNetwork("127.0.0.0/8"))
+        #expect(loopback.contains(IPAddress("127.255.0.1")!))
+        #expect(!loopback.contains(IPAddress("128.0.0.1")!))
+        #expect(loopback.contains(IPAddress("::ffff:127.0.0.1")!))
+        #expect(!loopback.contains(.loopbackV6))
+        let documentation = try #require(IPNetwork("2001:db8::1/32"))
+        #expect(documentation.description == "2001:db8::/32")
+        #expect(documentation.contains(IPAddress("2001:db8:ffff::1")!))
+        #expect(!documentation.contains(IPAddress("2001:db9::1")!))
+        #expect(IPNetwork("::/0")!.contains(IPAddress("fe80::1")!))
+        #expect(IPNetwork("0.0.0.0/0")!.contains(IPAddress("203.0.113.9")!))
+        #expect(IPNetwork("2001:db8::/65")!.contains(IPAddress("2001:db8::7fff:ffff:ffff:ffff")!))
+        #expect(!IPNetwork("2001:db8::/65")!.contains(IPAddress("2001:db8::8000:0:0:0")!))
+        #expect(IPNetwork("192.0.2.1") == IPNetwork("192.0.2.1/32"))
+        #expect(IPNetwork("10.0.0.0/33") == nil && IPNetwork("::/129") == nil && IPNetwork("10.0.0.0/x") == nil)
+    }
+}

@@ -1,0 +1,216 @@
+// Primary responsibilities: the server's DNS decisions without sockets — access control,
+// FORMERR/NOTIMP/BADVERS/REFUSED, RD=0, header echo, EDNS presence, sizing, the waiting limit.
+
+import DNSWire
+import MamoriConfiguration
+import ResolverServer
+import Synchronization
+import Testing
+
+/// A processor over a scripted handler with the given configuration changes.
+private func makeProcessor(_ configure: (inout Configuration) -> Void = { _ in }) -> (QueryProcessor, ScriptedHandler) {
+    var configuration = Configuration()
+    configure(&configuration)
+    let handler = ScriptedHandler()
+    return (QueryProcessor(handler: handler, policy: ServerPolicy(configuration: configuration)), handler)
+}
+
+/// A loopback UDP client.
+private let localUDP = ClientAddress(address: .loopbackV4, port: 40000, transport: .udp)
+
+/// The response bytes of an outcome that answers at once.
+private func response(_ outcome: QueryProcessor.Outcome) throws -> Message {
+    guard case .respond(let bytes) = outcome else {
+        Issue.record("expected an immediate response, got \(outcome)")
+        throw CancellationError()
+    }
+    return try Message(parsing: bytes)
+}
+
+@Suite("Query processing")
+struct QueryProcessorTests {
+    @Test("access control: allow, refuse (REFUSED + EDE 18), deny (drop), first match wins, IPv6 too")
+    func accessControl() throws {
+        let (processor, _) = makeProcessor {
+            $0.accessControl = [
+                AccessRule(network: IPNetwork("192.0.2.1/32")!, action: .deny),
+                AccessRule(network: IPNetwork("192.0.2.0/24")!, action: .allow),
+                AccessRule(network: IPNetwork("2001:db8::/32")!, action: .refuse),
+                AccessRule(network: IPNetwork("2001:db8:1::/48")!, action: .allow),
+            ]
+        }
+        let query = queryBytes("cached.test", edns: EDNS())
+        func client(_ text: String) -> ClientAddress { ClientAddress(address: IPAddress(text)!, port: 1, transport: .udp) }
+
+        let allowed = try response(processor.handle(query, client: client("192.0.2.7")))
+        #expect(allowed.rcode == .noError && allowed.answer.count == 1)
+        guard case .drop = processor.handle(query, client: client("192.0.2.1")) else {
+            Issue.record("denied client answered")
+            return
+        }
+        let refused = try response(processor.handle(query, client: client("2001:db8:1::5")))
+        #expect(refused.rcode == .refused && refused.answer.isEmpty)
+        #expect(refused.edns?.extendedErrors.map(\.code) == [.prohibited])
+        let unlisted = try response(processor.handle(query, client: client("198.51.100.1")))
+        #expect(unlisted.rcode == .refused)
+        let mapped = try response(processor.handle(query, client: client("::ffff:192.0.2.9")))
+        #expect(mapped.rcode == .noError)
+    }
+
+    @Test("default access control allows loopback only")
+    func defaultAccess() throws {
+        let (processor, _) = makeProcessor()
+        let query = queryBytes("cached.test")
+        #expect(try response(processor.handle(query, client: localUDP)).rcode == .noError)
+        let ipv6 = ClientAddress(address: .loopbackV6, port: 1, transport: .tcp)
+        #expect(try response(processor.handle(query, client: ipv6)).rcode == .noError)
+        let outside = ClientAddress(address: IPAddress("10.0.0.1")!, port: 1, transport: .udp)
+        #expect(try response(processor.handle(query, client: outside)).rcode == .refused)
+    }
+
+    @Test("a readable header with a malformed body gets FORMERR echoing ID and RD; no header, no answer")
+    func malformed() throws {
+        var bytes = queryBytes("cached.test", id: 0xBEEF)
+        bytes.removeLast(3)
+        let formerr = try response(QueryProcessorTests.processor.handle(bytes, client: localUDP))
+        #expect(formerr.rcode == .formErr && formerr.header.id == 0xBEEF && formerr.header.isResponse)
+        #expect(formerr.header.recursionDesired && formerr.questions.isEmpty)
+        for short in [[], [0x12], Array(bytes.prefix(11))] {
+            guard case .drop = QueryProcessorTests.processor.handle(short, client: localUDP) else {
+                Issue.record("answered a message without a header")
+                return
+            }
+        }
+        var responseBits = queryBytes("cached.test")
+        responseBits[2] |= 0x80
+        guard case .drop = QueryProcessorTests.processor.handle(responseBits, client: localUDP) else {
+            Issue.record("answered a response")
+            return
+        }
+    }
+
+    /// A shared processor with defaults.
+    static let processor = makeProcessor().0
+
+    @Test("OPCODE other than QUERY gets NOTIMP; QDCOUNT other than 1 gets FORMERR")
+    func opcodeAndQuestions() throws {
+        let notify = try response(Self.processor.handle(queryBytes("cached.test", opcode: .notify), client: localUDP))
+        #expect(notify.rcode == .notImp && notify.header.opcode == .notify)
+        let none = try Message(header: Header(id: 7), questions: []).serialized()
+        #expect(try response(Self.processor.handle(none, client: localUDP)).rcode == .formErr)
+        let two = try Message(
+            header: Header(id: 7),
+            questions: [Question(name: "a.test", type: .a), Question(name: "b.test", type: .a)]
+        ).serialized()
+        #expect(try response(Self.processor.handle(two, client: localUDP)).rcode == .formErr)
+    }
+
+    @Test("EDNS version other than 0 gets BADVERS with an OPT of version 0 (RFC 6891 §6.1.3)")
+    func badVersion() throws {
+        let message = try response(Self.processor.handle(queryBytes("cached.test", edns: EDNS(version: 1)), client: localUDP))
+        #expect(message.rcode == .badVers)
+        #expect(message.edns?.version == 0)
+        #expect(message.answer.isEmpty)
+    }
+
+    @Test("responses echo ID, question (case kept), RD, CD; set QR and RA; OPT only if the query had one")
+    func echo() throws {
+        var header = Header(id: 0x4242)
+        header.recursionDesired = true
+        header.checkingDisabled = true
+        let mixedCase = DomainName("CaChEd.TeSt")
+        let bytes = try Message(header: header, questions: [Question(name: mixedCase, type: .a)], edns: EDNS(dnssecOK: true))
+            .serialized()
+        let message = try response(Self.processor.handle(bytes, client: localUDP))
+        #expect(message.header.id == 0x4242 && message.header.isResponse && message.header.recursionAvailable)
+        #expect(message.header.recursionDesired && message.header.checkingDisabled)
+        #expect(message.question?.name.isIdentical(to: mixedCase) == true)
+        #expect(message.edns?.dnssecOK == true && message.edns?.udpPayloadSize == 1232)
+        let plain = try response(Self.processor.handle(queryBytes("cached.test"), client: localUDP))
+        #expect(plain.edns == nil)
+    }
+
+    @Test("RD=0: answered from the cache, else REFUSED with EDE 20, never resolved")
+    func noRecursion() throws {
+        let (processor, handler) = makeProcessor()
+        let hit = try response(processor.handle(queryBytes("cached.test", recursionDesired: false), client: localUDP))
+        #expect(hit.rcode == .noError && hit.answer.count == 1)
+        let miss = try response(
+            processor.handle(queryBytes("other.test", recursionDesired: false, edns: EDNS()), client: localUDP))
+        #expect(miss.rcode == .refused && miss.edns?.extendedErrors.map(\.code) == [.notAuthoritative])
+        #expect(handler.resolveCount.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("a cache miss goes to the slow path and is finished like a cache hit")
+    func slowPath() async throws {
+        let (processor, _) = makeProcessor()
+        guard case .resolve(let query) = processor.handle(queryBytes("other.test", id: 9, edns: EDNS()), client: localUDP)
+        else {
+            Issue.record("expected the slow path")
+            return
+        }
+        let bytes = await withCheckedContinuation { continuation in
+            processor.resolve(query, client: localUDP) { continuation.resume(returning: $0) }
+        }
+        let message = try Message(parsing: bytes)
+        #expect(message.header.id == 9 && message.header.recursionAvailable && message.edns != nil)
+        #expect(message.answer.first?.rdatas == [.a(A(192, 0, 2, 2))])
+        #expect(processor.pending.total == 0)
+    }
+
+    @Test("UDP answers fit the client's EDNS size (clamped to 512…ours) or 512, with TC; TCP gets it all")
+    func truncation() throws {
+        let (processor, _) = makeProcessor { $0.resolution.ednsBufferSize = 1232 }
+        let cases: [(EDNS?, Int)] = [(nil, 512), (EDNS(udpPayloadSize: 4096), 1232), (EDNS(udpPayloadSize: 100), 512),
+                                     (EDNS(udpPayloadSize: 900), 900)]
+        for (edns, limit) in cases {
+            guard case .resolve(let query) = processor.handle(queryBytes("big.test", type: .txt, edns: edns), client: localUDP)
+            else {
+                Issue.record("expected the slow path")
+                return
+            }
+            let bytes = Mutex<[UInt8]>([])
+            processor.resolve(query, client: localUDP) { reply in bytes.withLock { $0 = reply } }
+            let reply = bytes.withLock { $0 }
+            #expect(reply.count <= limit, "limit \(limit), got \(reply.count)")
+            let message = try Message(parsing: reply)
+            #expect(message.header.truncated)
+            #expect((message.edns != nil) == (edns != nil))
+        }
+        let tcpClient = ClientAddress(address: .loopbackV4, port: 1, transport: .tcp)
+        guard case .resolve(let query) = processor.handle(queryBytes("big.test", type: .txt), client: tcpClient) else {
+            Issue.record("expected the slow path")
+            return
+        }
+        let bytes = Mutex<[UInt8]>([])
+        processor.resolve(query, client: tcpClient) { reply in bytes.withLock { $0 = reply } }
+        let message = try Message(parsing: bytes.withLock { $0 })
+        #expect(!message.header.truncated && message.answer.first?.rdatas.count == 60)
+    }
+
+    @Test("per-client waiting limit: over it, UDP is dropped and TCP REFUSED; others are not affected")
+    func waitingLimit() throws {
+        let (processor, handler) = makeProcessor { $0.server.maxPendingPerClient = 2 }
+        for _ in 0..<2 {
+            guard case .resolve(let query) = processor.handle(queryBytes("held.test"), client: localUDP) else {
+                Issue.record("expected the slow path")
+                return
+            }
+            processor.resolve(query, client: localUDP) { _ in }
+        }
+        guard case .drop = processor.handle(queryBytes("held.test"), client: localUDP) else {
+            Issue.record("expected a drop over the limit")
+            return
+        }
+        let sameAddressTCP = ClientAddress(address: .loopbackV4, port: 2, transport: .tcp)
+        #expect(try response(processor.handle(queryBytes("held.test"), client: sameAddressTCP)).rcode == .refused)
+        let other = ClientAddress(address: IPAddress("127.0.0.2")!, port: 1, transport: .udp)
+        guard case .resolve = processor.handle(queryBytes("held.test"), client: other) else {
+            Issue.record("another client was limited")
+            return
+        }
+        #expect(processor.pending.count(for: .loopbackV4) == 2)
+        handler.releaseHeld()
+        #expect(processor.pending.count(for: .loopbackV4) == 0)
+    }
+}
