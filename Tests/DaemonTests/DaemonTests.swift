@@ -1,0 +1,267 @@
+// Primary responsibilities: the real `mamorid` process — `--check-config`, readiness and status
+// through a test NOTIFY_SOCKET, SIGHUP reload with a good and a bad configuration, SIGTERM exit 0,
+// watchdog pings, and socket activation through `systemd-socket-activate`. Loopback only.
+
+import DNSWire
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `mamorid` built next to this test bundle.
+private let daemonPath: String = {
+    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("mamorid").path
+}()
+
+/// A free loopback port for both UDP and TCP (bound once, then released).
+private func freePort() -> UInt16 {
+    for _ in 0..<20 {
+        let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer {
+            close(udp)
+            close(tcp)
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(udp, pointer, length) == 0 && getsockname(udp, pointer, &length) == 0 && bind(tcp, pointer, length) == 0
+            }
+        }
+        if bound { return UInt16(bigEndian: address.sin_port) }
+    }
+    return 0
+}
+
+/// A unix datagram socket standing in for systemd's notification socket.
+private final class NotifySocket {
+    /// The socket.
+    let descriptor: Int32
+    /// Its path, for NOTIFY_SOCKET.
+    let path: String
+
+    /// Binds a socket in a fresh temporary path, with a 10 s receive timeout.
+    init() {
+        path = NSTemporaryDirectory() + "mamori-notify-\(UUID().uuidString.prefix(8))"
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(path.utf8).prefix(raw.count - 1))
+        }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Closes and removes it.
+    deinit {
+        close(descriptor)
+        unlink(path)
+    }
+
+    /// The next notification, nil after 10 s without one.
+    func next() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : nil
+    }
+
+    /// Reads notifications until one contains `assignment`; returns it, nil on timeout.
+    func wait(for assignment: String) -> String? {
+        for _ in 0..<50 {
+            guard let message = next() else { return nil }
+            if message.split(separator: "\n").contains(Substring(assignment)) { return message }
+        }
+        return nil
+    }
+}
+
+/// A running daemon.
+private final class DaemonProcess {
+    /// The process.
+    let process = Process()
+    /// Its stderr.
+    let errors = Pipe()
+
+    /// Starts `executable arguments` with extra environment variables.
+    init(executable: String = daemonPath, arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID"] {
+            merged[key] = nil
+        }
+        merged.merge(environment) { _, new in new }
+        process.environment = merged
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Sends a signal.
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits up to 15 s for exit; kills it after that. Returns the exit status, nil if killed.
+    func waitForExit() -> Int32? {
+        for _ in 0..<1500 where process.isRunning { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// Everything written to stderr (after exit).
+    var stderr: String { String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+}
+
+/// Writes a temporary configuration file.
+private func writeConfiguration(_ text: String, to path: String? = nil) throws -> String {
+    let file = path ?? NSTemporaryDirectory() + "mamori-\(UUID().uuidString.prefix(8)).yaml"
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+    return file
+}
+
+/// Sends one UDP query to 127.0.0.1:port and parses the answer (5 s timeout, 2 tries).
+private func ask(port: UInt16, name: String = "example.com", id: UInt16 = 0x55AA) throws -> Message? {
+    let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(descriptor) }
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    var header = Header(id: id)
+    header.recursionDesired = true
+    let query = try Message(header: header, questions: [Question(name: DomainName(name), type: .a)], edns: EDNS())
+        .serialized()
+    for _ in 0..<2 {
+        _ = query.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if count > 0 { return try Message(parsing: Array(buffer.prefix(count))) }
+    }
+    return nil
+}
+
+@Suite("mamorid process", .serialized)
+struct DaemonTests {
+    @Test("--check-config prints OK for a good file and every error, with file and line, for a bad one")
+    func checkConfig() throws {
+        let good = try writeConfiguration("listen: [\"127.0.0.1@53\"]\n")
+        let ok = try DaemonProcess(arguments: ["--check-config", "--config", good])
+        #expect(ok.waitForExit() == 0)
+
+        let bad = try writeConfiguration("resolution:\n    ipv6: maybe\ncache:\n  sise: 1G\n")
+        let failing = try DaemonProcess(arguments: ["--check-config", "--config", bad])
+        #expect(failing.waitForExit() == 1)
+        let output = failing.stderr
+        #expect(output.contains("\(bad):2:5: resolution.ipv6: expected a boolean, got \"maybe\""))
+        #expect(output.contains("\(bad):4:3: cache.sise: unknown key"))
+
+        let missing = try DaemonProcess(arguments: ["--check-config", "--config", "/nonexistent/mamori.yaml"])
+        #expect(missing.waitForExit() == 1)
+        #expect(missing.stderr.contains("/nonexistent/mamori.yaml: cannot read: No such file or directory"))
+    }
+
+    @Test("READY=1 after binding, answers, SIGHUP good and bad reloads, SIGTERM: STOPPING=1 and exit 0")
+    func lifecycle() throws {
+        let port = freePort()
+        let notify = NotifySocket()
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\n")
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+
+        let ready = try #require(notify.wait(for: "READY=1"))
+        #expect(ready.contains("STATUS=Serving on UDP 127.0.0.1@\(port)"))
+        let answer = try #require(try ask(port: port))
+        #expect(answer.header.id == 0x55AA && answer.rcode == .servFail)
+        #expect(answer.edns?.extendedErrors.first?.code == .networkError)
+        #expect(answer.edns?.extendedErrors.first?.extraText == "resolution engine not available in this build")
+
+        // A good reload: loopback is now refused, which the next answer shows.
+        _ = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\naccess-control: [{ network: 127.0.0.0/8, action: refuse }]\n",
+            to: file)
+        daemon.signal(SIGHUP)
+        #expect(notify.wait(for: "RELOADING=1") != nil)
+        let reloaded = try #require(notify.wait(for: "READY=1"))
+        #expect(!reloaded.contains("Reload failed"))
+        #expect(try ask(port: port)?.rcode == .refused)
+
+        // A bad reload is rejected and the previous configuration stays.
+        _ = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nbogus-key: 1\n", to: file)
+        daemon.signal(SIGHUP)
+        #expect(notify.wait(for: "RELOADING=1") != nil)
+        let rejected = try #require(notify.wait(for: "READY=1"))
+        #expect(rejected.contains("Reload failed, previous configuration kept"))
+        #expect(try ask(port: port)?.rcode == .refused)
+
+        daemon.signal(SIGTERM)
+        #expect(notify.wait(for: "STOPPING=1") != nil)
+        #expect(daemon.waitForExit() == 0)
+        let log = daemon.stderr
+        #expect(log.contains("bogus-key: unknown key"))
+        #expect(log.contains("reload rejected"))
+    }
+
+    @Test("WATCHDOG=1 pings when WATCHDOG_USEC is set")
+    func watchdog() throws {
+        let port = freePort()
+        let notify = NotifySocket()
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nthreads: 1\n")
+        let daemon = try DaemonProcess(
+            arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        #expect(notify.wait(for: "WATCHDOG=1") != nil)
+        #expect(notify.wait(for: "WATCHDOG=1") != nil)
+        daemon.signal(SIGINT)
+        #expect(daemon.waitForExit() == 0)
+    }
+
+    @Test("a configured address that cannot be bound stops start-up with a clear error")
+    func bindFailure() throws {
+        let file = try writeConfiguration("listen: [\"192.0.2.1@53\"]\n")
+        let daemon = try DaemonProcess(arguments: ["--config", file])
+        #expect(daemon.waitForExit() == 1)
+        #expect(daemon.stderr.contains("cannot bind UDP 192.0.2.1@53"))
+    }
+
+    @Test(
+        "socket activation: sockets from systemd-socket-activate replace `listen`",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))
+    func socketActivation() throws {
+        let port = freePort()
+        // `listen` names an address no interface has: only the passed socket can serve.
+        let file = try writeConfiguration("listen: [\"192.0.2.1@53\"]\n")
+        let activator = try DaemonProcess(
+            executable: "/usr/bin/systemd-socket-activate",
+            arguments: ["--datagram", "--listen=127.0.0.1:\(port)", "--fdname=dns", daemonPath, "--config", file])
+        defer { if activator.process.isRunning { activator.signal(SIGKILL) } }
+        usleep(200_000)
+        let answer = try #require(try ask(port: port, id: 0x0A0A))
+        #expect(answer.header.id == 0x0A0A && answer.rcode == .servFail)
+        activator.signal(SIGTERM)
+        #expect(activator.waitForExit() == 0)
+        #expect(activator.stderr.contains("using 1 sockets from systemd"))
+    }
+}
