@@ -2,6 +2,7 @@
 // (config, ranges, entries, steps, extensions), and bad files rejected with the file and line.
 
 import DNSWire
+import Foundation
 import Resolver
 import ResolverTestKit
 import Testing
@@ -199,6 +200,19 @@ import Testing
     func exampleScenariosParse(path: String) throws {
         let scenario = try Scenario(contentsOfFile: path)
         #expect(!scenario.steps.isEmpty)
+    }
+
+    /// The example in `Docs/replay-format.md` parses, so the documentation cannot drift from the parser.
+    @Test func documentedExampleParses() throws {
+        let docs = scenarioFolder + "/../../../Docs/replay-format.md"
+        let text = try #require(try? String(contentsOfFile: docs, encoding: .utf8))
+        let example = try #require(text.components(separatedBy: "## Example").last)
+        let blocks = example.components(separatedBy: "```")
+        try #require(blocks.count >= 3)
+        let scenario = try Scenario(parsing: blocks[1], fileName: "replay-format.md")
+        #expect(scenario.steps.count == 8)
+        #expect(scenario.ranges.map(\.entries.count) == [2, 1])
+        #expect(scenario.config(for: "qname-minimisation") == ["no"])
     }
 
     /// An unreadable file is an error naming it.
