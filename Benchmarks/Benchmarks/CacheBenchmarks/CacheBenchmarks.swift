@@ -1,0 +1,107 @@
+// Primary responsibilities: package-benchmark entry for DNSCache: lookup hit and miss and insert
+// (with eviction) on 1 and 2 threads at 10 k and 1 M entries; bytes per cached A and DNSKEY+RRSIG
+// RRset measured with mallinfo2 against the cache's own accounting; eviction hit ratios under Zipf.
+
+import Benchmark
+import DNSCache
+import DNSSEC
+import DNSWire
+import Dispatch
+
+/// The benchmarks package-benchmark runs; see Benchmarks/README.md for how to run them and what they measure.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .peakMemoryResident],
+        warmupIterations: 3,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(3),
+        maxIterations: 100_000
+    )
+
+    // MARK: - Lookups and inserts (one operation = one call; 2 threads split the same count)
+
+    for size in [10_000, 1_000_000] {
+        let label = size == 10_000 ? "10k" : "1M"
+        for threads in [1, 2] {
+            Benchmark(
+                "Cache lookup hit \(label) entries \(threads)t", configuration: .init(setup: { _ = Fixture.of(size) })
+            ) { benchmark in
+                let fixture = Fixture.of(size)
+                run(threads: threads, operations: benchmark.scaledIterations.count) { offset, count in
+                    for index in offset..<(offset + count) {
+                        blackHole(fixture.cache.lookup(fixture.name(index), .a, now: Fixture.now))
+                    }
+                }
+            }
+            Benchmark(
+                "Cache lookup miss \(label) entries \(threads)t", configuration: .init(setup: { _ = Fixture.of(size) })
+            ) { benchmark in
+                let fixture = Fixture.of(size)
+                run(threads: threads, operations: benchmark.scaledIterations.count) { offset, count in
+                    for index in offset..<(offset + count) {
+                        blackHole(fixture.cache.lookup(fixture.name(index), .aaaa, now: Fixture.now))
+                    }
+                }
+            }
+            Benchmark(
+                "Cache insert with eviction \(label) entries \(threads)t",
+                configuration: .init(setup: { _ = Fixture.of(size).fullCache })
+            ) { benchmark in
+                let fixture = Fixture.of(size)
+                let cache = fixture.fullCache
+                run(threads: threads, operations: benchmark.scaledIterations.count) { offset, count in
+                    for index in offset..<(offset + count) {
+                        let set = fixture.spare(index)
+                        blackHole(cache.insert(set, rank: .answerAuthoritative, status: .insecure, now: Fixture.now))
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Bytes per entry (measured once: malloc delta and accounting, divided by entries)
+
+    let perEntry: [BenchmarkMetric] = [
+        .custom("malloc bytes/entry", useScalingFactor: false),
+        .custom("accounted bytes/entry", useScalingFactor: false),
+    ]
+    for kind in ["A", "DNSKEY+RRSIG"] {
+        Benchmark(
+            "Cache bytes per \(kind) RRset",
+            configuration: .init(metrics: perEntry, warmupIterations: 0, scalingFactor: .one, maxIterations: 1)
+        ) { benchmark in
+            let (measured, accounted) = bytesPerEntry(dnskey: kind != "A", count: 100_000)
+            benchmark.measurement(perEntry[0], measured)
+            benchmark.measurement(perEntry[1], accounted)
+        }
+    }
+
+    // MARK: - Eviction policy (hit ratio in per mille under a Zipf workload)
+
+    for alpha in [0.8, 1.0, 1.2] {
+        let metrics = EvictionPolicy.allCases.map {
+            BenchmarkMetric.custom("hit‰ \($0)", polarity: .prefersLarger, useScalingFactor: false)
+        }
+        Benchmark(
+            "Cache eviction hit ratio Zipf \(alpha)",
+            configuration: .init(metrics: metrics, warmupIterations: 0, scalingFactor: .one, maxIterations: 1)
+        ) { benchmark in
+            for (policy, metric) in zip(EvictionPolicy.allCases, metrics) {
+                benchmark.measurement(metric, Int(hitRatio(policy: policy, alpha: alpha) * 1000))
+            }
+        }
+    }
+}
+
+/// Runs `body(offset, count)` over `operations` on `threads` threads, each a contiguous share.
+func run(threads: Int, operations: Int, _ body: @Sendable (Int, Int) -> Void) {
+    if threads == 1 {
+        body(0, operations)
+        return
+    }
+    let share = operations / threads
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+        // Offsets far apart so the threads touch different names.
+        body(thread * 7_919_993, thread == threads - 1 ? operations - share * (threads - 1) : share)
+    }
+}
