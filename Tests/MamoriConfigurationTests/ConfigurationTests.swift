@@ -341,3 +341,16 @@ struct AddressTests {
         #expect(IPNetwork("10.0.0.0/33") == nil && IPNetwork("::/129") == nil && IPNetwork("10.0.0.0/x") == nil)
     }
 }
+
+@Suite("The shipped etc/mamori.yaml")
+struct ShippedConfigurationTests {
+    @Test("documents the defaults: reading it gives exactly the built-in configuration")
+    func shippedFileIsTheDefaults() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("etc/mamori.yaml").path
+        var configuration = try Configuration.load(path: file)
+        #expect(configuration.sourceFile == file)
+        configuration.sourceFile = nil
+        #expect(configuration == Configuration())
+    }
+}
