@@ -43,5 +43,13 @@ fuzz:
 	SWIFT_BACKTRACE=enable=no .build-fuzz/fuzz-dnswire -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=.build-fuzz/artifacts/ .build-fuzz/corpus Tests/Fuzz/corpus
 
+## run: build mamorid in release mode and run it in the foreground (Ctrl-C stops it). With no
+## /etc/mamori/mamori.yaml it uses the built-in defaults: 127.0.0.1 and ::1 port 53, loopback clients.
+## Try it with `dig @127.0.0.1 example.com`. MAMORID_ARGS passes options, e.g. "--config etc/mamori.yaml".
+MAMORID_ARGS ?=
+run: deps
+	$(SWIFT) build -c release --product mamorid
+	exec .build/release/mamorid $(MAMORID_ARGS)
+
 clean:
 	rm -rf .build
