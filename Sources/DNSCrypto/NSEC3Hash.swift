@@ -7,8 +7,11 @@ internal import COpenSSL
 ///
 /// `IH(salt, x, 0) = H(x ‖ salt)` and `IH(salt, x, k) = H(IH(salt, x, k − 1) ‖ salt)`, with H = SHA-1 (hash
 /// algorithm 1, RFC 5155 §11), so `iterations` additional hashes follow the first. Each call uses one hashing
-/// context for every round and writes each round's digest over the previous one, so the only allocations are
-/// that context and the 20-octet result, however many iterations are asked for.
+/// context for every round, writes each round's digest over the previous one and takes its inputs straight from
+/// the caller's buffers: no Swift allocation but the 20-octet result. libcrypto 3.0 itself allocates one small
+/// provider context per round (re-initialising an `EVP_MD_CTX` frees and recreates it; measured 13 allocations
+/// for 10 iterations, about 90 ns a round). The deprecated low-level `SHA1_Update` would avoid that but bypasses
+/// the provider machinery the algorithm probe and FIPS rely on, so it is not used.
 ///
 /// Iteration counts are not limited here: the wire field allows up to 65535, and RFC 9276 §3.2 leaves the policy
 /// (treat high counts as insecure) to the validator, which must check before calling.

@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so the main build and CI never resolve package-benchmark
+// (style.md §3.9). Run from this directory:
+//   swift package --allow-writing-to-package-directory benchmark --filter 'Verify.*'
+import PackageDescription
+
+let package = Package(
+    name: "MamoriBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../"),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Keys, signatures and messages shared by the crypto benchmarks.
+        .target(
+            name: "CryptoVectors",
+            path: "Benchmarks/CryptoVectors"
+        ),
+        // package-benchmark suite: wall clock, throughput, CPU and malloc counts per operation.
+        .executableTarget(
+            name: "CryptoBenchmarks",
+            dependencies: [
+                "CryptoVectors",
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "DNSCrypto", package: "main"),
+            ],
+            path: "Benchmarks/CryptoBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // Verifications per second of thread CPU time, the unit `openssl speed` reports, for comparing the two on
+        // a shared machine where wall-clock figures depend on the neighbours.
+        .executableTarget(
+            name: "CryptoCPUTime",
+            dependencies: [
+                "CryptoVectors",
+                .product(name: "DNSCrypto", package: "main"),
+            ],
+            path: "Benchmarks/CryptoCPUTime"
+        ),
+    ]
+)
