@@ -67,6 +67,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(
+            name: "ReplayTests",
+            dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "DNSCache", "DNSWire"],
+            exclude: ["Scenarios"]),
         .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet"]),
     ]
 )

@@ -29,7 +29,9 @@ extension Lookup {
         let now = self.now
         while true {
             let known = zone.delegation.allAddresses
-            let candidates = known.filter { usable($0) && !zone.failed.contains($0) }
+            let candidates = known.filter {
+                usable($0) && !zone.failed.contains($0) && !state.unresponsive.contains($0)
+            }
             if let best = best(of: candidates, zone: zone.delegation.zone, now: now) { return best }
             if !known.isEmpty, !known.contains(where: usable),
                 !zone.problems.contains(where: { $0.hasPrefix("skipped") })
@@ -42,8 +44,11 @@ extension Lookup {
             guard zone.nameServerLookups < limits.maxNameServerLookupsPerDelegation,
                 zone.nonexistentNameServers < limits.maxNXDOMAINNameServers,
                 let host = zone.delegation.nameServers.first(where: { host in
-                    !zone.lookedUp.contains(host)
-                        && !(zone.delegation.addresses[host] ?? []).contains { usable($0) && !zone.failed.contains($0) }
+                    // Only names with no address known: a known address that failed says nothing
+                    // a new lookup would change. Names inside the zone need the zone itself to be
+                    // resolved (no glue: a circular dependency), so they are skipped too.
+                    !zone.lookedUp.contains(host) && (zone.delegation.addresses[host] ?? []).isEmpty
+                        && !host.isSubdomain(of: zone.delegation.zone)
                 })
             else { return nil }
             zone.lookedUp.insert(host)
@@ -139,9 +144,11 @@ extension Lookup {
             switch reply {
             case .timeout:
                 infrastructure.recordTimeout(for: server, now: now)
+                state.unresponsive.insert(server)
                 return .failed("\(server) timed out (\(transport))")
             case .networkError(let reason):
                 infrastructure.recordTimeout(for: server, now: now)
+                state.unresponsive.insert(server)
                 return .failed("\(server): \(reason)")
             case .mismatch:
                 guard transport == .udp else { return .failed("\(server): mismatched reply over TCP") }

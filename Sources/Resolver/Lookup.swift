@@ -196,8 +196,7 @@ struct Lookup {
                 }
                 zone = ZoneAttempt(delegation: cacheReferral(clean, child: child))
                 minimisation.descend(to: child)
-            case .answer, .cname,
-                .nodata where minimised:
+            case .answer where minimised, .cname where minimised, .nodata where minimised:
                 minimisation.revealMore()
             case .nxdomain where minimised:
                 if minimisation.mode == .relaxed {

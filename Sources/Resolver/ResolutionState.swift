@@ -13,6 +13,9 @@ struct ResolutionState {
     var depth = 0
     /// Questions being resolved on this stack: asking one of them again is a cycle (TsuNAME).
     var active: Set<Question> = []
+    /// Servers that timed out or failed at the network level during this client query: not asked
+    /// again by any of its sub-resolutions (the infrastructure cache keeps the longer memory).
+    var unresponsive: Set<ServerAddress> = []
 
     /// Creates a fresh budget.
     init(started: Duration) { self.started = started }

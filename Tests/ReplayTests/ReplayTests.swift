@@ -1,0 +1,121 @@
+// Primary responsibilities: run every scenario in Scenarios/ through the real engine over the
+// scripted network, and turn each scenario's configuration lines into engine settings.
+
+import DNSCache
+import DNSWire
+import Foundation
+import Resolver
+import ResolverServer
+import ResolverTestKit
+import Testing
+
+/// Whole resolutions against scripted authoritative servers (architecture.md §8, layer 2).
+@Suite struct ReplayTests {
+    /// The scenario files, found next to this source file.
+    static let scenarioFiles: [String] = {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scenarios")
+        return Scenario.files(inDirectory: folder.path)
+    }()
+
+    /// Each scenario passes every check it makes.
+    @Test(arguments: scenarioFiles)
+    func scenario(_ path: String) async throws {
+        let scenario = try Scenario(contentsOfFile: path)
+        let runner = ScenarioRunner(scenario: scenario)
+        let engine = IterativeResolver(
+            configuration: try Self.configuration(scenario.config), transport: runner.network, clock: runner.clock,
+            cache: ResolverCache(), infrastructure: InfrastructureCache())
+        let report = await runner.run { query in await Self.answer(query, engine: engine) }
+        #expect(report.passed, "\(report)")
+    }
+
+    /// The engine's answer to a client query, finished as the daemon finishes it. RD=0 queries are
+    /// answered from the cache alone (REFUSED-free: an empty NOERROR would lie, so SERVFAIL).
+    static func answer(_ query: Message, engine: IterativeResolver) async -> Message {
+        guard let question = query.question else {
+            return ResponseBuilder.error(.formErr, for: query, ednsBufferSize: 1232)
+        }
+        let resolution: Resolution
+        if query.header.recursionDesired {
+            resolution = await engine.resolve(question)
+        } else {
+            resolution =
+                engine.answerFromCache(question)
+                ?? .failure(ExtendedDNSError(.notReady, "RD=0 and not in the cache"))
+        }
+        return ResponseBuilder.finish(ClientResponse.make(resolution, for: query), for: query, ednsBufferSize: 1232)
+    }
+
+    /// Reads the configuration keys scenarios use:
+    /// `root-hint: NAME ADDRESS`, `qname-minimisation: off|relaxed|strict|no|yes`,
+    /// `forward-zone: ZONE ADDRESS[,ADDRESS…]`, `ipv4|ipv6|allow-private-upstreams|use-0x20: yes|no`,
+    /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`.
+    static func configuration(_ lines: [ConfigLine]) throws -> ResolverConfiguration {
+        var configuration = ResolverConfiguration()
+        var hints: [(DomainName, ServerAddress)] = []
+        for line in lines where !line.key.isEmpty && line.key != "server" {
+            let value = line.value
+            func flag() throws -> Bool {
+                switch value.lowercased() {
+                case "yes", "true", "on": return true
+                case "no", "false", "off": return false
+                default: throw ConfigError(line: line, reason: "expected yes or no")
+                }
+            }
+            func number() throws -> Int {
+                guard let number = Int(value) else { throw ConfigError(line: line, reason: "expected a number") }
+                return number
+            }
+            switch line.key {
+            case "root-hint":
+                let parts = value.split(separator: " ")
+                guard parts.count == 2, let address = ServerAddress(parts[1]) else {
+                    throw ConfigError(line: line, reason: "expected NAME ADDRESS")
+                }
+                hints.append((try DomainName(parts[0]), address))
+            case "qname-minimisation":
+                switch value.lowercased() {
+                case "off", "no", "false": configuration.qnameMinimisation = .off
+                case "relaxed", "yes", "true": configuration.qnameMinimisation = .relaxed
+                case "strict": configuration.qnameMinimisation = .strict
+                default: throw ConfigError(line: line, reason: "expected off, relaxed or strict")
+                }
+            case "forward-zone":
+                let parts = value.split(separator: " ")
+                guard parts.count == 2 else { throw ConfigError(line: line, reason: "expected ZONE ADDRESS[,…]") }
+                let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
+                configuration.forwardZones.append(ForwardZone(zone: try DomainName(parts[0]), servers: servers))
+            case "ipv4": configuration.useIPv4 = try flag()
+            case "ipv6": configuration.useIPv6 = try flag()
+            case "allow-private-upstreams": configuration.allowPrivateUpstreams = try flag()
+            case "use-0x20": configuration.useCaseRandomisation = try flag()
+            case "max-upstream-queries": configuration.limits.maxUpstreamQueries = try number()
+            case "max-referrals": configuration.limits.maxReferrals = try number()
+            case "max-cname-chain": configuration.limits.maxCNAMEChain = try number()
+            case "max-nameserver-lookups": configuration.limits.maxNameServerLookupsPerDelegation = try number()
+            case "max-nxdomain-nameservers": configuration.limits.maxNXDOMAINNameServers = try number()
+            default: throw ConfigError(line: line, reason: "unknown key")
+            }
+        }
+        if !hints.isEmpty {
+            var names: [DomainName] = []
+            var addresses: [DomainName: [ServerAddress]] = [:]
+            for (name, address) in hints {
+                if !names.contains(name) { names.append(name) }
+                addresses[name, default: []].append(address)
+            }
+            configuration.rootHints = RootHints(nameServers: names, addresses: addresses)
+        }
+        return configuration
+    }
+
+    /// A configuration line the adapter does not understand.
+    struct ConfigError: Error, CustomStringConvertible {
+        /// The line.
+        var line: ConfigLine
+        /// What is wrong.
+        var reason: String
+        /// `line N: key: reason`.
+        var description: String { "config line \(line.line): \(line.key): \(reason)" }
+    }
+}
