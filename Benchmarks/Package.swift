@@ -38,5 +38,15 @@ let package = Package(
             ],
             path: "Benchmarks/CryptoCPUTime"
         ),
+        // DNSWire codec: parse and serialise of captured responses (Tests/Fixtures/packets).
+        .executableTarget(
+            name: "WireBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "DNSWire", package: "main"),
+            ],
+            path: "Benchmarks/WireBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )

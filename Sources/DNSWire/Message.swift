@@ -166,10 +166,19 @@ public struct Message: Hashable, Sendable {
         }
         header = Header(id: id, flagBits: bits)
         questions = []
-        for _ in 0..<questionCount {
+        // The owner most recently reached through a compression pointer, with that pointer: a record
+        // whose owner is the same two octets reuses the decoded name instead of allocating it again
+        // (most records point at the question or at the previous owner). Seeded with the first
+        // question, which always starts at offset 12.
+        var lastOwner: (pointer: UInt16, name: DomainName)? = nil
+        for index in 0..<questionCount {
+            let start = reader.offset
             let name = try reader.readName()
-            questions.append(Question(name: name, type: RRType(try reader.readUInt16()),
-                                      rrClass: RRClass(try reader.readUInt16())))
+            if index == 0 && start <= WireWriter.maxPointerTarget { lastOwner = (0xC000 | UInt16(start), name) }
+            questions.append(
+                Question(
+                    name: name, type: RRType(try reader.readUInt16()),
+                    rrClass: RRClass(try reader.readUInt16())))
         }
         var sections: [[Record]] = [[], [], []]
         var opt: EDNS? = nil
@@ -178,7 +187,18 @@ public struct Message: Hashable, Sendable {
             sections[sectionIndex].reserveCapacity(count)
             for _ in 0..<count {
                 let start = reader.offset
-                let name = try reader.readName()
+                let name: DomainName
+                let pointer: UInt16? =
+                    reader.remaining >= 2 && reader.bytes[start] & 0xC0 == 0xC0
+                    ? UInt16(reader.bytes[start]) << 8 | UInt16(reader.bytes[start + 1]) : nil
+                if let pointer, let lastOwner, lastOwner.pointer == pointer {
+                    // The same pointer decodes to the same name; it was validated when first read.
+                    _ = try reader.readUInt16()
+                    name = lastOwner.name
+                } else {
+                    name = try reader.readName()
+                    if let pointer { lastOwner = (pointer, name) }
+                }
                 let type = RRType(try reader.readUInt16())
                 let classField = try reader.readUInt16()
                 let ttl = try reader.readUInt32()
@@ -272,7 +292,8 @@ public struct Message: Hashable, Sendable {
             writer.writeUInt8(0)
             writer.writeUInt16(RRType.opt.rawValue)
             writer.writeUInt16(edns.udpPayloadSize)
-            let ttl = UInt32(rcode.rawValue >> 4 & 0xFF) << 24 | UInt32(edns.version) << 16
+            let ttl =
+                UInt32(rcode.rawValue >> 4 & 0xFF) << 24 | UInt32(edns.version) << 16
                 | UInt32(edns.dnssecOK ? 0x8000 : 0) | UInt32(edns.otherFlags & 0x7FFF)
             writer.writeUInt32(ttl)
             try writer.withLengthPrefix { (inner: inout WireWriter) throws(DNSWireError) in
@@ -294,8 +315,9 @@ public struct Message: Hashable, Sendable {
             try writeRecord(name: rrset.name, rrClass: rrset.rrClass, ttl: rrset.ttl, rdata: rdata, to: &writer)
         }
         for signature in rrset.signatures {
-            try writeRecord(name: rrset.name, rrClass: rrset.rrClass, ttl: rrset.ttl, rdata: .rrsig(signature),
-                            to: &writer)
+            try writeRecord(
+                name: rrset.name, rrClass: rrset.rrClass, ttl: rrset.ttl, rdata: .rrsig(signature),
+                to: &writer)
         }
         return rrset.rdatas.count + rrset.signatures.count
     }

