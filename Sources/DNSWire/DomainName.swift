@@ -122,7 +122,9 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``DNSWireError`` when the label or the result is too long.
     public func prepending(label: some Collection<UInt8>) throws(DNSWireError) -> DomainName {
         guard !label.isEmpty else { throw DNSWireError(.badText, "empty label") }
-        guard label.count <= Self.maxLabelLength else { throw DNSWireError(.labelTooLong, "label longer than 63 octets") }
+        guard label.count <= Self.maxLabelLength else {
+            throw DNSWireError(.labelTooLong, "label longer than 63 octets")
+        }
         guard wireBytes.count + label.count + 1 <= Self.maxWireLength else {
             throw DNSWireError(.nameTooLong, "name longer than 255 octets")
         }
@@ -307,7 +309,8 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
                     guard index + 2 < utf8.count, (0x30...0x39).contains(utf8[index + 1]),
                         (0x30...0x39).contains(utf8[index + 2])
                     else { throw DNSWireError(.badText, "\\DDD escape needs three digits") }
-                    let value = Int(utf8[index] - 0x30) * 100 + Int(utf8[index + 1] - 0x30) * 10
+                    let value =
+                        Int(utf8[index] - 0x30) * 100 + Int(utf8[index + 1] - 0x30) * 10
                         + Int(utf8[index + 2] - 0x30)
                     guard value <= 255 else { throw DNSWireError(.badText, "\\DDD escape over 255") }
                     label.append(UInt8(value))
@@ -332,7 +335,9 @@ public struct DomainName: Hashable, Sendable, CustomStringConvertible {
         if !absolute && !origin.isRoot {
             var bytes = Array(wireBytes.dropLast())
             bytes.append(contentsOf: origin.wireBytes)
-            guard bytes.count <= Self.maxWireLength else { throw DNSWireError(.nameTooLong, "name longer than 255 octets") }
+            guard bytes.count <= Self.maxWireLength else {
+                throw DNSWireError(.nameTooLong, "name longer than 255 octets")
+            }
             self.init(trustedWireBytes: bytes)
         }
     }

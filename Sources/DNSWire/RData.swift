@@ -344,7 +344,8 @@ struct EmbeddedNameLayout {
                 switch field {
                 case .uint16: writer.writeUInt16(try reader.readUInt16())
                 case .characterString: try writer.writeCharacterString(try reader.readCharacterString())
-                case .name: writer.writeName(try reader.readName(allowCompression: false), compress: false, lowercase: true)
+                case .name:
+                    writer.writeName(try reader.readName(allowCompression: false), compress: false, lowercase: true)
                 }
             }
         } catch {

@@ -15,8 +15,10 @@ public struct A: Hashable, Sendable {
     }
     /// The four octets.
     public var octets: [UInt8] {
-        [UInt8(address >> 24), UInt8(truncatingIfNeeded: address >> 16), UInt8(truncatingIfNeeded: address >> 8),
-         UInt8(truncatingIfNeeded: address)]
+        [
+            UInt8(address >> 24), UInt8(truncatingIfNeeded: address >> 16), UInt8(truncatingIfNeeded: address >> 8),
+            UInt8(truncatingIfNeeded: address),
+        ]
     }
 }
 

@@ -118,8 +118,9 @@ public struct WireReader {
                 position = end
             case 0xC0:
                 guard allowCompression else {
-                    throw DNSWireError(.compressionNotAllowed, "compressed name where compression is not allowed",
-                                       offset: position)
+                    throw DNSWireError(
+                        .compressionNotAllowed, "compressed name where compression is not allowed",
+                        offset: position)
                 }
                 guard position + 1 < (hops == 0 ? limit : bytes.count) else {
                     throw DNSWireError(.truncated, "pointer runs past the end", offset: position)
@@ -153,8 +154,9 @@ public struct WireReader {
         defer { limit = savedLimit }
         let value = try body(&self)
         guard offset == end else {
-            throw DNSWireError(.rdataLengthMismatch, "RDATA used \(offset - (end - length)) of \(length) bytes",
-                               offset: offset)
+            throw DNSWireError(
+                .rdataLengthMismatch, "RDATA used \(offset - (end - length)) of \(length) bytes",
+                offset: offset)
         }
         return value
     }
