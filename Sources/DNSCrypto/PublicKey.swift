@@ -103,8 +103,19 @@ public struct PublicKey: Sendable {
         switch scheme {
         case .rsa(let hash, _, _):
             // RFC 3110 §3: the signature is as long as the modulus; longer can never verify, empty is garbage.
-            guard !signature.isEmpty, signature.count <= (keySize + 7) / 8 else { return .invalid }
-            return hashThenVerify(hash: hash, signature: signature, data: data)
+            let modulusLength = (keySize + 7) / 8
+            guard !signature.isEmpty, signature.count <= modulusLength else { return .invalid }
+            guard signature.count < modulusLength else {
+                return hashThenVerify(hash: hash, signature: signature, data: data)
+            }
+            // A signer that dropped leading zero octets (the value is the same integer) would be refused by
+            // libcrypto's exact-length check, so restore them.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: modulusLength) { padded in
+                let zeros = modulusLength - signature.count
+                for index in 0..<zeros { padded[index] = 0 }
+                for (index, octet) in signature.enumerated() { padded[zeros + index] = octet }
+                return hashThenVerify(hash: hash, signature: UnsafeBufferPointer(padded), data: data)
+            }
         case .ecdsa(let curve):
             guard signature.count == 2 * curve.coordinateLength else { return .invalid }
             return ECDSASignature.withDER(rs: signature, coordinateLength: curve.coordinateLength) { der in

@@ -5,16 +5,17 @@
 ///
 /// A validator that only counted verifications would let an attacker pick the most expensive algorithm: one
 /// P-384 verification costs as much as about 36 RSA-2048 ones. Charging each verification its cost against a
-/// per-response budget bounds the CPU a response can consume whatever the algorithm (the KeyTrap mitigations
-/// of RFC 9364's successors and knot-resolver's `vld_limit_crypto` bound the same thing by count).
+/// per-query budget bounds the CPU a response can consume whatever the algorithm (KeyTrap, CVE-2023-50387;
+/// knot-resolver's `vld_limit_crypto` bounds the same work by count).
 ///
 /// The constants were measured on the development machine (2 cores, OpenSSL 3.0.19) with
 ///
 ///     openssl speed -seconds 1 rsa1024 rsa2048 rsa4096 ecdsap256 ecdsap384 ed25519 ed448
 ///
 /// which reported these verifications per second: RSA-1024 267569, RSA-2048 78798, RSA-4096 20620,
-/// P-256 23096, P-384 2185, Ed25519 15945, Ed448 6346.4. Each constant is 1000 × 78798 ÷ (its rate). The ratios
-/// matter, not the absolute numbers, and they are stable across x86-64 machines to within a factor of about two.
+/// P-256 23096, P-384 2185, Ed25519 15945, Ed448 6346.4. Each constant is 1000 × 78798 ÷ (its rate). Only the
+/// ratios matter; later runs on the same machine moved them by under 10 %. Other CPUs (with or without assembly
+/// paths for a curve) can differ more, so re-measure before tuning a budget tightly.
 public struct VerificationCost: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The cost in thousandths of an RSA-2048 verification with exponent 65537 (1000 = one such verification).
     public let milliunits: Int

@@ -4,6 +4,11 @@ import DNSCrypto
 import Testing
 
 /// The published ECDSAP256SHA256 and ECDSAP384SHA384 examples (RFC 6605 §6.1, §6.2).
+///
+/// Both signatures verify as published (r ‖ s re-encoded to DER inside DNSCrypto), and the DS digests printed
+/// next to them (55648 13 2 …, 10771 14 4 …) match too (see DSDigestTests). The examples' validity windows ended
+/// in 2010, which matters only to the DNSSEC layer's time checks, not here. Values were cross-checked against
+/// independent copies; the RFC errata pages could not be read from this environment.
 @Suite("RFC 6605 ECDSA vectors")
 struct ECDSAVectorTests {
     /// RFC 6605 §6.1 DNSKEY (257 3 13, key tag 55648): x ‖ y of a P-256 point.

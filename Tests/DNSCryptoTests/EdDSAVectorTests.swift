@@ -5,6 +5,8 @@ import Testing
 
 /// The published ED25519 and ED448 examples (RFC 8080 §6.1, §6.2), two of each.
 ///
+/// All four verify as published (values cross-checked against dnspython's test suite).
+///
 /// All four sign `example.com. 3600 IN MX 10 mail.example.com.` with inception 1438207200 and expiration
 /// 1440021600; they differ in algorithm, key and key tag.
 @Suite("RFC 8080 EdDSA vectors")

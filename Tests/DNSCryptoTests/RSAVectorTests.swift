@@ -4,6 +4,11 @@ import DNSCrypto
 import Testing
 
 /// The published RSASHA256 and RSASHA512 examples (RFC 5702 §6.1, §6.2).
+///
+/// Both examples verify exactly as published: key, signature and RRSIG fields as printed in the RFC, signed data
+/// assembled here. The Base64 was checked against two independent copies (dnspython's and miekg/dns's test
+/// suites carry the same values); RFC errata pages could not be read from this environment, so any erratum
+/// touching these examples was not consulted, but none is needed for them to verify.
 @Suite("RFC 5702 RSA/SHA-2 vectors")
 struct RSAVectorTests {
     /// RFC 5702 §6.1 DNSKEY (256 3 8, key tag 9033, 512 bits): `AwEAAcFc…ObdK=`; exponent 65537.
@@ -106,6 +111,37 @@ struct RSAVectorTests {
             #expect(!key.verify(signature: [1, 2, 3], over: data))
             #expect(!key.verify(signature: signature, over: flipping(data, at: round)))
         }
+    }
+
+    /// A signature whose leading zero octet was dropped is the same integer and still verifies; one longer than
+    /// the modulus does not.
+    ///
+    /// The key (RSA-1024, e = 65537) and signature were generated for this test: the message was chosen so that
+    /// its RSASHA256 signature begins with 0x00.
+    @Test func signaturesMissingLeadingZerosArePadded() throws {
+        let key = try PublicKey(
+            algorithm: 8,
+            publicKey: hex(
+                """
+                03010001
+                ac845a85d98891f599dd0e254609aaac317621e13820104dd86f371ea816ef97df92c02147e73c5e7a643fab37550bc7
+                daaa60b3d001bb1ea3f8caaf886f5b4dd4e534dc0563869b05c75aa78a3ce3a7708e262f36f39191b323e4727f5db62e
+                d0077e5d87d97d658f0e3570d6ddc46b243e5f2b4020bd0e7d321dbc780944d9
+                """
+            )
+        )
+        let signature = hex(
+            """
+            00b6682cbbe937eb593e661eecc2f3d1ddd09a71e2ef8e51a10fc449d86cd70f64b0ffbfccce246c8deaa8e7715ede1e
+            2517c69df3b5244b17b7f765873c67c086ce579f7bb2c707bb2698e650c8cd6a46bc04e236fd39200d5405e203e9f5eb
+            ef4343ae851fcfa118ac8ee1306851d968b1130e94fbe1e3e60f4448b4ee1597
+            """
+        )
+        let message = Array("leading zero 27".utf8)
+        #expect(key.verify(signature: signature, over: message))
+        #expect(key.verify(signature: Array(signature.dropFirst()), over: message))
+        #expect(!key.verify(signature: [0] + signature, over: message))
+        #expect(!key.verify(signature: Array(signature.dropFirst(2)), over: message))
     }
 
     /// The same RSA key under the wrong algorithm number hashes differently and fails.
