@@ -128,7 +128,8 @@ struct ECDSAVectorTests {
         #expect(!key.verify(signature: [0x00, 0x00, 0x80] + r.dropFirst(3) + s, over: data))
     }
 
-    /// Keys of the wrong length, a point not on the curve, and the point at infinity are rejected at decoding.
+    /// Keys of the wrong length, a point moved off the curve, and all-zero or all-ones coordinates are rejected at
+    /// decoding.
     @Test func malformedKeysAreRejected() {
         expectError(.malformedPublicKey) {
             _ = try PublicKey(algorithm: 13, publicKey: Array(Self.p256Key.dropLast()))
