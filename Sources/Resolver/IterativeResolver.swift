@@ -127,7 +127,7 @@ public final class IterativeResolver: Sendable {
     /// Resolves with the network, from a fresh budget.
     func resolveUncached(_ question: Question) async -> Resolution {
         var state = ResolutionState(started: clock.monotonicNow)
-        var lookup = Lookup(engine: self)
+        let lookup = Lookup(engine: self)
         return await lookup.resolve(question, state: &state)
     }
 }

@@ -10,8 +10,10 @@ extension Lookup {
     enum Exchange {
         /// A usable response.
         case response(Message)
-        /// The server gave nothing usable; try another.
+        /// The server gave nothing usable; try another, and not this one again for the zone.
         case failed(String)
+        /// Nothing arrived in time; try another, and this one again only when none is left.
+        case timedOut(String)
         /// A limit of the whole resolution was reached; stop.
         case exhausted(ExtendedDNSError)
     }
@@ -24,15 +26,31 @@ extension Lookup {
 
     /// The next server to ask in `zone`, looking up name servers' addresses when none is known
     /// (RFC 1034 §5.3.3 step 3, glueless delegations), within the per-delegation limits.
+    ///
+    /// Order: servers not yet asked in this client query, best first; then glueless name servers
+    /// looked up one at a time; then, when nothing else is left, servers that timed out once,
+    /// asked again with their backed-off timeout (``ResolutionLimits/maxTimeoutsPerServer``).
+    /// The zone is given up after ``ResolutionLimits/maxAttemptsPerQuestion`` failed exchanges,
+    /// and as soon as the query budget (``ResolutionLimits/maxUpstreamQueries``) is spent: once it
+    /// is, looking up more name servers can only fail, so the loop stops there and says why.
     /// - Returns: nil when every server failed or no address can be found.
     func selectServer(in zone: inout ZoneAttempt, state: inout ResolutionState) async -> ServerAddress? {
         let now = self.now
         while true {
-            let known = zone.delegation.allAddresses
-            let candidates = known.filter {
-                usable($0) && !zone.failed.contains($0) && !state.unresponsive.contains($0)
+            guard zone.failures < limits.maxAttemptsPerQuestion else {
+                zone.problems.append("gave up after \(zone.failures) failed attempts")
+                return nil
             }
-            if let best = best(of: candidates, zone: zone.delegation.zone, now: now) { return best }
+            guard state.upstreamQueries < limits.maxUpstreamQueries else {
+                zone.problems.append("upstream query limit (\(limits.maxUpstreamQueries)) reached")
+                return nil
+            }
+            let known = zone.delegation.allAddresses
+            let timeouts = state.timeouts
+            let fresh = known.filter {
+                usable($0) && !zone.failed.contains($0) && !zone.timedOut.contains($0) && timeouts[$0, default: 0] == 0
+            }
+            if let best = best(of: fresh, zone: zone.delegation.zone, now: now) { return best }
             if !known.isEmpty, !known.contains(where: usable),
                 !zone.problems.contains(where: { $0.hasPrefix("skipped") })
             {
@@ -40,8 +58,7 @@ extension Lookup {
                     "skipped \(known.count) special-purpose or disabled-family addresses"
                         + (engine.configuration.allowPrivateUpstreams ? "" : " (allow-private-upstreams is off)"))
             }
-            if zone.delegation.isForward { return nil }
-            guard zone.nameServerLookups < limits.maxNameServerLookupsPerDelegation,
+            if !zone.delegation.isForward, zone.nameServerLookups < limits.maxNameServerLookupsPerDelegation,
                 zone.nonexistentNameServers < limits.maxNXDOMAINNameServers,
                 let host = zone.delegation.nameServers.first(where: { host in
                     // Only names with no address known: a known address that failed says nothing
@@ -50,17 +67,23 @@ extension Lookup {
                     !zone.lookedUp.contains(host) && (zone.delegation.addresses[host] ?? []).isEmpty
                         && !host.isSubdomain(of: zone.delegation.zone)
                 })
-            else { return nil }
-            zone.lookedUp.insert(host)
-            zone.nameServerLookups += 1
-            let (addresses, nonexistent) = await resolveAddresses(of: host, state: &state)
-            if nonexistent {
-                zone.nonexistentNameServers += 1
-                zone.problems.append("name server \(host) does not exist")
-            } else if addresses.isEmpty {
-                zone.problems.append("no address found for name server \(host)")
+            {
+                zone.lookedUp.insert(host)
+                zone.nameServerLookups += 1
+                let (addresses, nonexistent) = await resolveAddresses(of: host, state: &state)
+                if nonexistent {
+                    zone.nonexistentNameServers += 1
+                    zone.problems.append("name server \(host) does not exist")
+                } else if addresses.isEmpty {
+                    zone.problems.append("no address found for name server \(host)")
+                }
+                zone.delegation.addresses[host, default: []] += addresses
+                continue
             }
-            zone.delegation.addresses[host, default: []] += addresses
+            let retry = known.filter {
+                usable($0) && !zone.failed.contains($0) && timeouts[$0, default: 0] < limits.maxTimeoutsPerServer
+            }
+            return best(of: retry, zone: zone.delegation.zone, now: now)
         }
     }
 
@@ -73,8 +96,13 @@ extension Lookup {
     }
 
     /// The best candidate: servers neither lame for the zone nor held down first; among those,
-    /// servers never measured first (exploration, in the delegation's order), then the lowest
-    /// smoothed RTT (RFC 6298 SRTT, as BIND and Unbound select).
+    /// servers never heard from first (exploration, in the delegation's order), then the lowest
+    /// expected wait (RFC 6298 SRTT, as BIND and Unbound select).
+    ///
+    /// A server whose last queries timed out counts with its backed-off RTO, not as unmeasured:
+    /// a timeout gives no RTT sample, so a silent server used to look "never tried" forever and
+    /// was explored first by every new query, each paying its timeout (the replay scenario
+    /// iter_server_selection.rpl). Unbound likewise ranks by RTO, which includes the back-off.
     func best(of candidates: [ServerAddress], zone: DomainName, now: CacheTime) -> ServerAddress? {
         let infrastructure = engine.infrastructure
         var bestAddress: ServerAddress? = nil
@@ -83,7 +111,8 @@ extension Lookup {
             let info = infrastructure.info(for: candidate, now: now)
             let penalty =
                 (infrastructure.isLame(candidate, zone: zone, now: now) ? 2 : 0) + (info.heldDownUntil == nil ? 0 : 1)
-            let key = (penalty, info.smoothedRTT.map { $0 + 1 } ?? 0)
+            let expectedWait = info.consecutiveTimeouts > 0 ? info.retransmissionTimeout : info.smoothedRTT
+            let key = (penalty, expectedWait.map { $0 &+ 1 } ?? 0)
             if key < bestKey {
                 bestKey = key
                 bestAddress = candidate
@@ -126,10 +155,13 @@ extension Lookup {
         var useEDNS = info.edns != .unsupported
         var transport: TransportProtocol = info.tcpOnly ? .tcp : .udp
         for _ in 0..<Self.maxSendsPerExchange {
+            // EDE 22 rather than 0: the client learns that no authority could be reached within
+            // the budget, as when every server fails (RFC 8914 §4.23).
             guard state.upstreamQueries < limits.maxUpstreamQueries else {
                 return .exhausted(
                     ExtendedDNSError(
-                        .other, "upstream query limit (\(limits.maxUpstreamQueries)) reached at \(question)"))
+                        .noReachableAuthority,
+                        "upstream query limit (\(limits.maxUpstreamQueries)) reached at \(question)"))
             }
             guard engine.clock.monotonicNow - state.started <= limits.resolutionTimeout else {
                 return .exhausted(
@@ -144,11 +176,12 @@ extension Lookup {
             switch reply {
             case .timeout:
                 infrastructure.recordTimeout(for: server, now: now)
-                state.unresponsive.insert(server)
-                return .failed("\(server) timed out (\(transport))")
+                state.timeouts[server, default: 0] += 1
+                return .timedOut("\(server) timed out (\(transport))")
             case .networkError(let reason):
+                // Unreachable now (ICMP, refused connection): waiting and asking again would not help.
                 infrastructure.recordTimeout(for: server, now: now)
-                state.unresponsive.insert(server)
+                state.timeouts[server] = limits.maxTimeoutsPerServer
                 return .failed("\(server): \(reason)")
             case .mismatch:
                 guard transport == .udp else { return .failed("\(server): mismatched reply over TCP") }

@@ -169,6 +169,9 @@ struct Lookup {
             case .failed(let reason):
                 zone.fail(server, reason)
                 continue
+            case .timedOut(let reason):
+                zone.timeOut(server, reason)
+                continue
             case .exhausted(let error):
                 return .failure(error)
             }

@@ -33,8 +33,16 @@ public struct ResolutionLimits: Hashable, Sendable {
     public var minimumQueryTimeout: Duration = .milliseconds(400)
     /// The longest one upstream query is waited for.
     public var maximumQueryTimeout: Duration = .seconds(3)
-    /// Attempts for one question before the whole zone's server set is deemed unreachable.
+    /// Failed exchanges (timeouts, lame, unusable answers) with one zone's servers before the
+    /// zone is deemed unreachable: a zone may list many names with many addresses each, and
+    /// trying every one of them would turn one client query into dozens of timeouts.
     public var maxAttemptsPerQuestion = 8
+    /// Times one server may time out during one client query. The first timeout moves on to the
+    /// zone's other servers; once every candidate has been tried, a server that timed out is
+    /// asked once more with its backed-off timeout (RFC 6298 §5.5), because one lost datagram must
+    /// not make a single-server zone or a lone forwarder fail (RFC 1035 §4.2.1 expects
+    /// retransmission). BIND and Unbound likewise retry before giving up.
+    public var maxTimeoutsPerServer = 2
 
     /// The defaults above.
     public init() {}

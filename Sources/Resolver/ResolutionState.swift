@@ -13,9 +13,11 @@ struct ResolutionState {
     var depth = 0
     /// Questions being resolved on this stack: asking one of them again is a cycle (TsuNAME).
     var active: Set<Question> = []
-    /// Servers that timed out or failed at the network level during this client query: not asked
-    /// again by any of its sub-resolutions (the infrastructure cache keeps the longer memory).
-    var unresponsive: Set<ServerAddress> = []
+    /// Timeouts per server during this client query (``ResolutionLimits/maxTimeoutsPerServer``).
+    /// A server that timed out is asked again by this query's resolutions only after every other
+    /// candidate of the zone, and never past the limit; a network error counts as the limit at
+    /// once. The infrastructure cache keeps the longer memory, across client queries.
+    var timeouts: [ServerAddress: Int] = [:]
 
     /// Creates a fresh budget.
     init(started: Duration) { self.started = started }

@@ -101,7 +101,7 @@ public struct AnswerChain: Hashable, Sendable {
     public var start: DomainName
     /// The links in order.
     public var links: [Link]
-    /// Why the chain stopped early, if it did (a loop, too long, a bad DNAME synthesis).
+    /// Why the chain stopped early, if it did (a loop, too long, a rewrite past 255 octets).
     public var problem: String?
 
     /// The name whose data the response should end with.
@@ -109,8 +109,8 @@ public struct AnswerChain: Hashable, Sendable {
 
     /// Follows CNAME records and DNAME redirections through `answer` from `name`, at most `limit`
     /// links (RFC 1034 §3.6.2, RFC 6672 §3.4). A DNAME whose owner is a proper ancestor of the
-    /// current name rewrites it; a synthesised CNAME in the answer is checked against the
-    /// rewrite, and a mismatch ends the chain with a problem.
+    /// current name rewrites it, whatever a CNAME at the current name says (see
+    /// ``Scrubber/scrub(_:question:zone:chain:forwarding:)``, which drops a contradicting one).
     public init(following name: DomainName, type: RRType, in answer: [RRSet], limit: Int) {
         start = name
         links = []
@@ -131,12 +131,11 @@ public struct AnswerChain: Hashable, Sendable {
                         "DNAME \(dname.name) → \(record.target) makes \(current) too long (RFC 6672 §2.2 YXDOMAIN)"
                     break
                 }
-                if let synthesised = answer.first(where: { $0.type == .cname && $0.name == current }),
-                    case .cname(let cname)? = synthesised.rdatas.first, cname.target != target
-                {
-                    problem = "CNAME \(current) → \(cname.target) contradicts DNAME \(dname.name) → \(record.target)"
-                    break
-                }
+                // A CNAME in the answer that disagrees with the DNAME does not stop the chain: the
+                // DNAME is the zone's data and defines the rewrite (RFC 6672 §2.2), the CNAME only
+                // its synthesis (§3.1). The link follows the DNAME, and the scrubber drops the
+                // contradicting CNAME (unbound's scrubber does the same). It used to end the chain
+                // here, so the response read as an empty NOERROR answer.
                 links.append(Link(owner: current, target: target, dname: dname.name))
                 current = target
             } else if let alias = answer.first(where: { $0.type == .cname && $0.name == current }),

@@ -11,7 +11,8 @@ public enum Scrubber {
     ///
     /// - Answer: RRsets on the CNAME/DNAME chain from the question name (each owner inside
     ///   `zone`), of the asked type, CNAME or DNAME, with their RRSIGs. Anything else in the answer
-    ///   section is an attempt to slip in unrelated data (cache poisoning, RFC 5452 §6).
+    ///   section is an attempt to slip in unrelated data (cache poisoning, RFC 5452 §6), and so is
+    ///   a CNAME that contradicts the DNAME it claims to be synthesised from.
     /// - Authority: the SOA of `zone` or of a zone below it that holds the final name; NS of one
     ///   delegation strictly below `zone` and above the final name (with its DS); NSEC/NSEC3 owned
     ///   inside `zone`. NS for `zone` itself (the child's own apex NS) is dropped: a delegation's
@@ -27,10 +28,18 @@ public enum Scrubber {
         let scope = forwarding ? DomainName.root : zone
         let chainOwners = Set([chain.start] + chain.links.map(\.target))
         let dnameOwners = Set(chain.links.compactMap(\.dname))
+        var rewrites: [DomainName: DomainName] = [:]
+        for link in chain.links where link.dname != nil { rewrites[link.owner] = link.target }
         clean.answer = response.answer.filter { rrset in
             guard rrset.name.isSubdomain(of: scope) else { return false }
             if dnameOwners.contains(rrset.name) && rrset.type == .dname { return true }
             guard chainOwners.contains(rrset.name) else { return false }
+            if rrset.type == .cname, let target = rewrites[rrset.name] {
+                // A CNAME synthesised from a DNAME must say what the DNAME says (RFC 6672 §3.1);
+                // one that does not is not cached or passed on, and the engine synthesises its own.
+                guard case .cname(let cname)? = rrset.rdatas.first else { return false }
+                return cname.target == target
+            }
             return rrset.type == question.type || question.type == .any || rrset.type == .cname
                 || (rrset.type == .rrsig && question.type == .rrsig)
         }

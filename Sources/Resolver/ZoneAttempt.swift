@@ -7,8 +7,14 @@ public import DNSWire
 struct ZoneAttempt {
     /// The delegation point; addresses found by sub-resolutions are added to it.
     var delegation: DelegationPoint
-    /// Servers that failed for this zone during this resolution (timeout, lame, garbage).
+    /// Servers that failed for this zone during this resolution (lame, garbage, network error):
+    /// never asked again here.
     var failed: Set<ServerAddress> = []
+    /// Servers that timed out for this zone: asked again only when no other candidate is left,
+    /// within ``ResolutionLimits/maxTimeoutsPerServer``.
+    var timedOut: Set<ServerAddress> = []
+    /// Failed exchanges with this zone's servers (``ResolutionLimits/maxAttemptsPerQuestion``).
+    var failures = 0
     /// Why each failed, in order, for the EDE text.
     var problems: [String] = []
     /// Name servers whose addresses were already looked up (successfully or not).
@@ -24,6 +30,14 @@ struct ZoneAttempt {
     /// Records that `server` failed, and why.
     mutating func fail(_ server: ServerAddress, _ reason: String) {
         failed.insert(server)
+        failures += 1
+        problems.append(reason)
+    }
+
+    /// Records that `server` timed out; it may be asked again after the others.
+    mutating func timeOut(_ server: ServerAddress, _ reason: String) {
+        timedOut.insert(server)
+        failures += 1
         problems.append(reason)
     }
 

@@ -25,8 +25,44 @@ import Testing
         let engine = IterativeResolver(
             configuration: try Self.configuration(scenario.config), transport: runner.network, clock: runner.clock,
             cache: ResolverCache(), infrastructure: InfrastructureCache())
-        let report = await runner.run { query in await Self.answer(query, engine: engine) }
+        let bounds = try Self.timeBounds(scenario.config)
+        var elapsed: [Int: Duration] = [:]
+        let report = await runner.run { query in
+            let start = runner.clock.monotonicNow
+            let answer = await Self.answer(query, engine: engine)
+            elapsed[Int(query.header.id)] = runner.clock.monotonicNow - start
+            return answer
+        }
         #expect(report.passed, "\(report)")
+        for bound in bounds {
+            let took = elapsed[bound.step]
+            let range = "\(bound.range.lowerBound)...\(bound.range.upperBound)"
+            #expect(
+                took.map { bound.range.contains($0) } ?? false,
+                "\(scenario.fileName): step \(bound.step) took \(took.map { "\($0)" } ?? "nothing"), expected \(range)")
+        }
+    }
+
+    /// A `query-seconds: STEP MIN MAX` line: the resolution started by that QUERY step must take
+    /// between MIN and MAX seconds of the scenario's manual clock, give or take a millisecond for
+    /// the decimal reading (the kit has no step for this).
+    struct TimeBound {
+        /// The QUERY step (its query's ID, as the runner numbers them).
+        var step: Int
+        /// The accepted durations.
+        var range: ClosedRange<Duration>
+    }
+
+    /// The `query-seconds` lines of a scenario.
+    static func timeBounds(_ lines: [ConfigLine]) throws -> [TimeBound] {
+        try lines.filter { $0.key == "query-seconds" }.map { line in
+            let parts = line.value.split(separator: " ")
+            guard parts.count == 3, let step = Int(parts[0]), let low = Double(parts[1]), let high = Double(parts[2]),
+                low <= high
+            else { throw ConfigError(line: line, reason: "expected STEP MIN MAX (seconds)") }
+            let slack = Duration.milliseconds(1)
+            return TimeBound(step: step, range: (Duration.seconds(low) - slack)...(Duration.seconds(high) + slack))
+        }
     }
 
     /// The engine's answer to a client query, finished as the daemon finishes it. RD=0 queries are
@@ -49,7 +85,8 @@ import Testing
     /// Reads the configuration keys scenarios use:
     /// `root-hint: NAME ADDRESS`, `qname-minimisation: off|relaxed|strict|no|yes`,
     /// `forward-zone: ZONE ADDRESS[,ADDRESS…]`, `ipv4|ipv6|allow-private-upstreams|use-0x20: yes|no`,
-    /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`.
+    /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`;
+    /// `query-seconds: STEP MIN MAX` is for the test itself (``timeBounds(_:)``).
     static func configuration(_ lines: [ConfigLine]) throws -> ResolverConfiguration {
         var configuration = ResolverConfiguration()
         var hints: [(DomainName, ServerAddress)] = []
@@ -94,6 +131,7 @@ import Testing
             case "max-cname-chain": configuration.limits.maxCNAMEChain = try number()
             case "max-nameserver-lookups": configuration.limits.maxNameServerLookupsPerDelegation = try number()
             case "max-nxdomain-nameservers": configuration.limits.maxNXDOMAINNameServers = try number()
+            case "query-seconds": continue  // checked by the test, not the engine (see timeBounds)
             default: throw ConfigError(line: line, reason: "unknown key")
             }
         }
