@@ -4,16 +4,18 @@
 /// Which entry a full shard gives up. All three keep expired entries first in line (an entry past
 /// its expiry — and past the stale window when serve-stale is on — is evicted before any live one).
 ///
-/// Measured with `CacheBenchmarks` "Cache eviction hit ratio" (one shard-sized cache, 64 shards'
-/// worth of Zipf-distributed lookups, a miss inserts): hit ratios, higher is better.
+/// Measured with `CacheBenchmarks` "Cache eviction hit ratio Zipf α" (Benchmarks/README.md): a million
+/// distinct names requested with Zipf(α) popularity, a cache (16 shards) with room for about 5 % of
+/// them, a miss inserts the name; 300 k requests warm up, the next 1 M are counted. Hit ratio:
 ///
-/// | workload (universe, cache holds)           | LRU    | CLOCK  | SIEVE  |
-/// |--------------------------------------------|--------|--------|--------|
-/// | Zipf α 0.8, 1 M names, ~5 % cached         | TBD | TBD | TBD |
-/// | Zipf α 1.0, 1 M names, ~5 % cached         | TBD | TBD | TBD |
-/// | Zipf α 1.2, 1 M names, ~5 % cached         | TBD | TBD | TBD |
+/// | Zipf α | LRU   | CLOCK | SIEVE |
+/// |--------|-------|-------|-------|
+/// | 0.8    | 0.400 | 0.418 | 0.466 |
+/// | 1.0    | 0.725 | 0.737 | 0.755 |
+/// | 1.2    | 0.930 | 0.932 | 0.932 |
 ///
-/// SIEVE (Zhang et al., NSDI 2024) wins on every skew: one-hit wonders — the long tail of names
+/// SIEVE (Zhang et al., NSDI 2024) is best or tied at every skew, most clearly on the flatter
+/// workloads where the cache matters most: one-hit wonders — the long tail of names
 /// asked once, typical of resolver traffic — are evicted before they can push out popular names,
 /// and a hit only sets a bit instead of relinking a list node (cheaper than LRU under the lock).
 public enum EvictionPolicy: UInt8, Hashable, Sendable, CaseIterable {

@@ -122,9 +122,10 @@ public enum MemoryEstimate {
         name(rrset.name) + rrsetBody(rdatas: rrset.rdatas, signatures: rrset.signatures)
     }
 
-    /// Heap bytes behind a bogus reason's strings.
+    /// Heap bytes behind a bogus reason as the cache keeps it: a box object (16-byte header plus
+    /// the value) and the strings.
     public static func reason(_ reason: BogusReason?) -> Int {
         guard let reason else { return 0 }
-        return string(reason.site) + string(reason.detail)
+        return mallocChunk(16 + MemoryLayout<BogusReason>.size) + string(reason.site) + string(reason.detail)
     }
 }

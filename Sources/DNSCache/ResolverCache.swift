@@ -90,7 +90,8 @@ public final class ResolverCache: Sendable {
         for rrset in extra { bytes += MemoryEstimate.rrset(rrset) }
         bytes += MemoryEstimate.reason(reason)
         return CacheSlot(
-            name: name, rdatas: rdatas, signatures: signatures, extra: extra, reason: reason, expiry: expiry, ttl: ttl,
+            name: name, rdatas: rdatas, signatures: signatures, extra: extra,
+            reasonBox: reason.map(CacheSlot.ReasonBox.init), expiry: expiry, ttl: ttl,
             bytes: UInt32(clamping: bytes), newer: -1, older: -1, nextSameName: -1, type: type, rrClass: rrClass,
             kind: kind, rank: rank, status: status, visited: false)
     }

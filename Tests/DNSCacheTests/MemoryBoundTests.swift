@@ -91,7 +91,13 @@ struct MemoryBoundTests {
             sets.append(keys)
         }
         let cache = ResolverCache(configuration: configuration)
-        for set in sets { cache.insert(set, rank: .answerAuthoritative, status: .insecure, now: at(0)) }
+        // Key sets carry a reason (boxed, with a heap string), as unsupported-algorithm results do.
+        let reason = BogusReason(.unsupportedDNSKEYAlgorithm, site: "ALGO", "algorithm 253 is not supported here")
+        for set in sets {
+            cache.insert(
+                set, rank: .answerAuthoritative, status: .insecure, reason: set.type == .dnskey ? reason : nil,
+                now: at(0))
+        }
         sets = []  // the cache now holds the only references
         let measured = Double((mallocInUse() ?? 0) - before)
         let accounted = Double(cache.bytesUsed)

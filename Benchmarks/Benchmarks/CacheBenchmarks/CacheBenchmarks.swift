@@ -20,11 +20,15 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: - Lookups and inserts (one operation = one call; 2 threads split the same count)
 
+    // A million calls per sample, so that waking the second thread is noise, not the measurement.
+    let batched = Benchmark.Configuration(scalingFactor: .mega, maxDuration: .seconds(4), maxIterations: 40)
+
     for size in [10_000, 1_000_000] {
         let label = size == 10_000 ? "10k" : "1M"
         for threads in [1, 2] {
             Benchmark(
-                "Cache lookup hit \(label) entries \(threads)t", configuration: .init(setup: { _ = Fixture.of(size) })
+                "Cache lookup hit \(label) entries \(threads)t",
+                configuration: batched.with(setup: { _ = Fixture.of(size) })
             ) { benchmark in
                 let fixture = Fixture.of(size)
                 run(threads: threads, operations: benchmark.scaledIterations.count) { offset, count in
@@ -34,7 +38,8 @@ let benchmarks: @Sendable () -> Void = {
                 }
             }
             Benchmark(
-                "Cache lookup miss \(label) entries \(threads)t", configuration: .init(setup: { _ = Fixture.of(size) })
+                "Cache lookup miss \(label) entries \(threads)t",
+                configuration: batched.with(setup: { _ = Fixture.of(size) })
             ) { benchmark in
                 let fixture = Fixture.of(size)
                 run(threads: threads, operations: benchmark.scaledIterations.count) { offset, count in
@@ -45,7 +50,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             Benchmark(
                 "Cache insert with eviction \(label) entries \(threads)t",
-                configuration: .init(setup: { _ = Fixture.of(size).fullCache })
+                configuration: batched.with(setup: { _ = Fixture.of(size).fullCache })
             ) { benchmark in
                 let fixture = Fixture.of(size)
                 let cache = fixture.fullCache
@@ -103,5 +108,14 @@ func run(threads: Int, operations: Int, _ body: @Sendable (Int, Int) -> Void) {
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
         // Offsets far apart so the threads touch different names.
         body(thread * 7_919_993, thread == threads - 1 ? operations - share * (threads - 1) : share)
+    }
+}
+
+extension Benchmark.Configuration {
+    /// This configuration with a setup hook (run before measuring: builds the fixture).
+    func with(setup: @escaping Benchmark.BenchmarkSetupHook) -> Benchmark.Configuration {
+        var copy = self
+        copy.setup = setup
+        return copy
     }
 }
