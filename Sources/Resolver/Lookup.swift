@@ -80,16 +80,40 @@ struct Lookup {
                 expiry: .max)
         }
         let searchFrom = question.type == .ds ? (question.name.parent ?? .root) : question.name
-        if let cut = delegationPoint(closestTo: searchFrom) { return cut }
+        if let cut = usableCut(closestTo: searchFrom) { return cut }
         let hints = engine.configuration.rootHints.delegationPoint
         let priming = Question(name: .root, type: .ns)
         if !state.active.contains(priming) {
             state.active.insert(priming)
             _ = await iterate(priming, from: hints, state: &state)
             state.active.remove(priming)
-            if let cut = delegationPoint(closestTo: searchFrom) { return cut }
+            if let cut = usableCut(closestTo: searchFrom) { return cut }
         }
         return hints
+    }
+
+    /// The closest cached zone cut at or above `name` that can be asked: one with a usable
+    /// address, or with a name server outside its zone whose address can be looked up.
+    ///
+    /// Glue usually expires long before the NS set it came with (a TLD gives NS two days and may
+    /// give glue less; the glue is the parent's data, RFC 1034 §4.2.1). A cut left with only
+    /// in-zone names and no address cannot be reached from itself, and using it made every
+    /// query under the zone fail with EDE 22 until the NS set expired (cache_glue_expiry.rpl).
+    /// Such a cut is skipped: the walk continues at its parent, which refers again with fresh
+    /// glue; a root cut without addresses leads to priming again (RFC 8109 §3). The walk is
+    /// bounded by the name's labels (at most 127, RFC 1035 §3.1).
+    func usableCut(closestTo name: DomainName) -> DelegationPoint? {
+        var name = name
+        while let cut = delegationPoint(closestTo: name) {
+            if cut.allAddresses.contains(where: usable)
+                || cut.nameServers.contains(where: { !$0.isSubdomain(of: cut.zone) })
+            {
+                return cut
+            }
+            guard let parent = cut.zone.parent else { return nil }
+            name = parent
+        }
+        return nil
     }
 
     /// The closest cached zone cut at or above `name`, with every cached address of its servers.
@@ -263,7 +287,24 @@ struct Lookup {
     }
 
     /// The SOA and NSEC/NSEC3 proofs of a negative response, as the client gets them.
+    ///
+    /// The SOA's TTL is lowered to min(SOA TTL, SOA MINIMUM), the negative TTL (RFC 2308 §3, §5),
+    /// so the first answer says what the cached ones will count down from: it used to pass the
+    /// SOA's own TTL (3600 s in cache_negative.rpl) while the denial was cached for 300 s.
+    /// Unbound does the same when it parses an authority-section SOA.
     func negativeAuthority(_ response: Message) -> [RRSet] {
-        response.authority.filter { $0.type == .soa || $0.type == .nsec || $0.type == .nsec3 }
+        response.authority.compactMap { rrset -> RRSet? in
+            switch rrset.type {
+            case .soa:
+                guard case .soa(let soa)? = rrset.rdatas.first else { return rrset }
+                var capped = rrset
+                capped.ttl = min(rrset.ttl, soa.minimum)
+                return capped
+            case .nsec, .nsec3:
+                return rrset
+            default:
+                return nil
+            }
+        }
     }
 }
