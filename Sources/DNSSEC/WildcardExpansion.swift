@@ -23,7 +23,7 @@ public struct WildcardExpansion: Hashable, Sendable {
     ///
     /// - Returns: `nil` when `labels` does not indicate an expansion (not smaller than the owner's labels,
     ///   leading `*` excluded) or the wildcard name would be too long.
-    init?(owner: DomainName, labels: Int) {
+    public init?(owner: DomainName, labels: Int) {
         let ownerLabels = owner.rrsigLabelCount
         guard labels >= 0, labels < ownerLabels, labels < owner.labelCount else { return nil }
         let encloser = owner.suffix(labelCount: labels)
