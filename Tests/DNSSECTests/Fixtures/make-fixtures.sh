@@ -47,7 +47,7 @@ sign() {
     cd "$WORK"
     unsigned_zone "$origin" > "$name.zone"
     ksk=$(ldns-keygen -a "$algorithm" -k -b 2048 "$origin" 2>/dev/null || ldns-keygen -a "$algorithm" -k "$origin")
-    zsk=$(ldns-keygen -a "$algorithm" -b 1024 "$origin" 2>/dev/null || ldns-keygen -a "$algorithm" "$origin")
+    zsk=$(ldns-keygen -a "$algorithm" -b 2048 "$origin" 2>/dev/null || ldns-keygen -a "$algorithm" "$origin")
     ldns-signzone -i "$INCEPTION" -e "$EXPIRATION" -o "$origin" -f "$HERE/$name.signed" "$@" "$name.zone" "$zsk" "$ksk"
     ldns-key2ds -n -2 "$ksk.key" > "$HERE/$name.ds"
     case "$algorithm" in
