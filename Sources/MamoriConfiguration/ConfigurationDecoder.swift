@@ -246,7 +246,9 @@ struct ConfigurationDecoder {
     private mutating func decodeServer(_ entry: Entry, into server: inout ServerConfiguration) {
         switch entry.name {
         case "tcp-idle-timeout":
-            if let value = duration(entry, range: .milliseconds(100) ... .seconds(3600)) { server.tcpIdleTimeout = value }
+            if let value = duration(entry, range: .milliseconds(100) ... .seconds(3600)) {
+                server.tcpIdleTimeout = value
+            }
         case "tcp-max-connections":
             if let value = integer(entry, range: 1...1_000_000) { server.tcpMaxConnections = value }
         case "tcp-max-queries-per-connection":
@@ -285,9 +287,15 @@ struct ConfigurationDecoder {
             case "network":
                 guard let text = string(entry) else { continue }
                 network = IPNetwork(text)
-                if network == nil { report(entry.key, entry.path, "expected a network such as 192.0.2.0/24 or 2001:db8::/32, got \"\(text)\"") }
+                if network == nil {
+                    report(
+                        entry.key, entry.path,
+                        "expected a network such as 192.0.2.0/24 or 2001:db8::/32, got \"\(text)\"")
+                }
             case "action":
-                if let word = word(entry, AccessAction.allCases.map(\.rawValue)) { action = AccessAction(rawValue: word) }
+                if let word = word(entry, AccessAction.allCases.map(\.rawValue)) {
+                    action = AccessAction(rawValue: word)
+                }
             default:
                 unknownKey(entry)
             }
@@ -320,7 +328,11 @@ struct ConfigurationDecoder {
                         parsed.append(address)
                     }
                 }
-                if items.isEmpty { report(entry.key, entry.path, "expected at least one address") } else { addresses = parsed }
+                if items.isEmpty {
+                    report(entry.key, entry.path, "expected at least one address")
+                } else {
+                    addresses = parsed
+                }
             default:
                 unknownKey(entry)
             }
@@ -346,7 +358,9 @@ struct ConfigurationDecoder {
     }
 
     /// `ADDR@PORT`.
-    private mutating func serviceAddress(_ node: Node, at mark: Node, path: String, defaultPort: UInt16)
+    private mutating func serviceAddress(
+        _ node: Node, at mark: Node, path: String, defaultPort: UInt16
+    )
         -> ServiceAddress?
     {
         guard case .scalar(let scalar) = node, let address = ServiceAddress(scalar.string, defaultPort: defaultPort)
@@ -368,7 +382,8 @@ struct ConfigurationDecoder {
 
     /// An integer within `range`.
     private mutating func integer(_ entry: Entry, range: ClosedRange<Int>, expected: String? = nil) -> Int? {
-        guard case .scalar = entry.value, entry.value.tag.rawValue == Tag.Name.int.rawValue, let value = entry.value.int else {
+        guard case .scalar = entry.value, entry.value.tag.rawValue == Tag.Name.int.rawValue, let value = entry.value.int
+        else {
             report(entry.key, entry.path, "expected \(expected ?? "an integer"), got \(describe(entry.value))")
             return nil
         }
@@ -381,7 +396,9 @@ struct ConfigurationDecoder {
 
     /// Any non-empty scalar, as written.
     private mutating func string(_ entry: Entry) -> String? {
-        guard case .scalar(let scalar) = entry.value, entry.value.tag.rawValue != Tag.Name.null.rawValue, !scalar.string.isEmpty else {
+        guard case .scalar(let scalar) = entry.value, entry.value.tag.rawValue != Tag.Name.null.rawValue,
+            !scalar.string.isEmpty
+        else {
             report(entry.key, entry.path, "expected a string, got \(describe(entry.value))")
             return nil
         }
@@ -391,7 +408,9 @@ struct ConfigurationDecoder {
     /// One of a few words.
     private mutating func word(_ entry: Entry, _ choices: [String]) -> String? {
         if case .scalar(let scalar) = entry.value, choices.contains(scalar.string) { return scalar.string }
-        let list = choices.count == 2 ? choices.joined(separator: " or ")
+        let list =
+            choices.count == 2
+            ? choices.joined(separator: " or ")
             : choices.dropLast().joined(separator: ", ") + " or " + choices.last!
         report(entry.key, entry.path, "expected \(list), got \(describe(entry.value))")
         return nil
@@ -400,11 +419,14 @@ struct ConfigurationDecoder {
     /// A duration: a number of seconds, or a number with a unit `ms`, `s`, `m`, `h`, `d`.
     private mutating func duration(_ entry: Entry, range: ClosedRange<Duration>) -> Duration? {
         guard case .scalar(let scalar) = entry.value, let value = Self.parseDuration(scalar.string) else {
-            report(entry.key, entry.path, "expected a duration such as 10, 10s, 500ms or 2m, got \(describe(entry.value))")
+            report(
+                entry.key, entry.path, "expected a duration such as 10, 10s, 500ms or 2m, got \(describe(entry.value))")
             return nil
         }
         guard range.contains(value) else {
-            report(entry.key, entry.path, "expected \(Self.format(range.lowerBound))…\(Self.format(range.upperBound)), got \(scalar.string)")
+            report(
+                entry.key, entry.path,
+                "expected \(Self.format(range.lowerBound))…\(Self.format(range.upperBound)), got \(scalar.string)")
             return nil
         }
         return value
@@ -415,12 +437,14 @@ struct ConfigurationDecoder {
         guard case .scalar(let scalar) = entry.value, let value = Self.parseDuration(scalar.string),
             value.components.attoseconds == 0, value.components.seconds >= 0
         else {
-            report(entry.key, entry.path, "expected a number of seconds such as 3600 or 1h, got \(describe(entry.value))")
+            report(
+                entry.key, entry.path, "expected a number of seconds such as 3600 or 1h, got \(describe(entry.value))")
             return nil
         }
         let count = value.components.seconds
         guard count >= Int64(range.lowerBound), count <= Int64(range.upperBound) else {
-            report(entry.key, entry.path, "expected \(range.lowerBound)…\(range.upperBound) seconds, got \(scalar.string)")
+            report(
+                entry.key, entry.path, "expected \(range.lowerBound)…\(range.upperBound) seconds, got \(scalar.string)")
             return nil
         }
         return UInt32(count)
@@ -429,7 +453,8 @@ struct ConfigurationDecoder {
     /// A size in bytes: a number, or a number with a unit.
     private mutating func byteSize(_ entry: Entry, range: ClosedRange<Int>) -> Int? {
         guard case .scalar(let scalar) = entry.value, let value = Self.parseByteSize(scalar.string) else {
-            report(entry.key, entry.path, "expected a size such as 128MiB, 1G or 134217728, got \(describe(entry.value))")
+            report(
+                entry.key, entry.path, "expected a size such as 128MiB, 1G or 134217728, got \(describe(entry.value))")
             return nil
         }
         guard range.contains(value) else {

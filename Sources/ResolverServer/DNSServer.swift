@@ -43,7 +43,8 @@ public final class DNSServer: Sendable {
     /// not empty, uses those sockets instead (socket activation overrides `listen`).
     /// Port 0 asks the kernel for a free port, then the other sockets of that address share it.
     /// - Throws: ``SocketError`` for the first address that cannot be bound; nothing stays bound.
-    public func bind(_ addresses: [ServiceAddress], threads: Int, activated: [ActivatedSocket] = []) throws(SocketError) {
+    public func bind(_ addresses: [ServiceAddress], threads: Int, activated: [ActivatedSocket] = []) throws(SocketError)
+    {
         var bound = Listeners()
         if !activated.isEmpty {
             for socket in activated {
@@ -77,7 +78,9 @@ public final class DNSServer: Sendable {
     }
 
     /// Binds one address, retrying a few times when port 0 gave a UDP port whose TCP twin is taken.
-    private func bindAddress(_ address: ServiceAddress, threads: Int) throws(SocketError) -> ([UDPListener], [TCPListener]) {
+    private func bindAddress(
+        _ address: ServiceAddress, threads: Int
+    ) throws(SocketError) -> ([UDPListener], [TCPListener]) {
         var attempt = 0
         while true {
             attempt += 1
@@ -85,11 +88,16 @@ public final class DNSServer: Sendable {
             var tcp: [TCPListener] = []
             do {
                 var target = address
+                if address.port != 0 {
+                    try Sockets.checkAvailable(address, stream: false)
+                    try Sockets.checkAvailable(address, stream: true)
+                }
                 for _ in 0..<threads {
                     let descriptor = try Sockets.open(target, stream: false, reusePort: true)
                     let local = Sockets.localAddress(descriptor) ?? target
                     target.port = local.port
-                    udp.append(UDPListener(descriptor: descriptor, localAddress: local, processor: processor, logger: logger))
+                    udp.append(
+                        UDPListener(descriptor: descriptor, localAddress: local, processor: processor, logger: logger))
                 }
                 for _ in 0..<threads {
                     let descriptor = try Sockets.open(target, stream: true, reusePort: true)

@@ -57,10 +57,14 @@ public final class QueryProcessor: Sendable {
         } catch {
             return access == .refuse ? .drop : .respond(ResponseBuilder.formatError(header: header))
         }
-        let limit = client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: policy.ednsBufferSize) : 65535
+        let limit =
+            client.transport == .udp
+            ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: policy.ednsBufferSize) : 65535
         func reply(_ message: Message) -> Outcome { .respond(ResponseBuilder.encode(message, limit: limit)) }
         func error(_ rcode: RCode, _ extended: ExtendedDNSError? = nil) -> Outcome {
-            reply(ResponseBuilder.error(rcode, for: query, ednsBufferSize: policy.ednsBufferSize, extendedError: extended))
+            reply(
+                ResponseBuilder.error(rcode, for: query, ednsBufferSize: policy.ednsBufferSize, extendedError: extended)
+            )
         }
 
         if access == .refuse { return error(.refused, ExtendedDNSError(.prohibited)) }
@@ -82,7 +86,8 @@ public final class QueryProcessor: Sendable {
         }
         guard pending.acquire(client.address, limit: policy.maxPendingPerClient) else {
             // UDP sources can be forged: dropping gives a flood nothing back. TCP ones cannot: say no.
-            return client.transport == .udp ? .drop : error(.refused, ExtendedDNSError(.other, "too many queries waiting"))
+            return client.transport == .udp
+                ? .drop : error(.refused, ExtendedDNSError(.other, "too many queries waiting"))
         }
         return .resolve(query)
     }
@@ -92,7 +97,8 @@ public final class QueryProcessor: Sendable {
     public func resolve(_ query: Message, client: ClientAddress, deliver: @escaping @Sendable ([UInt8]) -> Void) {
         let pending = self.pending
         let ednsBufferSize = policy.ednsBufferSize
-        let limit = client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
+        let limit =
+            client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
         let once = Once()
         handler.resolve(query, client: client) { response in
             guard once.claim() else { return }
@@ -109,5 +115,7 @@ final class Once: Sendable {
     private let claimed = Atomic(false)
 
     /// True the first time only.
-    func claim() -> Bool { claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
+    func claim() -> Bool {
+        claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
 }

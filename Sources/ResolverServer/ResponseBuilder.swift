@@ -45,7 +45,8 @@ public enum ResponseBuilder {
     /// cannot write) answers SERVFAIL instead, so the client is never left waiting.
     public static func encode(_ message: Message, limit: Int) -> [UInt8] {
         if let bytes = try? message.serialized(maxSize: limit) { return bytes }
-        var failure = Message(header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
+        var failure = Message(
+            header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
         failure.edns?.options = []
         return (try? failure.serialized(maxSize: limit)) ?? []
     }

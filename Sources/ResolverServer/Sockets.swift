@@ -29,7 +29,7 @@ public struct SocketError: Error, CustomStringConvertible {
         var text = "cannot \(operation) \(address): \(String(cString: strerror(code)))"
         switch code {
         case EADDRINUSE:
-            text += " (another DNS server is listening there: see `ss -lunpt 'sport = 53'`)"
+            text += " (another program is listening there: `ss -lunpt` shows which)"
         case EACCES:
             text += " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
         case EADDRNOTAVAIL:
@@ -76,7 +76,8 @@ enum Sockets {
             switch Int32(storage.ss_family) {
             case AF_INET:
                 let value = raw.load(as: sockaddr_in.self)
-                return ServiceAddress(host: .v4(UInt32(bigEndian: value.sin_addr.s_addr)), port: UInt16(bigEndian: value.sin_port))
+                return ServiceAddress(
+                    host: .v4(UInt32(bigEndian: value.sin_addr.s_addr)), port: UInt16(bigEndian: value.sin_port))
             case AF_INET6:
                 var value = raw.load(as: sockaddr_in6.self)
                 let host = withUnsafeBytes(of: &value.sin6_addr) { IPAddress(ipv6Bytes: $0) }
@@ -108,21 +109,28 @@ enum Sockets {
     /// - Parameters:
     ///   - stream: TCP when true (then listening), UDP otherwise.
     ///   - reusePort: SO_REUSEPORT, so several sockets share the address, each on its own queue.
+    ///   - probeOnly: bind only (no listen, no packet info), to test that the address is free.
     /// - Throws: ``SocketError`` naming the address.
-    static func open(_ address: ServiceAddress, stream: Bool, reusePort: Bool) throws(SocketError) -> Int32 {
+    static func open(
+        _ address: ServiceAddress, stream: Bool, reusePort: Bool, probeOnly: Bool = false
+    )
+        throws(SocketError) -> Int32
+    {
         let family = address.host.isIPv6 ? AF_INET6 : AF_INET
         let kind = Int32(stream ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue)
         let descriptor = socket(family, kind | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         let label = "\(stream ? "TCP" : "UDP") \(address)"
         guard descriptor >= 0 else { throw SocketError("open socket for", label) }
-        setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, 1)
+        // TCP: restart while old connections sit in TIME_WAIT. Not for UDP, where it would let two
+        // processes share the port without either noticing.
+        if stream { setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, 1) }
         if reusePort { setOption(descriptor, SOL_SOCKET, SO_REUSEPORT, 1) }
         // One family per socket: an IPv6 wildcard must not swallow IPv4 (listed separately).
         if family == AF_INET6 { setOption(descriptor, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
         if !stream {
             // Room for bursts between two drains; the kernel caps it at net.core.rmem_max.
             setOption(descriptor, SOL_SOCKET, SO_RCVBUF, 4 << 20)
-            if address.host.isUnspecified && CMamoriNet_enablePacketInfo(descriptor, family) != 0 {
+            if !probeOnly && address.host.isUnspecified && CMamoriNet_enablePacketInfo(descriptor, family) != 0 {
                 let error = SocketError("enable packet info on", label)
                 close(descriptor)
                 throw error
@@ -137,11 +145,19 @@ enum Sockets {
             close(descriptor)
             throw error
         }
-        if stream && listen(descriptor, 256) != 0 {
+        if stream && !probeOnly && listen(descriptor, 256) != 0 {
             let error = SocketError("listen on", label)
             close(descriptor)
             throw error
         }
         return descriptor
+    }
+
+    /// Fails with EADDRINUSE when anything already holds `address`, even with SO_REUSEPORT under
+    /// the same user, which would otherwise let a second daemon share the port silently: a socket
+    /// without SO_REUSEPORT/SO_REUSEADDR is bound, then closed.
+    static func checkAvailable(_ address: ServiceAddress, stream: Bool) throws(SocketError) {
+        let probe = try open(address, stream: stream, reusePort: false, probeOnly: true)
+        close(probe)
     }
 }

@@ -150,7 +150,8 @@ final class UDPListener: @unchecked Sendable {
                 case .respond(let response):
                     guard response.count <= Self.sendSlotSize else { continue }
                     response.withUnsafeBufferPointer { source in
-                        (sendBuffers + replies * Self.sendSlotSize).update(from: source.baseAddress!, count: source.count)
+                        (sendBuffers + replies * Self.sendSlotSize).update(
+                            from: source.baseAddress!, count: source.count)
                     }
                     outgoing[replies] = datagram
                     outgoing[replies].length = UInt32(response.count)

@@ -24,7 +24,9 @@ struct Mamorid: ParsableCommand {
 
     /// The configuration file.
     @Option(
-        name: .long, help: ArgumentHelp("The configuration file (default: \(MamoriConfiguration.Configuration.defaultPath)).", valueName: "file"))
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file (default: \(MamoriConfiguration.Configuration.defaultPath)).", valueName: "file"))
     var config: String?
 
     /// Only check the configuration.
@@ -33,7 +35,8 @@ struct Mamorid: ParsableCommand {
 
     /// Loads the configuration, then checks it or runs the daemon.
     func run() throws {
-        let source = ConfigurationSource(path: config ?? MamoriConfiguration.Configuration.defaultPath, explicit: config != nil)
+        let source = ConfigurationSource(
+            path: config ?? MamoriConfiguration.Configuration.defaultPath, explicit: config != nil)
         let loaded: MamoriConfiguration.Configuration
         do {
             loaded = try source.load()

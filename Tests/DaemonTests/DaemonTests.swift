@@ -12,7 +12,8 @@ import Testing
 
 /// The `mamorid` built next to this test bundle.
 private let daemonPath: String = {
-    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let executable =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("mamorid").path
 }()
 
@@ -31,7 +32,8 @@ private func freePort() -> UInt16 {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(udp, pointer, length) == 0 && getsockname(udp, pointer, &length) == 0 && bind(tcp, pointer, length) == 0
+                bind(udp, pointer, length) == 0 && getsockname(udp, pointer, &length) == 0
+                    && bind(tcp, pointer, length) == 0
             }
         }
         if bound { return UInt16(bigEndian: address.sin_port) }

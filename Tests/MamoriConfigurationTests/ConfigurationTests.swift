@@ -39,7 +39,8 @@ struct ConfigurationTests {
         let configuration = Configuration()
         #expect(configuration.listen.map(\.description) == ["127.0.0.1@53", "::1@53"])
         #expect(configuration.threads == .auto)
-        #expect(configuration.accessControl.map { "\($0.network) \($0.action)" } == ["127.0.0.0/8 allow", "::1/128 allow"])
+        #expect(
+            configuration.accessControl.map { "\($0.network) \($0.action)" } == ["127.0.0.0/8 allow", "::1/128 allow"])
         #expect(configuration.resolution.rootHints == .builtIn)
         #expect(configuration.resolution.allowPrivateUpstreams == false)
         #expect(configuration.resolution.ipv4 && configuration.resolution.ipv6)
@@ -115,7 +116,10 @@ struct ConfigurationTests {
               shutdown-timeout: 1s
             state-directory: state
             """, base: folder)
-        #expect(configuration.listen.map(\.description) == ["192.0.2.1@5353", "2001:db8::1@53", "2001:db8::2@54", "198.51.100.1@53"])
+        #expect(
+            configuration.listen.map(\.description) == [
+                "192.0.2.1@5353", "2001:db8::1@53", "2001:db8::2@54", "198.51.100.1@53",
+            ])
         #expect(configuration.threads == .fixed(4))
         #expect(configuration.accessControl.map(\.action) == [.allow, .refuse, .deny])
         #expect(configuration.accessControl[1].network == IPNetwork("2001:db8::/32"))
@@ -125,7 +129,10 @@ struct ConfigurationTests {
         #expect(configuration.resolution.qnameMinimisation == .strict)
         #expect(configuration.resolution.forwardZones.count == 1)
         #expect(configuration.resolution.forwardZones[0].name == DomainName("example.org"))
-        #expect(configuration.resolution.forwardZones[0].addresses.map(\.description) == ["192.0.2.53@53", "2001:db8::53@53"])
+        #expect(
+            configuration.resolution.forwardZones[0].addresses.map(\.description) == [
+                "192.0.2.53@53", "2001:db8::53@53",
+            ])
         #expect(configuration.resolution.ednsBufferSize == 1400)
         #expect(configuration.resolution.queryTimeout == .seconds(5))
         #expect(!configuration.dnssec.validation)
@@ -151,10 +158,12 @@ struct ConfigurationTests {
         #expect(configuration.stateDirectory == folder + "/state")
     }
 
-    @Test("qname-minimisation accepts YAML 1.1's bare off as well as the word", arguments: [
-        ("off", QNameMinimisation.off), ("\"off\"", .off), ("false", .off), ("no", .off), ("relaxed", .relaxed),
-        ("strict", .strict),
-    ])
+    @Test(
+        "qname-minimisation accepts YAML 1.1's bare off as well as the word",
+        arguments: [
+            ("off", QNameMinimisation.off), ("\"off\"", .off), ("false", .off), ("no", .off), ("relaxed", .relaxed),
+            ("strict", .strict),
+        ])
     func qnameMinimisation(text: String, expected: QNameMinimisation) throws {
         #expect(try parse("resolution:\n  qname-minimisation: \(text)\n").resolution.qnameMinimisation == expected)
     }
@@ -163,15 +172,18 @@ struct ConfigurationTests {
     func qnameMinimisationErrors() {
         for text in ["true", "on", "full"] {
             let found = diagnostics("resolution:\n  qname-minimisation: \(text)\n")
-            #expect(found.map(\.description) == [
-                "/etc/mamori/mamori.yaml:2:3: resolution.qname-minimisation: expected off, relaxed or strict, got \"\(text)\""
-            ])
+            #expect(
+                found.map(\.description) == [
+                    "/etc/mamori/mamori.yaml:2:3: resolution.qname-minimisation: expected off, relaxed or strict, got \"\(text)\""
+                ])
         }
     }
 
-    @Test("trust-anchor-updates is auto, true or false", arguments: [
-        ("auto", TrustAnchorUpdates.auto), ("true", .enabled), ("false", .disabled), ("off", .disabled),
-    ])
+    @Test(
+        "trust-anchor-updates is auto, true or false",
+        arguments: [
+            ("auto", TrustAnchorUpdates.auto), ("true", .enabled), ("false", .disabled), ("off", .disabled),
+        ])
     func trustAnchorUpdates(text: String, expected: TrustAnchorUpdates) throws {
         #expect(try parse("dnssec: { trust-anchor-updates: \(text) }").dnssec.trustAnchorUpdates == expected)
     }
@@ -188,9 +200,10 @@ struct ConfigurationTests {
             resolution:
                 ipv6: maybe
             """)
-        #expect(found.map(\.description) == [
-            "/etc/mamori/mamori.yaml:7:5: resolution.ipv6: expected a boolean, got \"maybe\""
-        ])
+        #expect(
+            found.map(\.description) == [
+                "/etc/mamori/mamori.yaml:7:5: resolution.ipv6: expected a boolean, got \"maybe\""
+            ])
         #expect(found.first?.line == 7 && found.first?.column == 5 && found.first?.keyPath == "resolution.ipv6")
     }
 
@@ -204,11 +217,12 @@ struct ConfigurationTests {
             access-control:
               - { network: 127.0.0.0/8, action: allow, comment: x }
             """)
-        #expect(found.map(\.description) == [
-            "/etc/mamori/mamori.yaml:1:1: lisen: unknown key",
-            "/etc/mamori/mamori.yaml:3:3: dnssec.validaton: unknown key",
-            "/etc/mamori/mamori.yaml:5:44: access-control[0].comment: unknown key",
-        ])
+        #expect(
+            found.map(\.description) == [
+                "/etc/mamori/mamori.yaml:1:1: lisen: unknown key",
+                "/etc/mamori/mamori.yaml:3:3: dnssec.validaton: unknown key",
+                "/etc/mamori/mamori.yaml:5:44: access-control[0].comment: unknown key",
+            ])
     }
 
     @Test("bad values of every kind are named with their key path")
@@ -230,11 +244,13 @@ struct ConfigurationTests {
             logging: { level: loud }
             """)
         let keys = found.map(\.keyPath)
-        #expect(keys == [
-            "listen[0]", "listen[1]", "listen[2]", "threads", "access-control[0].network", "access-control[1].action",
-            "access-control[2]", "resolution.edns-buffer-size", "resolution.forward-zones[0].name",
-            "resolution.forward-zones[0].addresses", "cache.size", "cache.max-ttl", "logging.level",
-        ])
+        #expect(
+            keys == [
+                "listen[0]", "listen[1]", "listen[2]", "threads", "access-control[0].network",
+                "access-control[1].action",
+                "access-control[2]", "resolution.edns-buffer-size", "resolution.forward-zones[0].name",
+                "resolution.forward-zones[0].addresses", "cache.size", "cache.max-ttl", "logging.level",
+            ])
         #expect(found.allSatisfy { $0.line > 0 && $0.column > 0 && $0.file == "/etc/mamori/mamori.yaml" })
         #expect(found[6].message == "missing key action")
     }
@@ -263,7 +279,10 @@ struct ConfigurationTests {
         try "dnssec:\n  trust-anchor-files: [keys/root.keys, ./keys/root.keys, /dev/null]\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         let configuration = try Configuration.load(path: file)
-        #expect(configuration.dnssec.trustAnchorFiles == [folder + "/keys/root.keys", folder + "/keys/root.keys", "/dev/null"])
+        #expect(
+            configuration.dnssec.trustAnchorFiles == [
+                folder + "/keys/root.keys", folder + "/keys/root.keys", "/dev/null",
+            ])
         #expect(configuration.sourceFile == file)
 
         try "resolution:\n  root-hints: missing.hints\n".write(toFile: file, atomically: true, encoding: .utf8)
@@ -271,7 +290,10 @@ struct ConfigurationTests {
         do {
             _ = try Configuration.load(path: file)
         } catch {
-            #expect(error.description == "\(file):2:3: resolution.root-hints: cannot read \(folder)/missing.hints: No such file or directory")
+            #expect(
+                error.description
+                    == "\(file):2:3: resolution.root-hints: cannot read \(folder)/missing.hints: No such file or directory"
+            )
         }
     }
 

@@ -40,7 +40,9 @@ struct QueryProcessorTests {
             ]
         }
         let query = queryBytes("cached.test", edns: EDNS())
-        func client(_ text: String) -> ClientAddress { ClientAddress(address: IPAddress(text)!, port: 1, transport: .udp) }
+        func client(_ text: String) -> ClientAddress {
+            ClientAddress(address: IPAddress(text)!, port: 1, transport: .udp)
+        }
 
         let allowed = try response(processor.handle(query, client: client("192.0.2.7")))
         #expect(allowed.rcode == .noError && allowed.answer.count == 1)
@@ -107,7 +109,8 @@ struct QueryProcessorTests {
 
     @Test("EDNS version other than 0 gets BADVERS with an OPT of version 0 (RFC 6891 §6.1.3)")
     func badVersion() throws {
-        let message = try response(Self.processor.handle(queryBytes("cached.test", edns: EDNS(version: 1)), client: localUDP))
+        let message = try response(
+            Self.processor.handle(queryBytes("cached.test", edns: EDNS(version: 1)), client: localUDP))
         #expect(message.rcode == .badVers)
         #expect(message.edns?.version == 0)
         #expect(message.answer.isEmpty)
@@ -119,8 +122,10 @@ struct QueryProcessorTests {
         header.recursionDesired = true
         header.checkingDisabled = true
         let mixedCase = DomainName("CaChEd.TeSt")
-        let bytes = try Message(header: header, questions: [Question(name: mixedCase, type: .a)], edns: EDNS(dnssecOK: true))
-            .serialized()
+        let bytes = try Message(
+            header: header, questions: [Question(name: mixedCase, type: .a)], edns: EDNS(dnssecOK: true)
+        )
+        .serialized()
         let message = try response(Self.processor.handle(bytes, client: localUDP))
         #expect(message.header.id == 0x4242 && message.header.isResponse && message.header.recursionAvailable)
         #expect(message.header.recursionDesired && message.header.checkingDisabled)
@@ -144,7 +149,8 @@ struct QueryProcessorTests {
     @Test("a cache miss goes to the slow path and is finished like a cache hit")
     func slowPath() async throws {
         let (processor, _) = makeProcessor()
-        guard case .resolve(let query) = processor.handle(queryBytes("other.test", id: 9, edns: EDNS()), client: localUDP)
+        guard
+            case .resolve(let query) = processor.handle(queryBytes("other.test", id: 9, edns: EDNS()), client: localUDP)
         else {
             Issue.record("expected the slow path")
             return
@@ -161,10 +167,14 @@ struct QueryProcessorTests {
     @Test("UDP answers fit the client's EDNS size (clamped to 512…ours) or 512, with TC; TCP gets it all")
     func truncation() throws {
         let (processor, _) = makeProcessor { $0.resolution.ednsBufferSize = 1232 }
-        let cases: [(EDNS?, Int)] = [(nil, 512), (EDNS(udpPayloadSize: 4096), 1232), (EDNS(udpPayloadSize: 100), 512),
-                                     (EDNS(udpPayloadSize: 900), 900)]
+        let cases: [(EDNS?, Int)] = [
+            (nil, 512), (EDNS(udpPayloadSize: 4096), 1232), (EDNS(udpPayloadSize: 100), 512),
+            (EDNS(udpPayloadSize: 900), 900),
+        ]
         for (edns, limit) in cases {
-            guard case .resolve(let query) = processor.handle(queryBytes("big.test", type: .txt, edns: edns), client: localUDP)
+            guard
+                case .resolve(let query) = processor.handle(
+                    queryBytes("big.test", type: .txt, edns: edns), client: localUDP)
             else {
                 Issue.record("expected the slow path")
                 return
