@@ -48,6 +48,17 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        // DNSSEC: RRset validation per algorithm (canonical form included) and NSEC3 proofs.
+        .executableTarget(
+            name: "DNSSECBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "DNSSEC", package: "main"),
+                .product(name: "DNSWire", package: "main"),
+            ],
+            path: "Benchmarks/DNSSECBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
         // DNSCache: lookups, inserts with eviction, bytes per entry, eviction hit ratios.
         .executableTarget(
             name: "CacheBenchmarks",
