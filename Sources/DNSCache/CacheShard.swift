@@ -18,7 +18,7 @@ import DNSWire
 /// newest). Freed slots go on a free list and are reused, so a full shard stops allocating slots.
 struct CacheShard: ~Copyable {
     /// Owner name → first slot of its chain.
-    var index: [DomainName: Int32] = [:]
+    var index: [NameKey: Int32] = [:]
     /// All slots, live and free.
     var slots: [CacheSlot] = []
     /// First free slot (linked through ``CacheSlot/older``), or -1.
@@ -56,7 +56,7 @@ struct CacheShard: ~Copyable {
     /// Bytes this shard accounts for: entries, names, the slot array and the index's storage.
     var accountedBytes: Int {
         Self.fixedBytes + entryBytes + nameBytes + MemoryEstimate.array(slots)
-            + MemoryEstimate.dictionary(capacity: index.capacity, key: DomainName.self, value: Int32.self)
+            + MemoryEstimate.dictionary(capacity: index.capacity, key: NameKey.self, value: Int32.self)
     }
 
     /// The instant after which the entry in `slot` is useless even as stale data: its expiry, plus
@@ -77,7 +77,7 @@ struct CacheShard: ~Copyable {
     /// The slot holding `kind` for (`name`, `type`, `rrClass`), live or stale, or -1.
     @inline(__always)
     func find(_ name: DomainName, _ type: RRType, _ rrClass: RRClass, _ kind: CacheEntryKind) -> Int32 {
-        guard var at = index[name] else { return -1 }
+        guard var at = index[NameKey(name)] else { return -1 }
         // Fields are read one by one: copying the whole slot would retain its arrays.
         while at >= 0 {
             if slots[Int(at)].type == type && slots[Int(at)].kind == kind && slots[Int(at)].rrClass == rrClass {
@@ -140,7 +140,7 @@ struct CacheShard: ~Copyable {
         var existing: Int32 = -1
         var others = 0
         var conflicts: [Int32] = []
-        if let first = index[entry.name] {
+        if let first = index[NameKey(entry.name)] {
             entry.name = slots[Int(first)].name
             var at = first
             while at >= 0 {
@@ -219,7 +219,7 @@ struct CacheShard: ~Copyable {
     mutating func allocate(_ entry: CacheSlot) -> Int32 {
         var entry = entry
         let at: Int32
-        if let first = index[entry.name] {
+        if let first = index[NameKey(entry.name)] {
             entry.nextSameName = first
         } else {
             entry.nextSameName = -1
@@ -240,7 +240,7 @@ struct CacheShard: ~Copyable {
             at = Int32(slots.count)
             slots.append(entry)
         }
-        index[name] = at
+        index[NameKey(name)] = at
         linkAtHead(at)
         count += 1
         return at
@@ -254,13 +254,13 @@ struct CacheShard: ~Copyable {
         let entry = slots[Int(slot)]
         guard entry.kind != nil else { return }
         // Name chain.
-        if let first = index[entry.name] {
+        if let first = index[NameKey(entry.name)] {
             if first == slot {
                 if entry.nextSameName >= 0 {
-                    index[entry.name] = entry.nextSameName
+                    index[NameKey(entry.name)] = entry.nextSameName
                 } else {
-                    if let key = index.index(forKey: entry.name) {
-                        nameBytes -= MemoryEstimate.name(index[key].key)
+                    if let key = index.index(forKey: NameKey(entry.name)) {
+                        nameBytes -= MemoryEstimate.name(index[key].key.name)
                         index.remove(at: key)
                     }
                 }
@@ -289,7 +289,7 @@ struct CacheShard: ~Copyable {
     @discardableResult
     mutating func removeAll(named name: DomainName) -> Int {
         var removed = 0
-        while let first = index[name] {
+        while let first = index[NameKey(name)] {
             remove(first)
             removed += 1
         }

@@ -72,7 +72,7 @@ public final class InfrastructureCache: Sendable {
     /// One shard's lock.
     final class Box: Sendable {
         /// Address → entry.
-        let state = Mutex<[UpstreamAddress: Entry]>([:])
+        let state = Mutex<[ServiceAddress: Entry]>([:])
     }
 
     /// Creates an empty server cache with 16 shards.
@@ -82,11 +82,11 @@ public final class InfrastructureCache: Sendable {
     }
 
     /// The shard for `address`.
-    func box(_ address: UpstreamAddress) -> Box { shards[address.hashValue & 15] }
+    func box(_ address: ServiceAddress) -> Box { shards[address.hashValue & 15] }
 
     /// Runs `body` on the live entry for `address`, creating a fresh one (and replacing an aged
     /// one) as needed; makes room when the shard is full.
-    func update<T>(_ address: UpstreamAddress, now: CacheTime, _ body: (inout Entry) -> T) -> T {
+    func update<T>(_ address: ServiceAddress, now: CacheTime, _ body: (inout Entry) -> T) -> T {
         box(address).state.withLock { entries in
             var entry = entries[address]
             if let existing = entry, now.seconds - existing.updated >= Int64(configuration.hostTTL) { entry = nil }
@@ -105,7 +105,7 @@ public final class InfrastructureCache: Sendable {
     }
 
     /// Reads the live entry for `address`, or nil (dropping an aged one).
-    func read<T>(_ address: UpstreamAddress, now: CacheTime, _ body: (Entry) -> T) -> T? {
+    func read<T>(_ address: ServiceAddress, now: CacheTime, _ body: (Entry) -> T) -> T? {
         box(address).state.withLock { entries in
             guard let entry = entries[address] else { return nil }
             guard now.seconds - entry.updated < Int64(configuration.hostTTL) else {
@@ -119,7 +119,7 @@ public final class InfrastructureCache: Sendable {
     /// Records an answer that took `milliseconds` (RFC 6298 §2.2–2.3): the first sample sets
     /// SRTT = R and RTTVAR = R/2; later ones RTTVAR = ¾·RTTVAR + ¼·|SRTT − R| and SRTT = ⅞·SRTT + ⅛·R;
     /// then RTO = SRTT + 4·RTTVAR, clamped. An answer ends any back-off (RFC 6298 §5.7) and hold-down.
-    public func recordRTT(_ milliseconds: UInt32, for address: UpstreamAddress, now: CacheTime) {
+    public func recordRTT(_ milliseconds: UInt32, for address: ServiceAddress, now: CacheTime) {
         let sample = min(milliseconds, configuration.maximumRTO)
         update(address, now: now) { entry in
             if entry.hasSample {
@@ -141,7 +141,7 @@ public final class InfrastructureCache: Sendable {
     /// Records a timeout: the RTO doubles (RFC 6298 §5.5, "back off the timer"), clamped; after
     /// ``Configuration/timeoutsBeforeHoldDown`` in a row the server is held down for
     /// ``Configuration/holdDown`` seconds, doubling with each further timeout.
-    public func recordTimeout(for address: UpstreamAddress, now: CacheTime) {
+    public func recordTimeout(for address: ServiceAddress, now: CacheTime) {
         update(address, now: now) { entry in
             entry.rto = UInt32(min(UInt64(entry.rto) * 2, UInt64(configuration.maximumRTO)))
             entry.timeouts += 1
@@ -155,19 +155,19 @@ public final class InfrastructureCache: Sendable {
     }
 
     /// Records what EDNS behaviour the server showed (RFC 6891 §7 fallback).
-    public func setEDNS(_ support: EDNSSupport, for address: UpstreamAddress, now: CacheTime) {
+    public func setEDNS(_ support: EDNSSupport, for address: ServiceAddress, now: CacheTime) {
         update(address, now: now) { $0.edns = support }
     }
 
     /// Marks the server as reachable only over TCP (or clears the mark).
-    public func setTCPOnly(_ tcpOnly: Bool, for address: UpstreamAddress, now: CacheTime) {
+    public func setTCPOnly(_ tcpOnly: Bool, for address: ServiceAddress, now: CacheTime) {
         update(address, now: now) { $0.tcpOnly = tcpOnly }
     }
 
     /// Marks the server lame for `zone`: it was delegated to but does not answer authoritatively
     /// for it (RFC 1034 §4.2.2, RFC 2308 §2.2 "lame delegation"). Ages out after ``Configuration/hostTTL``.
     /// When the server already has the maximum number of lame zones, the one expiring first is dropped.
-    public func markLame(_ address: UpstreamAddress, zone: DomainName, now: CacheTime) {
+    public func markLame(_ address: ServiceAddress, zone: DomainName, now: CacheTime) {
         update(address, now: now) { entry in
             entry.lame = entry.lame.filter { $0.value > now.seconds }
             if entry.lame[zone] == nil, entry.lame.count >= configuration.maxLameZonesPerServer,
@@ -180,12 +180,12 @@ public final class InfrastructureCache: Sendable {
     }
 
     /// Whether the server is marked lame for exactly `zone` at `now`.
-    public func isLame(_ address: UpstreamAddress, zone: DomainName, now: CacheTime) -> Bool {
+    public func isLame(_ address: ServiceAddress, zone: DomainName, now: CacheTime) -> Bool {
         read(address, now: now) { entry in (entry.lame[zone] ?? 0) > now.seconds } ?? false
     }
 
     /// What is known about the server, or the defaults for an unknown one (no RTT, initial RTO).
-    public func info(for address: UpstreamAddress, now: CacheTime) -> ServerInfo {
+    public func info(for address: ServiceAddress, now: CacheTime) -> ServerInfo {
         read(address, now: now) { entry in
             ServerInfo(
                 smoothedRTT: entry.hasSample ? entry.srtt : nil, rttVariation: entry.rttvar,
@@ -199,7 +199,7 @@ public final class InfrastructureCache: Sendable {
     }
 
     /// Forgets one server.
-    public func flush(_ address: UpstreamAddress) {
+    public func flush(_ address: ServiceAddress) {
         _ = box(address).state.withLock { $0.removeValue(forKey: address) }
     }
 

@@ -33,6 +33,8 @@ public final class ResolverCache: Sendable {
     let shards: [ShardBox]
     /// `shards.count - 1`, to pick a shard from a hash.
     let shardMask: Int
+    /// Random per cache, so which names share a shard cannot be predicted from outside.
+    let shardSeed = UInt64.random(in: 0...UInt64.max)
 
     /// One shard's lock and state, boxed so the shards can sit in an array.
     final class ShardBox: Sendable {
@@ -56,7 +58,9 @@ public final class ResolverCache: Sendable {
 
     /// The shard holding every entry of `name`.
     @inline(__always)
-    func shard(for name: DomainName) -> ShardBox { shards[name.hashValue & shardMask] }
+    func shard(for name: DomainName) -> ShardBox {
+        shards[Int(truncatingIfNeeded: NameKey.foldedHash(name, seed: shardSeed)) & shardMask]
+    }
 
     // MARK: - TTL clamps
 
@@ -163,14 +167,16 @@ public final class ResolverCache: Sendable {
         shard(for: name).state.withLock { shard -> CachedRRset? in
             guard let (at, stale) = shard.lookup(name, type, rrClass, kind, now: now.seconds, allowStale: allowStale)
             else { return nil }
-            let slot = shard.slots[Int(at)]
+            // Fields are read one at a time: copying the slot would retain and release every array.
+            let index = Int(at)
+            let expiry = shard.slots[index].expiry
             return CachedRRset(
                 rrset: RRSet(
-                    name: slot.name, type: slot.type, rrClass: slot.rrClass,
-                    ttl: reportedTTL(expiry: slot.expiry, stale: stale, now: now), rdatas: slot.rdatas,
-                    signatures: slot.signatures),
-                rank: slot.rank, status: slot.status, reason: slot.reason, isStale: stale, originalTTL: slot.ttl,
-                expiry: CacheTime(seconds: slot.expiry))
+                    name: shard.slots[index].name, type: type, rrClass: rrClass,
+                    ttl: reportedTTL(expiry: expiry, stale: stale, now: now), rdatas: shard.slots[index].rdatas,
+                    signatures: shard.slots[index].signatures),
+                rank: shard.slots[index].rank, status: shard.slots[index].status, reason: shard.slots[index].reason,
+                isStale: stale, originalTTL: shard.slots[index].ttl, expiry: CacheTime(seconds: expiry))
         }
     }
 

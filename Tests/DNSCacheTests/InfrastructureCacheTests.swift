@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Infrastructure cache")
 struct InfrastructureCacheTests {
-    let server = UpstreamAddress.ipv4(192, 0, 2, 53)
+    let server = ServiceAddress(host: .v4(0xC000_0235))
 
     @Test("RTT samples are smoothed as RFC 6298 §2 says")
     func smoothing() {
@@ -56,7 +56,7 @@ struct InfrastructureCacheTests {
     @Test("EDNS, TCP-only and lameness are remembered per server and age out")
     func flagsAndAgeing() {
         let cache = InfrastructureCache()
-        let other = UpstreamAddress.ipv6([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1])
+        let other = ServiceAddress(host: .v6(high: 0x2001_0DB8_0000_0000, low: 1))
         cache.setEDNS(.unsupported, for: server, now: at(0))
         cache.setTCPOnly(true, for: other, now: at(0))
         cache.markLame(server, zone: name("example."), now: at(0))
@@ -68,7 +68,7 @@ struct InfrastructureCacheTests {
         #expect(!cache.isLame(other, zone: name("example."), now: at(10)))
         #expect(cache.info(for: server, now: at(900)).edns == .unknown)
         #expect(!cache.isLame(server, zone: name("example."), now: at(900)))
-        #expect(other.description == "2001:db8:0:0:0:0:0:1@53")
+        #expect(other.description == "2001:db8::1@53")
         #expect(server.description == "192.0.2.53@53")
     }
 }
