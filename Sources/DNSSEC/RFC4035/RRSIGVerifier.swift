@@ -82,14 +82,16 @@ public enum RRSIGVerifier {
         _ rrsig: RRSIG, over rrset: RRSet, keys: ZoneKeySet, now: UInt32, limits: ValidationLimits,
         support: AlgorithmSupport, budget: inout ValidationBudget
     ) -> Attempt {
-        let subject =
+        /// Names the RRSIG in reasons; built only when a reason is, so success costs no string work.
+        func subject() -> String {
             "RRSIG \(rrset.type) \(rrset.name) by \(rrsig.signerName) key tag \(rrsig.keyTag) "
-            + "algorithm \(rrsig.algorithm)"
+                + "algorithm \(rrsig.algorithm)"
+        }
         // RFC 4035 §5.3.1: the Type Covered field equals the RRset's type.
         guard rrsig.typeCovered == rrset.type else {
             return .failed(
                 Failure(
-                    reason: BogusReason(.dnssecBogus, site: "RTYP", "\(subject) covers type \(rrsig.typeCovered)"),
+                    reason: BogusReason(.dnssecBogus, site: "RTYP", "\(subject()) covers type \(rrsig.typeCovered)"),
                     rank: .wrongType))
         }
         // RFC 4035 §5.3.1: the Signer's Name is the zone that contains the RRset, which is the owner or an
@@ -98,14 +100,14 @@ public enum RRSIGVerifier {
             return .failed(
                 Failure(
                     reason: BogusReason(
-                        .dnssecBogus, site: "RSGN", "\(subject): signer is not the zone \(keys.zone) being validated"),
+                        .dnssecBogus, site: "RSGN", "\(subject()): signer is not the zone \(keys.zone) being validated"),
                     rank: .mismatch))
         }
         guard rrset.name.isSubdomain(of: rrsig.signerName) else {
             return .failed(
                 Failure(
                     reason: BogusReason(
-                        .dnssecBogus, site: "RSGA", "\(subject): signer is not the owner or an ancestor of it"),
+                        .dnssecBogus, site: "RSGA", "\(subject()): signer is not the owner or an ancestor of it"),
                     rank: .mismatch))
         }
         // RFC 4035 §5.3.1: the owner has at least as many labels as the Labels field.
@@ -114,13 +116,14 @@ public enum RRSIGVerifier {
                 Failure(
                     reason: BogusReason(
                         .dnssecBogus, site: "RLAB",
-                        "\(subject): Labels field \(rrsig.labels) exceeds the owner's \(rrset.name.labelCount) labels"),
+                        "\(subject()): Labels field \(rrsig.labels) exceeds the owner's \(rrset.name.labelCount) labels"
+                    ),
                     rank: .mismatch))
         }
         // RFC 4035 §5.2, RFC 6840 §5.2: an unsupported algorithm makes the RRSIG unusable, not wrong.
         guard support.supports(rrsig.algorithm) else {
             return .unsupported(
-                BogusReason(.unsupportedDNSKEYAlgorithm, site: "RALG", "\(subject): algorithm not supported"))
+                BogusReason(.unsupportedDNSKEYAlgorithm, site: "RALG", "\(subject()): algorithm not supported"))
         }
         // RFC 4035 §5.3.1, RFC 4034 §3.1.5: inception ≤ now ≤ expiration in serial-number arithmetic.
         let inception = SerialNumber(rrsig.inception)
@@ -131,7 +134,7 @@ public enum RRSIGVerifier {
                 Failure(
                     reason: BogusReason(
                         .signatureExpiredBeforeValid, site: "RWIN",
-                        "\(subject): expiration \(expiration) is before inception \(inception)"),
+                        "\(subject()): expiration \(expiration) is before inception \(inception)"),
                     rank: .period))
         }
         guard inception <= current.adding(limits.clockSkew) else {
@@ -139,14 +142,14 @@ public enum RRSIGVerifier {
                 Failure(
                     reason: BogusReason(
                         .signatureNotYetValid, site: "RNYV",
-                        "\(subject): not valid before \(inception), now is \(current)"),
+                        "\(subject()): not valid before \(inception), now is \(current)"),
                     rank: .period))
         }
         guard current.subtracting(limits.clockSkew) <= expiration else {
             return .failed(
                 Failure(
                     reason: BogusReason(
-                        .signatureExpired, site: "REXP", "\(subject): expired at \(expiration), now is \(current)"),
+                        .signatureExpired, site: "REXP", "\(subject()): expired at \(expiration), now is \(current)"),
                     rank: .period))
         }
         // RFC 4035 §5.3.1: a DNSKEY at the signer with this algorithm and key tag, Zone Key flag set.
@@ -159,13 +162,14 @@ public enum RRSIGVerifier {
                     Failure(
                         reason: BogusReason(
                             code, site: "RKUN",
-                            "\(subject): the matching DNSKEY is unusable: \(first.unusableReason ?? "")"
+                            "\(subject()): the matching DNSKEY is unusable: \(first.unusableReason ?? "")"
                         ),
                         rank: .noKey))
             }
             return .failed(
                 Failure(
-                    reason: BogusReason(.dnskeyMissing, site: "RKEY", "\(subject): no DNSKEY of \(keys.zone) matches"),
+                    reason: BogusReason(
+                        .dnskeyMissing, site: "RKEY", "\(subject()): no DNSKEY of \(keys.zone) matches"),
                     rank: .noKey))
         }
         // RFC 4035 §5.3.2–5.3.3: rebuild the signed data once, then try the keys.
@@ -176,13 +180,13 @@ public enum RRSIGVerifier {
                 return .limitReached(
                     BogusReason(
                         .dnssecBogus, site: "RKTL",
-                        "\(subject): \(usable.count) keys share the key tag; gave up after \(tried) "
+                        "\(subject()): \(usable.count) keys share the key tag; gave up after \(tried) "
                             + "(maxKeysPerKeyTag)"))
             }
             guard let publicKey = key.publicKey else { continue }
             if let exhausted = budget.chargeVerification(cost: publicKey.verificationCost) {
                 return .limitReached(
-                    BogusReason(exhausted.code, site: exhausted.site, "\(subject): \(exhausted.detail)"))
+                    BogusReason(exhausted.code, site: exhausted.site, "\(subject()): \(exhausted.detail)"))
             }
             tried += 1
             if publicKey.verify(signature: rrsig.signature, over: data) {
@@ -195,7 +199,7 @@ public enum RRSIGVerifier {
         }
         return .failed(
             Failure(
-                reason: BogusReason(.dnssecBogus, site: "RSIG", "\(subject): signature does not verify"),
+                reason: BogusReason(.dnssecBogus, site: "RSIG", "\(subject()): signature does not verify"),
                 rank: .signature))
     }
 
