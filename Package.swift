@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "MamoriConfiguration", "CSystemd", "CMamoriNet",
+                "DNSWire", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "ResolverServer", "MamoriConfiguration", "DNSWire",
+                "ResolverServer", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -8,6 +8,8 @@
 /// no file at all: listening on 127.0.0.1 and ::1 port 53, loopback clients only, built-in root
 /// hints and root trust anchors. Paths are absolute here: relative ones in the file were resolved
 /// against the file's folder when it was read.
+import DNSWire
+
 public struct Configuration: Hashable, Sendable {
     /// Where to listen for clients (`listen`). Socket activation, when present, overrides this.
     public var listen: [ServiceAddress]

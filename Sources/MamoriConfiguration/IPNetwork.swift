@@ -2,6 +2,8 @@
 // for access control: parsing, normalising host bits, and matching client addresses.
 
 /// An IPv4 or IPv6 network in CIDR form, e.g. `127.0.0.0/8` or `::1/128`.
+import DNSWire
+
 public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     /// The network address, host bits cleared.
     public let address: IPAddress

@@ -2,6 +2,8 @@
 // the listener limits operators expect from Unbound, BIND and PowerDNS (peers.md §1c, §4).
 
 /// Logging settings (`logging`).
+import DNSWire
+
 public struct LoggingConfiguration: Hashable, Sendable {
     /// The lowest level written (`level`).
     public var level: LogLevel

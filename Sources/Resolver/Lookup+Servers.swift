@@ -83,6 +83,15 @@ extension Lookup {
             let retry = known.filter {
                 usable($0) && !zone.failed.contains($0) && timeouts[$0, default: 0] < limits.maxTimeoutsPerServer
             }
+            let silent = known.filter { usable($0) && timeouts[$0, default: 0] >= limits.maxTimeoutsPerServer }
+            if retry.isEmpty && !silent.isEmpty && zone.problems.isEmpty {
+                // The servers gave up on earlier in this client query (priming, another zone):
+                // say so, or the reason would read as if nothing had been tried.
+                zone.problems.append(
+                    silent.prefix(3).map(\.description).joined(separator: ", ")
+                        + (silent.count > 3 ? " and \(silent.count - 3) more" : "")
+                        + " did not answer earlier in this query")
+            }
             return best(of: retry, zone: zone.delegation.zone, now: now)
         }
     }
@@ -91,8 +100,8 @@ extension Lookup {
     /// unicast unless private upstreams are allowed.
     func usable(_ address: ServerAddress) -> Bool {
         let configuration = engine.configuration
-        guard address.isIPv6 ? configuration.useIPv6 : configuration.useIPv4 else { return false }
-        return configuration.allowPrivateUpstreams || !address.isSpecialPurpose
+        guard address.host.isIPv6 ? configuration.useIPv6 : configuration.useIPv4 else { return false }
+        return configuration.allowPrivateUpstreams || !address.host.isSpecialPurpose
     }
 
     /// The best candidate: servers neither lame for the zone nor held down first; among those,

@@ -152,8 +152,8 @@ struct Lookup {
     static func addresses(in rrset: RRSet) -> [ServerAddress] {
         rrset.rdatas.compactMap { rdata -> ServerAddress? in
             switch rdata {
-            case .a(let a): ServerAddress(a)
-            case .aaaa(let aaaa): ServerAddress(aaaa)
+            case .a(let a): ServerAddress(host: IPAddress(a))
+            case .aaaa(let aaaa): ServerAddress(host: IPAddress(aaaa))
             default: nil
             }
         }

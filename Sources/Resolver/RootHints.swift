@@ -30,8 +30,8 @@ public struct RootHints: Hashable, Sendable {
         guard !nameServers.isEmpty else { throw RootHintsError(reason: "no NS records owned by the root") }
         for record in records where nameServers.contains(record.name) {
             switch record.rdata {
-            case .a(let a): addresses[record.name, default: []].append(ServerAddress(a))
-            case .aaaa(let aaaa): addresses[record.name, default: []].append(ServerAddress(aaaa))
+            case .a(let a): addresses[record.name, default: []].append(ServerAddress(host: IPAddress(a)))
+            case .aaaa(let aaaa): addresses[record.name, default: []].append(ServerAddress(host: IPAddress(aaaa)))
             default: continue
             }
         }

@@ -1,6 +1,7 @@
 // Primary responsibilities: deciding, per client address, whether a query is answered, refused or
 // dropped (`access-control`, first match wins; no match means refuse, as in Unbound).
 
+import DNSWire
 import MamoriConfiguration
 
 /// The access-control list, compiled for lookups on the hot path.

@@ -3,6 +3,7 @@
 // watchdog's liveness probe, and an orderly stop: stop reading, let in-flight work finish within
 // a bound, close.
 
+import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration

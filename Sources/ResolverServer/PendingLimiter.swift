@@ -2,6 +2,7 @@
 // total, so one address cannot pile up answers for a pulse (DNSBomb, architecture.md §5) and the
 // daemon knows at shutdown how much work is still in flight.
 
+import DNSWire
 import MamoriConfiguration
 import Synchronization
 

@@ -4,6 +4,7 @@
 
 import CMamoriNet
 import CSystemd
+import DNSWire
 import MamoriConfiguration
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@
 // between ServiceAddress and sockaddr_storage. Errors name the address and say what to check.
 
 import CMamoriNet
+import DNSWire
 import MamoriConfiguration
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@
 // accepted connection to a TCPConnection that lives on the same queue.
 
 import CMamoriNet
+import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration

@@ -3,6 +3,7 @@
 // on the same queue, and replying from the address a query came to when bound to a wildcard.
 
 import CMamoriNet
+import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration

@@ -1,40 +1,162 @@
-// Primary responsibilities: the one place where the daemon gets its resolution engine. The lead
-// replaces the body of makeQueryHandler with the real resolver (and removes NoEngineHandler);
-// nothing else in mamorid knows which engine runs.
+// Primary responsibilities: the one place where the daemon builds its resolution engine from the
+// configuration — caches, transport, clock, root hints, forward zones, limits — and rebuilds it
+// on SIGHUP while keeping the caches.
 
+import DNSCache
 import DNSWire
 import Logging
 import MamoriConfiguration
+import Resolver
 import ResolverServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Builds the resolution engine for a configuration.
 /// - Parameters:
-///   - configuration: the checked configuration (root hints, anchors, cache size, …).
-///   - logger: the daemon's logger, for the engine to keep.
+///   - configuration: the checked configuration.
+///   - logger: the daemon's logger.
 /// - Returns: the engine, which the listeners call and SIGHUP reloads.
-/// - Throws: when the engine cannot start with this configuration (e.g. unreadable anchors);
-///   the daemon then exits with the error.
+/// - Throws: ``EngineError`` when the root hints file cannot be used.
 func makeQueryHandler(configuration: Configuration, logger: Logger) throws -> any QueryHandler & Reloadable {
-    logger.warning("this build has no resolution engine: every query is answered SERVFAIL (EDE 23)")
-    return NoEngineHandler()
+    let engine = try Engine(configuration: configuration, logger: logger)
+    logger.info(
+        "engine ready",
+        metadata: [
+            "root-hints": "\(engine.handler.engine.configuration.rootHints.nameServers.count) servers",
+            "forward-zones": "\(configuration.resolution.forwardZones.count)",
+            "cache-size": "\(configuration.cache.size)",
+        ])
+    return engine
 }
 
-/// A stand-in engine for builds without the resolver: every query gets SERVFAIL with Extended DNS
-/// Error 23 (Network Error, RFC 8914 §4.24) and a text saying why, so a test or an operator sees
-/// at once that the daemon works and the engine is missing. Removed when the resolver is wired.
-struct NoEngineHandler: QueryHandler, Reloadable {
-    /// The EXTRA-TEXT sent with every answer.
-    static let explanation = "resolution engine not available in this build"
+/// The daemon's engine: the caches and transport that live as long as the process, and the
+/// handler whose resolver is rebuilt on reload.
+final class Engine: QueryHandler, Reloadable {
+    /// The RRset, negative and key cache; kept across reloads.
+    let cache: ResolverCache
+    /// What is known about upstream servers; kept across reloads.
+    let infrastructure: InfrastructureCache
+    /// The sockets to upstream servers.
+    let transport: UpstreamSocketTransport
+    /// The cache settings the caches were made with (a change needs a restart).
+    let cacheSettings: MamoriConfiguration.CacheConfiguration
+    /// The daemon's logger.
+    let logger: Logger
+    /// The listeners' handler; its resolver is swapped on reload.
+    let handler: ResolverQueryHandler
 
-    /// Nothing is cached.
-    func answerFromCache(_ query: Message, client: ClientAddress) -> Message? { nil }
-
-    /// Answers SERVFAIL with EDE 23 at once.
-    func resolve(_ query: Message, client: ClientAddress, respond: @escaping @Sendable (Message) -> Void) {
-        let edns = EDNS(options: [.extendedDNSError(ExtendedDNSError(.networkError, Self.explanation))])
-        respond(Message(header: Header(id: query.header.id), edns: edns, rcode: .servFail))
+    /// Builds the caches, the transport and the first resolver.
+    /// - Throws: ``EngineError`` when the root hints file cannot be used.
+    init(configuration: Configuration, logger: Logger) throws {
+        var settings = DNSCache.CacheConfiguration()
+        settings.maxBytes = configuration.cache.size
+        settings.minTTL = configuration.cache.minTTL
+        settings.maxTTL = configuration.cache.maxTTL
+        settings.maxNegativeTTL = configuration.cache.maxNegativeTTL
+        settings.serveStale = configuration.cache.serveStale
+        settings.bogusTTL = configuration.dnssec.bogusTTL
+        let cache = ResolverCache(configuration: settings)
+        let infrastructure = InfrastructureCache()
+        let transport = UpstreamSocketTransport()
+        self.cache = cache
+        self.infrastructure = infrastructure
+        self.transport = transport
+        self.cacheSettings = configuration.cache
+        self.logger = logger
+        self.handler = ResolverQueryHandler(
+            engine: Self.makeResolver(
+                try Self.resolverConfiguration(configuration), transport: transport, cache: cache,
+                infrastructure: infrastructure))
     }
 
-    /// Nothing to reload.
-    func reload(_ configuration: Configuration) throws {}
+    /// A resolver over the shared caches.
+    static func makeResolver(
+        _ configuration: ResolverConfiguration, transport: UpstreamSocketTransport, cache: ResolverCache,
+        infrastructure: InfrastructureCache
+    ) -> IterativeResolver {
+        IterativeResolver(
+            configuration: configuration, transport: transport, clock: SystemClock(), cache: cache,
+            infrastructure: infrastructure)
+    }
+
+    /// Fast path: the handler's cache lookup.
+    func answerFromCache(_ query: Message, client: ClientAddress) -> Message? {
+        handler.answerFromCache(query, client: client)
+    }
+
+    /// Slow path: the handler's resolution.
+    func resolve(_ query: Message, client: ClientAddress, respond: @escaping @Sendable (Message) -> Void) {
+        handler.resolve(query, client: client, respond: respond)
+    }
+
+    /// Rebuilds the resolver from the new configuration over the same caches, so nothing cached
+    /// is lost (peers.md §3). Cache size and TTL clamps are fixed for the process's life: a change
+    /// is logged and applies at the next restart.
+    func reload(_ configuration: Configuration) throws {
+        let resolver = try Self.resolverConfiguration(configuration)
+        if configuration.cache != cacheSettings {
+            logger.warning("cache settings changed; they take effect at the next restart")
+        }
+        handler.replace(
+            with: Self.makeResolver(resolver, transport: transport, cache: cache, infrastructure: infrastructure))
+    }
+
+    /// The engine's settings from the `resolution` section of the configuration.
+    static func resolverConfiguration(_ configuration: Configuration) throws -> ResolverConfiguration {
+        let section = configuration.resolution
+        var resolver = ResolverConfiguration()
+        switch section.rootHints {
+        case .builtIn:
+            resolver.rootHints = Resolver.RootHints.builtIn
+        case .file(let path):
+            resolver.rootHints = try rootHints(fromFile: path)
+        }
+        resolver.forwardZones = section.forwardZones.map {
+            Resolver.ForwardZone(zone: $0.name, servers: $0.addresses)
+        }
+        switch section.qnameMinimisation {
+        case .off: resolver.qnameMinimisation = .off
+        case .relaxed: resolver.qnameMinimisation = .relaxed
+        case .strict: resolver.qnameMinimisation = .strict
+        }
+        resolver.useIPv4 = section.ipv4
+        resolver.useIPv6 = section.ipv6
+        resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
+        resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
+        resolver.limits.resolutionTimeout = section.queryTimeout
+        return resolver
+    }
+
+    /// Reads root hints from a zone file of NS and A/AAAA lines.
+    static func rootHints(fromFile path: String) throws -> Resolver.RootHints {
+        guard let file = fopen(path, "r") else {
+            throw EngineError("\(path): cannot read root hints: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        do {
+            let records = try ZoneFileParser(text: String(decoding: bytes, as: UTF8.self)).records()
+            return try Resolver.RootHints(records: records)
+        } catch let error as DNSWireError {
+            throw EngineError("\(path): \(error)")
+        } catch {
+            throw EngineError("\(path): \(error)")
+        }
+    }
+}
+
+/// The engine could not be built from the configuration.
+struct EngineError: Error, CustomStringConvertible {
+    /// What is wrong, naming the file.
+    var description: String
+    /// Creates an error.
+    init(_ description: String) { self.description = description }
 }

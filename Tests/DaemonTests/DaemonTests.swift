@@ -136,6 +136,16 @@ private func writeConfiguration(_ text: String, to path: String? = nil) throws -
     return file
 }
 
+/// A `resolution` section whose only root server is a loopback address where nothing listens,
+/// so that a daemon under test resolves without sending a packet beyond this machine: its
+/// queries are refused at once (ICMP port unreachable) and clients get SERVFAIL with EDE 22.
+private func isolatedResolution() throws -> String {
+    let hints = NSTemporaryDirectory() + "mamori-hints-\(UUID().uuidString.prefix(8))"
+    try ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.10.99.1\n"
+        .write(toFile: hints, atomically: true, encoding: .utf8)
+    return "resolution:\n  root-hints: \(hints)\n  allow-private-upstreams: true\n"
+}
+
 /// Sends one UDP query to 127.0.0.1:port and parses the answer (5 s timeout, 2 tries).
 private func ask(port: UInt16, name: String = "example.com", id: UInt16 = 0x55AA) throws -> Message? {
     let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -188,7 +198,8 @@ struct DaemonTests {
     func lifecycle() throws {
         let port = freePort()
         let notify = NotifySocket()
-        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\n")
+        let isolated = try isolatedResolution()
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\n" + isolated)
         let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
 
@@ -196,13 +207,13 @@ struct DaemonTests {
         #expect(ready.contains("STATUS=Serving on UDP 127.0.0.1@\(port)"))
         let answer = try #require(try ask(port: port))
         #expect(answer.header.id == 0x55AA && answer.rcode == .servFail)
-        #expect(answer.edns?.extendedErrors.first?.code == .networkError)
-        #expect(answer.edns?.extendedErrors.first?.extraText == "resolution engine not available in this build")
+        #expect(answer.edns?.extendedErrors.first?.code == .noReachableAuthority)
+        #expect(answer.edns?.extendedErrors.first?.extraText.contains("127.10.99.1") == true)
 
         // A good reload: loopback is now refused, which the next answer shows.
         _ = try writeConfiguration(
-            "listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\naccess-control: [{ network: 127.0.0.0/8, action: refuse }]\n",
-            to: file)
+            "listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\naccess-control: [{ network: 127.0.0.0/8, action: refuse }]\n"
+                + isolated, to: file)
         daemon.signal(SIGHUP)
         #expect(notify.wait(for: "RELOADING=1") != nil)
         let reloaded = try #require(notify.wait(for: "READY=1"))
@@ -229,7 +240,7 @@ struct DaemonTests {
     func watchdog() throws {
         let port = freePort()
         let notify = NotifySocket()
-        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nthreads: 1\n")
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nthreads: 1\n" + isolatedResolution())
         let daemon = try DaemonProcess(
             arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
@@ -254,7 +265,7 @@ struct DaemonTests {
     func socketActivation() throws {
         let port = freePort()
         // `listen` names an address no interface has: only the passed socket can serve.
-        let file = try writeConfiguration("listen: [\"192.0.2.1@53\"]\n")
+        let file = try writeConfiguration("listen: [\"192.0.2.1@53\"]\n" + isolatedResolution())
         let activator = try DaemonProcess(
             executable: "/usr/bin/systemd-socket-activate",
             arguments: ["--datagram", "--listen=127.0.0.1:\(port)", "--fdname=dns", daemonPath, "--config", file])

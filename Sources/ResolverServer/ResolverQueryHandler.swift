@@ -1,0 +1,77 @@
+// Primary responsibilities: the QueryHandler the daemon runs — cache hits answered synchronously
+// on the listener queue, misses resolved by the iterative engine in a task, and a client that has
+// waited too long answered SERVFAIL while the resolution goes on filling the cache.
+
+import DNSWire
+import Dispatch
+import Resolver
+import Synchronization
+
+/// Connects the listeners to the iterative engine (architecture §3 steps 2–4).
+public final class ResolverQueryHandler: QueryHandler {
+    /// The engine in force; SIGHUP swaps in one built from the new configuration (sharing the
+    /// caches), while resolutions already running finish on the old one.
+    private let current: Mutex<IterativeResolver>
+    /// How long a client waits before it is answered SERVFAIL: stubs retry after about two
+    /// seconds (architecture §5), so an answer after that helps nobody, and its slot is freed.
+    let clientWait: Duration
+    /// Where client-wait timers run.
+    private let timers = DispatchQueue(label: "mamori.client-wait")
+
+    /// Creates a handler over `engine`.
+    public init(engine: IterativeResolver, clientWait: Duration = .milliseconds(2500)) {
+        current = Mutex(engine)
+        self.clientWait = clientWait
+    }
+
+    /// The engine currently in force.
+    public var engine: IterativeResolver { current.withLock { $0 } }
+
+    /// Replaces the engine (a reload); resolutions in flight keep the one they started with.
+    public func replace(with engine: IterativeResolver) { current.withLock { $0 = engine } }
+
+    /// Answers from the cache alone: no allocation beyond the response, no task, no wait.
+    public func answerFromCache(_ query: Message, client: ClientAddress) -> Message? {
+        guard let question = query.question, let resolution = engine.answerFromCache(question) else { return nil }
+        return ClientResponse.make(resolution, for: query)
+    }
+
+    /// Resolves in a task and responds once: with the answer, or with SERVFAIL (EDE 22, saying the
+    /// resolution is still running) when ``clientWait`` passes first.
+    public func resolve(_ query: Message, client: ClientAddress, respond: @escaping @Sendable (Message) -> Void) {
+        guard let question = query.question else { return respond(Message(rcode: .formErr)) }
+        let once = Once(respond)
+        let engine = self.engine
+        timers.asyncAfter(deadline: .now() + .nanoseconds(Int(UpstreamExchange.nanoseconds(clientWait)))) {
+            once.call(
+                ClientResponse.make(
+                    .failure(
+                        ExtendedDNSError(
+                            .noReachableAuthority,
+                            "no answer for \(question) within \(self.clientWait); still resolving, ask again")),
+                    for: query))
+        }
+        Task {
+            let resolution = await engine.resolve(question)
+            once.call(ClientResponse.make(resolution, for: query))
+        }
+    }
+
+    /// Calls a response function at most once, whoever comes first.
+    final class Once: Sendable {
+        /// The function, until called.
+        private let function: Mutex<(@Sendable (Message) -> Void)?>
+
+        /// Wraps `function`.
+        init(_ function: @escaping @Sendable (Message) -> Void) { self.function = Mutex(function) }
+
+        /// Calls the function if nobody has yet.
+        func call(_ message: Message) {
+            let taken = function.withLock { stored -> (@Sendable (Message) -> Void)? in
+                defer { stored = nil }
+                return stored
+            }
+            taken?(message)
+        }
+    }
+}

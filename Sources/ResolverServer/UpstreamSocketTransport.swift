@@ -1,0 +1,263 @@
+// Primary responsibilities: the engine's real network — one query to one authoritative server or
+// forwarder over UDP or TCP, with a fresh random ID and source port each time, and only replies
+// that pass the RFC 5452 acceptance checks handed back.
+
+import CMamoriNet
+import DNSWire
+import Dispatch
+import Resolver
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Sends upstream queries over real sockets (architecture §3, RFC 5452).
+///
+/// Each query gets its own socket, bound to a source port drawn from the system CSPRNG; the ID is
+/// drawn from the same CSPRNG (RFC 5452 §4, §9.2). UDP sockets are deliberately not connected: an
+/// ICMP error on a connected socket leaves it in an error state that Dispatch's read source
+/// reports to nobody (it re-arms on EPOLLERR forever, burning a core until the timeout), so the
+/// source address and port of each datagram are checked here instead (RFC 5452 §9.1). Work
+/// happens on Dispatch sources, never blocking a thread of the Swift concurrency pool.
+public final class UpstreamSocketTransport: UpstreamTransport {
+    /// The queue the exchanges' sources run on (each exchange targets it with a serial queue).
+    let queue = DispatchQueue(label: "mamori.upstream", qos: .userInitiated, attributes: .concurrent)
+
+    /// Creates a transport.
+    public init() {}
+
+    /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
+    public func send(
+        _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+    ) async -> UpstreamReply {
+        var query = query
+        var random = SystemRandomNumberGenerator()
+        query.header.id = UInt16.random(in: 0...UInt16.max, using: &random)
+        guard let bytes = try? query.serialized(), let question = query.question else {
+            return .networkError("query could not be encoded")
+        }
+        let target = DispatchQueue(label: "mamori.upstream.exchange", target: queue)
+        return await withCheckedContinuation { continuation in
+            let exchange = UpstreamExchange(
+                query: bytes, id: query.header.id, question: question, server: server, transport: transport,
+                queue: target, complete: { continuation.resume(returning: $0) })
+            target.async { exchange.start(timeout: timeout) }
+        }
+    }
+}
+
+/// One query's socket, sources and timer. Mutable state is touched only on `queue`; the class is
+/// `@unchecked Sendable` because Dispatch hands it between threads, always through that queue.
+final class UpstreamExchange: @unchecked Sendable {
+    /// Ephemeral ports are drawn from here (IANA dynamic range, RFC 6335 §6; also above Linux's
+    /// default ip_local_port_range so the kernel's own choices rarely collide).
+    static let sourcePorts: ClosedRange<UInt16> = 1024...65535
+    /// Random ports tried before letting the kernel choose (a busy port is skipped, not waited for).
+    static let maxBindAttempts = 8
+    /// Largest reply read: a UDP datagram or a TCP message is at most 65535 octets.
+    static let maxMessageSize = 65535
+
+    /// The encoded query.
+    let query: [UInt8]
+    /// Its ID.
+    let id: UInt16
+    /// Its question, which the reply must echo (case-insensitively; 0x20 is checked by the engine).
+    let question: Question
+    /// The server.
+    let server: ServerAddress
+    /// UDP or TCP.
+    let transport: TransportProtocol
+    /// The serial queue owning this exchange.
+    let queue: DispatchQueue
+    /// Called once with the outcome.
+    private var complete: ((UpstreamReply) -> Void)?
+    /// The socket, or -1.
+    private var descriptor: Int32 = -1
+    /// Readable events.
+    private var readSource: (any DispatchSourceRead)?
+    /// Writable events (TCP connect and partial writes).
+    private var writeSource: (any DispatchSourceWrite)?
+    /// The deadline.
+    private var timer: (any DispatchSourceTimer)?
+    /// TCP: what is left to write.
+    private var pendingWrite: [UInt8] = []
+    /// TCP: what has been read so far.
+    private var received: [UInt8] = []
+
+    /// Creates an exchange; nothing happens until ``start(timeout:)``.
+    init(
+        query: [UInt8], id: UInt16, question: Question, server: ServerAddress, transport: TransportProtocol,
+        queue: DispatchQueue, complete: @escaping (UpstreamReply) -> Void
+    ) {
+        self.query = query
+        self.id = id
+        self.question = question
+        self.server = server
+        self.transport = transport
+        self.queue = queue
+        self.complete = complete
+    }
+
+    /// Opens the socket, sends, and arms the timer.
+    func start(timeout: Duration) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .nanoseconds(Int(Self.nanoseconds(timeout))))
+        timer.setEventHandler { [self] in finish(.timeout) }
+        timer.resume()
+        self.timer = timer
+        let family = server.host.isIPv6 ? AF_INET6 : AF_INET
+        let kind = transport == .udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue
+        descriptor = socket(family, Int32(kind) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return finish(.networkError("socket: \(Self.errorText())")) }
+        var (storage, length) = Sockets.sockaddr(for: server)
+        if transport == .udp {
+            bindRandomPort(family: family)
+        } else {
+            let connected = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) { connect(descriptor, $0, length) }
+            }
+            guard connected == 0 || errno == EINPROGRESS else {
+                return finish(.networkError("connect to \(server): \(Self.errorText())"))
+            }
+        }
+        let read = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+        read.setEventHandler { [self] in transport == .udp ? readDatagrams() : readStream() }
+        let fd = descriptor
+        read.setCancelHandler { close(fd) }
+        read.resume()
+        readSource = read
+        if transport == .udp {
+            let sent = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) {
+                    sendto(descriptor, query, query.count, 0, $0, length)
+                }
+            }
+            guard sent == query.count else {
+                return finish(.networkError("send to \(server): \(Self.errorText())"))
+            }
+        } else {
+            pendingWrite = [UInt8(query.count >> 8), UInt8(truncatingIfNeeded: query.count)] + query
+            let write = DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
+            write.setEventHandler { [self] in writeStream() }
+            write.resume()
+            writeSource = write
+        }
+    }
+
+    /// Binds the UDP socket to a source port from the CSPRNG (RFC 5452 §9.2: port randomisation
+    /// multiplies the guesses a spoofer needs by the size of the port range).
+    private func bindRandomPort(family: Int32) {
+        var random = SystemRandomNumberGenerator()
+        let any = ServerAddress(host: family == AF_INET6 ? .v6(high: 0, low: 0) : .v4(0), port: 0)
+        for _ in 0..<Self.maxBindAttempts {
+            var local = any
+            local.port = UInt16.random(in: Self.sourcePorts, using: &random)
+            var (storage, length) = Sockets.sockaddr(for: local)
+            let bound = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+            }
+            if bound == 0 { return }
+        }
+        // Every draw was busy: connect() will bind an ephemeral port the kernel picks at random.
+    }
+
+    /// Reads every waiting datagram. A reply from the server's address and port that parses,
+    /// echoes the question and carries our ID ends the wait; the right question with another ID is a spoofing sign (RFC 5452 §9.2) and
+    /// ends it as `.mismatch`; anything else (garbage, another question) is ignored.
+    private func readDatagrams() {
+        var buffer = [UInt8](repeating: 0, count: Self.maxMessageSize)
+        while complete != nil {
+            var source = sockaddr_storage()
+            var sourceLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = withUnsafeMutablePointer(to: &source) {
+                $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) {
+                    recvfrom(descriptor, &buffer, buffer.count, 0, $0, &sourceLength)
+                }
+            }
+            if count < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+                return finish(.networkError("\(server): \(Self.errorText())"))
+            }
+            // RFC 5452 §9.1: only the queried address and port may answer.
+            guard Sockets.serviceAddress(source) == server else { continue }
+            guard let message = try? Message(parsing: Array(buffer[0..<count])), message.header.isResponse,
+                let echoed = message.question, echoed == question
+            else { continue }
+            return finish(message.header.id == id ? .response(message) : .mismatch)
+        }
+    }
+
+    /// Writes the framed query as the socket accepts it (the first writable event also says the
+    /// connection is up, or why it failed).
+    private func writeStream() {
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length)
+        if failure != 0 {
+            return finish(.networkError("TCP connect to \(server): \(String(cString: strerror(failure)))"))
+        }
+        let written = pendingWrite.withUnsafeBytes {
+            Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+        }
+        if written < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+            return finish(.networkError("TCP send to \(server): \(Self.errorText())"))
+        }
+        pendingWrite.removeFirst(written)
+        if pendingWrite.isEmpty {
+            writeSource?.cancel()
+            writeSource = nil
+        }
+    }
+
+    /// Reads the length-prefixed reply (RFC 1035 §4.2.2). Over TCP the connection is ours alone,
+    /// so a reply with another ID or question is an error, not something to wait past.
+    private func readStream() {
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while complete != nil {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+                return finish(.networkError("TCP receive from \(server): \(Self.errorText())"))
+            }
+            if count == 0 { return finish(.networkError("\(server) closed the TCP connection early")) }
+            received += buffer[0..<count]
+            guard received.count >= 2 else { continue }
+            let length = Int(received[0]) << 8 | Int(received[1])
+            guard received.count >= 2 + length else { continue }
+            guard let message = try? Message(parsing: Array(received[2..<(2 + length)])), message.header.isResponse,
+                message.header.id == id, message.question == question
+            else { return finish(.networkError("\(server) sent a TCP reply that does not match the query")) }
+            return finish(.response(message))
+        }
+    }
+
+    /// Ends the exchange once: stops the sources (the read source's cancel handler closes the
+    /// socket) and hands the outcome on.
+    private func finish(_ reply: UpstreamReply) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let complete else { return }
+        self.complete = nil
+        timer?.cancel()
+        writeSource?.cancel()
+        if let readSource {
+            readSource.cancel()
+        } else if descriptor >= 0 {
+            close(descriptor)
+        }
+        timer = nil
+        writeSource = nil
+        readSource = nil
+        complete(reply)
+    }
+
+    /// The text of the current errno.
+    static func errorText() -> String { String(cString: strerror(errno)) }
+
+    /// Nanoseconds in a duration, saturating at one hour (a timeout is never longer).
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return max(0, min(seconds, 3600)) * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
