@@ -7,7 +7,7 @@ SWIFT ?= swift
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldnsutils bind9-dnsutils \
 	bind9-utils unbound dnsperf
 
-.PHONY: deps build test lint unit fuzz run clean
+.PHONY: deps build test lint unit e2e demo fuzz run clean
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed).
 deps:
@@ -30,6 +30,16 @@ lint:
 unit: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## e2e: the lab (real nsd servers on 127.10.0.0/16) and a real mamorid, every case of lab/cases.tsv.
+e2e: deps
+	$(SWIFT) build --product mamorid
+	lab/e2e .build/debug/mamorid
+
+## demo: the lab and mamorid, three dig answers (secure, bogus, insecure), then everything stops.
+demo: deps
+	$(SWIFT) build --product mamorid
+	lab/demo .build/debug/mamorid
 
 ## test: what CI runs: install, build, lint, all tests.
 test: deps lint unit
