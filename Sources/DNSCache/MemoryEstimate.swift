@@ -21,6 +21,10 @@ public import DNSWire
 ///   bucket, in 8-byte words), then keys and values for every bucket. Buckets are a power of two
 ///   filled to at most 3/4.
 ///
+/// Checked against `mallinfo2()` (uordblks + hblkhd) in a standalone run of 100 k entries: 273
+/// accounted = 273 measured bytes per cached A RRset, 818 per DNSKEY RRset of two P-256 keys and
+/// one RRSIG; the unit test `calibration` holds it within 10 % (0.2 % observed).
+///
 /// The estimate errs high where Swift shares storage (two entries holding the same array): the
 /// cache never shares arrays between entries except a name, which is counted once per name.
 public enum MemoryEstimate {

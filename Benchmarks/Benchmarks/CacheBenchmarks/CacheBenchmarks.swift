@@ -21,7 +21,10 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: - Lookups and inserts (one operation = one call; 2 threads split the same count)
 
     // A million calls per sample, so that waking the second thread is noise, not the measurement.
-    let batched = Benchmark.Configuration(scalingFactor: .mega, maxDuration: .seconds(4), maxIterations: 40)
+    // CPU time is reported too: on a loaded machine wall-clock time measures the neighbours.
+    let batched = Benchmark.Configuration(
+        metrics: [.throughput, .wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident], scalingFactor: .mega,
+        maxDuration: .seconds(4), maxIterations: 40)
 
     for size in [10_000, 1_000_000] {
         let label = size == 10_000 ? "10k" : "1M"
