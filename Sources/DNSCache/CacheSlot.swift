@@ -24,7 +24,7 @@ struct CacheSlot {
     /// for a no-DS result its proof RRsets.
     var extra: [RRSet]
     /// Why the data is not secure, when the validator said. Boxed: most entries have none, and
-    /// inline the optional would cost every slot 40 bytes instead of 8 (measured: 308 → 273 bytes
+    /// inline the optional would cost every slot 40 bytes instead of 8 (slot stride 112 → 80; measured 308 → 273 bytes
     /// per cached A RRset).
     var reasonBox: ReasonBox?
     /// When the entry stops being fresh, in seconds since the epoch.
