@@ -65,7 +65,8 @@ struct CacheShard: ~Copyable {
     func keepUntil(_ slot: Int32) -> Int64 {
         let expiry = slots[Int(slot)].expiry
         guard configuration.serveStale, slots[Int(slot)].kind != .bogus else { return expiry }
-        return expiry + Int64(configuration.staleWindow)
+        let (sum, overflow) = expiry.addingReportingOverflow(Int64(configuration.staleWindow))
+        return overflow ? Int64.max : sum
     }
 
     /// Whether the entry in `slot` may be dropped: past its stale window.

@@ -21,7 +21,8 @@ extension ResolverCache {
     /// Loads a dump made by ``dump(now:)``, through the normal insertion rules (ranks, limits,
     /// memory bound).
     ///
-    /// Entries whose expiry is not after `now` are skipped. Entries stored as secure are skipped
+    /// Entries whose expiry is not after `now` are skipped; expiries are capped at `now + maxTTL`.
+    /// Entries stored as secure are skipped
     /// when any RRSIG they carry (their own, or their SOA's and proofs') has an expiration at or
     /// before `now` (RFC 4034 §3.1.5, serial arithmetic): served as secure they would be a lie,
     /// and revalidating them would only find them bogus.
@@ -41,9 +42,13 @@ extension ResolverCache {
                 summary.skippedSignatureExpired += 1
                 continue
             }
+            // A dump from a run with a larger max-ttl (or a crafted one) may not extend an entry
+            // past what this configuration allows from now.
+            let expiry = min(entry.expiry, now.adding(configuration.maxTTL).seconds)
             let slot = makeSlot(
                 kind: entry.kind, name: entry.name, type: entry.type, rrClass: entry.rrClass, rdatas: entry.rdatas,
-                signatures: entry.signatures, extra: entry.extra, ttl: entry.ttl, expiry: entry.expiry,
+                signatures: entry.signatures, extra: entry.extra, ttl: min(entry.ttl, configuration.maxTTL),
+                expiry: expiry,
                 rank: entry.rank, status: entry.status, reason: entry.reason)
             if store(slot, now: now).isCached { summary.loaded += 1 } else { summary.refused += 1 }
         }

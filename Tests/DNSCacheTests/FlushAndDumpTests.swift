@@ -121,6 +121,24 @@ struct FlushAndDumpTests {
         #expect(late.lookup(name("unsigned.example."), .a, now: at(100)) != nil)
     }
 
+    @Test("a well-formed dump claiming an absurd expiry loads with the expiry capped at max-ttl")
+    func cappedExpiry() throws {
+        let cache = ResolverCache(configuration: testConfiguration())
+        cache.insert(aSet("far.example.", ttl: 300), rank: .answerAuthoritative, status: .insecure, now: at(0))
+        var bytes = cache.dump(now: at(0))
+        // Header (20 bytes), then kind, rank, status, reason flag, class, type (8 bytes), then the expiry.
+        for offset in 28..<36 { bytes[offset] = offset == 28 ? 0x7F : 0xFF }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes[..<(bytes.count - 8)] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        for index in 0..<8 { bytes[bytes.count - 8 + index] = UInt8(truncatingIfNeeded: hash >> (56 - 8 * index)) }
+        var configuration = testConfiguration()
+        configuration.serveStale = true
+        let restored = ResolverCache(configuration: configuration)
+        #expect(try restored.load(bytes, now: at(10)).loaded == 1)
+        #expect(restored.lookup(name("far.example."), .a, now: at(10))?.rrset.ttl == 86400)
+        #expect(restored.lookup(name("far.example."), .a, now: at(10 + 86400)) == nil)
+    }
+
     @Test("a truncated, damaged or foreign dump is rejected whole, never loaded in part")
     func corrupt() throws {
         let bytes = populated().dump(now: at(0))
