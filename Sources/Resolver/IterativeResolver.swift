@@ -45,8 +45,12 @@ public final class IterativeResolver: Sendable {
     }
 
     /// Resolves `question`, joining an identical resolution already in flight.
-    public func resolve(_ question: Question) async -> Resolution {
-        if let cached = answerFromCache(question) { return cached }
+    ///
+    /// - Parameter checkingDisabled: the client's CD bit. Validation runs either way (its verdicts
+    ///   are cached for everyone); with CD=1 bogus data is returned instead of SERVFAIL, without AD
+    ///   (RFC 4035 §3.2.2). Joined resolutions share the work and each caller gets its own view.
+    public func resolve(_ question: Question, checkingDisabled: Bool = false) async -> Resolution {
+        if let cached = answerFromCache(question, checkingDisabled: checkingDisabled) { return cached }
         let key = InFlightKey(question: question)
         let (task, isNew) = inFlight.withLock { table -> (Task<Resolution, Never>, Bool) in
             if let running = table[key] { return (running, false) }
@@ -56,34 +60,53 @@ public final class IterativeResolver: Sendable {
         }
         let result = await task.value
         if isNew { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
-        return result
+        return result.presented(checkingDisabled: checkingDisabled)
     }
+
+    /// Whether answers are validated (`dnssec.validation`).
+    var validating: Bool { configuration.validation.enabled }
 
     /// Answers from the cache alone, following cached CNAMEs; nil when anything is missing.
     ///
     /// This is the daemon's fast path, called synchronously on a listener thread, and the whole
-    /// answer for RD=0 queries: it sends nothing and never waits.
-    public func answerFromCache(_ question: Question) -> Resolution? {
+    /// answer for RD=0 queries: it sends nothing and never waits. A fresh bogus result answers
+    /// SERVFAIL with the same EDE without validating again (RFC 4035 §4.5, RFC 9520 §3); with CD=1
+    /// cached bogus data is served instead (RFC 4035 §3.2.2). While validating, answer-rank data
+    /// nobody judged (`unchecked`) is not served: it would bypass the validator.
+    public func answerFromCache(_ question: Question, checkingDisabled: Bool = false) -> Resolution? {
         let now = CacheTime(seconds: clock.wallSeconds)
+        if validating && !checkingDisabled,
+            let reason = cache.lookupBogus(question.name, question.type, question.rrClass, now: now)
+        {
+            return .bogus(reason, fromCache: true)
+        }
         var chain: [RRSet] = []
         var name = question.name
-        var status = SecurityStatus.secure
+        var verdict = Verdict(validating ? .secure : .unchecked)
         for _ in 0...configuration.limits.maxCNAMEChain {
-            switch cachedStep(Question(name: name, type: question.type, rrClass: question.rrClass), now: now) {
+            let step = cachedStep(
+                Question(name: name, type: question.type, rrClass: question.rrClass), now: now,
+                allowBogus: checkingDisabled)
+            switch step {
             case .none:
                 return nil
-            case .data(let rrset, let rrsetStatus):
-                status = min(status, rrsetStatus)
-                return Resolution(rcode: .noError, answer: chain + [rrset], status: status, fromCache: true)
-            case .alias(let cname, let target, let cnameStatus):
+            case .data(let rrset, let status, let reason):
+                verdict.add(status, reason)
+                return Resolution(
+                    rcode: .noError, answer: chain + [rrset], status: verdict.status, fromCache: true,
+                    securityReason: verdict.reason
+                ).presented(checkingDisabled: checkingDisabled)
+            case .alias(let cname, let target, let status, let reason):
                 chain.append(cname)
-                status = min(status, cnameStatus)
+                verdict.add(status, reason)
                 name = target
             case .negative(let negative):
-                status = min(status, negative.status)
+                verdict.add(negative.status, negative.reason)
                 return Resolution(
                     rcode: negative.denial == .nxdomain ? .nxDomain : .noError, answer: chain,
-                    authority: (negative.soa.map { [$0] } ?? []) + negative.proofs, status: status, fromCache: true)
+                    authority: (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL,
+                    status: verdict.status, fromCache: true, securityReason: verdict.reason
+                ).presented(checkingDisabled: checkingDisabled)
             }
         }
         return nil
@@ -93,41 +116,58 @@ public final class IterativeResolver: Sendable {
     enum CachedStep {
         /// Nothing usable.
         case none
-        /// The RRset itself.
-        case data(RRSet, SecurityStatus)
+        /// The RRset itself, with its verdict.
+        case data(RRSet, SecurityStatus, BogusReason?)
         /// A CNAME at the name, leading to `target`.
-        case alias(RRSet, target: DomainName, SecurityStatus)
+        case alias(RRSet, target: DomainName, SecurityStatus, BogusReason?)
         /// A cached denial.
         case negative(CachedNegative)
     }
 
+    /// Whether a cached entry of this status may answer: never bogus unless the client set CD,
+    /// and, while validating, never data no validator judged.
+    func servable(_ status: SecurityStatus, allowBogus: Bool) -> Bool {
+        if status == .bogus { return allowBogus }
+        return !(validating && status == .unchecked)
+    }
+
     /// Looks one name and type up in the cache. Glue and referral data (below answer rank) never
     /// answer a client: RFC 2181 §5.4.1 says such data must not be returned as an answer.
-    func cachedStep(_ question: Question, now: CacheTime) -> CachedStep {
+    func cachedStep(_ question: Question, now: CacheTime, allowBogus: Bool = false) -> CachedStep {
         if let hit = cache.lookup(question.name, question.type, question.rrClass, now: now),
-            hit.rank >= .answerNonAuthoritative, hit.status != .bogus
+            hit.rank >= .answerNonAuthoritative, servable(hit.status, allowBogus: allowBogus)
         {
-            return .data(hit.rrset, hit.status)
+            return .data(hit.rrset, hit.status, hit.reason)
         }
         if question.type != .cname,
             let hit = cache.lookup(question.name, .cname, question.rrClass, now: now),
-            hit.rank >= .answerNonAuthoritative, hit.status != .bogus,
+            hit.rank >= .answerNonAuthoritative, servable(hit.status, allowBogus: allowBogus),
             case .cname(let cname)? = hit.rrset.rdatas.first
         {
-            return .alias(hit.rrset, target: cname.target, hit.status)
+            return .alias(hit.rrset, target: cname.target, hit.status, hit.reason)
         }
         if let negative = cache.lookupNegative(question.name, question.type, question.rrClass, now: now),
-            negative.status != .bogus
+            servable(negative.status, allowBogus: allowBogus)
         {
             return .negative(negative)
         }
         return .none
     }
 
-    /// Resolves with the network, from a fresh budget.
+    /// Resolves with the network, from a fresh budget; a bogus result is remembered for
+    /// `bogus-ttl` so that repeats answer from the bogus cache (RFC 4035 §4.5).
     func resolveUncached(_ question: Question) async -> Resolution {
-        var state = ResolutionState(started: clock.monotonicNow)
+        var state = ResolutionState(started: clock.monotonicNow, validationLimits: configuration.validation.limits)
         let lookup = Lookup(engine: self)
-        return await lookup.resolve(question, state: &state)
+        let resolution = await lookup.resolve(question, state: &state)
+        if resolution.status == .bogus, let reason = resolution.securityReason {
+            let annotated = BogusReason(reason.code, site: reason.site, "\(question): " + reason.detail)
+            cache.insertBogus(
+                question.name, question.type, question.rrClass, reason: annotated, now: CacheTime(seconds: clock.wallSeconds))
+            var result = resolution
+            result.securityReason = annotated
+            return result
+        }
+        return resolution
     }
 }

@@ -43,11 +43,16 @@ extension Lookup {
     /// answer-non-authoritative (RFC 2181 §5.4.1), and addresses of an NS answer's servers
     /// (priming, RFC 8109 §4.1) as additional data.
     ///
+    /// Each RRset goes in with its verdict (RFC 4035 §4.5): validated data at rank `validated` with
+    /// the TTL its RRSIG allows (RFC 4035 §5.3.3), bogus data too — the cache keeps it at most
+    /// `bogus-ttl`, and only a CD=1 query may see it (RFC 4035 §3.2.2). A judged DNSKEY RRset also
+    /// goes to the key cache and a judged DS RRset to the DS cache, so chains resume from them.
+    ///
     /// A zone's own NS set never outlives its parent's delegation: its TTL is capped to what is
     /// left of the delegation point's, so a child cannot keep a revoked delegation alive (ghost
     /// domains, Jiang et al., NDSS 2012; RFC 2181 §5.4.1 would otherwise let it replace the
     /// parent's set with any TTL it likes).
-    func cacheAnswer(_ response: Message, chain: AnswerChain, delegation: DelegationPoint) {
+    func cacheAnswer(_ response: Message, chain: AnswerChain, delegation: DelegationPoint, judgement: Judgement) {
         let now = self.now
         let rank: TrustRank = response.header.authoritativeAnswer ? .answerAuthoritative : .answerNonAuthoritative
         for var rrset in response.answer {
@@ -56,7 +61,20 @@ extension Lookup {
                 guard left > 0 else { continue }
                 rrset.ttl = min(rrset.ttl, UInt32(clamping: left))
             }
-            engine.cache.insert(rrset, rank: rank, status: .unchecked, now: now)
+            let part = judgement.parts[rrset.key]
+            let verdict = part?.verdict ?? judgement.verdict
+            var rrsetRank = rank
+            if verdict.status == .secure, let ttl = part?.ttl {
+                rrset.ttl = min(rrset.ttl, ttl)
+                rrsetRank = .validated
+            }
+            engine.cache.insert(rrset, rank: rrsetRank, status: verdict.status, reason: verdict.reason, now: now)
+            guard validating, part != nil else { continue }
+            if rrset.type == .dnskey {
+                engine.cache.insertKeys(rrset, status: verdict.status, reason: verdict.reason, now: now)
+            } else if rrset.type == .ds {
+                engine.cache.insertDelegationSigner(rrset, status: verdict.status, reason: verdict.reason, now: now)
+            }
         }
         if response.answer.contains(where: { $0.type == .ns }) {
             for glue in response.additional {
@@ -66,21 +84,93 @@ extension Lookup {
     }
 
     /// Caches a denial of `name` (RFC 2308 §5) with its SOA and NSEC/NSEC3 proofs, for
-    /// min(SOA TTL, SOA MINIMUM) seconds. Without an SOA nothing is cached: RFC 2308 §5 says a
-    /// negative answer without one "SHOULD NOT be cached".
-    func cacheNegative(_ response: Message, name: DomainName, denial: NegativeAnswer.Denial) {
+    /// min(SOA TTL, SOA MINIMUM) seconds, and no longer than its validated proofs' signatures
+    /// allow (RFC 4035 §5.3.3), with the verdict on the proof. Without an SOA nothing is cached:
+    /// RFC 2308 §5 says a negative answer without one "SHOULD NOT be cached".
+    func cacheNegative(
+        _ response: Message, name: DomainName, denial: NegativeAnswer.Denial, judgement: Judgement
+    ) {
         guard let soa = response.authority.first(where: { $0.type == .soa && name.isSubdomain(of: $0.name) }),
             case .soa(let record)? = soa.rdatas.first
         else { return }
         let proofs = response.authority.filter { $0.type == .nsec || $0.type == .nsec3 }
-        let rank: TrustRank =
+        let verdict = judgement.verdict
+        var rank: TrustRank =
             response.header.authoritativeAnswer ? .authorityAuthoritative : .authorityNonAuthoritative
+        var ttl = min(soa.ttl, record.minimum)
+        if verdict.status == .secure {
+            rank = .validated
+            ttl = min(ttl, judgement.denialTTL ?? ttl)
+        }
         engine.cache.insert(
             NegativeAnswer(
-                name: name, denial: denial, soa: soa, proofs: proofs, ttl: min(soa.ttl, record.minimum), rank: rank,
-                status: .unchecked),
+                name: name, denial: denial, soa: soa, proofs: proofs, ttl: ttl, rank: rank, status: verdict.status,
+                reason: verdict.reason),
             now: now)
     }
+
+    /// Caches a judged answer and turns it into the step's outcome: data, an alias to follow, or
+    /// a denial with its SOA and proofs. Used for the accepted answer and, once every server gave
+    /// a bogus one, for the last of those (kept for CD=1 clients, RFC 4035 §3.2.2).
+    func settle(_ answer: JudgedAnswer, delegation: DelegationPoint) -> StepOutcome {
+        let clean = answer.response
+        let chain = answer.chain
+        let verdict = answer.judgement.verdict
+        cacheAnswer(clean, chain: chain, delegation: delegation, judgement: answer.judgement)
+        let links = chainRRsets(clean, chain: chain)
+        switch answer.kind {
+        case .cname(let target):
+            return .alias(links, target: target, verdict)
+        case .nxdomain:
+            cacheNegative(clean, name: chain.finalName, denial: .nxdomain, judgement: answer.judgement)
+            return .negative(rcode: .nxDomain, links: links, authority: negativeAuthority(clean), verdict)
+        case .nodata:
+            cacheNegative(clean, name: chain.finalName, denial: .nodata(answer.asked.type), judgement: answer.judgement)
+            return .negative(rcode: .noError, links: links, authority: negativeAuthority(clean), verdict)
+        default:
+            let asked = answer.asked
+            return .data(
+                links
+                    + clean.answer.filter {
+                        $0.name == chain.finalName && ($0.type == asked.type || asked.type == .any)
+                    }, verdict)
+        }
+    }
+
+    /// The verdict on a DS question the parent side answered with a referral to the child instead
+    /// of DS or a denial: whatever DS or proof the referral carries is judged and cached; the
+    /// answer itself proves nothing, so below a secure parent it is bogus (EDE 12).
+    func unprovenDelegationSigner(
+        _ response: Message, child: DomainName, delegation: DelegationPoint, state: inout ResolutionState
+    ) async -> Verdict {
+        guard validating else { return Verdict(.unchecked) }
+        _ = await judgeReferral(response, child: child, delegation: delegation, state: &state)
+        switch await zoneTrust(delegation.zone, state: &state) {
+        case .insecure(let reason): return Verdict(.insecure, reason)
+        case .bogus(let reason): return Verdict(.bogus, reason)
+        case .secure:
+            return Verdict(
+                .bogus,
+                BogusReason(
+                    .nsecMissing, site: "RDSR",
+                    "DS \(child): \(delegation.zone) answered with a referral, neither DS nor a proof of none"))
+        }
+    }
+}
+
+/// A response with the verdict on it, as iteration hands it on or holds it back while other
+/// servers are tried.
+struct JudgedAnswer {
+    /// The scrubbed response.
+    var response: Message
+    /// What it means.
+    var kind: ResponseKind
+    /// The question it answered.
+    var asked: Question
+    /// Its CNAME/DNAME links.
+    var chain: AnswerChain
+    /// The verdict.
+    var judgement: Judgement
 }
 
 extension IterativeResolver {

@@ -3,6 +3,7 @@
 // delegation came without glue, and one query-response exchange with its EDNS and TCP fallbacks.
 
 public import DNSCache
+public import DNSSEC
 public import DNSWire
 
 extension Lookup {
@@ -144,6 +145,8 @@ extension Lookup {
             let resolution = await resolve(question, state: &state)
             state.depth -= 1
             if resolution.rcode == .nxDomain { return ([], true) }
+            // Addresses that failed validation are not used: they could lead anywhere (RFC 4035 §5.5).
+            if resolution.status == .bogus { continue }
             for rrset in resolution.answer where rrset.type == type { result += Self.addresses(in: rrset) }
         }
         return (result, false)

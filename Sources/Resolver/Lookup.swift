@@ -26,24 +26,40 @@ struct Lookup {
         var links: [RRSet] = []
         var name = question.name
         var seen: Set<DomainName> = [name]
+        // RFC 4035 §4.3: the answer is as secure as its weakest link, so a chain may go secure →
+        // insecure → secure and the client still gets no AD.
+        var verdict = Verdict(validating ? .secure : .unchecked)
         state.active.insert(question)
         defer { state.active.remove(question) }
         while links.count <= limits.maxCNAMEChain {
             let step = await resolveName(
                 Question(name: name, type: question.type, rrClass: question.rrClass), state: &state)
             switch step {
-            case .data(let rrsets):
-                return Resolution(rcode: .noError, answer: links + rrsets)
-            case .alias(let chain, let target):
+            case .data(let rrsets, let stepVerdict):
+                verdict.add(stepVerdict)
+                return Resolution(
+                    rcode: .noError, answer: links + rrsets, status: verdict.status, securityReason: verdict.reason)
+            case .alias(let chain, let target, let stepVerdict):
                 links += chain
+                verdict.add(stepVerdict)
+                if verdict.status == .bogus {
+                    // Following a bogus alias cannot make the answer usable without CD; with CD the
+                    // client gets the links up to the bogus one.
+                    return Resolution(rcode: .noError, answer: links, status: .bogus, securityReason: verdict.reason)
+                }
                 guard seen.insert(target).inserted else {
                     return .failure(ExtendedDNSError(.other, "CNAME loop at \(target) while resolving \(question)"))
                 }
                 name = target
-            case .negative(let rcode, let chain, let authority):
-                return Resolution(rcode: rcode, answer: links + chain, authority: authority)
+            case .negative(let rcode, let chain, let authority, let stepVerdict):
+                verdict.add(stepVerdict)
+                return Resolution(
+                    rcode: rcode, answer: links + chain, authority: authority, status: verdict.status,
+                    securityReason: verdict.reason)
             case .failure(let error):
                 return .failure(error)
+            case .bogus(let reason):
+                return .bogus(reason)
             }
         }
         return .failure(
@@ -53,14 +69,15 @@ struct Lookup {
     /// Resolves one name without following aliases that leave the zone answering it.
     func resolveName(_ question: Question, state: inout ResolutionState) async -> StepOutcome {
         switch engine.cachedStep(question, now: now) {
-        case .data(let rrset, _):
-            return .data([rrset])
-        case .alias(let rrset, let target, _):
-            return .alias([rrset], target: target)
+        case .data(let rrset, let status, let reason):
+            return .data([rrset], Verdict(status, reason))
+        case .alias(let rrset, let target, let status, let reason):
+            return .alias([rrset], target: target, Verdict(status, reason))
         case .negative(let negative):
             return .negative(
                 rcode: negative.denial == .nxdomain ? .nxDomain : .noError, links: [],
-                authority: (negative.soa.map { [$0] } ?? []) + negative.proofs)
+                authority: (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL,
+                Verdict(negative.status, negative.reason))
         case .none:
             break
         }
@@ -170,6 +187,10 @@ struct Lookup {
     {
         var zone = ZoneAttempt(delegation: start)
         var referrals = 0
+        // The last answer that failed validation, kept while the zone's other servers are tried
+        // (RFC 4035 §5.5: one server's stripped or stale signatures must not decide the answer).
+        var rejected: JudgedAnswer? = nil
+        var rejectedReferral: BogusReason? = nil
         var minimisation = Minimisation(
             mode: start.isForward ? .off : engine.configuration.qnameMinimisation, question: question,
             zone: start.zone, limits: limits)
@@ -183,6 +204,8 @@ struct Lookup {
             }
             let asked = minimisation.nextQuestion()
             guard let server = await selectServer(in: &zone, state: &state) else {
+                if let rejected { return settle(rejected, delegation: zone.delegation) }
+                if let rejectedReferral { return .bogus(rejectedReferral) }
                 return .failure(zone.unreachable(question))
             }
             let exchange = await self.exchange(asked, with: server, delegation: zone.delegation, state: &state)
@@ -213,7 +236,14 @@ struct Lookup {
                 if question.type == .ds && child == question.name && !minimised {
                     // The server holding the parent side referred us to the child for its own DS:
                     // the parent is not serving DS there (RFC 4035 §3.1.4.1); nothing to cache.
-                    return .negative(rcode: .noError, links: [], authority: [])
+                    return .negative(
+                        rcode: .noError, links: [], authority: [],
+                        await unprovenDelegationSigner(clean, child: child, delegation: zone.delegation, state: &state))
+                }
+                if let reason = await judgeReferral(clean, child: child, delegation: zone.delegation, state: &state) {
+                    zone.fail(server, "bogus referral to \(child) from \(server): \(reason)")
+                    rejectedReferral = reason
+                    continue
                 }
                 referrals += 1
                 guard referrals <= limits.maxReferrals else {
@@ -222,36 +252,23 @@ struct Lookup {
                             .other, "more than \(limits.maxReferrals) referrals while resolving \(question)"))
                 }
                 zone = ZoneAttempt(delegation: cacheReferral(clean, child: child))
+                rejected = nil
+                rejectedReferral = nil
                 minimisation.descend(to: child)
             case .answer where minimised, .cname where minimised, .nodata where minimised:
                 minimisation.revealMore()
-            case .nxdomain where minimised:
-                if minimisation.mode == .relaxed {
-                    minimisation.giveUp()
-                } else {
-                    cacheNegative(clean, name: asked.name, denial: .nxdomain)
-                    return .negative(rcode: .nxDomain, links: [], authority: negativeAuthority(clean))
+            case .nxdomain where minimised && minimisation.mode == .relaxed:
+                minimisation.giveUp()
+            case .answer, .cname, .nxdomain, .nodata:
+                let judgement = await judgeResponse(
+                    clean, kind: kind, asked: asked, chain: chain, delegation: zone.delegation, state: &state)
+                let answer = JudgedAnswer(response: clean, kind: kind, asked: asked, chain: chain, judgement: judgement)
+                if judgement.verdict.status == .bogus {
+                    zone.fail(server, "bogus answer from \(server): \(judgement.verdict.reason.map(\.description) ?? "")")
+                    rejected = answer
+                    continue
                 }
-            case .answer:
-                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
-                return .data(
-                    chainRRsets(clean, chain: chain)
-                        + clean.answer.filter {
-                            $0.name == chain.finalName && ($0.type == asked.type || asked.type == .any)
-                        })
-            case .cname(let target):
-                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
-                return .alias(chainRRsets(clean, chain: chain), target: target)
-            case .nxdomain:
-                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
-                cacheNegative(clean, name: chain.finalName, denial: .nxdomain)
-                return .negative(
-                    rcode: .nxDomain, links: chainRRsets(clean, chain: chain), authority: negativeAuthority(clean))
-            case .nodata:
-                cacheAnswer(clean, chain: chain, delegation: zone.delegation)
-                cacheNegative(clean, name: chain.finalName, denial: .nodata(asked.type))
-                return .negative(
-                    rcode: .noError, links: chainRRsets(clean, chain: chain), authority: negativeAuthority(clean))
+                return settle(answer, delegation: zone.delegation)
             case .lame(let reason), .throwaway(let reason):
                 if minimised && minimisation.mode == .relaxed {
                     // RFC 9156 §2.3: some servers mishandle empty non-terminals; ask for the full name.

@@ -18,11 +18,14 @@ public struct Resolution: Hashable, Sendable {
     public var extendedErrors: [ExtendedDNSError]
     /// Whether every part came from the cache without an upstream query.
     public var fromCache: Bool
+    /// Why ``status`` is not secure, when the validator said: the bogus reason (EDE code, site tag,
+    /// sentence), or the reason an insecure answer should be reported (EDE 1, 2, 27).
+    public var securityReason: BogusReason?
 
     /// Creates a resolution.
     public init(
         rcode: RCode, answer: [RRSet] = [], authority: [RRSet] = [], status: SecurityStatus = .unchecked,
-        extendedErrors: [ExtendedDNSError] = [], fromCache: Bool = false
+        extendedErrors: [ExtendedDNSError] = [], fromCache: Bool = false, securityReason: BogusReason? = nil
     ) {
         self.rcode = rcode
         self.answer = answer
@@ -30,10 +33,38 @@ public struct Resolution: Hashable, Sendable {
         self.status = status
         self.extendedErrors = extendedErrors
         self.fromCache = fromCache
+        self.securityReason = securityReason
     }
 
     /// A SERVFAIL carrying `error`.
     public static func failure(_ error: ExtendedDNSError) -> Resolution {
         Resolution(rcode: .servFail, extendedErrors: [error])
+    }
+
+    /// A SERVFAIL for data that failed validation: status bogus, the reason as the EDE
+    /// (RFC 4035 §5.5: bogus data is never given to a client that did not set CD; RFC 8914 §4).
+    public static func bogus(_ reason: BogusReason, fromCache: Bool = false) -> Resolution {
+        Resolution(
+            rcode: .servFail, status: .bogus, extendedErrors: [reason.extendedDNSError], fromCache: fromCache,
+            securityReason: reason)
+    }
+
+    /// The resolution as a client with or without CD sees it.
+    ///
+    /// - Bogus without CD: SERVFAIL with the reason's EDE, no data (RFC 4035 §5.5, §3.2.2).
+    /// - Bogus with CD: the data as received, status bogus so AD stays clear (RFC 4035 §3.2.2:
+    ///   the client does its own checking), and the EDE saying why it would have failed.
+    /// - Insecure with a reason (EDE 1, 2, 27): the data with the EDE (RFC 9276 §3.2, RFC 8914 §4).
+    public func presented(checkingDisabled: Bool) -> Resolution {
+        if status == .bogus && !checkingDisabled && rcode != .servFail, let reason = securityReason {
+            return .bogus(reason, fromCache: fromCache)
+        }
+        var result = self
+        if let reason = securityReason, status != .secure,
+            !result.extendedErrors.contains(where: { $0.code == reason.code })
+        {
+            result.extendedErrors.append(reason.extendedDNSError)
+        }
+        return result
     }
 }

@@ -21,6 +21,10 @@ public struct ResolutionLimits: Hashable, Sendable {
     /// Depth of nested sub-resolutions (an NS name whose address needs another NS name's address…).
     /// Bounds recursion on the stack as well as work; TsuNAME-style cycles end here.
     public var maxSubqueryDepth = 6
+    /// Depth of nested DS and DNSKEY fetches while building one chain of trust. Each level is one
+    /// zone cut further up (RFC 4035 §5), so real chains stay far below this; a hostile hierarchy
+    /// of signer names or a dependency cycle ends here, with a bogus verdict (EDE 9).
+    public var maxValidationDepth = 24
     /// QNAME minimisation queries per resolution before the rest of the name is sent at once
     /// (RFC 9156 §2.3: MAX_MINIMISE_COUNT 10; the first MINIMISE_ONE_LAB 4 labels go one by one).
     public var maxMinimisationSteps = 10

@@ -37,6 +37,8 @@ public struct ResolverConfiguration: Hashable, Sendable {
     public var useCaseRandomisation = false
     /// The limits on work per client query.
     public var limits = ResolutionLimits()
+    /// DNSSEC validation: anchors, limits, supported algorithms (off unless enabled).
+    public var validation = ValidationSettings()
 
     /// The defaults.
     public init() {}

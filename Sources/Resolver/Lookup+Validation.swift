@@ -1,0 +1,547 @@
+// Primary responsibilities: judge what upstream servers said against the chain of trust (RFC 4035
+// §5) — the trust of a zone from the closest trust anchor down (DS from the parent, DNSKEY from the
+// zone, both cached), every RRset of an answer with its wildcard proof, denials with their NSEC or
+// NSEC3 proofs, and a referral's DS or proof of no DS — all within the client query's budget.
+
+public import DNSCache
+public import DNSSEC
+public import DNSWire
+
+/// The verdict on one response: the whole, and each RRset with the TTL its signatures allow.
+struct Judgement {
+    /// One RRset's verdict.
+    struct Part {
+        /// Its status and reason.
+        var verdict: Verdict
+        /// The TTL capped by the RRSIG (RFC 4035 §5.3.3) when secure.
+        var ttl: UInt32?
+    }
+
+    /// The weakest status of every part (RFC 4035 §4.3).
+    var verdict: Verdict
+    /// Per RRset of the response (answer and authority).
+    var parts: [RRSet.Key: Part] = [:]
+    /// The smallest validated TTL among a denial's SOA and proofs, to cap the negative TTL.
+    var denialTTL: UInt32?
+
+    /// A response nobody judged: validation is off.
+    static let unchecked = Judgement(verdict: Verdict(.unchecked))
+
+    /// Records one RRset's verdict and folds it into the whole.
+    mutating func record(_ rrset: RRSet, _ verdict: Verdict, ttl: UInt32? = nil) {
+        parts[rrset.key] = Part(verdict: verdict, ttl: ttl)
+        self.verdict.add(verdict)
+    }
+}
+
+extension Lookup {
+    /// The validation settings in force.
+    var validation: ValidationSettings { engine.configuration.validation }
+
+    /// Whether answers are judged at all (`dnssec.validation`).
+    var validating: Bool { validation.enabled }
+
+    /// The validation time: the wall clock (RFC 4034 §3.1.5 serial arithmetic on 32 bits), so a
+    /// faked system time moves validation with it.
+    var validationTime: UInt32 { UInt32(truncatingIfNeeded: engine.clock.wallSeconds) }
+
+    /// Whether a negative trust anchor covers `name` now (RFC 7646 §2: data at or below it is
+    /// treated as insecure).
+    func underNegativeAnchor(_ name: DomainName) -> Bool {
+        validation.anchors.negativeAnchor(covering: name, now: engine.clock.wallSeconds) != nil
+    }
+
+    // MARK: - Trust of a zone
+
+    /// The trust of `zone`'s keys (RFC 4035 §5): insecure without an anchor at or above it or under
+    /// an NTA; otherwise its DNSKEY RRset, fetched from the zone's servers and authenticated by the
+    /// parent's DS (or the anchor) — from the key cache when known.
+    ///
+    /// The DNSKEY fetch is an ordinary sub-resolution sharing the query's budgets; its answer is
+    /// judged like any other (``judgeRRset(_:delegation:state:)`` authenticates a DNSKEY RRset at its
+    /// own apex from the DS chain), so a server serving stripped or stale keys is passed over for
+    /// the zone's other servers (RFC 4035 §5.5).
+    func zoneTrust(_ zone: DomainName, state: inout ResolutionState) async -> ZoneTrust {
+        if underNegativeAnchor(zone) { return .insecure(nil) }
+        guard validation.anchors.closestAnchor(for: zone) != nil else { return .insecure(nil) }
+        if let known = state.trust[zone] { return known }
+        if let cached = engine.cache.lookupKeys(zone: zone, now: now) {
+            let trust = Self.trust(fromCached: cached, zone: zone, validation: validation)
+            state.trust[zone] = trust
+            return trust
+        }
+        let question = Question(name: zone, type: .dnskey)
+        guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
+            return .bogus(
+                BogusReason(
+                    .dnskeyMissing, site: "RKCY",
+                    "the DNSKEY RRset of \(zone) is needed to validate itself (dependency cycle or more than "
+                        + "\(limits.maxValidationDepth) nested fetches, maxValidationDepth)"))
+        }
+        state.validationDepth += 1
+        let resolution = await resolve(question, state: &state)
+        state.validationDepth -= 1
+        let trust: ZoneTrust
+        if let cached = engine.cache.lookupKeys(zone: zone, now: now) {
+            trust = Self.trust(fromCached: cached, zone: zone, validation: validation)
+        } else if let rrset = resolution.answer.first(where: { $0.type == .dnskey && $0.name == zone }),
+            resolution.status == .secure
+        {
+            trust = .secure(ZoneKeySet(dnskeyRRSet: rrset, support: validation.support, limits: validation.limits))
+        } else {
+            trust = Self.keyFailure(resolution, zone: zone)
+            if case .bogus(let reason) = trust {
+                engine.cache.insertKeys(
+                    RRSet(name: zone, type: .dnskey, ttl: engine.cache.configuration.bogusTTL, rdatas: []),
+                    status: .bogus, reason: reason, now: now)
+            }
+        }
+        state.trust[zone] = trust
+        return trust
+    }
+
+    /// The trust a key-cache entry gives.
+    static func trust(fromCached cached: CachedRRset, zone: DomainName, validation: ValidationSettings) -> ZoneTrust {
+        switch cached.status {
+        case .secure:
+            return .secure(
+                ZoneKeySet(dnskeyRRSet: cached.rrset, support: validation.support, limits: validation.limits))
+        case .insecure, .unchecked:
+            return .insecure(cached.reason)
+        case .bogus, .indeterminate:
+            return .bogus(
+                cached.reason ?? BogusReason(.dnskeyMissing, site: "RKBC", "the keys of \(zone) were found bogus"))
+        }
+    }
+
+    /// Why a DNSKEY fetch gave no usable keys (EDE 9 unless the failure said better).
+    static func keyFailure(_ resolution: Resolution, zone: DomainName) -> ZoneTrust {
+        if resolution.status == .insecure { return .insecure(resolution.securityReason) }
+        if let reason = resolution.securityReason, resolution.status == .bogus { return .bogus(reason) }
+        if resolution.rcode == .servFail {
+            let cause = resolution.extendedErrors.first
+            return .bogus(
+                BogusReason(
+                    .dnskeyMissing, site: "RKNF",
+                    "could not fetch the DNSKEY RRset of \(zone): " + (cause?.extraText ?? "SERVFAIL")))
+        }
+        return .bogus(
+            BogusReason(
+                .dnskeyMissing, site: "RKNO",
+                "\(zone) is signed below a secure parent but has no DNSKEY RRset (\(resolution.rcode))"))
+    }
+
+    // MARK: - DS of a zone cut
+
+    /// What authenticates `zone`'s DNSKEY RRset (RFC 4035 §5.2): its trust anchor, or the DS RRset
+    /// its parent serves, validated with the parent's keys; insecure when the parent is insecure or
+    /// proves that no DS exists (an unsigned delegation, RFC 4035 §5.2; Opt-Out, RFC 5155 §8.9).
+    ///
+    /// DS results come from the key cache when a referral already brought and judged them
+    /// (``judgeReferral(_:child:delegation:state:)``); otherwise the DS is asked for explicitly at the
+    /// parent side (RFC 4035 §3.1.4.1, ``startingPoint(for:state:)``).
+    func delegationSigner(for zone: DomainName, state: inout ResolutionState) async -> ValidationOutcome<TrustAnchor> {
+        if underNegativeAnchor(zone) { return .insecure(nil) }
+        guard let anchor = validation.anchors.closestAnchor(for: zone) else { return .insecure(nil) }
+        if anchor.owner == zone { return .secure(anchor) }
+        if let cached = engine.cache.lookupDelegationSigner(zone: zone, now: now) {
+            return Self.signer(fromCached: cached, zone: zone)
+        }
+        // A zone below an insecure cut is insecure (RFC 4035 §4.3, §5.2): no DS query needed.
+        if let parent = closestCachedCut(above: zone, within: anchor.owner) {
+            switch await zoneTrust(parent, state: &state) {
+            case .insecure(let reason): return .insecure(reason)
+            case .bogus(let reason): return .bogus(reason)
+            case .secure: break
+            }
+        }
+        let question = Question(name: zone, type: .ds)
+        guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
+            return .bogus(
+                BogusReason(
+                    .dnskeyMissing, site: "RDCY",
+                    "the DS RRset of \(zone) is needed to validate itself (dependency cycle or more than "
+                        + "\(limits.maxValidationDepth) nested fetches, maxValidationDepth)"))
+        }
+        state.validationDepth += 1
+        let resolution = await resolve(question, state: &state)
+        state.validationDepth -= 1
+        if let cached = engine.cache.lookupDelegationSigner(zone: zone, now: now) {
+            return Self.signer(fromCached: cached, zone: zone)
+        }
+        if let ds = resolution.answer.first(where: { $0.type == .ds && $0.name == zone }) {
+            switch resolution.status {
+            case .secure: return .secure(TrustAnchor(owner: zone, ds: Self.dsRecords(ds)))
+            case .bogus:
+                return .bogus(
+                    resolution.securityReason
+                        ?? BogusReason(.dnssecBogus, site: "RDSB", "the DS RRset of \(zone) is bogus"))
+            default: return .insecure(resolution.securityReason)
+            }
+        }
+        return await provenUnsigned(zone, resolution: resolution, state: &state)
+    }
+
+    /// The verdict on a DS question answered with no DS: the delegation must be proven unsigned —
+    /// an NSEC or NSEC3 at the cut with NS and without DS (RFC 4035 §5.2, RFC 6840 §4.4), or an
+    /// Opt-Out span (RFC 5155 §8.9, insecure). A mere NODATA is not enough: a name that is no
+    /// delegation has no DS either, and accepting that would let a forger claim any signer name
+    /// below a secure zone is an unsigned zone. The result is cached (key cache, no-DS entry).
+    func provenUnsigned(
+        _ zone: DomainName, resolution: Resolution, state: inout ResolutionState
+    ) async -> ValidationOutcome<TrustAnchor> {
+        let outcome: ValidationOutcome<TrustAnchor>
+        switch resolution.status {
+        case .insecure, .unchecked:
+            outcome = .insecure(resolution.securityReason)
+        case .bogus, .indeterminate:
+            outcome = .bogus(
+                resolution.securityReason
+                    ?? BogusReason(
+                        .dnskeyMissing, site: "RDSF",
+                        "could not get the DS RRset of \(zone): "
+                            + (resolution.extendedErrors.first?.extraText ?? "\(resolution.rcode)")))
+        case .secure:
+            let proofs = resolution.authority.filter { $0.type == .nsec || $0.type == .nsec3 }
+            let signer = proofs.lazy.compactMap { $0.signatures.first?.signerName }.first ?? zone.parent ?? .root
+            let proof: ValidationOutcome<DenialProof>
+            if resolution.rcode == .nxDomain {
+                proof = .bogus(
+                    BogusReason(
+                        .dnssecBogus, site: "RDNX", "\(zone) signs data but its parent \(signer) says it does not exist"))
+            } else if proofs.contains(where: { $0.type == .nsec }) {
+                proof = NSECDenial.proveInsecureDelegation(
+                    name: zone, zone: signer, nsecs: proofs, limits: validation.limits)
+            } else {
+                proof = NSEC3Denial.proveInsecureDelegation(
+                    name: zone, zone: signer, nsec3s: proofs, limits: validation.limits, budget: &state.budget)
+            }
+            switch proof {
+            case .secure: outcome = .insecure(nil)
+            case .insecure(let reason): outcome = .insecure(reason)
+            case .bogus(let reason): outcome = .bogus(reason)
+            }
+        }
+        let ttl = resolution.authority.map(\.ttl).min() ?? engine.cache.configuration.bogusTTL
+        engine.cache.insertNoDelegationSigner(
+            zone: zone, proofs: resolution.authority.filter { $0.type == .nsec || $0.type == .nsec3 }, ttl: ttl,
+            status: outcome.status, reason: outcome.reason, now: now)
+        return outcome
+    }
+
+    /// The verdict a cached DS result gives.
+    static func signer(fromCached cached: CachedDelegationSigner, zone: DomainName) -> ValidationOutcome<TrustAnchor> {
+        if let ds = cached.ds, cached.status == .secure {
+            return .secure(TrustAnchor(owner: zone, ds: dsRecords(ds)))
+        }
+        switch cached.status {
+        case .bogus, .indeterminate:
+            return .bogus(
+                cached.reason ?? BogusReason(.dnssecBogus, site: "RDBC", "the DS RRset of \(zone) was found bogus"))
+        default:
+            return .insecure(cached.reason)
+        }
+    }
+
+    /// The DS records of an RRset.
+    static func dsRecords(_ rrset: RRSet) -> [DS] {
+        rrset.rdatas.compactMap { rdata -> DS? in
+            if case .ds(let ds) = rdata { return ds }
+            return nil
+        }
+    }
+
+    /// The closest cached zone cut strictly above `zone` and at or below `anchor`; `anchor` itself
+    /// when none is cached in between. Walks at most the name's labels.
+    func closestCachedCut(above zone: DomainName, within anchor: DomainName) -> DomainName? {
+        guard let parent = zone.parent, parent.isSubdomain(of: anchor) else { return nil }
+        if let cut = engine.cache.closestZoneCut(for: parent, now: now), cut.rrset.name.isSubdomain(of: anchor) {
+            return cut.rrset.name
+        }
+        return anchor
+    }
+
+    // MARK: - One RRset
+
+    /// Judges one RRset (RFC 4035 §5.3): with the keys of the zone its RRSIG names as signer, which
+    /// must enclose the owner (RFC 4035 §5.3.1) and, from an authority, lie within the zone asked;
+    /// an unsigned RRset is judged against the zone asked, so stripping signatures from a secure
+    /// zone's data makes it bogus (EDE 10), not insecure. A DNSKEY RRset at its own apex is
+    /// authenticated by the parent's DS or the anchor instead (RFC 4035 §5.2).
+    ///
+    /// - Returns: the outcome and, when secure, the keys that proved it (for wildcard proofs).
+    func judgeRRset(
+        _ rrset: RRSet, delegation: DelegationPoint, state: inout ResolutionState
+    ) async -> (ValidationOutcome<ValidatedRRSet>, ZoneKeySet?) {
+        if underNegativeAnchor(rrset.name) { return (.insecure(nil), nil) }
+        let signer = rrset.signatures.first {
+            $0.typeCovered == rrset.type && rrset.name.isSubdomain(of: $0.signerName)
+                && (delegation.isForward || $0.signerName.isSubdomain(of: delegation.zone))
+        }?.signerName
+        if rrset.type == .dnskey && (signer ?? delegation.zone) == rrset.name {
+            switch await delegationSigner(for: rrset.name, state: &state) {
+            case .insecure(let reason): return (.insecure(reason), nil)
+            case .bogus(let reason): return (.bogus(reason), nil)
+            case .secure(let anchor):
+                let outcome = DNSKEYValidator.validate(
+                    rrset, anchor: anchor, now: validationTime, limits: validation.limits, support: validation.support,
+                    budget: &state.budget)
+                return (outcome.map(\.rrset), outcome.value?.keys)
+            }
+        }
+        let zone = signer ?? zoneOfUnsigned(rrset.name, delegation: delegation)
+        switch await zoneTrust(zone, state: &state) {
+        case .insecure(let reason):
+            return (.insecure(reason), nil)
+        case .bogus(let reason):
+            return (.bogus(reason), nil)
+        case .secure(let keys):
+            let outcome = RRSetValidator.validate(
+                rrset, keys: keys, now: validationTime, limits: validation.limits, support: validation.support,
+                budget: &state.budget)
+            return (outcome, keys)
+        }
+    }
+
+    /// The zone whose keys must vouch for unsigned data at `name`: the zone asked, or for a
+    /// forwarder (which answers for every zone) the closest cached cut or else the closest anchor.
+    func zoneOfUnsigned(_ name: DomainName, delegation: DelegationPoint) -> DomainName {
+        guard delegation.isForward else { return delegation.zone }
+        let anchor = validation.anchors.closestAnchor(for: name)?.owner ?? delegation.zone
+        if let cut = engine.cache.closestZoneCut(for: name, now: now), cut.rrset.name.isSubdomain(of: anchor) {
+            return cut.rrset.name
+        }
+        return anchor
+    }
+
+    // MARK: - Whole responses
+
+    /// Judges a response that answers or denies: every RRset of the answer section (the scrubber
+    /// kept only the question's chain), each wildcard expansion with its proof that no closer name
+    /// exists (RFC 4035 §5.3.4, RFC 5155 §8.8), and for NXDOMAIN/NODATA the SOA and the NSEC or
+    /// NSEC3 proof (RFC 4035 §5.4, RFC 5155 §8). A CNAME the engine or server synthesised from a
+    /// DNAME is vouched for by the DNAME's signature (RFC 6672 §5.3.1) and has none of its own.
+    func judgeResponse(
+        _ response: Message, kind: ResponseKind, asked: Question, chain: AnswerChain, delegation: DelegationPoint,
+        state: inout ResolutionState
+    ) async -> Judgement {
+        guard validating else { return .unchecked }
+        var judgement = Judgement(verdict: Verdict(.secure))
+        let synthesised = Set(chain.links.filter { $0.dname != nil }.map(\.owner))
+        for rrset in response.answer {
+            if rrset.type == .cname && synthesised.contains(rrset.name) { continue }
+            let (outcome, keys) = await judgeRRset(rrset, delegation: delegation, state: &state)
+            switch outcome {
+            case .secure(let validated):
+                guard let expansion = validated.wildcard, let keys else {
+                    judgement.record(rrset, Verdict(.secure), ttl: validated.ttl)
+                    continue
+                }
+                let proof = await judgeWildcard(
+                    rrset.name, expansion: expansion, authority: response.authority, keys: keys, state: &state)
+                judgement.record(rrset, proof, ttl: validated.ttl)
+            case .insecure(let reason):
+                judgement.record(rrset, Verdict(.insecure, reason))
+            case .bogus(let reason):
+                judgement.record(rrset, Verdict(.bogus, reason))
+            }
+        }
+        switch kind {
+        case .nxdomain, .nodata:
+            await judgeDenial(
+                response, nxdomain: kind == .nxdomain, name: chain.finalName, type: asked.type, delegation: delegation,
+                judgement: &judgement, state: &state)
+        default:
+            break
+        }
+        return judgement
+    }
+
+    /// Validates the NSEC/NSEC3 RRsets of `authority` signed by `keys`' zone; nil and the proofs,
+    /// or the reason one fails (each must validate, RFC 4035 §5.4).
+    func validatedProofs(
+        _ authority: [RRSet], keys: ZoneKeySet, judgement: inout Judgement?, state: inout ResolutionState
+    ) -> (BogusReason?, [RRSet]) {
+        var proofs: [RRSet] = []
+        for rrset in authority where rrset.type == .nsec || rrset.type == .nsec3 {
+            guard rrset.name.isSubdomain(of: keys.zone) else { continue }
+            let outcome = RRSetValidator.validate(
+                rrset, keys: keys, now: validationTime, limits: validation.limits, support: validation.support,
+                budget: &state.budget)
+            switch outcome {
+            case .secure(let validated):
+                judgement?.record(rrset, Verdict(.secure), ttl: validated.ttl)
+                let earlier = judgement?.denialTTL ?? .max
+                judgement?.denialTTL = min(earlier, validated.ttl)
+                proofs.append(rrset)
+            case .insecure(let reason):
+                // Signed only by algorithms this validator lacks: it proves nothing either way.
+                judgement?.record(rrset, Verdict(.insecure, reason))
+            case .bogus(let reason):
+                judgement?.record(rrset, Verdict(.bogus, reason))
+                return (reason, proofs)
+            }
+        }
+        return (nil, proofs)
+    }
+
+    /// The proof that a wildcard expansion was legitimate (RFC 4035 §5.3.4, RFC 5155 §8.8): an NSEC
+    /// or NSEC3 of the same zone showing that the next closer name does not exist. Without it the
+    /// answer is bogus (EDE 12): a replayed wildcard could otherwise hide a real name's data.
+    func judgeWildcard(
+        _ owner: DomainName, expansion: WildcardExpansion, authority: [RRSet], keys: ZoneKeySet,
+        state: inout ResolutionState
+    ) async -> Verdict {
+        var none: Judgement? = nil
+        let (failure, proofs) = validatedProofs(authority, keys: keys, judgement: &none, state: &state)
+        if let failure { return Verdict(.bogus, failure) }
+        let outcome: ValidationOutcome<DenialProof>
+        if proofs.contains(where: { $0.type == .nsec }) {
+            outcome = NSECDenial.proveWildcardAnswer(
+                qname: owner, expansion: expansion, zone: keys.zone, nsecs: proofs, limits: validation.limits)
+        } else if proofs.contains(where: { $0.type == .nsec3 }) {
+            outcome = NSEC3Denial.proveWildcardAnswer(
+                qname: owner, expansion: expansion, zone: keys.zone, nsec3s: proofs, limits: validation.limits,
+                budget: &state.budget)
+        } else {
+            return Verdict(
+                .bogus,
+                BogusReason(
+                    .nsecMissing, site: "RWNP",
+                    "\(owner) was synthesised from \(expansion.wildcard) but no NSEC or NSEC3 proves that "
+                        + "\(expansion.nextCloser) does not exist"))
+        }
+        return Verdict(outcome.status, outcome.reason)
+    }
+
+    /// Judges a denial (RFC 4035 §5.4, RFC 5155 §8): the zone is the signer of its SOA or proofs
+    /// (else the zone asked); when that zone is secure the SOA and every proof must validate, and
+    /// they must prove the NXDOMAIN (§8.4) or NODATA (§8.5–8.7, wildcard NODATA included). No proof
+    /// at all is bogus with EDE 12; too many NSEC3 iterations are insecure with EDE 27 (RFC 9276).
+    func judgeDenial(
+        _ response: Message, nxdomain: Bool, name: DomainName, type: RRType, delegation: DelegationPoint,
+        judgement: inout Judgement, state: inout ResolutionState
+    ) async {
+        if underNegativeAnchor(name) {
+            judgement.verdict.add(.insecure, nil)
+            return
+        }
+        let soa = response.authority.first { $0.type == .soa && name.isSubdomain(of: $0.name) }
+        let signed = response.authority.filter { $0.type == .nsec || $0.type == .nsec3 } + (soa.map { [$0] } ?? [])
+        let signer = signed.lazy.compactMap { rrset in
+            rrset.signatures.first {
+                name.isSubdomain(of: $0.signerName)
+                    && (delegation.isForward || $0.signerName.isSubdomain(of: delegation.zone))
+            }?.signerName
+        }.first
+        let zone = signer ?? soa?.name ?? zoneOfUnsigned(name, delegation: delegation)
+        let keys: ZoneKeySet
+        switch await zoneTrust(zone, state: &state) {
+        case .insecure(let reason):
+            judgement.verdict.add(.insecure, reason)
+            return
+        case .bogus(let reason):
+            judgement.verdict.add(.bogus, reason)
+            return
+        case .secure(let zoneKeys):
+            keys = zoneKeys
+        }
+        if let soa {
+            switch RRSetValidator.validate(
+                soa, keys: keys, now: validationTime, limits: validation.limits, support: validation.support,
+                budget: &state.budget)
+            {
+            case .secure(let validated):
+                judgement.record(soa, Verdict(.secure), ttl: validated.ttl)
+                judgement.denialTTL = min(judgement.denialTTL ?? .max, validated.ttl)
+            case .insecure(let reason): judgement.record(soa, Verdict(.insecure, reason))
+            case .bogus(let reason): judgement.record(soa, Verdict(.bogus, reason))
+            }
+        }
+        var partial: Judgement? = judgement
+        let (failure, proofs) = validatedProofs(response.authority, keys: keys, judgement: &partial, state: &state)
+        judgement = partial ?? judgement
+        if let failure {
+            judgement.verdict.add(.bogus, failure)
+            return
+        }
+        let what = nxdomain ? "NXDOMAIN for \(name)" : "NODATA for \(name) \(type)"
+        let outcome: ValidationOutcome<DenialProof>
+        if proofs.contains(where: { $0.type == .nsec }) {
+            outcome =
+                nxdomain
+                ? NSECDenial.proveNameError(qname: name, zone: keys.zone, nsecs: proofs, limits: validation.limits)
+                : NSECDenial.proveNoData(
+                    qname: name, qtype: type, zone: keys.zone, nsecs: proofs, limits: validation.limits)
+        } else if proofs.contains(where: { $0.type == .nsec3 }) {
+            outcome =
+                nxdomain
+                ? NSEC3Denial.proveNameError(
+                    qname: name, zone: keys.zone, nsec3s: proofs, limits: validation.limits, budget: &state.budget)
+                : NSEC3Denial.proveNoData(
+                    qname: name, qtype: type, zone: keys.zone, nsec3s: proofs, limits: validation.limits,
+                    budget: &state.budget)
+        } else {
+            outcome = .bogus(
+                BogusReason(
+                    .nsecMissing, site: "RDNP", "\(what): no signed NSEC or NSEC3 from \(keys.zone) proves it"))
+        }
+        judgement.verdict.add(outcome.status, outcome.reason)
+    }
+
+    // MARK: - Referrals
+
+    /// Judges a referral from a secure parent (RFC 4035 §5.2): its DS RRset must validate with the
+    /// parent's keys, or its NSEC/NSEC3 must prove that the child has no DS (an unsigned delegation,
+    /// RFC 4035 §5.2; Opt-Out, RFC 5155 §8.9). The result goes to the key cache, so the child's
+    /// DNSKEY is later authenticated without asking for DS. A referral carrying neither is left
+    /// alone: the DS is asked for explicitly when the child's keys are needed.
+    ///
+    /// - Returns: the reason when the referral is bogus (the caller tries the zone's other servers).
+    func judgeReferral(
+        _ response: Message, child: DomainName, delegation: DelegationPoint, state: inout ResolutionState
+    ) async -> BogusReason? {
+        guard validating, !delegation.isForward, !underNegativeAnchor(child),
+            let anchor = validation.anchors.closestAnchor(for: child), anchor.owner != child,
+            delegation.zone.isSubdomain(of: anchor.owner),
+            engine.cache.lookupDelegationSigner(zone: child, now: now) == nil
+        else { return nil }
+        let ds = response.authority.first { $0.type == .ds && $0.name == child }
+        let proofs = response.authority.filter { $0.type == .nsec || $0.type == .nsec3 }
+        guard ds != nil || !proofs.isEmpty else { return nil }
+        guard case .secure(let keys) = await zoneTrust(delegation.zone, state: &state) else { return nil }
+        if let ds {
+            switch RRSetValidator.validate(
+                ds, keys: keys, now: validationTime, limits: validation.limits, support: validation.support,
+                budget: &state.budget)
+            {
+            case .secure(let validated):
+                var capped = ds
+                capped.ttl = validated.ttl
+                engine.cache.insertDelegationSigner(capped, status: .secure, now: now)
+                return nil
+            case .insecure(let reason):
+                engine.cache.insertDelegationSigner(ds, status: .insecure, reason: reason, now: now)
+                return nil
+            case .bogus(let reason):
+                return reason
+            }
+        }
+        var none: Judgement? = nil
+        let (failure, valid) = validatedProofs(response.authority, keys: keys, judgement: &none, state: &state)
+        if let failure { return failure }
+        let proof: ValidationOutcome<DenialProof>
+        if valid.contains(where: { $0.type == .nsec }) {
+            proof = NSECDenial.proveInsecureDelegation(
+                name: child, zone: keys.zone, nsecs: valid, limits: validation.limits)
+        } else {
+            proof = NSEC3Denial.proveInsecureDelegation(
+                name: child, zone: keys.zone, nsec3s: valid, limits: validation.limits, budget: &state.budget)
+        }
+        if case .bogus(let reason) = proof { return reason }
+        engine.cache.insertNoDelegationSigner(
+            zone: child, proofs: valid, ttl: valid.map(\.ttl).min() ?? 0, status: .insecure, reason: proof.reason,
+            now: now)
+        return nil
+    }
+}
