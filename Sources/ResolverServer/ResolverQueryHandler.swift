@@ -30,9 +30,12 @@ public final class ResolverQueryHandler: QueryHandler {
     /// Replaces the engine (a reload); resolutions in flight keep the one they started with.
     public func replace(with engine: IterativeResolver) { current.withLock { $0 = engine } }
 
-    /// Answers from the cache alone: no allocation beyond the response, no task, no wait.
+    /// Answers from the cache alone: no allocation beyond the response, no task, no wait. The
+    /// query's CD bit decides whether cached bogus data may be served (RFC 4035 §3.2.2).
     public func answerFromCache(_ query: Message, client: ClientAddress) -> Message? {
-        guard let question = query.question, let resolution = engine.answerFromCache(question) else { return nil }
+        guard let question = query.question,
+            let resolution = engine.answerFromCache(question, checkingDisabled: query.header.checkingDisabled)
+        else { return nil }
         return ClientResponse.make(resolution, for: query)
     }
 
@@ -52,7 +55,7 @@ public final class ResolverQueryHandler: QueryHandler {
                     for: query))
         }
         Task {
-            let resolution = await engine.resolve(question)
+            let resolution = await engine.resolve(question, checkingDisabled: query.header.checkingDisabled)
             once.call(ClientResponse.make(resolution, for: query))
         }
     }

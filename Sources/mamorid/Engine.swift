@@ -3,6 +3,7 @@
 // on SIGHUP while keeping the caches.
 
 import DNSCache
+import DNSSEC
 import DNSWire
 import Logging
 import MamoriConfiguration
@@ -126,13 +127,44 @@ final class Engine: QueryHandler, Reloadable {
         resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
         resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
         resolver.limits.resolutionTimeout = section.queryTimeout
+        resolver.validation = try validationSettings(configuration.dnssec)
         return resolver
     }
 
-    /// Reads root hints from a zone file of NS and A/AAAA lines.
-    static func rootHints(fromFile path: String) throws -> Resolver.RootHints {
+    /// The validation settings from the `dnssec` section.
+    ///
+    /// Anchors come from the inline lines and the files together; when there are none the
+    /// built-in root anchors (KSK-2017 and KSK-2024 DS) apply (architecture §6: configured anchors
+    /// replace them). Negative trust anchors never expire when configured (RFC 7646 §2: an
+    /// operator's decision). `nsec3-max-iterations` is the RFC 9276 §3.2 cap; `bogus-ttl` goes to
+    /// the cache. `validation: false` turns all of it off: no DNSKEY or DS is fetched, no AD set.
+    /// - Throws: ``EngineError`` naming the file (or `dnssec.trust-anchors`) and line of a bad anchor.
+    static func validationSettings(_ dnssec: DNSSECConfiguration) throws -> ValidationSettings {
+        var anchors: [TrustAnchor] = []
+        do {
+            anchors += try TrustAnchorStore.parse(
+                dnssec.trustAnchors.joined(separator: "\n"), source: "dnssec.trust-anchors")
+            for path in dnssec.trustAnchorFiles {
+                anchors += try TrustAnchorStore.parse(try readText(path, what: "trust anchors"), source: path)
+            }
+        } catch let error as TrustAnchorParseError {
+            throw EngineError("\(error)")
+        }
+        if !dnssec.replacesBuiltInAnchors { anchors = TrustAnchorStore.builtInRoot }
+        var limits = ValidationLimits()
+        limits.maxNSEC3Iterations = UInt16(clamping: dnssec.nsec3MaxIterations)
+        return ValidationSettings(
+            enabled: dnssec.validation,
+            anchors: TrustAnchorStore(
+                anchors: anchors, negativeAnchors: dnssec.negativeTrustAnchors.map { NegativeTrustAnchor(name: $0) }),
+            limits: limits)
+    }
+
+    /// The whole text of the file at `path`.
+    /// - Throws: ``EngineError`` naming the file when it cannot be read.
+    static func readText(_ path: String, what: String) throws -> String {
         guard let file = fopen(path, "r") else {
-            throw EngineError("\(path): cannot read root hints: \(String(cString: strerror(errno)))")
+            throw EngineError("\(path): cannot read \(what): \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -142,8 +174,14 @@ final class Engine: QueryHandler, Reloadable {
             if count <= 0 { break }
             bytes += buffer[0..<count]
         }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads root hints from a zone file of NS and A/AAAA lines.
+    static func rootHints(fromFile path: String) throws -> Resolver.RootHints {
+        let text = try readText(path, what: "root hints")
         do {
-            let records = try ZoneFileParser(text: String(decoding: bytes, as: UTF8.self)).records()
+            let records = try ZoneFileParser(text: text).records()
             return try Resolver.RootHints(records: records)
         } catch let error as DNSWireError {
             throw EngineError("\(path): \(error)")

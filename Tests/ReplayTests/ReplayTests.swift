@@ -2,6 +2,7 @@
 // scripted network, and turn each scenario's configuration lines into engine settings.
 
 import DNSCache
+import DNSSEC
 import DNSWire
 import Foundation
 import Resolver
@@ -24,7 +25,8 @@ import Testing
         let runner = ScenarioRunner(scenario: scenario)
         let engine = IterativeResolver(
             configuration: try Self.configuration(scenario.config), transport: runner.network, clock: runner.clock,
-            cache: ResolverCache(), infrastructure: InfrastructureCache())
+            cache: ResolverCache(configuration: try Self.cacheConfiguration(scenario.config)),
+            infrastructure: InfrastructureCache())
         let bounds = try Self.timeBounds(scenario.config)
         var elapsed: [Int: Duration] = [:]
         let report = await runner.run { query in
@@ -73,10 +75,10 @@ import Testing
         }
         let resolution: Resolution
         if query.header.recursionDesired {
-            resolution = await engine.resolve(question)
+            resolution = await engine.resolve(question, checkingDisabled: query.header.checkingDisabled)
         } else {
             resolution =
-                engine.answerFromCache(question)
+                engine.answerFromCache(question, checkingDisabled: query.header.checkingDisabled)
                 ?? .failure(ExtendedDNSError(.notReady, "RD=0 and not in the cache"))
         }
         return ResponseBuilder.finish(ClientResponse.make(resolution, for: query), for: query, ednsBufferSize: 1232)
@@ -86,10 +88,16 @@ import Testing
     /// `root-hint: NAME ADDRESS`, `qname-minimisation: off|relaxed|strict|no|yes`,
     /// `forward-zone: ZONE ADDRESS[,ADDRESS…]`, `ipv4|ipv6|allow-private-upstreams|use-0x20: yes|no`,
     /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`;
-    /// `query-seconds: STEP MIN MAX` is for the test itself (``timeBounds(_:)``).
+    /// DNSSEC: `trust-anchor: ZONE-FILE LINE` (DS or DNSKEY, repeatable; any anchor turns validation
+    /// on), `validation: yes|no`, `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N` (read by
+    /// ``cacheConfiguration(_:)``); `query-seconds: STEP MIN MAX` is for the test itself
+    /// (``timeBounds(_:)``). Scenarios without an anchor run without validation, as before.
     static func configuration(_ lines: [ConfigLine]) throws -> ResolverConfiguration {
         var configuration = ResolverConfiguration()
         var hints: [(DomainName, ServerAddress)] = []
+        var anchorLines: [String] = []
+        var negativeAnchors: [NegativeTrustAnchor] = []
+        var validation: Bool? = nil
         for line in lines where !line.key.isEmpty && line.key != "server" {
             let value = line.value
             func flag() throws -> Bool {
@@ -131,10 +139,19 @@ import Testing
             case "max-cname-chain": configuration.limits.maxCNAMEChain = try number()
             case "max-nameserver-lookups": configuration.limits.maxNameServerLookupsPerDelegation = try number()
             case "max-nxdomain-nameservers": configuration.limits.maxNXDOMAINNameServers = try number()
+            case "trust-anchor": anchorLines.append(value)
+            case "validation": validation = try flag()
+            case "nta": negativeAnchors.append(NegativeTrustAnchor(name: try DomainName(value)))
+            case "nsec3-max-iterations":
+                configuration.validation.limits.maxNSEC3Iterations = UInt16(clamping: try number())
+            case "bogus-ttl": continue  // a cache setting (see cacheConfiguration)
             case "query-seconds": continue  // checked by the test, not the engine (see timeBounds)
             default: throw ConfigError(line: line, reason: "unknown key")
             }
         }
+        let anchors = try TrustAnchorStore.parse(anchorLines.joined(separator: "\n"), source: "scenario")
+        configuration.validation.anchors = TrustAnchorStore(anchors: anchors, negativeAnchors: negativeAnchors)
+        configuration.validation.enabled = validation ?? !anchors.isEmpty
         if !hints.isEmpty {
             var names: [DomainName] = []
             var addresses: [DomainName: [ServerAddress]] = [:]
@@ -143,6 +160,16 @@ import Testing
                 addresses[name, default: []].append(address)
             }
             configuration.rootHints = RootHints(nameServers: names, addresses: addresses)
+        }
+        return configuration
+    }
+
+    /// The cache settings a scenario changes: `bogus-ttl: N` (seconds a bogus result is kept).
+    static func cacheConfiguration(_ lines: [ConfigLine]) throws -> CacheConfiguration {
+        var configuration = CacheConfiguration()
+        for line in lines where line.key == "bogus-ttl" {
+            guard let seconds = UInt32(line.value) else { throw ConfigError(line: line, reason: "expected seconds") }
+            configuration.bogusTTL = seconds
         }
         return configuration
     }
