@@ -124,6 +124,17 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
         self.parameters = parameters
     }
 
+    /// Takes the keys and times of a saved state (RFC 5011 §2.4: hold-downs survive restarts), keeping the
+    /// configured initial anchor and the parameters.
+    public mutating func restore(_ saved: TrustAnchorStateFormat.ZoneState) {
+        keys = saved.keys
+        lastSuccess = saved.lastSuccess
+        nextRefresh = saved.nextRefresh
+        originalTTL = saved.originalTTL
+        signatureExpiration = saved.signatureExpiration
+        failures = saved.failures
+    }
+
     /// The anchor in force: the initial one until keys are tracked, then the Valid and Missing keys
     /// (RFC 5011 §4); empty when every one was revoked (see the type's discussion).
     public var trustAnchor: TrustAnchor {
@@ -254,7 +265,9 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
         // 4 and 5. Keys absent from the RRset; hold-downs of revoked and removed keys.
         var kept: [ManagedKey] = []
         for var key in keys {
-            let present = published.contains { key.isSameKey(as: $0) }
+            // Pending and trusted keys count as present only as they are (a REVOKE bit that is not self-signed
+            // is not this key, RFC 5011 §2.1); a removed key counts in either form, so it is never re-added.
+            let present = published.contains(key.dnskey)
             switch key.state {
             case .addPend where !present:
                 events.append(.pendingDropped(keyTag: key.keyTag))
@@ -268,7 +281,7 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
                     events.append(.removed(keyTag: key.keyTag))
                 }
             case .removed:
-                if present {
+                if published.contains(where: { key.isSameKey(as: $0) }) {
                     key.holdDownEnd = now + parameters.removeHoldDown
                 } else if let end = key.holdDownEnd, now >= end {
                     events.append(.forgotten(keyTag: key.keyTag))

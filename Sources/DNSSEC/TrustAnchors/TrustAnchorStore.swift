@@ -83,6 +83,78 @@ public final class TrustAnchorStore: Sendable {
         state.withLock { Set($0.managed.keys) }
     }
 
+    // MARK: - RFC 5011
+
+    /// When the earliest RFC 5011 refresh is due (RFC 5011 §2.3), epoch seconds — `now` for a zone never
+    /// refreshed — or `nil` when no zone is managed: then the resolver sends no RFC 5011 probe at all.
+    public func nextRefresh(now: Int64) -> Int64? {
+        state.withLock { state in
+            state.managed.values.map { $0.nextRefresh ?? now }.min()
+        }
+    }
+
+    /// The managed zones whose refresh is due at `now` (RFC 5011 §2.3), in canonical order.
+    public func zonesDueForRefresh(now: Int64) -> [DomainName] {
+        state.withLock { state in
+            state.managed.values.filter { $0.isRefreshDue(now: now) }.map(\.zone).sorted { $0.canonicallyPrecedes($1) }
+        }
+    }
+
+    /// Applies a DNSKEY RRset fetched for a managed zone (RFC 5011 §2.3) and returns what changed, or `nil`
+    /// when `zone` is not managed. The anchor ``closestAnchor(for:)`` returns changes with it.
+    @discardableResult
+    public func refresh(
+        _ zone: DomainName, with dnskeys: RRSet, now: Int64, support: AlgorithmSupport = .system,
+        limits: ValidationLimits = .default
+    ) -> ManagedTrustAnchor.Update? {
+        state.withLock { state in
+            state.managed[zone]?.update(with: dnskeys, now: now, support: support, limits: limits)
+        }
+    }
+
+    /// Records a failed refresh of a managed zone, scheduling the retry (RFC 5011 §2.3 retryTime).
+    public func refreshFailed(_ zone: DomainName, now: Int64) {
+        state.withLock { $0.managed[zone]?.refreshFailed(now: now) }
+    }
+
+    /// The RFC 5011 state of every managed zone, in canonical order.
+    public var managedAnchors: [ManagedTrustAnchor] {
+        state.withLock { state in
+            state.managed.values.sorted { $0.zone.canonicallyPrecedes($1.zone) }
+        }
+    }
+
+    /// The managed zones that have lost every trusted key (RFC 5011 §5), to be reported loudly.
+    public var zonesWithAllKeysRevoked: [DomainName] {
+        managedAnchors.filter(\.allKeysRevoked).map(\.zone)
+    }
+
+    /// The RFC 5011 state as text for the state file (``TrustAnchorStateFormat``).
+    public func serialisedManagedState() -> String {
+        TrustAnchorStateFormat.serialise(managedAnchors.map(TrustAnchorStateFormat.ZoneState.init))
+    }
+
+    /// Restores RFC 5011 state saved by ``serialisedManagedState()`` (RFC 5011 §2.4: hold-downs and
+    /// revocations survive restarts).
+    ///
+    /// A zone in the text that is not managed now is ignored (updates were switched off, or the anchor was
+    /// removed from the configuration); a managed zone with saved keys uses them instead of its configured
+    /// anchor, as BIND's managed-keys database does: the configured anchor only starts the trust point.
+    /// - Returns: the zones restored.
+    /// - Throws: ``TrustAnchorParseError`` naming `source` and the line; nothing is restored then.
+    @discardableResult
+    public func restoreManagedState(_ text: String, source: String) throws(TrustAnchorParseError) -> [DomainName] {
+        let saved = try TrustAnchorStateFormat.parse(text, source: source)
+        return state.withLock { state in
+            var restored: [DomainName] = []
+            for zone in saved where state.managed[zone.zone] != nil {
+                state.managed[zone.zone]?.restore(zone)
+                restored.append(zone.zone)
+            }
+            return restored
+        }
+    }
+
     // MARK: - Negative trust anchors (RFC 7646)
 
     /// The negative trust anchor in force at `now` whose name is `name` or an ancestor of it, the deepest one
