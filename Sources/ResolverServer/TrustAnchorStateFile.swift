@@ -1,0 +1,212 @@
+// Primary responsibilities: the RFC 5011 state file on disk — reading it at start-up, writing it atomically
+// (a temporary file in the state directory, flushed, then renamed over the old one), and running read-only
+// with a loud warning when the directory cannot be written, never refusing to start.
+
+import DNSSEC
+import DNSWire
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The file that keeps RFC 5011 trust-anchor state across restarts (RFC 5011 §2.4: hold-down timers and
+/// revocations must survive them), in the daemon's state directory (`/var/lib/mamori` by default, systemd's
+/// `StateDirectory=`).
+///
+/// Writes never leave a half-written file: the text goes to a temporary file in the same directory, is
+/// flushed with `fsync`, and is renamed over the old file (`rename(2)` is atomic within a file system), then
+/// the directory is flushed so the rename survives a power cut. When the directory cannot be written the
+/// daemon still validates with the anchors it has — refusing to start would take DNS away from every client
+/// for want of a bookkeeping file — and says so loudly: hold-downs then restart at every start (RFC 5011 §2.4),
+/// which delays but never forges a key change.
+public final class TrustAnchorStateFile: Sendable {
+    /// The file's name in the state directory.
+    public static let defaultFileName = "trust-anchors.state"
+    /// The largest state file read: far above any real state (a few keys per zone), a bound on a bad file.
+    public static let maximumSize = 1 << 20
+
+    /// The state directory.
+    public let directory: String
+    /// The state file's path.
+    public let path: String
+    /// Where warnings go.
+    private let logger: Logger
+    /// True when the directory could not be written at start-up: writes are skipped.
+    private let readOnly: Mutex<Bool>
+
+    /// Prepares the state file in `directory`, creating the directory when missing and probing that a file can
+    /// be created there; otherwise logs a warning and runs read-only.
+    ///
+    /// - Parameters:
+    ///   - directory: the state directory (absolute).
+    ///   - fileName: the file's name in it.
+    ///   - logger: where the warnings go.
+    public init(directory: String, fileName: String = TrustAnchorStateFile.defaultFileName, logger: Logger) {
+        self.directory = directory
+        self.path = directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
+        self.logger = logger
+        self.readOnly = Mutex(false)
+        if let problem = Self.probeWritable(directory) {
+            readOnly.withLock { $0 = true }
+            logger.warning(
+                """
+                RFC 5011 trust-anchor state directory \(directory) is not writable (\(problem)): running READ-ONLY; \
+                trust-anchor changes are kept in memory only and key rollover hold-downs restart at every start. \
+                Make the directory writable by the daemon's user.
+                """)
+        }
+    }
+
+    /// Whether writes are skipped because the directory was not writable at start-up.
+    public var isReadOnly: Bool { readOnly.withLock { $0 } }
+
+    // MARK: - Reading
+
+    /// The file's text, or `nil` when there is no file yet (first start) or it cannot be read (logged).
+    public func read() -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code != ENOENT {
+                logger.warning(
+                    """
+                    cannot read the RFC 5011 trust-anchor state \(path): \(Self.describe(code)); \
+                    starting from the configured trust anchors
+                    """)
+            }
+            return nil
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.warning("cannot read the RFC 5011 trust-anchor state \(path): \(Self.describe(errno))")
+                return nil
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: buffer[..<count])
+            guard bytes.count <= Self.maximumSize else {
+                logger.warning("the RFC 5011 trust-anchor state \(path) is larger than \(Self.maximumSize) bytes")
+                return nil
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads the file into `store` (RFC 5011 §2.4: hold-downs survive restarts).
+    ///
+    /// A file that does not parse is moved aside to `<path>.bad` (when writable) and ignored with a warning:
+    /// the store keeps its configured anchors, and the next write replaces the file.
+    /// - Returns: the zones restored.
+    @discardableResult
+    public func restore(into store: TrustAnchorStore) -> [DomainName] {
+        guard let text = read() else { return [] }
+        do {
+            return try store.restoreManagedState(text, source: path)
+        } catch {
+            logger.warning("ignoring the RFC 5011 trust-anchor state: \(error); starting from the configured anchors")
+            if !isReadOnly { _ = rename(path, path + ".bad") }
+            return []
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Writes `store`'s RFC 5011 state (``TrustAnchorStore/serialisedManagedState()``) atomically.
+    /// - Returns: whether the file now holds it.
+    @discardableResult
+    public func save(_ store: TrustAnchorStore) -> Bool {
+        write(store.serialisedManagedState())
+    }
+
+    /// Replaces the file's content with `text` atomically: temporary file, `fsync`, `rename`, directory `fsync`.
+    ///
+    /// Skipped (returning false) when read-only. A failure is logged as a warning and leaves the old file as it
+    /// was; the state stays in memory and the next change tries again.
+    /// - Returns: whether the file now holds `text`.
+    @discardableResult
+    public func write(_ text: String) -> Bool {
+        guard !isReadOnly else { return false }
+        let temporary = "\(path).tmp.\(getpid())"
+        if let problem = Self.writeFile(temporary, bytes: Array(text.utf8)) {
+            _ = unlink(temporary)
+            logger.warning("cannot write the RFC 5011 trust-anchor state \(temporary): \(problem)")
+            return false
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            _ = unlink(temporary)
+            logger.warning("cannot rename \(temporary) to \(path): \(Self.describe(code))")
+            return false
+        }
+        Self.syncDirectory(directory)
+        return true
+    }
+
+    // MARK: - POSIX helpers
+
+    /// Creates `path` exclusively, writes `bytes`, flushes and closes it; returns the problem, or nil.
+    private static func writeFile(_ path: String, bytes: [UInt8]) -> String? {
+        _ = unlink(path)  // a leftover of a crashed write by a process with our pid
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return describe(errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let problem = describe(errno)
+                close(descriptor)
+                return problem
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else {
+            let problem = describe(errno)
+            close(descriptor)
+            return problem
+        }
+        guard close(descriptor) == 0 else { return describe(errno) }
+        return nil
+    }
+
+    /// Flushes a directory so a rename in it is durable; failures only cost durability and are ignored.
+    private static func syncDirectory(_ directory: String) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// Whether a file can be created in `directory` (made when missing); the problem, or nil when it can.
+    ///
+    /// A real probe rather than `access(2)`: that answers for the real user id and knows nothing of read-only
+    /// mounts or systemd's `ProtectSystem=`.
+    private static func probeWritable(_ directory: String) -> String? {
+        var status = stat()
+        if stat(directory, &status) != 0 {
+            guard errno == ENOENT else { return describe(errno) }
+            guard mkdir(directory, 0o755) == 0 else { return "cannot create it: " + describe(errno) }
+        } else if status.st_mode & S_IFMT != S_IFDIR {
+            return "not a directory"
+        }
+        let probe = directory + "/.mamori-write-probe.\(getpid())"
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return describe(errno) }
+        close(descriptor)
+        _ = unlink(probe)
+        return nil
+    }
+
+    /// `strerror` text for an errno value.
+    private static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code)) + " (errno \(code))"
+    }
+}
