@@ -9,7 +9,7 @@ import Testing
 /// The managed zone of the fixtures and its key sets.
 enum Managed {
     /// The zone the fixtures sign.
-    static let zone = try! DomainName("managed.example.")
+    static let zone = DomainName(stringLiteral: "managed.example.")
     /// One day in seconds.
     static let day: Int64 = 86400
     /// 2030-01-01 00:00:00 UTC, inside the fixtures' validity period: the manual clock's start.

@@ -122,7 +122,7 @@ struct TrustAnchorStoreTests {
     /// root's for everything else; without a root anchor names outside every anchor have none.
     @Test func closestAnchor() throws {
         let below = TrustAnchor(
-            owner: try DomainName("example.net."),
+            owner: DomainName(stringLiteral: "example.net."),
             ds: [
                 DS(
                     keyTag: 1, algorithm: DNSSECAlgorithm(rawValue: 13), digestType: DigestType(rawValue: 2),
@@ -175,7 +175,7 @@ struct TrustAnchorStoreTests {
 
     /// An NTA covers its name and names below it, not its parent or siblings; the deepest applies.
     @Test func negativeAnchorCoversBelow() throws {
-        let nta = NegativeTrustAnchor(name: try DomainName("dnssec-failed.org."))
+        let nta = NegativeTrustAnchor(name: DomainName(stringLiteral: "dnssec-failed.org."))
         let store = TrustAnchorStore(anchors: TrustAnchorStore.builtInRoot, negativeAnchors: [nta])
         #expect(store.negativeAnchor(covering: try DomainName("dnssec-failed.org."), now: 0) == nta)
         #expect(store.negativeAnchor(covering: try DomainName("www.DNSSEC-failed.org."), now: 0) == nta)
@@ -186,7 +186,7 @@ struct TrustAnchorStoreTests {
 
     /// An NTA with an expiry applies strictly before it and not after; expired ones can be swept.
     @Test func negativeAnchorExpires() throws {
-        let name = try DomainName("broken.example.")
+        let name = DomainName(stringLiteral: "broken.example.")
         let store = TrustAnchorStore(anchors: [])
         store.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: 1000))
         #expect(store.negativeAnchor(covering: name, now: 999) != nil)
@@ -198,8 +198,9 @@ struct TrustAnchorStoreTests {
 
     /// NTAs are added and removed at run time; adding again replaces the expiry.
     @Test func negativeAnchorsAtRunTime() throws {
-        let name = try DomainName("broken.example.")
-        let store = TrustAnchorStore(anchors: [], negativeAnchors: [NegativeTrustAnchor(name: try DomainName("a."))])
+        let name = DomainName(stringLiteral: "broken.example.")
+        let store = TrustAnchorStore(
+            anchors: [], negativeAnchors: [NegativeTrustAnchor(name: DomainName(stringLiteral: "a."))])
         store.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: 50))
         store.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: nil))
         #expect(store.negativeAnchor(covering: try DomainName("x.broken.example."), now: 100)?.expiry == nil)
@@ -235,7 +236,38 @@ struct TrustAnchorStoreTests {
         #expect(none.closestAnchor(for: try DomainName("example.")) == TrustAnchorStore.builtInRoot[0])
         #expect(none.refresh(.root, with: try Managed.rrset("k1"), now: 5) == nil)
 
-        let negative = TrustAnchorStore(configured: [], policy: .none, negativeAnchors: [try DomainName("nta.")])
+        let negative = TrustAnchorStore(
+            configured: [], policy: .none, negativeAnchors: [DomainName(stringLiteral: "nta.")])
         #expect(negative.negativeAnchor(covering: try DomainName("a.nta."), now: 0) != nil)
+    }
+}
+
+extension TrustAnchorStoreTests {
+    /// Inline configuration lines are parsed one by one, errors naming the entry; anchors at one owner from
+    /// several lines combine in the store.
+    @Test func inlineLines() throws {
+        let lines = [
+            ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
+            ". DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
+        ]
+        let store = TrustAnchorStore(configured: try TrustAnchorStore.parse(inline: lines), policy: .auto)
+        #expect(store.anchors == TrustAnchorStore.builtInRoot)
+        #expect(store.managedZones.isEmpty, "configured anchors are static under auto")
+        let error = try #require(throws: TrustAnchorParseError.self) {
+            try TrustAnchorStore.parse(inline: [lines[0], "example. IN NS ns.example."])
+        }
+        #expect(
+            error.description
+                == "dnssec.trust-anchors[1]:1: NS record for example.: a trust anchor is a DS or DNSKEY record")
+    }
+
+    /// A clock that went back far does not postpone RFC 5011 refreshes by the size of the jump.
+    @Test func refreshAfterClockJumpsBack() throws {
+        let store = TrustAnchorStore(anchors: [try Managed.initialAnchor()], managed: [Managed.zone])
+        _ = store.refresh(Managed.zone, with: try Managed.rrset("k1"), now: Managed.start)
+        #expect(store.nextRefresh(now: Managed.start) == Managed.start + Managed.day)
+        let earlier = Managed.start - 365 * Managed.day
+        #expect(store.nextRefresh(now: earlier) == earlier)
+        #expect(store.zonesDueForRefresh(now: earlier) == [Managed.zone])
     }
 }

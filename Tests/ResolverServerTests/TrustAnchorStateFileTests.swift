@@ -81,7 +81,7 @@ struct TrustAnchorStateFileTests {
     @Test func unwritableDirectoryRunsReadOnly() throws {
         let parent = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: parent) }
-        FileManager.default.createFile(atPath: parent + "/file", contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: parent + "/file", contents: Data("x".utf8)))
         let capture = LogCapture()
         let file = TrustAnchorStateFile(directory: parent + "/file/state", logger: capture.logger)
         #expect(file.isReadOnly)

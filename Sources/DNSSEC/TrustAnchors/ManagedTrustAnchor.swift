@@ -145,11 +145,16 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
     /// True when keys are tracked and none is trusted (RFC 5011 §5): to be reported loudly.
     public var allKeysRevoked: Bool { !keys.isEmpty && !keys.contains { $0.state.isTrusted } }
 
-    /// Whether a refresh is due at `now` (RFC 5011 §2.3).
-    public func isRefreshDue(now: Int64) -> Bool {
-        guard let nextRefresh else { return true }
-        return now >= nextRefresh
+    /// When the next refresh is due as seen at `now` (RFC 5011 §2.3): at once when never tried, or when the
+    /// scheduled time lies further ahead than the longest interval RFC 5011 §2.3 allows (15 days) — the clock
+    /// went back, and waiting for the old schedule could stop refreshes for as long as it jumped.
+    public func refreshTime(now: Int64) -> Int64 {
+        guard let nextRefresh, nextRefresh - now <= RefreshSchedule.maximumQueryInterval else { return now }
+        return nextRefresh
     }
+
+    /// Whether a refresh is due at `now` (RFC 5011 §2.3), see ``refreshTime(now:)``.
+    public func isRefreshDue(now: Int64) -> Bool { now >= refreshTime(now: now) }
 
     // MARK: - Refresh
 

@@ -71,6 +71,16 @@ extension TrustAnchorStore {
         return order.compactMap { byOwner[$0] }
     }
 
+    /// Parses the configuration's inline anchor lines (`dnssec.trust-anchors`), each named in errors as
+    /// `dnssec.trust-anchors[index]` so the operator finds the entry (see ``parse(_:source:)``).
+    public static func parse(inline lines: [String]) throws(TrustAnchorParseError) -> [TrustAnchor] {
+        var anchors: [TrustAnchor] = []
+        for (index, line) in lines.enumerated() {
+            anchors += try parse(line, source: "dnssec.trust-anchors[\(index)]")
+        }
+        return anchors
+    }
+
     /// The starting line of each record entry of `text`, in order (directives skipped), as ZoneFileParser
     /// produces one record per such entry; the text already parsed, so scanning cannot fail here.
     private static func recordLines(_ text: String) -> [Int] {

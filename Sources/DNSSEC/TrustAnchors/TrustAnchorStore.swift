@@ -86,10 +86,10 @@ public final class TrustAnchorStore: Sendable {
     // MARK: - RFC 5011
 
     /// When the earliest RFC 5011 refresh is due (RFC 5011 §2.3), epoch seconds — `now` for a zone never
-    /// refreshed — or `nil` when no zone is managed: then the resolver sends no RFC 5011 probe at all.
+    /// refreshed (see ``ManagedTrustAnchor/refreshTime(now:)``) — or `nil` when no zone is managed: then the resolver sends no RFC 5011 probe at all.
     public func nextRefresh(now: Int64) -> Int64? {
         state.withLock { state in
-            state.managed.values.map { $0.nextRefresh ?? now }.min()
+            state.managed.values.map { $0.refreshTime(now: now) }.min()
         }
     }
 
