@@ -141,7 +141,7 @@ struct TrustAnchorRFC5011Tests {
         #expect(update.events == [.revoked(keyTag: try Managed.k1Revoked().keyTag)])
         #expect(update.trustedKeysChanged)
         #expect(anchor.state(of: k1) == .revoked)
-        #expect(try Managed.k1Revoked().keyTag == k1.keyTag &+ 128, "the REVOKE bit changes the key tag")
+        #expect(try Managed.k1Revoked().keyTag != k1.keyTag, "the REVOKE bit changes the key tag")
         #expect(anchor.trustAnchor.dnskeys == [try Managed.k2()])
         #expect(!Managed.validates(try Managed.rrset("k1"), from: anchor.trustAnchor, now: revokedAt))
 
