@@ -59,7 +59,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "ResolverServerTests",
-            dependencies: ["ResolverServer", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
+            dependencies: ["ResolverServer", "Resolver", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
         .executableTarget(
             name: "mamorid",
             dependencies: [
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(
             name: "ReplayTests",
             dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "DNSCache", "DNSWire"],
-            exclude: ["Scenarios"]),
+            exclude: ["Scenarios", "Fixtures"]),
         .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet"]),
     ]
 )

@@ -163,7 +163,8 @@ public final class IterativeResolver: Sendable {
         if resolution.status == .bogus, let reason = resolution.securityReason {
             let annotated = BogusReason(reason.code, site: reason.site, "\(question): " + reason.detail)
             cache.insertBogus(
-                question.name, question.type, question.rrClass, reason: annotated, now: CacheTime(seconds: clock.wallSeconds))
+                question.name, question.type, question.rrClass, reason: annotated,
+                now: CacheTime(seconds: clock.wallSeconds))
             var result = resolution
             result.securityReason = annotated
             return result

@@ -70,6 +70,21 @@ extension Lookup {
             state.trust[zone] = trust
             return trust
         }
+        // What vouches for the keys first: an insecure or bogus cut needs no DNSKEY query at all
+        // (RFC 4035 §5.2), nor does a DS RRset of only unsupported algorithms or digests.
+        switch await delegationSigner(for: zone, state: &state) {
+        case .insecure(let reason):
+            state.trust[zone] = .insecure(reason)
+            return .insecure(reason)
+        case .bogus(let reason):
+            state.trust[zone] = .bogus(reason)
+            return .bogus(reason)
+        case .secure(let anchor):
+            if let reason = unusableAnchorReason(anchor) {
+                state.trust[zone] = .insecure(reason)
+                return .insecure(reason)
+            }
+        }
         let question = Question(name: zone, type: .dnskey)
         guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
             return .bogus(
@@ -208,7 +223,8 @@ extension Lookup {
             if resolution.rcode == .nxDomain {
                 proof = .bogus(
                     BogusReason(
-                        .dnssecBogus, site: "RDNX", "\(zone) signs data but its parent \(signer) says it does not exist"))
+                        .dnssecBogus, site: "RDNX", "\(zone) signs data but its parent \(signer) says it does not exist"
+                    ))
             } else if proofs.contains(where: { $0.type == .nsec }) {
                 proof = NSECDenial.proveInsecureDelegation(
                     name: zone, zone: signer, nsecs: proofs, limits: validation.limits)
@@ -227,6 +243,24 @@ extension Lookup {
             zone: zone, proofs: resolution.authority.filter { $0.type == .nsec || $0.type == .nsec3 }, ttl: ttl,
             status: outcome.status, reason: outcome.reason, now: now)
         return outcome
+    }
+
+    /// Why no DS or key of `anchor` can authenticate anything here, when none can: every one uses
+    /// an unsupported algorithm (EDE 1) or digest type (EDE 2), which makes the zone insecure, not
+    /// bogus (RFC 4035 §5.2, RFC 6840 §5.2); nil when one is usable.
+    func unusableAnchorReason(_ anchor: TrustAnchor) -> BogusReason? {
+        let support = validation.support
+        let usableDS = anchor.ds.contains { support.supports($0.algorithm) && support.supports($0.digestType) }
+        let usableKey = anchor.dnskeys.contains { support.supports($0.algorithm) }
+        guard !usableDS && !usableKey, !(anchor.ds.isEmpty && anchor.dnskeys.isEmpty) else { return nil }
+        let algorithm =
+            anchor.ds.contains { !support.supports($0.algorithm) }
+            || anchor.dnskeys.contains { !support.supports($0.algorithm) }
+        return BogusReason(
+            algorithm ? .unsupportedDNSKEYAlgorithm : .unsupportedDSDigestType, site: "RUNS",
+            "every DS or anchor for \(anchor.owner) uses an unsupported "
+                + (algorithm ? "algorithm" : "digest type") + ": "
+                + anchor.ds.map { "\($0.keyTag)/\($0.algorithm)/\($0.digestType)" }.joined(separator: ", "))
     }
 
     /// The verdict a cached DS result gives.

@@ -264,7 +264,8 @@ struct Lookup {
                     clean, kind: kind, asked: asked, chain: chain, delegation: zone.delegation, state: &state)
                 let answer = JudgedAnswer(response: clean, kind: kind, asked: asked, chain: chain, judgement: judgement)
                 if judgement.verdict.status == .bogus {
-                    zone.fail(server, "bogus answer from \(server): \(judgement.verdict.reason.map(\.description) ?? "")")
+                    zone.fail(
+                        server, "bogus answer from \(server): \(judgement.verdict.reason.map(\.description) ?? "")")
                     rejected = answer
                     continue
                 }

@@ -1,0 +1,130 @@
+#!/bin/sh
+# Regenerates the DNSSEC replay scenarios (Tests/ReplayTests/Scenarios/val_*.rpl) from zones signed by a real
+# signer from Debian (ldnsutils: ldns-keygen, ldns-signzone, ldns-key2ds). Keys are made fresh on every run, so
+# the signatures and the trust anchors written into the scenarios change; the scenarios rely only on names,
+# data and the validity periods below. The scenario steps (what is asked and what is expected) are templates
+# in make-signed-scenarios.py next to this file; this script signs the zones and fills the templates.
+#
+# Hierarchy (ECDSA P-256 keys, validity 2026-01-01 .. 2036-01-01 unless said otherwise):
+#   .            signed, NSEC; DS for every signed child; NSEC proves the unsigned delegations
+#   example.     signed, NSEC: www, a wildcard, CNAMEs into insecure. and failed.
+#   insecure.    unsigned (no DS at the root)
+#   nsec3.       signed, NSEC3 (salt aabb, 0 extra iterations), with the unsigned delegation unsigned.nsec3.
+#   failed.      signed, but the root's DS names a key the zone does not publish (dnssec-failed.org's case)
+#   expired.     signed 2025-01-01 .. 2026-01-01 (expired at the scenarios' START_TIME 2026-06-01)
+#   future.      signed 2030-01-01 .. 2036-01-01 (not yet valid)
+#   nosig.       signed, served without RRSIGs on its data
+#   iter.        signed, NSEC3 with 100 iterations (over RFC 9276's limit of 50)
+#   unsupported. signed, but the root's DS uses algorithm 253 (private, unsupported)
+#   keytrap.     signed, with a DNSKEY RRset stuffed with keys sharing the KSK's key tag and junk RRSIGs
+#
+# Run from anywhere: sh Tests/ReplayTests/Fixtures/make-signed-scenarios.sh
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# keys ORIGIN: makes a KSK and a ZSK (ECDSA P-256) for ORIGIN; prints "KSK ZSK" base names.
+keys() {
+    ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$1")
+    zsk=$(ldns-keygen -a ECDSAP256SHA256 "$1")
+    echo "$ksk $zsk"
+}
+
+# sign NAME ORIGIN INCEPTION EXPIRATION [ldns-signzone options]: signs $NAME.zone into $NAME.signed and writes
+# the KSK's SHA-256 DS to $NAME.ds.
+sign() {
+    name=$1 origin=$2 inception=$3 expiration=$4
+    shift 4
+    set -- $(keys "$origin") "$@"
+    ksk=$1 zsk=$2
+    shift 2
+    ldns-signzone -i "$inception" -e "$expiration" -o "$origin" -f "$name.signed" "$@" "$name.zone" "$zsk" "$ksk"
+    ldns-key2ds -n -2 "$ksk.key" > "$name.ds"
+    cp "$ksk.key" "$name.ksk"
+}
+
+VALID="20260101000000 20360101000000"
+
+zone() { # zone ORIGIN NSHOST ADDRESS [extra lines on stdin]
+    printf '$ORIGIN %s\n$TTL 3600\n@ IN SOA %s hostmaster.%s 1 7200 3600 1209600 300\n@ IN NS %s\n%s IN A %s\n' \
+        "$1" "$2" "$2" "$2" "$2" "$3"
+    cat
+}
+
+zone example. ns.example. 192.0.2.10 > example.zone <<'EOF'
+@ IN NS ns2.example.
+ns2 IN A 192.0.2.11
+www IN A 192.0.2.80
+*.wild IN A 192.0.2.99
+chain IN CNAME chain.insecure.
+tobogus IN CNAME www.failed.
+EOF
+sign example example. $VALID
+
+zone nsec3. ns.nsec3. 192.0.2.30 > nsec3.zone <<'EOF'
+www IN A 192.0.2.81
+unsigned IN NS ns.unsigned
+ns.unsigned IN A 192.0.2.31
+EOF
+sign nsec3 nsec3. $VALID -n -s aabb -t 0
+
+for z in failed:40 nosig:70 unsupported:100 keytrap:110; do
+    n=${z%%:*}
+    zone "$n." "ns.$n." "192.0.2.${z##*:}" > "$n.zone" <<'EOF'
+www IN A 192.0.2.82
+EOF
+done
+sign failed failed. $VALID
+sign nosig nosig. $VALID
+sign unsupported unsupported. $VALID
+zone expired. ns.expired. 192.0.2.50 > expired.zone <<'EOF'
+www IN A 192.0.2.83
+EOF
+sign expired expired. 20250101000000 20260101000000
+zone future. ns.future. 192.0.2.60 > future.zone <<'EOF'
+www IN A 192.0.2.84
+EOF
+sign future future. 20300101000000 20360101000000
+zone iter. ns.iter. 192.0.2.90 > iter.zone <<'EOF'
+www IN A 192.0.2.85
+EOF
+sign iter iter. $VALID -n -s 00 -t 100
+sign keytrap keytrap. $VALID
+
+# The DS the root publishes for failed.: a key failed. never publishes.
+other=$(ldns-keygen -a ECDSAP256SHA256 -k failed.)
+ldns-key2ds -n -2 "$other.key" > failed.ds
+
+# The root: delegations with glue, DS for the signed children, none for insecure.
+{
+    zone . a.root-servers.net. 192.0.2.1 < /dev/null
+    printf 'insecure. IN NS ns.insecure.\nns.insecure. IN A 192.0.2.20\n'
+    for z in example:10 nsec3:30 failed:40 expired:50 future:60 nosig:70 iter:90 unsupported:100 keytrap:110; do
+        n=${z%%:*}
+        printf '%s. IN NS ns.%s.\nns.%s. IN A 192.0.2.%s\n' "$n" "$n" "$n" "${z##*:}"
+        if [ "$n" = unsupported ]; then
+            printf 'unsupported. IN DS 4711 253 2 %s\n' \
+                "0000000000000000000000000000000000000000000000000000000000000000"
+        else
+            cat "$n.ds"
+        fi
+    done
+    printf 'example. IN NS ns2.example.\nns2.example. IN A 192.0.2.11\n'
+} > root.zone
+sign root . $VALID
+
+zone insecure. ns.insecure. 192.0.2.20 > insecure.zone <<'EOF'
+www IN A 192.0.2.86
+chain IN CNAME www.nsec3.
+EOF
+zone unsigned.nsec3. ns.unsigned.nsec3. 192.0.2.31 > unsigned.zone <<'EOF'
+www IN A 192.0.2.87
+EOF
+ldns-read-zone insecure.zone > insecure.signed
+ldns-read-zone unsigned.zone > unsigned.signed
+
+python3 "$HERE/make-signed-scenarios.py" "$WORK" "$HERE/../Scenarios"
+echo "scenarios written to $HERE/../Scenarios"
