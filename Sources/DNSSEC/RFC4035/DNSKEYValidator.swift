@@ -125,10 +125,13 @@ public enum DNSKEYValidator {
         case .insecure(let reason):
             return .insecure(reason)
         case .bogus(let reason):
+            // The key the DS or anchor authenticates is published but signed nothing here: what is
+            // missing is its RRSIG over the DNSKEY RRset (EDE 10, RFC 8914 §4.11), not the key
+            // (EDE 9 means no matching DNSKEY at all, which KNOM reports above).
             if reason.code == .dnskeyMissing {
                 return .bogus(
                     BogusReason(
-                        .dnskeyMissing, site: "KSIG",
+                        .rrsigsMissing, site: "KSIG",
                         "the DNSKEY RRset of \(zone) is not signed by a key its DS or anchor authenticates: "
                             + reason.detail))
             }
