@@ -41,8 +41,8 @@ demo: deps
 	$(SWIFT) build --product mamorid
 	lab/demo .build/debug/mamorid
 
-## test: what CI runs: install, build, lint, all tests.
-test: deps lint unit
+## test: what CI runs: install, build, lint, every Swift test, then the lab end to end.
+test: deps lint unit e2e
 
 ## fuzz: build the DNSWire libFuzzer target (Tests/Fuzz/build.sh) and run it for FUZZ_SECONDS seconds.
 ## New inputs go to .build-fuzz/corpus, crashes to .build-fuzz/artifacts; the seeds stay in Tests/Fuzz/corpus.
