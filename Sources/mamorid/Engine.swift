@@ -9,6 +9,7 @@ import Logging
 import MamoriConfiguration
 import Resolver
 import ResolverServer
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -47,6 +48,35 @@ final class Engine: QueryHandler, Reloadable {
     let logger: Logger
     /// The listeners' handler; its resolver is swapped on reload.
     let handler: ResolverQueryHandler
+    /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
+    /// so RFC 5011 state and NTAs added at run time survive a SIGHUP.
+    let anchors: Mutex<AnchorState>
+    /// The RFC 5011 maintenance loop, when any anchor is managed.
+    let maintenance: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    /// The trust-anchor store with the settings it was built from and its state file.
+    struct AnchorState {
+        /// The store the validator reads.
+        var store: TrustAnchorStore
+        /// What it was built from: anchors inline and from files, and the update policy.
+        var source: AnchorSource
+        /// Where RFC 5011 state is kept; nil when nothing is managed (no file is touched then).
+        var stateFile: TrustAnchorStateFile?
+        /// The NTAs the configuration listed, to tell them from those added at run time.
+        var configuredNegative: [DomainName]
+    }
+
+    /// The settings a trust-anchor store depends on; a change means a new store.
+    struct AnchorSource: Equatable {
+        /// `dnssec.trust-anchors`.
+        var inline: [String]
+        /// `dnssec.trust-anchor-files`.
+        var files: [String]
+        /// `dnssec.trust-anchor-updates`.
+        var updates: TrustAnchorUpdates
+        /// `state-directory`.
+        var stateDirectory: String
+    }
 
     /// Builds the caches, the transport and the first resolver.
     /// - Throws: ``EngineError`` when the root hints file cannot be used.
@@ -61,15 +91,18 @@ final class Engine: QueryHandler, Reloadable {
         let cache = ResolverCache(configuration: settings)
         let infrastructure = InfrastructureCache()
         let transport = UpstreamSocketTransport()
+        let anchorState = try Self.anchorState(configuration, logger: logger)
         self.cache = cache
         self.infrastructure = infrastructure
         self.transport = transport
         self.cacheSettings = configuration.cache
         self.logger = logger
+        self.anchors = Mutex(anchorState)
         self.handler = ResolverQueryHandler(
             engine: Self.makeResolver(
-                try Self.resolverConfiguration(configuration), transport: transport, cache: cache,
-                infrastructure: infrastructure))
+                try Self.resolverConfiguration(configuration, anchors: anchorState.store), transport: transport,
+                cache: cache, infrastructure: infrastructure))
+        startMaintenance()
     }
 
     /// A resolver over the shared caches.
@@ -96,16 +129,35 @@ final class Engine: QueryHandler, Reloadable {
     /// is lost (peers.md §3). Cache size and TTL clamps are fixed for the process's life: a change
     /// is logged and applies at the next restart.
     func reload(_ configuration: Configuration) throws {
-        let resolver = try Self.resolverConfiguration(configuration)
+        let current = anchors.withLock { $0 }
+        var anchorState = current
+        if Self.anchorSource(configuration) != current.source {
+            anchorState = try Self.anchorState(configuration, logger: logger)
+        } else {
+            Self.synchroniseNegativeAnchors(
+                current.store, from: current.configuredNegative, to: configuration.dnssec.negativeTrustAnchors)
+            anchorState.configuredNegative = configuration.dnssec.negativeTrustAnchors
+        }
+        let resolver = try Self.resolverConfiguration(configuration, anchors: anchorState.store)
+        anchors.withLock { $0 = anchorState }
         if configuration.cache != cacheSettings {
             logger.warning("cache settings changed; they take effect at the next restart")
         }
         handler.replace(
             with: Self.makeResolver(resolver, transport: transport, cache: cache, infrastructure: infrastructure))
+        if anchorState.store !== current.store {
+            // Keys validated under the old anchors must not outlive them.
+            cache.flushAll()
+            startMaintenance()
+        }
     }
 
     /// The engine's settings from the `resolution` section of the configuration.
-    static func resolverConfiguration(_ configuration: Configuration) throws -> ResolverConfiguration {
+    static func resolverConfiguration(
+        _ configuration: Configuration, anchors: TrustAnchorStore
+    ) throws
+        -> ResolverConfiguration
+    {
         let section = configuration.resolution
         var resolver = ResolverConfiguration()
         switch section.rootHints {
@@ -127,41 +179,124 @@ final class Engine: QueryHandler, Reloadable {
         resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
         resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
         resolver.limits.resolutionTimeout = section.queryTimeout
-        resolver.validation = try validationSettings(configuration.dnssec)
+        resolver.validation = validationSettings(configuration.dnssec, anchors: anchors)
         return resolver
     }
 
-    /// The validation settings from the `dnssec` section.
-    ///
-    /// Anchors come from the inline lines and the files together; when there are none the
-    /// built-in root anchors (KSK-2017 and KSK-2024 DS) apply (architecture §6: configured anchors
-    /// replace them). Negative trust anchors never expire when configured (RFC 7646 §2: an
-    /// operator's decision). `nsec3-max-iterations` is the RFC 9276 §3.2 cap; `bogus-ttl` goes to
-    /// the cache. `validation: false` turns all of it off: no DNSKEY or DS is fetched, no AD set.
-    /// - Throws: ``EngineError`` naming the file (or `dnssec.trust-anchors`) and line of a bad anchor.
-    static func validationSettings(_ dnssec: DNSSECConfiguration) throws -> ValidationSettings {
-        var anchors: [TrustAnchor] = []
+    /// The validator's settings: on or off, the anchor store, the NSEC3 iteration cap (RFC 9276).
+    static func validationSettings(_ dnssec: DNSSECConfiguration, anchors: TrustAnchorStore) -> ValidationSettings {
+        var limits = ValidationLimits()
+        limits.maxNSEC3Iterations = UInt16(clamping: dnssec.nsec3MaxIterations)
+        return ValidationSettings(enabled: dnssec.validation, anchors: anchors, limits: limits)
+    }
+
+    /// What the trust-anchor store of `configuration` is built from.
+    static func anchorSource(_ configuration: Configuration) -> AnchorSource {
+        AnchorSource(
+            inline: configuration.dnssec.trustAnchors, files: configuration.dnssec.trustAnchorFiles,
+            updates: configuration.dnssec.trustAnchorUpdates, stateDirectory: configuration.stateDirectory)
+    }
+
+    /// Builds the trust-anchor store: configured anchors (inline lines, then files; errors name the
+    /// key or file and the line), else the built-in root anchors; NTAs (RFC 7646); and, when the
+    /// update policy manages any zone (RFC 5011; `auto` = the built-in root only), the state file
+    /// in the state directory, whose saved keys win over the configured ones. An unwritable state
+    /// directory gives a loud warning and read-only operation, never a refusal to start.
+    static func anchorState(_ configuration: Configuration, logger: Logger) throws -> AnchorState {
+        let dnssec = configuration.dnssec
+        var configured: [TrustAnchor] = []
         do {
-            anchors += try TrustAnchorStore.parse(
-                dnssec.trustAnchors.joined(separator: "\n"), source: "dnssec.trust-anchors")
+            configured += try TrustAnchorStore.parse(inline: dnssec.trustAnchors)
             for path in dnssec.trustAnchorFiles {
-                anchors += try TrustAnchorStore.parse(try readText(path, what: "trust anchors"), source: path)
+                configured += try TrustAnchorStore.parse(try readText(path, what: "trust anchors"), source: path)
             }
         } catch let error as TrustAnchorParseError {
             throw EngineError("\(error)")
         }
-        if !dnssec.replacesBuiltInAnchors { anchors = TrustAnchorStore.builtInRoot }
-        var limits = ValidationLimits()
-        limits.maxNSEC3Iterations = UInt16(clamping: dnssec.nsec3MaxIterations)
-        return ValidationSettings(
-            enabled: dnssec.validation,
-            anchors: TrustAnchorStore(
-                anchors: anchors, negativeAnchors: dnssec.negativeTrustAnchors.map { NegativeTrustAnchor(name: $0) }),
-            limits: limits)
+        let policy = TrustAnchorUpdatePolicy(rawValue: dnssec.trustAnchorUpdates.rawValue) ?? .auto
+        let store = TrustAnchorStore(
+            configured: configured, policy: policy, negativeAnchors: dnssec.negativeTrustAnchors)
+        var stateFile: TrustAnchorStateFile? = nil
+        if !store.managedZones.isEmpty {
+            let file = TrustAnchorStateFile(directory: configuration.stateDirectory, logger: logger)
+            let restored = file.restore(into: store)
+            if !restored.isEmpty {
+                logger.info("RFC 5011 state restored", metadata: ["zones": "\(restored.map(\.description))"])
+            }
+            stateFile = file
+        }
+        return AnchorState(
+            store: store, source: anchorSource(configuration), stateFile: stateFile,
+            configuredNegative: dnssec.negativeTrustAnchors)
     }
 
-    /// The whole text of the file at `path`.
-    /// - Throws: ``EngineError`` naming the file when it cannot be read.
+    /// Makes the store's NTAs follow a reloaded configuration (RFC 7646 §2: operators add and
+    /// remove them as zones are fixed): names no longer listed go, new ones come; NTAs added at
+    /// run time, never listed, stay.
+    static func synchroniseNegativeAnchors(_ store: TrustAnchorStore, from old: [DomainName], to new: [DomainName]) {
+        for name in old where !new.contains(name) { store.removeNegativeAnchor(name) }
+        for name in new where !store.negativeAnchors.contains(where: { $0.name == name }) {
+            store.addNegativeAnchor(NegativeTrustAnchor(name: name))
+        }
+    }
+
+    // MARK: - RFC 5011 maintenance
+
+    /// Starts (or restarts) the loop that refreshes managed anchors; with nothing managed there is
+    /// no loop and so not a single RFC 5011 query (static anchors are never probed).
+    func startMaintenance() {
+        let state = anchors.withLock { $0 }
+        maintenance.withLock { task in
+            task?.cancel()
+            task = nil
+            guard !state.store.managedZones.isEmpty else { return }
+            task = Task { [self] in await maintain(state) }
+        }
+    }
+
+    /// Sleeps until the next refresh is due (RFC 5011 §2.3), fetches the DNSKEY RRset of each due
+    /// zone with CD=1 (the store validates it itself, against the keys it trusts, RFC 5011 §2.2),
+    /// applies it, drops cached keys when the trusted keys changed, and saves the state.
+    func maintain(_ state: AnchorState) async {
+        let clock = SystemClock()
+        while !Task.isCancelled {
+            guard let next = state.store.nextRefresh(now: clock.wallSeconds) else { return }
+            let wait = min(max(next - clock.wallSeconds, 0), Self.longestMaintenanceSleep)
+            if wait > 0 {
+                do { try await Task.sleep(for: .seconds(wait)) } catch { return }
+                continue
+            }
+            for zone in state.store.zonesDueForRefresh(now: clock.wallSeconds) {
+                let engine = handler.engine
+                let answer = await engine.resolve(Question(name: zone, type: .dnskey), checkingDisabled: true)
+                let now = clock.wallSeconds
+                guard answer.rcode == .noError,
+                    let dnskeys = answer.answer.first(where: { $0.type == .dnskey && $0.name == zone }),
+                    let update = state.store.refresh(zone, with: dnskeys, now: now)
+                else {
+                    state.store.refreshFailed(zone, now: now)
+                    logger.warning(
+                        "RFC 5011 refresh failed; will retry",
+                        metadata: ["zone": "\(zone)", "rcode": "\(answer.rcode)"])
+                    continue
+                }
+                if update.trustedKeysChanged {
+                    _ = cache.flush(name: zone)
+                    logger.notice("RFC 5011: trusted keys changed", metadata: ["zone": "\(zone)"])
+                }
+                if !state.store.zonesWithAllKeysRevoked.filter({ $0 == zone }).isEmpty {
+                    logger.error(
+                        "RFC 5011: every trust anchor key is revoked; validation fails closed",
+                        metadata: ["zone": "\(zone)"])
+                }
+            }
+            _ = state.stateFile?.save(state.store)
+        }
+    }
+
+    /// The longest the maintenance loop sleeps before looking again (a clock jump is noticed then).
+    static let longestMaintenanceSleep: Int64 = 3600
+
     static func readText(_ path: String, what: String) throws -> String {
         guard let file = fopen(path, "r") else {
             throw EngineError("\(path): cannot read \(what): \(String(cString: strerror(errno)))")

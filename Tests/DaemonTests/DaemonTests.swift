@@ -143,7 +143,14 @@ private func isolatedResolution() throws -> String {
     let hints = NSTemporaryDirectory() + "mamori-hints-\(UUID().uuidString.prefix(8))"
     try ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.10.99.1\n"
         .write(toFile: hints, atomically: true, encoding: .utf8)
-    return "resolution:\n  root-hints: \(hints)\n  allow-private-upstreams: true\n"
+    let state = NSTemporaryDirectory() + "mamori-state-\(UUID().uuidString.prefix(8))"
+    return "state-directory: \(state)\nresolution:\n  root-hints: \(hints)\n  allow-private-upstreams: true\n"
+}
+
+/// The state directory an `isolatedResolution()` section names.
+private func stateDirectory(in configuration: String) -> String? {
+    configuration.split(separator: "\n").first { $0.hasPrefix("state-directory: ") }
+        .map { String($0.dropFirst("state-directory: ".count)) }
 }
 
 /// Sends one UDP query to 127.0.0.1:port and parses the answer (5 s timeout, 2 tries).
@@ -276,5 +283,42 @@ struct DaemonTests {
         activator.signal(SIGTERM)
         #expect(activator.waitForExit() == 0)
         #expect(activator.stderr.contains("using 1 sockets from systemd"))
+    }
+
+    @Test("RFC 5011: the built-in root anchor is managed and its state saved; static anchors are never probed")
+    func trustAnchorMaintenance() throws {
+        let port = freePort()
+        let isolated = try isolatedResolution()
+        let state = try #require(stateDirectory(in: isolated))
+        let managed = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\n" + isolated)
+        let daemon = try DaemonProcess(arguments: ["--config", managed])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        var saved = false
+        for _ in 0..<100 where !saved {
+            saved = FileManager.default.fileExists(atPath: state + "/trust-anchors.state")
+            usleep(100_000)
+        }
+        #expect(saved, "no RFC 5011 state file in \(state)")
+        if saved {
+            let text = try String(contentsOfFile: state + "/trust-anchors.state", encoding: .utf8)
+            #expect(text.contains("mamori-trust-anchor-state 1"))
+            // The dead root could not be asked for its DNSKEY RRset: a failed refresh is recorded
+            // for the root zone (RFC 5011 §2.3 retry timing), the proof that the probe ran.
+            #expect(text.contains("\nzone . - "))
+        }
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+
+        // Static anchors (updates off): no maintenance, so no state file at all.
+        let staticIsolated = try isolatedResolution()
+        let staticState = try #require(stateDirectory(in: staticIsolated))
+        let fixed = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\ndnssec:\n  trust-anchor-updates: false\n" + staticIsolated)
+        let quiet = try DaemonProcess(arguments: ["--config", fixed])
+        defer { if quiet.process.isRunning { quiet.signal(SIGKILL) } }
+        usleep(1_500_000)
+        #expect(!FileManager.default.fileExists(atPath: staticState + "/trust-anchors.state"))
+        quiet.signal(SIGTERM)
+        #expect(quiet.waitForExit() == 0)
     }
 }
