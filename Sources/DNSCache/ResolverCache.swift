@@ -35,6 +35,11 @@ public final class ResolverCache: Sendable {
     let shardMask: Int
     /// Random per cache, so which names share a shard cannot be predicted from outside.
     let shardSeed = UInt64.random(in: 0...UInt64.max)
+    /// False until a bogus result is first stored; then true for good. While false, no bogus entry
+    /// can exist, so ``lookupBogus(_:_:_:now:)`` answers without taking a shard lock: on the
+    /// listener's fast path that lookup came before every cache hit (1.2 % of the daemon's CPU under
+    /// dnsperf, Benchmarks/e2e).
+    let mayHoldBogus = Atomic(false)
 
     /// One shard's lock and state, boxed so the shards can sit in an array.
     final class ShardBox: Sendable {
@@ -102,7 +107,11 @@ public final class ResolverCache: Sendable {
 
     /// Stores a slot in its shard, counting an oversize refusal there.
     func store(_ slot: CacheSlot, now: CacheTime) -> CacheInsertResult {
-        shard(for: slot.name).state.withLock { $0.insert(slot, now: now.seconds) }
+        // Set before the entry is visible, so a lookup that can see the entry sees the flag.
+        if slot.kind == .bogus && !mayHoldBogus.load(ordering: .relaxed) {
+            mayHoldBogus.store(true, ordering: .releasing)
+        }
+        return shard(for: slot.name).state.withLock { $0.insert(slot, now: now.seconds) }
     }
 
     /// Counts an oversize refusal in the shard of `name`.
@@ -383,7 +392,8 @@ public final class ResolverCache: Sendable {
     public func lookupBogus(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
     ) -> BogusReason? {
-        shard(for: name).state.withLock { shard -> BogusReason? in
+        guard mayHoldBogus.load(ordering: .acquiring) else { return nil }
+        return shard(for: name).state.withLock { shard -> BogusReason? in
             guard let (at, _) = shard.lookup(name, type, rrClass, .bogus, now: now.seconds, allowStale: false) else {
                 return nil
             }

@@ -16,8 +16,9 @@ public enum ResponseBuilder {
     /// Makes `response` answer `query`: same ID, OPCODE, question, RD and CD; QR and RA set; an
     /// OPT record exactly when the query had one, advertising `ednsBufferSize` and echoing DO
     /// (RFC 3225 §3). An RCODE above 15 cannot be said without EDNS and becomes SERVFAIL.
-    public static func finish(_ response: Message, for query: Message, ednsBufferSize: Int) -> Message {
-        var message = response
+    public static func finish(_ response: consuming Message, for query: Message, ednsBufferSize: Int) -> Message {
+        // Consumed, not copied: a copy retained and released every array of the response.
+        var message = consume response
         message.header.id = query.header.id
         message.header.isResponse = true
         message.header.opcode = query.header.opcode
