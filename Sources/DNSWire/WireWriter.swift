@@ -80,27 +80,39 @@ public struct WireWriter {
     ///   - lowercase: write the canonical lowercase form (RFC 4034 §6.2).
     public mutating func writeName(_ name: DomainName, compress: Bool, lowercase: Bool = false) {
         let wire = name.wireBytes
+        let base = bytes.count
         var offset = 0
         while wire[offset] != 0 {
             let hash = Self.foldedHash(wire, from: offset)
             let known = target(of: hash)
             if compress, let target = known, suffixMatches(wire, from: offset, at: target) {
+                appendPrefix(of: wire, count: offset, lowercase: lowercase)
                 writeUInt16(0xC000 | UInt16(target))
                 return
             }
-            if bytes.count <= Self.maxPointerTarget && known == nil {
-                remember(hash, at: bytes.count)
+            // The labels are copied after the loop; a target inside them is only ever confirmed by
+            // `suffixMatches` against bytes already written, so none is used before it exists.
+            if base + offset <= Self.maxPointerTarget && known == nil {
+                remember(hash, at: base + offset)
             }
-            let length = Int(wire[offset])
-            bytes.append(wire[offset])
-            if lowercase {
-                for byte in wire[(offset + 1)...(offset + length)] { bytes.append(DomainName.fold(byte)) }
-            } else {
-                bytes.append(contentsOf: wire[(offset + 1)...(offset + length)])
-            }
-            offset += length + 1
+            offset += Int(wire[offset]) + 1
         }
-        bytes.append(0)
+        appendPrefix(of: wire, count: offset + 1, lowercase: lowercase)
+    }
+
+    /// Appends the first `count` octets of a wire-form name in one copy (label by label through
+    /// `ArraySlice` cost 1.2 % of the daemon's CPU on cached answers), folded when `lowercase`.
+    /// Length octets (at most 63) are below "A", so folding leaves them alone.
+    @inline(__always)
+    private mutating func appendPrefix(of wire: [UInt8], count: Int, lowercase: Bool) {
+        wire.withUnsafeBufferPointer { source in
+            let prefix = UnsafeBufferPointer(rebasing: source[0..<count])
+            if lowercase {
+                for byte in prefix { bytes.append(DomainName.fold(byte)) }
+            } else {
+                bytes.append(contentsOf: prefix)
+            }
+        }
     }
 
     /// Where a name suffix with this hash was first written, if anywhere.
