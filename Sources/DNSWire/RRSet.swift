@@ -55,12 +55,9 @@ public struct RRSet: Hashable, Sendable {
                 ? index[key]
                 : sets.firstIndex { $0.name == key.name && $0.type == key.type && $0.rrClass == key.rrClass }
         }
-        for record in records {
-            if case .rrsig = record.rdata {
-                orphans.append(record)
-                continue
-            }
-            let key = Key(name: record.name, type: record.type, rrClass: record.rrClass)
+        /// Adds `record` to the set of (owner, `type`, class), starting the set if needed.
+        func add(_ record: Record, as type: RRType) {
+            let key = Key(name: record.name, type: type, rrClass: record.rrClass)
             if let at = position(of: key) {
                 sets[at].rdatas.append(record.rdata)
                 sets[at].ttl = min(sets[at].ttl, record.ttl)
@@ -68,9 +65,16 @@ public struct RRSet: Hashable, Sendable {
                 if indexed { index[key] = sets.count }
                 sets.append(
                     RRSet(
-                        name: record.name, type: record.type, rrClass: record.rrClass, ttl: record.ttl,
-                        rdatas: [record.rdata]))
+                        name: record.name, type: type, rrClass: record.rrClass, ttl: record.ttl, rdatas: [record.rdata])
+                )
             }
+        }
+        for record in records {
+            if case .rrsig = record.rdata {
+                orphans.append(record)
+                continue
+            }
+            add(record, as: record.type)
         }
         for record in orphans {
             guard case .rrsig(let rrsig) = record.rdata else { continue }
@@ -79,17 +83,7 @@ public struct RRSet: Hashable, Sendable {
                 sets[at].signatures.append(rrsig)
                 continue
             }
-            let key = Key(name: record.name, type: .rrsig, rrClass: record.rrClass)
-            if let at = position(of: key) {
-                sets[at].rdatas.append(record.rdata)
-                sets[at].ttl = min(sets[at].ttl, record.ttl)
-            } else {
-                if indexed { index[key] = sets.count }
-                sets.append(
-                    RRSet(
-                        name: record.name, type: .rrsig, rrClass: record.rrClass, ttl: record.ttl,
-                        rdatas: [record.rdata]))
-            }
+            add(record, as: .rrsig)
         }
         return sets
     }

@@ -64,7 +64,7 @@ struct NSEC3Chain {
         var parameters: (salt: [UInt8], iterations: UInt16)? = nil
         outer: for rrset in rrsets where rrset.type == .nsec3 {
             guard rrset.name.parent == zone, let label = rrset.name.labels.first,
-                let hash = Base32Hex.decode(label), hash.count == NSEC3Hash.hashLength
+                let hash = BaseEncoding.decodeBase32Hex(Array(label)), hash.count == NSEC3Hash.hashLength
             else { continue }
             for rdata in rrset.rdatas {
                 guard examined < limits.maxDenialRecords else { break outer }
