@@ -60,7 +60,30 @@ public final class IterativeResolver: Sendable {
         }
         let result = await task.value
         if isNew { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+        if configuration.serveStale, result.rcode == .servFail, result.status != .bogus,
+            let stale = answerFromCache(question, checkingDisabled: checkingDisabled, allowStale: true)
+        {
+            return stale
+        }
         return result.presented(checkingDisabled: checkingDisabled)
+    }
+
+    /// Refreshes `question` in the background unless it is already being resolved: a prefetch
+    /// (``ResolverConfiguration/prefetch``). The resolution skips the cached answer it renews and
+    /// shares the in-flight table, so a popular name causes one refresh, not one per client.
+    func prefetch(_ question: Question) {
+        let key = InFlightKey(question: question)
+        inFlight.withLock { table in
+            guard table[key] == nil else { return }
+            table[key] = Task {
+                var state = ResolutionState(
+                    started: clock.monotonicNow, validationLimits: configuration.validation.limits)
+                state.refreshing = question
+                let resolution = await Lookup(engine: self).resolve(question, state: &state)
+                _ = inFlight.withLock { $0.removeValue(forKey: key) }
+                return resolution
+            }
+        }
     }
 
     /// Whether answers are validated (`dnssec.validation`).
@@ -73,7 +96,15 @@ public final class IterativeResolver: Sendable {
     /// SERVFAIL with the same EDE without validating again (RFC 4035 §4.5, RFC 9520 §3); with CD=1
     /// cached bogus data is served instead (RFC 4035 §3.2.2). While validating, answer-rank data
     /// nobody judged (`unchecked`) is not served: it would bypass the validator.
-    public func answerFromCache(_ question: Question, checkingDisabled: Bool = false) -> Resolution? {
+    ///
+    /// - Parameter allowStale: use entries past their expiry but within the cache's stale window,
+    ///   and say so with EDE 3 (Stale Answer, RFC 8767 §4, RFC 8914 §4.4); only when resolution has
+    ///   failed or taken too long.
+    public func answerFromCache(
+        _ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false
+    ) -> Resolution? {
+        // Fresh data first: a stale walk marks everything it returns as stale.
+        if allowStale, let fresh = answerFromCache(question, checkingDisabled: checkingDisabled) { return fresh }
         let now = CacheTime(seconds: clock.wallSeconds)
         if validating && !checkingDisabled,
             let reason = cache.lookupBogus(question.name, question.type, question.rrClass, now: now)
@@ -86,7 +117,7 @@ public final class IterativeResolver: Sendable {
         for _ in 0...configuration.limits.maxCNAMEChain {
             let step = cachedStep(
                 Question(name: name, type: question.type, rrClass: question.rrClass), now: now,
-                allowBogus: checkingDisabled)
+                allowBogus: checkingDisabled, allowStale: allowStale)
             switch step {
             case .none:
                 return nil
@@ -95,7 +126,7 @@ public final class IterativeResolver: Sendable {
                 return Resolution(
                     rcode: .noError, answer: chain + [rrset], status: verdict.status, fromCache: true,
                     securityReason: verdict.reason
-                ).presented(checkingDisabled: checkingDisabled)
+                ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale)
             case .alias(let cname, let target, let status, let reason):
                 chain.append(cname)
                 verdict.add(status, reason)
@@ -106,7 +137,7 @@ public final class IterativeResolver: Sendable {
                     rcode: negative.denial == .nxdomain ? .nxDomain : .noError, answer: chain,
                     authority: (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL,
                     status: verdict.status, fromCache: true, securityReason: verdict.reason
-                ).presented(checkingDisabled: checkingDisabled)
+                ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale)
             }
         }
         return nil
@@ -133,20 +164,29 @@ public final class IterativeResolver: Sendable {
 
     /// Looks one name and type up in the cache. Glue and referral data (below answer rank) never
     /// answer a client: RFC 2181 §5.4.1 says such data must not be returned as an answer.
-    func cachedStep(_ question: Question, now: CacheTime, allowBogus: Bool = false) -> CachedStep {
-        if let hit = cache.lookup(question.name, question.type, question.rrClass, now: now),
+    ///
+    /// With ``ResolverConfiguration/prefetch``, a fresh hit in the last tenth of its TTL starts a
+    /// background refresh (the client still gets the cached data at once).
+    func cachedStep(
+        _ question: Question, now: CacheTime, allowBogus: Bool = false, allowStale: Bool = false
+    ) -> CachedStep {
+        if let hit = cache.lookup(question.name, question.type, question.rrClass, now: now, allowStale: allowStale),
             hit.rank >= .answerNonAuthoritative, servable(hit.status, allowBogus: allowBogus)
         {
+            if configuration.prefetch, !hit.isStale, UInt64(hit.rrset.ttl) * 10 <= UInt64(hit.originalTTL) {
+                prefetch(question)
+            }
             return .data(hit.rrset, hit.status, hit.reason)
         }
         if question.type != .cname,
-            let hit = cache.lookup(question.name, .cname, question.rrClass, now: now),
+            let hit = cache.lookup(question.name, .cname, question.rrClass, now: now, allowStale: allowStale),
             hit.rank >= .answerNonAuthoritative, servable(hit.status, allowBogus: allowBogus),
             case .cname(let cname)? = hit.rrset.rdatas.first
         {
             return .alias(hit.rrset, target: cname.target, hit.status, hit.reason)
         }
-        if let negative = cache.lookupNegative(question.name, question.type, question.rrClass, now: now),
+        if let negative = cache.lookupNegative(
+            question.name, question.type, question.rrClass, now: now, allowStale: allowStale),
             servable(negative.status, allowBogus: allowBogus)
         {
             return .negative(negative)

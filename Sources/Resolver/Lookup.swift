@@ -68,7 +68,9 @@ struct Lookup {
 
     /// Resolves one name without following aliases that leave the zone answering it.
     func resolveName(_ question: Question, state: inout ResolutionState) async -> StepOutcome {
-        switch engine.cachedStep(question, now: now) {
+        let refreshing = state.refreshing == question
+        if refreshing { state.refreshing = nil }
+        switch refreshing ? .none : engine.cachedStep(question, now: now) {
         case .data(let rrset, let status, let reason):
             return .data([rrset], Verdict(status, reason))
         case .alias(let rrset, let target, let status, let reason):

@@ -67,4 +67,14 @@ public struct Resolution: Hashable, Sendable {
         }
         return result
     }
+
+    /// With `stale`, the resolution as a stale answer: EDE 3 (Stale Answer, RFC 8914 §4.4) says the
+    /// data outlived its TTL because fresh data could not be had (RFC 8767 §4). No AD is lost: the
+    /// data keeps the status it was validated with.
+    func markedStale(_ stale: Bool) -> Resolution {
+        guard stale else { return self }
+        var result = self
+        result.extendedErrors.append(ExtendedDNSError(.staleAnswer, "served from the cache after its TTL expired"))
+        return result
+    }
 }

@@ -37,6 +37,13 @@ public struct ResolverConfiguration: Hashable, Sendable {
     public var useCaseRandomisation = false
     /// The limits on work per client query.
     public var limits = ResolutionLimits()
+    /// Answer from expired cache entries, with EDE 3 (Stale Answer), when resolution fails or a
+    /// client has waited too long (RFC 8767 §4). The cache must keep expired entries for this
+    /// (its `serveStale` setting). Off by default, as in every peer.
+    public var serveStale = false
+    /// Refresh a cached RRset in the background when a client asks for it in the last tenth of
+    /// its TTL, so popular names never expire for their users (Unbound's `prefetch`). Off by default.
+    public var prefetch = false
     /// DNSSEC validation: anchors, limits, supported algorithms (off unless enabled).
     public var validation = ValidationSettings()
 

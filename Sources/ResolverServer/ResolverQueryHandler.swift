@@ -45,7 +45,14 @@ public final class ResolverQueryHandler: QueryHandler {
         guard let question = query.question else { return respond(Message(rcode: .formErr)) }
         let once = Once(respond)
         let engine = self.engine
+        let checkingDisabled = query.header.checkingDisabled
         timers.asyncAfter(deadline: .now() + .nanoseconds(Int(UpstreamExchange.nanoseconds(clientWait)))) {
+            // RFC 8767 §4 client response timer: with serve-stale, expired data beats a SERVFAIL.
+            if engine.configuration.serveStale,
+                let stale = engine.answerFromCache(question, checkingDisabled: checkingDisabled, allowStale: true)
+            {
+                return once.call(ClientResponse.make(stale, for: query))
+            }
             once.call(
                 ClientResponse.make(
                     .failure(
@@ -55,7 +62,7 @@ public final class ResolverQueryHandler: QueryHandler {
                     for: query))
         }
         Task {
-            let resolution = await engine.resolve(question, checkingDisabled: query.header.checkingDisabled)
+            let resolution = await engine.resolve(question, checkingDisabled: checkingDisabled)
             once.call(ClientResponse.make(resolution, for: query))
         }
     }

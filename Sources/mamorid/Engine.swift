@@ -179,6 +179,8 @@ final class Engine: QueryHandler, Reloadable {
         resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
         resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
         resolver.limits.resolutionTimeout = section.queryTimeout
+        resolver.serveStale = configuration.cache.serveStale
+        resolver.prefetch = configuration.cache.prefetch
         resolver.validation = validationSettings(configuration.dnssec, anchors: anchors)
         return resolver
     }

@@ -145,6 +145,9 @@ import Testing
             case "nsec3-max-iterations":
                 configuration.validation.limits.maxNSEC3Iterations = UInt16(clamping: try number())
             case "bogus-ttl": continue  // a cache setting (see cacheConfiguration)
+            case "serve-stale":
+                configuration.serveStale = try flag()  // the cache keeps stale entries too (cacheConfiguration)
+            case "prefetch": configuration.prefetch = try flag()
             case "query-seconds": continue  // checked by the test, not the engine (see timeBounds)
             default: throw ConfigError(line: line, reason: "unknown key")
             }
@@ -171,6 +174,7 @@ import Testing
             guard let seconds = UInt32(line.value) else { throw ConfigError(line: line, reason: "expected seconds") }
             configuration.bogusTTL = seconds
         }
+        configuration.serveStale = lines.contains { $0.key == "serve-stale" && $0.value.lowercased() == "yes" }
         return configuration
     }
 
