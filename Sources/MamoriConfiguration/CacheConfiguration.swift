@@ -1,4 +1,5 @@
-// Primary responsibilities: the `cache` section — memory bound, TTL clamps, serve-stale, prefetch.
+// Primary responsibilities: the `cache` section — memory bound, TTL clamps, serve-stale, prefetch,
+// persistence across restarts.
 
 /// Cache settings (`cache`).
 public struct CacheConfiguration: Hashable, Sendable {
@@ -14,6 +15,10 @@ public struct CacheConfiguration: Hashable, Sendable {
     public var serveStale: Bool
     /// Whether popular entries are refreshed shortly before they expire (`prefetch`).
     public var prefetch: Bool
+    /// Whether the cache is written to the state directory at shutdown and read back at start-up,
+    /// so a restart keeps a warm cache (`persist`). Expiries are absolute; what expired meanwhile,
+    /// and secure data whose signatures expired, is not loaded.
+    public var persist: Bool
 
     /// The defaults of architecture.md §6.
     public init() {
@@ -23,5 +28,6 @@ public struct CacheConfiguration: Hashable, Sendable {
         maxNegativeTTL = 3600
         serveStale = false
         prefetch = false
+        persist = true
     }
 }

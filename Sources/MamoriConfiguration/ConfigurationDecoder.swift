@@ -237,6 +237,8 @@ struct ConfigurationDecoder {
             if let value = bool(entry) { cache.serveStale = value }
         case "prefetch":
             if let value = bool(entry) { cache.prefetch = value }
+        case "persist":
+            if let value = bool(entry) { cache.persist = value }
         default:
             unknownKey(entry)
         }

@@ -44,6 +44,15 @@ public protocol Reloadable: Sendable {
     /// touch (the cache above all; peers.md §3 item 9).
     /// - Throws: any error to reject the configuration: the old one then stays in force, whole.
     func reload(_ configuration: Configuration) throws
+
+    /// Called once when the daemon stops, after the listeners closed: the place to save what
+    /// should outlive the process (the cache, RFC 5011 state). Bounded in time by its own work.
+    func prepareToStop()
+}
+
+extension Reloadable {
+    /// Nothing to save by default.
+    public func prepareToStop() {}
 }
 
 /// Who sent a query: source address, source port and transport.

@@ -52,6 +52,9 @@ final class Daemon: @unchecked Sendable {
 
     /// Starts serving and never returns; exits 1 when the daemon cannot start.
     func run() -> Never {
+        // Signals first: a SIGTERM that arrives while the engine is built or sockets are bound
+        // (systemd stopping a unit that is still starting) must stop the daemon, not be lost.
+        installSignalHandlers()
         let server: DNSServer
         do {
             let engine = try makeQueryHandler(configuration: configuration, logger: logger)
@@ -70,7 +73,6 @@ final class Daemon: @unchecked Sendable {
             notifier.status("Failed to start: \(error)")
             exit(1)
         }
-        installSignalHandlers()
         server.start()
         let status = statusLine(server)
         notifier.ready(status: status)
@@ -152,6 +154,7 @@ final class Daemon: @unchecked Sendable {
         notifier.stopWatchdog()
         let abandoned = server?.stop(timeout: configuration.server.shutdownTimeout) ?? 0
         if abandoned > 0 { logger.notice("abandoned \(abandoned) queries still in resolution") }
+        engine?.prepareToStop()
         logger.info("stopped")
         exit(0)
     }

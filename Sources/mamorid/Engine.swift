@@ -44,6 +44,8 @@ final class Engine: QueryHandler, Reloadable {
     let transport: UpstreamSocketTransport
     /// The cache settings the caches were made with (a change needs a restart).
     let cacheSettings: MamoriConfiguration.CacheConfiguration
+    /// Where the cache is saved across restarts (`cache.persist`), or nil.
+    let cacheFile: String?
     /// The daemon's logger.
     let logger: Logger
     /// The listeners' handler; its resolver is swapped on reload.
@@ -89,6 +91,8 @@ final class Engine: QueryHandler, Reloadable {
         settings.serveStale = configuration.cache.serveStale
         settings.bogusTTL = configuration.dnssec.bogusTTL
         let cache = ResolverCache(configuration: settings)
+        let cacheFile = configuration.cache.persist ? configuration.stateDirectory + "/cache.dump" : nil
+        if let cacheFile { Self.loadCache(cache, from: cacheFile, logger: logger) }
         let infrastructure = InfrastructureCache()
         let transport = UpstreamSocketTransport()
         let anchorState = try Self.anchorState(configuration, logger: logger)
@@ -96,6 +100,7 @@ final class Engine: QueryHandler, Reloadable {
         self.infrastructure = infrastructure
         self.transport = transport
         self.cacheSettings = configuration.cache
+        self.cacheFile = cacheFile
         self.logger = logger
         self.anchors = Mutex(anchorState)
         self.handler = ResolverQueryHandler(
@@ -239,6 +244,37 @@ final class Engine: QueryHandler, Reloadable {
         for name in old where !new.contains(name) { store.removeNegativeAnchor(name) }
         for name in new where !store.negativeAnchors.contains(where: { $0.name == name }) {
             store.addNegativeAnchor(NegativeTrustAnchor(name: name))
+        }
+    }
+
+    // MARK: - Across restarts
+
+    /// Warms the cache from the dump a previous run left (`cache.persist`). Expiries in the dump are
+    /// absolute, so whatever expired while the daemon was down is skipped, and so are secure entries
+    /// whose signatures have expired; a missing file is the normal first start, a bad one is logged
+    /// and ignored (the daemon starts with an empty cache rather than not at all).
+    static func loadCache(_ cache: ResolverCache, from path: String, logger: Logger) {
+        guard access(path, R_OK) == 0 else { return }
+        do {
+            let summary = try cache.load(fromFile: path, now: CacheTime(seconds: SystemClock().wallSeconds))
+            logger.info("cache loaded", metadata: ["file": "\(path)", "summary": "\(summary)"])
+        } catch {
+            logger.warning("cache dump not used", metadata: ["file": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    /// Saves the cache and the RFC 5011 state at shutdown (after the listeners closed).
+    func prepareToStop() {
+        maintenance.withLock { $0?.cancel() }
+        let state = anchors.withLock { $0 }
+        _ = state.stateFile?.save(state.store)
+        guard let cacheFile else { return }
+        mkdir(String(cacheFile.prefix(upTo: cacheFile.lastIndex(of: "/")!)), 0o750)
+        do {
+            let count = try cache.dump(toFile: cacheFile, now: CacheTime(seconds: SystemClock().wallSeconds))
+            logger.info("cache saved", metadata: ["file": "\(cacheFile)", "entries": "\(count)"])
+        } catch {
+            logger.warning("cache not saved", metadata: ["file": "\(cacheFile)", "error": "\(error)"])
         }
     }
 

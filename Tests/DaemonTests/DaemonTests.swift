@@ -321,4 +321,30 @@ struct DaemonTests {
         quiet.signal(SIGTERM)
         #expect(quiet.waitForExit() == 0)
     }
+
+    @Test("cache.persist: the cache is saved at SIGTERM and read back at the next start")
+    func cachePersistence() throws {
+        let port = freePort()
+        let isolated = try isolatedResolution()
+        let state = try #require(stateDirectory(in: isolated))
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\n" + isolated)
+        let notify = NotifySocket()
+        let first = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if first.process.isRunning { first.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        _ = try ask(port: port)  // the dead root's NS and glue are cached, a SERVFAIL is not
+        first.signal(SIGTERM)
+        #expect(first.waitForExit() == 0)
+        #expect(first.stderr.contains("cache saved"))
+        #expect(FileManager.default.fileExists(atPath: state + "/cache.dump"))
+
+        let again = NotifySocket()
+        let second = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": again.path])
+        defer { if second.process.isRunning { second.signal(SIGKILL) } }
+        #expect(again.wait(for: "READY=1") != nil)
+        #expect(try ask(port: port) != nil)
+        second.signal(SIGTERM)
+        #expect(second.waitForExit() == 0)
+        #expect(second.stderr.contains("cache loaded"))
+    }
 }
