@@ -23,6 +23,13 @@ public final class IterativeResolver: Sendable {
     public let cache: ResolverCache
     /// What is known about upstream servers: RTT, EDNS, lameness (shared across resolutions).
     public let infrastructure: InfrastructureCache
+    /// Decoded keys of validated DNSKEY RRsets by zone: decoding a public key (an EVP_PKEY, for
+    /// ECDSA a point check) costs as much as a verification, and every answer from a zone needs
+    /// its keys. Checked against the cached RRset's records, so a new key set is decoded afresh.
+    private let parsedKeys = Mutex<[DomainName: (rdatas: [RData], keys: ZoneKeySet)]>([:])
+    /// Most zones whose decoded keys are kept; past it the table starts over (the key cache
+    /// itself keeps the RRsets, so nothing is lost but decoding work).
+    static let maxParsedKeySets = 4096
     /// Resolutions in flight, so that identical questions wait for one another.
     private let inFlight = Mutex<[InFlightKey: Task<Resolution, Never>]>([:])
 
@@ -210,5 +217,16 @@ public final class IterativeResolver: Sendable {
             return result
         }
         return resolution
+    }
+
+    /// The decoded keys of a validated DNSKEY RRset, decoded once per zone and key set.
+    func zoneKeySet(_ rrset: RRSet, validation: ValidationSettings) -> ZoneKeySet {
+        if let hit = parsedKeys.withLock({ $0[rrset.name] }), hit.rdatas == rrset.rdatas { return hit.keys }
+        let keys = ZoneKeySet(dnskeyRRSet: rrset, support: validation.support, limits: validation.limits)
+        parsedKeys.withLock { table in
+            if table.count >= Self.maxParsedKeySets { table.removeAll(keepingCapacity: true) }
+            table[rrset.name] = (rrset.rdatas, keys)
+        }
+        return keys
     }
 }

@@ -66,7 +66,7 @@ extension Lookup {
         guard validation.anchors.closestAnchor(for: zone) != nil else { return .insecure(nil) }
         if let known = state.trust[zone] { return known }
         if let cached = engine.cache.lookupKeys(zone: zone, now: now) {
-            let trust = Self.trust(fromCached: cached, zone: zone, validation: validation)
+            let trust = trust(fromCached: cached, zone: zone, validation: validation)
             state.trust[zone] = trust
             return trust
         }
@@ -98,11 +98,11 @@ extension Lookup {
         state.validationDepth -= 1
         let trust: ZoneTrust
         if let cached = engine.cache.lookupKeys(zone: zone, now: now) {
-            trust = Self.trust(fromCached: cached, zone: zone, validation: validation)
+            trust = self.trust(fromCached: cached, zone: zone, validation: validation)
         } else if let rrset = resolution.answer.first(where: { $0.type == .dnskey && $0.name == zone }),
             resolution.status == .secure
         {
-            trust = .secure(ZoneKeySet(dnskeyRRSet: rrset, support: validation.support, limits: validation.limits))
+            trust = .secure(engine.zoneKeySet(rrset, validation: validation))
         } else {
             trust = Self.keyFailure(resolution, zone: zone)
             if case .bogus(let reason) = trust {
@@ -116,11 +116,10 @@ extension Lookup {
     }
 
     /// The trust a key-cache entry gives.
-    static func trust(fromCached cached: CachedRRset, zone: DomainName, validation: ValidationSettings) -> ZoneTrust {
+    func trust(fromCached cached: CachedRRset, zone: DomainName, validation: ValidationSettings) -> ZoneTrust {
         switch cached.status {
         case .secure:
-            return .secure(
-                ZoneKeySet(dnskeyRRSet: cached.rrset, support: validation.support, limits: validation.limits))
+            return .secure(engine.zoneKeySet(cached.rrset, validation: validation))
         case .insecure, .unchecked:
             return .insecure(cached.reason)
         case .bogus, .indeterminate:
