@@ -85,17 +85,11 @@ extension Lookup {
                 return .insecure(reason)
             }
         }
-        let question = Question(name: zone, type: .dnskey)
-        guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
-            return .bogus(
-                BogusReason(
-                    .dnskeyMissing, site: "RKCY",
-                    "the DNSKEY RRset of \(zone) is needed to validate itself (dependency cycle or more than "
-                        + "\(limits.maxValidationDepth) nested fetches, maxValidationDepth)"))
+        let resolution: Resolution
+        switch await fetchForValidation(Question(name: zone, type: .dnskey), site: "RKCY", state: &state) {
+        case .success(let fetched): resolution = fetched
+        case .failure(let reason): return .bogus(reason)
         }
-        state.validationDepth += 1
-        let resolution = await resolve(question, state: &state)
-        state.validationDepth -= 1
         let trust: ZoneTrust
         if let cached = engine.cache.lookupKeys(zone: zone, now: now) {
             trust = self.trust(fromCached: cached, zone: zone, validation: validation)
@@ -169,17 +163,11 @@ extension Lookup {
             case .secure: break
             }
         }
-        let question = Question(name: zone, type: .ds)
-        guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
-            return .bogus(
-                BogusReason(
-                    .dnskeyMissing, site: "RDCY",
-                    "the DS RRset of \(zone) is needed to validate itself (dependency cycle or more than "
-                        + "\(limits.maxValidationDepth) nested fetches, maxValidationDepth)"))
+        let resolution: Resolution
+        switch await fetchForValidation(Question(name: zone, type: .ds), site: "RDCY", state: &state) {
+        case .success(let fetched): resolution = fetched
+        case .failure(let reason): return .bogus(reason)
         }
-        state.validationDepth += 1
-        let resolution = await resolve(question, state: &state)
-        state.validationDepth -= 1
         if let cached = engine.cache.lookupDelegationSigner(zone: zone, now: now) {
             return Self.signer(fromCached: cached, zone: zone)
         }
@@ -576,5 +564,24 @@ extension Lookup {
             zone: child, proofs: valid, ttl: valid.map(\.ttl).min() ?? 0, status: .insecure, reason: proof.reason,
             now: now)
         return nil
+    }
+
+    /// Resolves a DNSKEY or DS RRset that validation needs, as a nested sub-resolution sharing the
+    /// client query's budgets. Refused, with the reason, when the same question is already being
+    /// resolved further up (a dependency cycle: a zone's keys needed to validate themselves) or
+    /// past ``ResolutionLimits/maxValidationDepth`` nested fetches.
+    func fetchForValidation(
+        _ question: Question, site: String, state: inout ResolutionState
+    ) async -> Result<Resolution, BogusReason> {
+        guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
+            return .failure(
+                BogusReason(
+                    .dnskeyMissing, site: site,
+                    "the \(question.type) RRset of \(question.name) is needed to validate itself (dependency cycle "
+                        + "or more than \(limits.maxValidationDepth) nested fetches, maxValidationDepth)"))
+        }
+        state.validationDepth += 1
+        defer { state.validationDepth -= 1 }
+        return .success(await resolve(question, state: &state))
     }
 }

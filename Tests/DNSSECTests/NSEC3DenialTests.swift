@@ -340,19 +340,4 @@ struct NSEC3DenialTests {
 }
 
 /// Base32hex (RFC 4648 §7) of a hash, lowercase, as NSEC3 owner labels are written.
-func base32hex(_ bytes: [UInt8]) -> [UInt8] {
-    let alphabet = Array("0123456789abcdefghijklmnopqrstuv".utf8)
-    var output: [UInt8] = []
-    var buffer: UInt32 = 0
-    var bits = 0
-    for byte in bytes {
-        buffer = buffer << 8 | UInt32(byte)
-        bits += 8
-        while bits >= 5 {
-            bits -= 5
-            output.append(alphabet[Int(buffer >> UInt32(bits) & 31)])
-        }
-    }
-    if bits > 0 { output.append(alphabet[Int(buffer << UInt32(5 - bits) & 31)]) }
-    return output
-}
+func base32hex(_ bytes: [UInt8]) -> [UInt8] { Array(BaseEncoding.base32Hex(bytes).lowercased().utf8) }
