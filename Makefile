@@ -10,13 +10,24 @@ APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldns
 .PHONY: deps build test lint unit e2e demo fuzz run clean
 
 ## deps: install the Debian packages that are missing (apt-get update first, only when needed).
+## nsd, knot and unbound are installed for the lab, not as services: a policy-rc.d that refuses
+## starts keeps their packages from starting system daemons on port 53 (which would take the port
+## `make run` needs), and is removed again unless it was there before.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		created=""; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created=yes; \
+		fi; \
+		status=0; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$$missing >/dev/null || status=$$?; \
+		if [ -n "$$created" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$status; \
 	fi
 
 build: deps
