@@ -83,6 +83,17 @@ public final class QueryProcessor: Sendable {
         // Zone transfers and meta types are not for a recursive resolver (RFC 5936 §6 leaves it to policy).
         if question.type.rawValue == 251 || question.type.rawValue == 252 { return error(.refused) }
         if question.type == .opt { return error(.formErr) }
+        // TKEY, TSIG, MAILB, MAILA and the other meta-types (RFC 6895 §3.1) are not data to look up;
+        // ANY (255) is, and gets what the authorities choose to give (RFC 8482).
+        if question.type.isMetaType && question.type != .any {
+            return error(.notImp, ExtendedDNSError(.notSupported, "QTYPE \(question.type) is not resolved"))
+        }
+        // Only class IN is resolved: CH, HS and the rest have no delegation tree from the IN root, and
+        // sending them to the root servers would only earn errors (Unbound and BIND refuse them too).
+        if question.rrClass != .in {
+            return error(
+                .refused, ExtendedDNSError(.notSupported, "only class IN is resolved, not \(question.rrClass)"))
+        }
 
         if let cached = handler.answerFromCache(query, client: client) {
             return reply(ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize))

@@ -107,6 +107,26 @@ struct QueryProcessorTests {
         #expect(try response(Self.processor.handle(two, client: localUDP)).rcode == .formErr)
     }
 
+    @Test("classes other than IN are REFUSED and meta QTYPEs other than ANY get NOTIMP, with EDE 21")
+    func classesAndMetaTypes() throws {
+        var header = Header(id: 9)
+        header.recursionDesired = true
+        let chaos = try Message(
+            header: header, questions: [Question(name: "version.bind.", type: .txt, rrClass: .ch)], edns: EDNS()
+        ).serialized()
+        let refused = try response(Self.processor.handle(chaos, client: localUDP))
+        #expect(refused.rcode == .refused)
+        #expect(refused.edns?.extendedErrors.first?.code == .notSupported)
+        let tsig = try response(
+            Self.processor.handle(queryBytes("a.test", type: .tsig, edns: EDNS()), client: localUDP))
+        #expect(tsig.rcode == .notImp)
+        #expect(tsig.edns?.extendedErrors.first?.code == .notSupported)
+        let transfer = try response(Self.processor.handle(queryBytes("a.test", type: .axfr), client: localUDP))
+        #expect(transfer.rcode == .refused)
+        let any = Self.processor.handle(queryBytes("cached.test", type: .any), client: localUDP)
+        if case .respond(let bytes) = any { #expect(try Message(parsing: bytes).rcode != .notImp) }
+    }
+
     @Test("EDNS version other than 0 gets BADVERS with an OPT of version 0 (RFC 6891 §6.1.3)")
     func badVersion() throws {
         let message = try response(
