@@ -6,6 +6,7 @@ import CMamoriNet
 import DNSWire
 import Dispatch
 import Resolver
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -20,8 +21,14 @@ import Resolver
 /// source address and port of each datagram are checked here instead (RFC 5452 §9.1). Work
 /// happens on Dispatch sources, never blocking a thread of the Swift concurrency pool.
 public final class UpstreamSocketTransport: UpstreamTransport {
-    /// The queue the exchanges' sources run on (each exchange targets it with a serial queue).
-    let queue = DispatchQueue(label: "mamori.upstream", qos: .userInitiated, attributes: .concurrent)
+    /// The serial queues exchanges run on, one per processor: an exchange's sources and timer
+    /// need one serial queue, and a fixed few serve thousands of exchanges a second without a
+    /// queue (and Dispatch's thread churn behind it) per query.
+    let queues: [DispatchQueue] = (0..<max(ProcessInfoShim.processorCount, 1)).map {
+        DispatchQueue(label: "mamori.upstream.\($0)", qos: .userInitiated)
+    }
+    /// Round-robin position in ``queues``.
+    let next = Atomic<Int>(0)
 
     /// Creates a transport.
     public init() {}
@@ -36,7 +43,7 @@ public final class UpstreamSocketTransport: UpstreamTransport {
         guard let bytes = try? query.serialized(), let question = query.question else {
             return .networkError("query could not be encoded")
         }
-        let target = DispatchQueue(label: "mamori.upstream.exchange", target: queue)
+        let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
         return await withCheckedContinuation { continuation in
             let exchange = UpstreamExchange(
                 query: bytes, id: query.header.id, question: question, server: server, transport: transport,
@@ -260,4 +267,10 @@ final class UpstreamExchange: @unchecked Sendable {
         let (seconds, attoseconds) = duration.components
         return max(0, min(seconds, 3600)) * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+}
+
+/// The number of online processors, without Foundation.
+enum ProcessInfoShim {
+    /// `sysconf(_SC_NPROCESSORS_ONLN)`.
+    static let processorCount = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }
