@@ -298,13 +298,7 @@ public final class ResolverCache: Sendable {
     public func insertKeys(
         _ keys: RRSet, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
     ) -> CacheInsertResult {
-        guard withinLimits(keys) else { return countOversize(keys.name) }
-        let ttl = positiveTTL(keys.ttl, status: status)
-        return store(
-            makeSlot(
-                kind: .keys, name: keys.name, type: .dnskey, rrClass: keys.rrClass, rdatas: keys.rdatas,
-                signatures: keys.signatures, ttl: ttl, expiry: now.adding(ttl).seconds,
-                rank: status == .secure ? .validated : .answerAuthoritative, status: status, reason: reason), now: now)
+        storeJudged(keys, kind: .keys, type: .dnskey, status: status, reason: reason, now: now)
     }
 
     /// The key cache entry for `zone`: its DNSKEY set (possibly empty for "no usable keys") with
@@ -321,12 +315,21 @@ public final class ResolverCache: Sendable {
     public func insertDelegationSigner(
         _ ds: RRSet, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
     ) -> CacheInsertResult {
-        guard withinLimits(ds) else { return countOversize(ds.name) }
-        let ttl = positiveTTL(ds.ttl, status: status)
+        storeJudged(ds, kind: .delegationSigner, type: .ds, status: status, reason: reason, now: now)
+    }
+
+    /// Stores a DNSKEY or DS set the validator judged, under `kind` and `type`: rank validated when
+    /// secure, answer-AA otherwise; its TTL clamped as a positive one (bogus capped by `bogusTTL`).
+    private func storeJudged(
+        _ rrset: RRSet, kind: CacheEntryKind, type: RRType, status: SecurityStatus, reason: BogusReason?,
+        now: CacheTime
+    ) -> CacheInsertResult {
+        guard withinLimits(rrset) else { return countOversize(rrset.name) }
+        let ttl = positiveTTL(rrset.ttl, status: status)
         return store(
             makeSlot(
-                kind: .delegationSigner, name: ds.name, type: .ds, rrClass: ds.rrClass, rdatas: ds.rdatas,
-                signatures: ds.signatures, ttl: ttl, expiry: now.adding(ttl).seconds,
+                kind: kind, name: rrset.name, type: type, rrClass: rrset.rrClass, rdatas: rrset.rdatas,
+                signatures: rrset.signatures, ttl: ttl, expiry: now.adding(ttl).seconds,
                 rank: status == .secure ? .validated : .answerAuthoritative, status: status, reason: reason), now: now)
     }
 
