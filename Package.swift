@@ -26,7 +26,7 @@ let package = Package(
 
         // MARK: - Crypto (the only importer of COpenSSL; raw bytes in, no DNSWire dependency)
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "DNSCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "DNSCrypto", dependencies: ["COpenSSL", "DNSWire"]),
         .testTarget(name: "DNSCryptoTests", dependencies: ["DNSCrypto"]),
 
         // MARK: - Validation (pure: data and time in, verdict out)

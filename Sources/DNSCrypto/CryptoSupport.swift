@@ -1,6 +1,8 @@
 // Primary responsibilities: find out, once per process, which DNSSEC algorithms and digest types this libcrypto
 // really allows, by running a known-good verification and digest for each.
 
+import DNSWire
+
 /// What this process's libcrypto can verify and hash, found by trying (RFC 8624 §3.1, §3.3; RFC 6840 §5.2).
 ///
 /// Compiled-in support is not enough: a FIPS provider, or a system crypto policy that forbids SHA-1 signatures,
@@ -53,12 +55,12 @@ public struct CryptoSupport: Sendable, CustomStringConvertible {
     /// Example: `DNSSEC algorithms: 5 RSASHA1 yes, …; DS digests: 1 SHA-1 yes, …; NSEC3 SHA-1 yes`.
     public var description: String {
         let algorithms = Self.implementedAlgorithms.map { algorithm in
-            let name = "\(algorithm) \(SignatureScheme.mnemonic(algorithm: algorithm))"
+            let name = "\(algorithm) \(DNSSECAlgorithm(algorithm))"
             return isSupported(algorithm: algorithm)
                 ? "\(name) yes" : "\(name) no (\(failures["algorithm \(algorithm)"] ?? "?"))"
         }
         let digests = Self.implementedDigestTypes.map { digestType in
-            let name = "\(digestType) \(DSDigest.mnemonic(digestType: digestType))"
+            let name = "\(digestType) \(DigestType(digestType))"
             return isSupported(digestType: digestType)
                 ? "\(name) yes" : "\(name) no (\(failures["digest type \(digestType)"] ?? "?"))"
         }

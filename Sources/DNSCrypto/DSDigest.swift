@@ -46,15 +46,4 @@ public enum DSDigest {
         }
         return output
     }
-
-    /// The IANA mnemonic of a digest type, for logs.
-    static func mnemonic(digestType: UInt8) -> String {
-        switch digestType {
-        case 1: "SHA-1"
-        case 2: "SHA-256"
-        case 3: "GOST R 34.11-94"
-        case 4: "SHA-384"
-        default: "DIGEST\(digestType)"
-        }
-    }
 }

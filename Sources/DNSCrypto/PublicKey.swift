@@ -2,6 +2,7 @@
 // with it. Decoding lives in PublicKey+Decoding.swift, the ECDSA signature encoding in ECDSASignature.swift.
 
 internal import COpenSSL
+import DNSWire
 
 /// A DNSKEY public key decoded for its DNSSEC algorithm, ready to verify RRSIG signatures (RFC 4034 §2.1.4,
 /// RFC 4035 §5.3.3).
@@ -47,7 +48,7 @@ public struct PublicKey: Sendable {
         guard let scheme = SignatureScheme(algorithm: algorithm) else {
             throw DNSCryptoError(
                 .unsupportedAlgorithm,
-                "DNSSEC algorithm \(algorithm) (\(SignatureScheme.mnemonic(algorithm: algorithm))) is not implemented"
+                "DNSSEC algorithm \(algorithm) (\(DNSSECAlgorithm(algorithm))) is not implemented"
             )
         }
         let decoded = try publicKey.withUnsafeBufferPointer { bytes throws(DNSCryptoError) in

@@ -118,23 +118,4 @@ enum SignatureScheme: Sendable, Equatable {
         default: return nil
         }
     }
-
-    /// The IANA mnemonic for an algorithm number, for logs (RFC 8624 §3.1 table).
-    static func mnemonic(algorithm: UInt8) -> String {
-        switch algorithm {
-        case 1: "RSAMD5"
-        case 3: "DSA"
-        case 5: "RSASHA1"
-        case 6: "DSA-NSEC3-SHA1"
-        case 7: "RSASHA1-NSEC3-SHA1"
-        case 8: "RSASHA256"
-        case 10: "RSASHA512"
-        case 12: "ECC-GOST"
-        case 13: "ECDSAP256SHA256"
-        case 14: "ECDSAP384SHA384"
-        case 15: "ED25519"
-        case 16: "ED448"
-        default: "ALG\(algorithm)"
-        }
-    }
 }
