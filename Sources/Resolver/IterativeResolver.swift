@@ -83,10 +83,7 @@ public final class IterativeResolver: Sendable {
         inFlight.withLock { table in
             guard table[key] == nil else { return }
             table[key] = Task {
-                var state = ResolutionState(
-                    started: clock.monotonicNow, validationLimits: configuration.validation.limits)
-                state.refreshing = question
-                let resolution = await Lookup(engine: self).resolve(question, state: &state)
+                let resolution = await resolveUncached(question, refreshing: true)
                 _ = inFlight.withLock { $0.removeValue(forKey: key) }
                 return resolution
             }
@@ -203,8 +200,11 @@ public final class IterativeResolver: Sendable {
 
     /// Resolves with the network, from a fresh budget; a bogus result is remembered for
     /// `bogus-ttl` so that repeats answer from the bogus cache (RFC 4035 §4.5).
-    func resolveUncached(_ question: Question) async -> Resolution {
+    ///
+    /// - Parameter refreshing: a prefetch: ask upstream even though the cache still holds the answer.
+    func resolveUncached(_ question: Question, refreshing: Bool = false) async -> Resolution {
         var state = ResolutionState(started: clock.monotonicNow, validationLimits: configuration.validation.limits)
+        if refreshing { state.refreshing = question }
         let lookup = Lookup(engine: self)
         let resolution = await lookup.resolve(question, state: &state)
         if resolution.status == .bogus, let reason = resolution.securityReason {
