@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
+                "DNSWire", "DNSCache", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(

@@ -19,6 +19,15 @@ public struct CacheConfiguration: Hashable, Sendable {
     /// so a restart keeps a warm cache (`persist`). Expiries are absolute; what expired meanwhile,
     /// and secure data whose signatures expired, is not loaded.
     public var persist: Bool
+    /// Whether hot cached answers are also kept as whole responses keyed by the query's bytes
+    /// (`packet-cache`), replayed without parsing or encoding. It takes ``packetCacheBytes`` out of
+    /// ``size``; the RRset cache gets the rest (``rrsetCacheBytes``).
+    public var packetCache: Bool
+
+    /// The packet cache's share of ``size``: an eighth, or nothing when it is off.
+    public var packetCacheBytes: Int { packetCache ? size / 8 : 0 }
+    /// What remains of ``size`` for RRsets, negative answers and keys.
+    public var rrsetCacheBytes: Int { size - packetCacheBytes }
 
     /// The defaults of architecture.md §6.
     public init() {
@@ -29,5 +38,6 @@ public struct CacheConfiguration: Hashable, Sendable {
         serveStale = false
         prefetch = false
         persist = true
+        packetCache = true
     }
 }

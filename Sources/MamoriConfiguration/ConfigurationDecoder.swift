@@ -239,6 +239,8 @@ struct ConfigurationDecoder {
             if let value = bool(entry) { cache.prefetch = value }
         case "persist":
             if let value = bool(entry) { cache.persist = value }
+        case "packet-cache":
+            if let value = bool(entry) { cache.packetCache = value }
         default:
             unknownKey(entry)
         }

@@ -3,6 +3,7 @@
 // watchdog's liveness probe, and an orderly stop: stop reading, let in-flight work finish within
 // a bound, close.
 
+import DNSCache
 import DNSWire
 import Dispatch
 import Logging
@@ -36,7 +37,10 @@ public final class DNSServer: Sendable {
 
     /// Creates a server; nothing is bound yet.
     public init(handler: any QueryHandler, configuration: Configuration, logger: Logger) {
-        self.processor = QueryProcessor(handler: handler, policy: ServerPolicy(configuration: configuration))
+        let packetCache =
+            configuration.cache.packetCache ? PacketCache(maxBytes: configuration.cache.packetCacheBytes) : nil
+        self.processor = QueryProcessor(
+            handler: handler, policy: ServerPolicy(configuration: configuration), packetCache: packetCache)
         self.logger = logger
     }
 

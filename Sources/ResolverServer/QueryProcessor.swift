@@ -1,9 +1,11 @@
 // Primary responsibilities: the path of one query through the server (architecture.md §3), free
 // of sockets: access control, header and message checks (FORMERR, NOTIMP, BADVERS, REFUSED), the
-// cache fast path, RD=0 handling, the per-client waiting limit, and sizing of every response.
+// packet cache and the cache fast path, RD=0 handling, the per-client waiting limit, and sizing of every response.
 
+import DNSCache
 import DNSWire
 import MamoriConfiguration
+import Resolver
 import Synchronization
 
 /// Turns query bytes into response bytes, now (fast path) or later (slow path).
@@ -25,20 +27,34 @@ public final class QueryProcessor: Sendable {
     public let handler: any QueryHandler
     /// The waiting queries.
     public let pending = PendingLimiter()
+    /// Responses of hot cached names by query bytes, in front of ``QueryHandler/answerFromCache(_:client:)``;
+    /// nil when `cache.packet-cache` is off.
+    public let packetCache: PacketCache?
+    /// Wall-clock seconds for the packet cache's TTLs, the clock the RRset cache runs on.
+    private let clock: any ResolverClock
     /// The settings in force, replaced at reload.
     private let currentPolicy: Mutex<ServerPolicy>
 
     /// Creates a processor.
-    public init(handler: any QueryHandler, policy: ServerPolicy) {
+    public init(
+        handler: any QueryHandler, policy: ServerPolicy, packetCache: PacketCache? = nil,
+        clock: any ResolverClock = SystemClock()
+    ) {
         self.handler = handler
+        self.packetCache = packetCache
+        self.clock = clock
         self.currentPolicy = Mutex(policy)
     }
 
     /// The settings in force.
     public var policy: ServerPolicy { currentPolicy.withLock { $0 } }
 
-    /// Replaces the settings; queries already past their checks are not affected.
-    public func update(policy: ServerPolicy) { currentPolicy.withLock { $0 = policy } }
+    /// Replaces the settings; queries already past their checks are not affected. Empties the
+    /// packet cache: its responses were sized and built under the old settings.
+    public func update(policy: ServerPolicy) {
+        currentPolicy.withLock { $0 = policy }
+        packetCache?.flush()
+    }
 
     /// Checks one message and answers it from the server or the cache when possible.
     /// - Parameters:
@@ -58,6 +74,14 @@ public final class QueryProcessor: Sendable {
         let header = Header(
             id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), flagBits: UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
         guard !header.isResponse else { return .drop }
+        // A query byte-identical (but for ID and letter case) to one the cache answered recently:
+        // replay that response without parsing (PacketCache says why that is exact).
+        let transport: UInt8 = client.transport == .udp ? 0 : 1
+        if access == .allow, let packetCache,
+            let response = packetCache.answer(bytes, transport: transport, now: clock.wallSeconds)
+        {
+            return .respond(response)
+        }
         let query: Message
         do {
             query = try Message(parsing: bytes)
@@ -96,7 +120,10 @@ public final class QueryProcessor: Sendable {
         }
 
         if let cached = handler.answerFromCache(query, client: client) {
-            return reply(ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize))
+            let response = ResponseBuilder.encode(
+                ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize), limit: limit)
+            packetCache?.offer(query: bytes, response: response, transport: transport, now: clock.wallSeconds)
+            return .respond(response)
         }
         // RD=0: only what the cache holds (TsuKing, peers.md §4a); EDE 20 as RFC 8914 §4.21 suggests.
         guard query.header.recursionDesired else {

@@ -84,7 +84,7 @@ final class Engine: QueryHandler, Reloadable {
     /// - Throws: ``EngineError`` when the root hints file cannot be used.
     init(configuration: Configuration, logger: Logger) throws {
         var settings = DNSCache.CacheConfiguration()
-        settings.maxBytes = configuration.cache.size
+        settings.maxBytes = configuration.cache.rrsetCacheBytes
         settings.minTTL = configuration.cache.minTTL
         settings.maxTTL = configuration.cache.maxTTL
         settings.maxNegativeTTL = configuration.cache.maxNegativeTTL

@@ -58,6 +58,8 @@ struct ConfigurationTests {
         #expect(configuration.cache.minTTL == 0 && configuration.cache.maxTTL == 86400)
         #expect(configuration.cache.maxNegativeTTL == 3600)
         #expect(!configuration.cache.serveStale && !configuration.cache.prefetch)
+        #expect(configuration.cache.packetCache && configuration.cache.packetCacheBytes == 16 << 20)
+        #expect(configuration.cache.rrsetCacheBytes == 112 << 20)
         #expect(configuration.logging.level == .info)
         #expect(configuration.control.socket == "/run/mamori/control.sock")
         #expect(configuration.metrics.listen == nil)
@@ -105,6 +107,7 @@ struct ConfigurationTests {
               max-negative-ttl: 900
               serve-stale: true
               prefetch: yes
+              packet-cache: off
             logging: { level: debug }
             control: { socket: run/control.sock }
             metrics: { listen: "127.0.0.1@9153" }
@@ -147,6 +150,7 @@ struct ConfigurationTests {
         #expect(configuration.cache.minTTL == 5 && configuration.cache.maxTTL == 86400)
         #expect(configuration.cache.maxNegativeTTL == 900)
         #expect(configuration.cache.serveStale && configuration.cache.prefetch)
+        #expect(!configuration.cache.packetCache && configuration.cache.rrsetCacheBytes == 1 << 30)
         #expect(configuration.logging.level == .debug)
         #expect(configuration.control.socket == folder + "/run/control.sock")
         #expect(configuration.metrics.listen?.description == "127.0.0.1@9153")

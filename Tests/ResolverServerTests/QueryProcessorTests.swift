@@ -1,8 +1,10 @@
 // Primary responsibilities: the server's DNS decisions without sockets — access control,
 // FORMERR/NOTIMP/BADVERS/REFUSED, RD=0, header echo, EDNS presence, sizing, the waiting limit.
 
+import DNSCache
 import DNSWire
 import MamoriConfiguration
+import Resolver
 import ResolverServer
 import Synchronization
 import Testing
@@ -17,6 +19,12 @@ private func makeProcessor(_ configure: (inout Configuration) -> Void = { _ in }
 
 /// A loopback UDP client.
 private let localUDP = ClientAddress(address: .loopbackV4, port: 40000, transport: .udp)
+
+/// A clock that never moves, so replayed TTLs are exactly the stored ones.
+private struct StoppedClock: ResolverClock {
+    var monotonicNow: Duration { .seconds(1000) }
+    var wallSeconds: Int64 { 1_800_000_000 }
+}
 
 /// The response bytes of an outcome that answers at once.
 private func response(_ outcome: QueryProcessor.Outcome) throws -> Message {
@@ -164,6 +172,40 @@ struct QueryProcessorTests {
             processor.handle(queryBytes("other.test", recursionDesired: false, edns: EDNS()), client: localUDP))
         #expect(miss.rcode == .refused && miss.edns?.extendedErrors.map(\.code) == [.notAuthoritative])
         #expect(handler.resolveCount.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("after two cache hits a query is answered from the packet cache, byte for byte; reload empties it")
+    func packetCache() throws {
+        var configuration = Configuration()
+        let handler = ScriptedHandler()
+        let processor = QueryProcessor(
+            handler: handler, policy: ServerPolicy(configuration: configuration),
+            packetCache: PacketCache(maxBytes: 1 << 20), clock: StoppedClock())
+        let query = queryBytes("cached.test", id: 1, edns: EDNS(dnssecOK: true))
+        guard case .respond(let first) = processor.handle(query, client: localUDP) else {
+            Issue.record("expected a cache hit")
+            return
+        }
+        _ = processor.handle(query, client: localUDP)
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
+        let again = queryBytes("CACHED.test", id: 2, edns: EDNS(dnssecOK: true))
+        guard case .respond(let replayed) = processor.handle(again, client: localUDP) else {
+            Issue.record("expected a packet cache hit")
+            return
+        }
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
+        // The client's ID and spelling; everything else as the RRset cache answered (no second passed).
+        let nameEnd = 12 + 13
+        #expect(Array(replayed[0..<2]) == Array(again[0..<2]) && Array(replayed[2..<12]) == Array(first[2..<12]))
+        #expect(Array(replayed[12..<nameEnd]) == Array(again[12..<nameEnd]))
+        #expect(Array(replayed[nameEnd...]) == Array(first[nameEnd...]))
+        // Refused clients never get the packet cache's answer; TCP has keys of its own.
+        configuration.accessControl = [AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .refuse)]
+        processor.update(policy: ServerPolicy(configuration: configuration))
+        #expect(try response(processor.handle(again, client: localUDP)).rcode == .refused)
+        processor.update(policy: ServerPolicy(configuration: Configuration()))
+        _ = processor.handle(again, client: localUDP)
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
     }
 
     @Test("a cache miss goes to the slow path and is finished like a cache hit")

@@ -37,9 +37,12 @@ final class ScriptedHandler: QueryHandler, Reloadable {
     private let held = Mutex<[@Sendable (Message) -> Void]>([])
     /// How many times resolve was called.
     let resolveCount = Atomic(0)
+    /// How many times answerFromCache was called.
+    let cacheCount = Atomic(0)
 
     /// Answers `cached.test.` only.
     func answerFromCache(_ query: Message, client: ClientAddress) -> Message? {
+        cacheCount.add(1, ordering: .relaxed)
         guard let question = query.question, question.name == DomainName("cached.test") else { return nil }
         return Self.answer(query, rdatas: [.a(A(192, 0, 2, 1))])
     }

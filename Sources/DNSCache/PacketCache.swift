@@ -1,0 +1,468 @@
+// Primary responsibilities: the packet cache — whole responses that the RRset cache already
+// answered, keyed by the query's bytes, replayed with the client's ID, the client's spelling of
+// the name and TTLs aged since they were stored, so a hot name costs a hash, one lock and a copy
+// instead of a parse, a lookup and an encode (PowerDNS Recursor keeps the same kind of cache).
+
+import Synchronization
+
+/// Responses by query bytes, in front of the RRset cache (architecture §3, fast path).
+///
+/// **Key.** Everything of the query after its ID — header flags (RD, CD, AD), the counts, the
+/// question with its name folded to lower case (RFC 4343 §3), the OPT record with its payload size,
+/// DO bit and options — plus the transport, whose size limit differs. Two queries with the same key
+/// get the same response from the RRset cache, so a hit is exact, not a guess: a malformed query
+/// can never hit (it would have to equal one that was parsed and answered), and anything that
+/// changes the answer (DO, CD, the buffer size, a cookie) changes the key. Keys are compared whole;
+/// the 64-bit hash only finds the slot, with a per-process random seed (SipHash), so another
+/// key hashing alike only replaces or misses an entry, never serves the wrong response.
+///
+/// **What is stored.** Only responses the RRset cache produced (the listener's cache hits), only
+/// NOERROR and NXDOMAIN, never truncated ones, never stale ones (the caller does not offer them),
+/// and only on a name's second cache hit within the doorkeeper's memory: names asked once or twice
+/// (most of a large cold working set) stay out, so the packet cache holds the hot names and costs
+/// memory only for them (TinyLFU's doorkeeper idea, Einziger et al. 2017).
+///
+/// **Freshness.** Every TTL in the response counts down from when it was stored (RFC 1035 §3.2.1).
+/// An entry lives 90 % of the lowest TTL it carries: after that, queries go back to the RRset
+/// cache, where a hit in the last tenth of an RRset's TTL triggers the prefetch, and where
+/// replaced or re-validated data is seen. Flushed whole at reload (server settings and validation
+/// may have changed) and whenever the RRset cache is flushed.
+///
+/// **Memory.** At most `maxBytes`, accounted as malloc chunks (``MemoryEstimate``), CLOCK eviction
+/// per shard (a hit sets a bit, the hand clears it or evicts).
+public final class PacketCache: Sendable {
+    /// What a packet cache did since start; flushing does not reset the counters.
+    public struct Statistics: Hashable, Sendable {
+        /// Queries answered from the packet cache.
+        public var hits = 0
+        /// Queries looked up and not found (or found expired).
+        public var misses = 0
+        /// Responses stored.
+        public var inserts = 0
+        /// Responses offered but not stored yet: the doorkeeper had not seen the query before.
+        public var notAdmitted = 0
+        /// Entries evicted to stay within the memory bound.
+        public var evictions = 0
+        /// Entries now held.
+        public var entries = 0
+        /// Bytes now accounted.
+        public var bytes = 0
+
+        /// Zeroed statistics.
+        public init() {}
+    }
+
+    /// Lock shards; listener threads rarely meet on one.
+    static let shardCount = 16
+    /// Longest key stored (query length minus the ID, plus the transport octet): longer queries
+    /// carry options or padding that make them unlikely to repeat.
+    public static let maxKeyLength = 512
+    /// Fraction of the lowest TTL an entry lives, in tenths (see **Freshness**).
+    static let lifetimeTenths: UInt32 = 9
+
+    /// The memory bound.
+    public let maxBytes: Int
+    /// The shards.
+    private let shards: [ShardBox]
+    /// Random per process: which keys share a slot cannot be chosen from outside.
+    private let seed = (UInt64.random(in: 0...UInt64.max), UInt64.random(in: 0...UInt64.max))
+
+    /// One shard's lock and state, boxed so the shards can sit in an array.
+    private final class ShardBox: Sendable {
+        /// The shard.
+        let state: Mutex<PacketCacheShard>
+
+        /// An empty shard.
+        init(limit: Int, doorkeeperSize: Int) {
+            state = Mutex(PacketCacheShard(limit: limit, doorkeeperSize: doorkeeperSize))
+        }
+    }
+
+    /// Creates an empty packet cache of at most `maxBytes`.
+    public init(maxBytes: Int) {
+        self.maxBytes = maxBytes
+        let limit = max(maxBytes / Self.shardCount, 1)
+        // One doorkeeper slot for about every 256 bytes of bound: a few times the entries it can hold.
+        let doorkeeperSize = max(limit / 256, 64)
+        shards = (0..<Self.shardCount).map { _ in ShardBox(limit: limit, doorkeeperSize: doorkeeperSize) }
+    }
+
+    /// The response stored for `query`, made its own: the query's ID and spelling of the name, TTLs
+    /// lowered by the seconds since it was stored. Nil when nothing fresh is stored.
+    /// - Parameters:
+    ///   - query: the whole query message as received.
+    ///   - transport: 0 for UDP, 1 for TCP (or any other distinction the caller needs).
+    ///   - now: seconds since the epoch, the clock the RRset cache uses.
+    public func answer(_ query: [UInt8], transport: UInt8, now: Int64) -> [UInt8]? {
+        query.withUnsafeBufferPointer { bytes -> [UInt8]? in
+            guard let nameEnd = PacketKey.questionNameEnd(bytes) else { return nil }
+            return PacketKey.withKey(bytes, nameEnd: nameEnd, transport: transport) { key -> [UInt8]? in
+                let hash = self.hash(key)
+                return shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
+                    $0.answer(hash: hash, key: key, query: bytes, nameEnd: nameEnd, now: now)
+                }
+            }
+        }
+    }
+
+    /// Offers the response the RRset cache gave to `query`; stored when it qualifies (see the
+    /// type's documentation) and the doorkeeper has seen the query before.
+    public func offer(query: [UInt8], response: [UInt8], transport: UInt8, now: Int64) {
+        query.withUnsafeBufferPointer { bytes in
+            guard let nameEnd = PacketKey.questionNameEnd(bytes),
+                let shape = response.withUnsafeBufferPointer({ reply -> ResponseShape? in
+                    // The response must carry this very question (the server copies it from the query).
+                    guard reply.count >= nameEnd + 4,
+                        reply[12..<(nameEnd + 4)].elementsEqual(bytes[12..<(nameEnd + 4)])
+                    else { return nil }
+                    return ResponseShape(parsing: reply, questionEnd: nameEnd + 4)
+                }),
+                shape.lowestTTL * Self.lifetimeTenths / 10 >= 1
+            else { return }
+            let lifetime = Int64(shape.lowestTTL * Self.lifetimeTenths / 10)
+            PacketKey.withKey(bytes, nameEnd: nameEnd, transport: transport) { key in
+                let hash = self.hash(key)
+                shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
+                    $0.offer(
+                        hash: hash, key: key, response: response, ttlOffsets: shape.ttlOffsets, now: now,
+                        expiry: now + lifetime)
+                }
+            }
+        }
+    }
+
+    /// Drops every entry (reload, RRset cache flush); the doorkeeper keeps what it saw.
+    public func flush() {
+        for shard in shards { shard.state.withLock { $0.removeAll() } }
+    }
+
+    /// The counters and sizes, summed over the shards.
+    public var statistics: Statistics {
+        var total = Statistics()
+        for shard in shards {
+            let one = shard.state.withLock { $0.statistics }
+            total.hits += one.hits
+            total.misses += one.misses
+            total.inserts += one.inserts
+            total.notAdmitted += one.notAdmitted
+            total.evictions += one.evictions
+            total.entries += one.entries
+            total.bytes += one.bytes
+        }
+        return total
+    }
+
+    /// SipHash-1-3 of the key with this cache's seed.
+    private func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(seed.0)
+        hasher.combine(seed.1)
+        hasher.combine(bytes: UnsafeRawBufferPointer(key))
+        return UInt64(truncatingIfNeeded: hasher.finalize())
+    }
+}
+
+/// How a query becomes a key.
+enum PacketKey {
+    /// The offset just past the question's name, when the query has a header, one question whose
+    /// name is plain labels (no compression pointer) followed by its type and class, and fits a key.
+    static func questionNameEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 17, bytes.count - 2 + 1 <= PacketCache.maxKeyLength,
+            bytes[4] == 0, bytes[5] == 1
+        else { return nil }
+        var offset = 12
+        // RFC 1035 §3.1: labels of at most 63 octets, a name of at most 255; the loop is bounded
+        // by the 255 octets a name may have.
+        while offset < bytes.count {
+            let length = Int(bytes[offset])
+            if length == 0 {
+                offset += 1
+                guard offset - 12 <= 255, offset + 4 <= bytes.count else { return nil }
+                return offset
+            }
+            guard length <= 63 else { return nil }
+            offset += 1 + length
+            guard offset - 12 <= 255 else { return nil }
+        }
+        return nil
+    }
+
+    /// Calls `body` with the key of `bytes` on the stack: the transport octet, then the query from
+    /// offset 2 with the question name's ASCII letters folded to lower case.
+    static func withKey<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, nameEnd: Int, transport: UInt8,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result {
+        let count = bytes.count - 2 + 1
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { key in
+            key[0] = transport
+            for index in 2..<bytes.count {
+                let byte = bytes[index]
+                // Length octets (≤ 63) are below "A": folding the whole name needs no label walk.
+                key[index - 1] = index >= 12 && index < nameEnd && byte &- 0x41 < 26 ? byte | 0x20 : byte
+            }
+            return body(UnsafeBufferPointer(key))
+        }
+    }
+
+    /// A big-endian 32-bit value.
+    @inline(__always)
+    static func readUInt32(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8
+            | UInt32(bytes[offset + 3])
+    }
+
+    /// Writes a big-endian 32-bit value.
+    @inline(__always)
+    static func writeUInt32(_ bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int, _ value: UInt32) {
+        bytes[offset] = UInt8(truncatingIfNeeded: value >> 24)
+        bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)
+        bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 8)
+        bytes[offset + 3] = UInt8(truncatingIfNeeded: value)
+    }
+}
+
+/// What the packet cache needs to know of a response it is offered: where its TTLs are and the
+/// lowest of them. Nil for a response it must not keep.
+struct ResponseShape {
+    /// Offsets of every record's TTL field, OPT excluded (its "TTL" holds flags, RFC 6891 §6.1.3).
+    var ttlOffsets: [UInt16]
+    /// The lowest TTL among them.
+    var lowestTTL: UInt32
+
+    /// Walks a response whose question ends at `questionEnd`; nil unless it is a complete,
+    /// untruncated NOERROR or NXDOMAIN response with one question and at least one record with a TTL.
+    init?(parsing bytes: UnsafeBufferPointer<UInt8>, questionEnd: Int) {
+        guard bytes.count >= questionEnd, bytes.count <= Int(UInt16.max), questionEnd >= 17 else { return nil }
+        let flags = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        let rcode = flags & 0x000F
+        // QR set, TC clear; RCODE NOERROR (0) or NXDOMAIN (3). An extended RCODE would sit in OPT,
+        // and both of these have zero upper bits there.
+        guard flags & 0x8000 != 0, flags & 0x0200 == 0, rcode == 0 || rcode == 3 else { return nil }
+        guard bytes[4] == 0, bytes[5] == 1 else { return nil }
+        let records =
+            (Int(bytes[6]) << 8 | Int(bytes[7])) + (Int(bytes[8]) << 8 | Int(bytes[9]))
+            + (Int(bytes[10]) << 8 | Int(bytes[11]))
+        var offsets: [UInt16] = []
+        offsets.reserveCapacity(records)
+        var lowest = UInt32.max
+        var offset = questionEnd
+        // Bounded by the record counts (at most 65535 × 3) and by the message length: every record
+        // takes at least 11 octets.
+        for _ in 0..<records {
+            guard let afterName = Self.skipName(bytes, from: offset), afterName + 10 <= bytes.count else {
+                return nil
+            }
+            let type = UInt16(bytes[afterName]) << 8 | UInt16(bytes[afterName + 1])
+            let length = Int(bytes[afterName + 8]) << 8 | Int(bytes[afterName + 9])
+            let end = afterName + 10 + length
+            guard end <= bytes.count else { return nil }
+            if type != 41 {
+                let ttl = PacketKey.readUInt32(bytes, at: afterName + 4)
+                // RFC 2181 §8: a TTL with the top bit set is read as zero.
+                lowest = min(lowest, ttl & 0x8000_0000 != 0 ? 0 : ttl)
+                offsets.append(UInt16(afterName + 4))
+            } else if bytes[afterName + 4] != 0 {
+                return nil  // extended RCODE bits: not a plain NOERROR/NXDOMAIN
+            }
+            offset = end
+        }
+        guard offset == bytes.count, lowest != .max else { return nil }
+        ttlOffsets = offsets
+        lowestTTL = lowest
+    }
+
+    /// The offset after an owner name (labels, ending in a root label or a compression pointer).
+    private static func skipName(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var offset = start
+        // At most 128 labels fit in a 255-octet name.
+        for _ in 0..<128 {
+            guard offset < bytes.count else { return nil }
+            let length = bytes[offset]
+            if length == 0 { return offset + 1 }
+            if length & 0xC0 == 0xC0 { return offset + 2 <= bytes.count ? offset + 2 : nil }
+            guard length <= 63 else { return nil }
+            offset += 1 + Int(length)
+        }
+        return nil
+    }
+}
+
+/// One shard: entries in a flat array indexed by hash, CLOCK eviction, a direct-mapped doorkeeper.
+struct PacketCacheShard {
+    /// One stored response.
+    struct Entry {
+        /// The key, then the response, then the TTL offsets as big-endian pairs: one allocation.
+        var storage: [UInt8]
+        /// The key's hash, to remove the index entry on eviction.
+        var hash: UInt64
+        /// When it was stored (seconds since the epoch).
+        var stored: Int64
+        /// When it stops being served.
+        var expiry: Int64
+        /// Octets of key in ``storage``.
+        var keyLength: UInt16
+        /// Octets of response in ``storage``.
+        var responseLength: UInt16
+        /// Bytes accounted for it.
+        var bytes: Int32
+        /// CLOCK bit: set by a hit, cleared by the hand.
+        var visited: Bool
+    }
+
+    /// Entry slots, some free.
+    var entries: [Entry] = []
+    /// Slot by key hash.
+    var index: [UInt64: Int32] = [:]
+    /// Free slots.
+    var free: [Int32] = []
+    /// The CLOCK hand.
+    var hand = 0
+    /// Bytes accounted.
+    var bytes = 0
+    /// The bound.
+    let limit: Int
+    /// Hashes of keys offered once: a key is stored when it is offered again while still here.
+    var doorkeeper: [UInt64]
+    /// Counters.
+    var statistics = PacketCache.Statistics()
+
+    /// An empty shard.
+    init(limit: Int, doorkeeperSize: Int) {
+        self.limit = limit
+        doorkeeper = Array(repeating: 0, count: doorkeeperSize)
+    }
+
+    /// Bytes accounted per entry beyond its storage: the slot and the index's bucket.
+    static let overhead = MemoryLayout<Entry>.stride + 24
+
+    /// The stored response for `key` made the client's: `query`'s ID and spelling of the name
+    /// (the key folded it), every TTL lowered by the entry's age. Removes the entry when expired.
+    mutating func answer(
+        hash: UInt64, key: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, nameEnd: Int, now: Int64
+    ) -> [UInt8]? {
+        guard let slot = index[hash] else {
+            statistics.misses += 1
+            return nil
+        }
+        let position = Int(slot)
+        let matches = entries[position].storage.withUnsafeBufferPointer { stored in
+            Int(entries[position].keyLength) == key.count && stored.prefix(key.count).elementsEqual(key)
+        }
+        guard matches else {
+            statistics.misses += 1
+            return nil
+        }
+        guard now < entries[position].expiry, now >= entries[position].stored else {
+            remove(position)
+            statistics.misses += 1
+            return nil
+        }
+        entries[position].visited = true
+        statistics.hits += 1
+        let age = UInt32(clamping: now - entries[position].stored)
+        let keyLength = Int(entries[position].keyLength)
+        let responseEnd = keyLength + Int(entries[position].responseLength)
+        return entries[position].storage.withUnsafeBufferPointer { stored in
+            let offsets = UnsafeBufferPointer(rebasing: stored[responseEnd...])
+            return [UInt8](unsafeUninitializedCapacity: responseEnd - keyLength) { out, initialized in
+                _ = out.initialize(from: stored[keyLength..<responseEnd])
+                initialized = responseEnd - keyLength
+                out[0] = query[0]
+                out[1] = query[1]
+                for index in 12..<nameEnd { out[index] = query[index] }
+                var pair = 0
+                while pair + 1 < offsets.count {
+                    let at = Int(offsets[pair]) << 8 | Int(offsets[pair + 1])
+                    let ttl = PacketKey.readUInt32(UnsafeBufferPointer(out), at: at)
+                    PacketKey.writeUInt32(out, at: at, ttl > age ? ttl - age : 0)
+                    pair += 2
+                }
+            }
+        }
+    }
+
+    /// Stores `response` when the doorkeeper saw `hash` before; otherwise remembers `hash`.
+    mutating func offer(
+        hash: UInt64, key: UnsafeBufferPointer<UInt8>, response: [UInt8], ttlOffsets: [UInt16], now: Int64,
+        expiry: Int64
+    ) {
+        let door = Int(truncatingIfNeeded: hash >> 32) % doorkeeper.count
+        guard doorkeeper[door] == hash else {
+            doorkeeper[door] = hash
+            statistics.notAdmitted += 1
+            return
+        }
+        var storage: [UInt8] = []
+        storage.reserveCapacity(key.count + response.count + ttlOffsets.count * 2)
+        storage.append(contentsOf: key)
+        storage.append(contentsOf: response)
+        for offset in ttlOffsets {
+            storage.append(UInt8(truncatingIfNeeded: offset >> 8))
+            storage.append(UInt8(truncatingIfNeeded: offset))
+        }
+        let size = MemoryEstimate.array(storage) + Self.overhead
+        guard size <= limit else { return }
+        if let existing = index[hash] { remove(Int(existing)) }
+        evict(toFit: size)
+        let entry = Entry(
+            storage: storage, hash: hash, stored: now, expiry: expiry, keyLength: UInt16(key.count),
+            responseLength: UInt16(response.count), bytes: Int32(size), visited: false)
+        let slot: Int
+        if let reused = free.popLast() {
+            slot = Int(reused)
+            entries[slot] = entry
+        } else {
+            slot = entries.count
+            entries.append(entry)
+        }
+        index[hash] = Int32(slot)
+        bytes += size
+        statistics.inserts += 1
+        statistics.entries += 1
+        statistics.bytes = bytes
+    }
+
+    /// Evicts by CLOCK until `size` more bytes fit. The hand passes every slot at most twice
+    /// (once clearing bits, once evicting), so the loop is bounded by twice the slot count.
+    private mutating func evict(toFit size: Int) {
+        var steps = 0
+        while bytes + size > limit && !index.isEmpty && steps < 2 * entries.count + 2 {
+            if hand >= entries.count { hand = 0 }
+            if entries[hand].bytes > 0 {
+                if entries[hand].visited {
+                    entries[hand].visited = false
+                } else {
+                    remove(hand)
+                    statistics.evictions += 1
+                }
+            }
+            hand += 1
+            steps += 1
+        }
+    }
+
+    /// Frees one slot.
+    private mutating func remove(_ position: Int) {
+        let entry = entries[position]
+        guard entry.bytes > 0 else { return }
+        index[entry.hash] = nil
+        bytes -= Int(entry.bytes)
+        entries[position] = Entry(
+            storage: [], hash: 0, stored: 0, expiry: 0, keyLength: 0, responseLength: 0, bytes: 0, visited: false)
+        free.append(Int32(position))
+        statistics.entries -= 1
+        statistics.bytes = bytes
+    }
+
+    /// Drops every entry.
+    mutating func removeAll() {
+        entries = []
+        index = [:]
+        free = []
+        hand = 0
+        bytes = 0
+        statistics.entries = 0
+        statistics.bytes = 0
+    }
+}
