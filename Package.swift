@@ -59,7 +59,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "ResolverServerTests",
-            dependencies: ["ResolverServer", "Resolver", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
+            dependencies: ["ResolverServer", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
         .executableTarget(
             name: "mamorid",
             dependencies: [

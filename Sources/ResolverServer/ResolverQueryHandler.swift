@@ -15,14 +15,18 @@ public final class ResolverQueryHandler: QueryHandler {
     /// How long a client waits before it is answered SERVFAIL: stubs retry after about two
     /// seconds (architecture §5), so an answer after that helps nobody, and its slot is freed.
     let clientWait: Duration
-    /// Where client-wait timers run.
-    private let timers = DispatchQueue(label: "mamori.client-wait")
+    /// The client-wait deadlines of queries in resolution.
+    private let deadlines: ClientDeadlines
 
     /// Creates a handler over `engine`.
     public init(engine: IterativeResolver, clientWait: Duration = .milliseconds(2500)) {
         current = Mutex(engine)
         self.clientWait = clientWait
+        deadlines = ClientDeadlines(wait: clientWait)
     }
+
+    /// Queries in resolution whose client is still waiting for the answer.
+    public var waitingCount: Int { deadlines.pendingCount }
 
     /// The engine currently in force.
     public var engine: IterativeResolver { current.withLock { $0 } }
@@ -46,7 +50,8 @@ public final class ResolverQueryHandler: QueryHandler {
         let once = Once(respond)
         let engine = self.engine
         let checkingDisabled = query.header.checkingDisabled
-        timers.asyncAfter(deadline: .now() + .nanoseconds(Int(UpstreamExchange.nanoseconds(clientWait)))) {
+        let clientWait = self.clientWait
+        let deadline = deadlines.schedule {
             // RFC 8767 §4 client response timer: with serve-stale, expired data beats a SERVFAIL.
             if engine.configuration.serveStale,
                 let stale = engine.answerFromCache(question, checkingDisabled: checkingDisabled, allowStale: true)
@@ -58,11 +63,13 @@ public final class ResolverQueryHandler: QueryHandler {
                     .failure(
                         ExtendedDNSError(
                             .noReachableAuthority,
-                            "no answer for \(question) within \(self.clientWait); still resolving, ask again")),
+                            "no answer for \(question) within \(clientWait); still resolving, ask again")),
                     for: query))
         }
+        let deadlines = self.deadlines
         Task {
             let resolution = await engine.resolve(question, checkingDisabled: checkingDisabled)
+            deadlines.cancel(deadline)
             once.call(ClientResponse.make(resolution, for: query))
         }
     }
