@@ -3,6 +3,8 @@
 #include "CMamoriNet.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include <grp.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,4 +156,12 @@ int CMamoriNet_dropPrivileges(uid_t uid, gid_t gid) {
         return -1;
     }
     return 0;
+}
+
+int CMamoriNet_waitReadable(int fd, long nanoseconds) {
+    struct pollfd watched = {.fd = fd, .events = POLLIN};
+    struct timespec timeout = {.tv_sec = nanoseconds / 1000000000L, .tv_nsec = nanoseconds % 1000000000L};
+    int ready = ppoll(&watched, 1, &timeout, NULL);
+    if (ready < 0) return errno == EINTR ? 0 : -1;
+    return ready > 0 && (watched.revents & POLLIN) ? 1 : 0;
 }

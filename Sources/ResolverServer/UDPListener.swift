@@ -7,6 +7,7 @@ import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -19,8 +20,15 @@ import MamoriConfiguration
 final class UDPListener: @unchecked Sendable {
     /// Datagrams read or written per system call (architecture.md §3, §7: batches of 32).
     static let batchSize = 32
-    /// Batches drained per wake-up before yielding the queue to slow-path sends.
-    static let batchesPerWakeup = 16
+    /// How long a drain that emptied the socket waits for the next datagram before it gives the
+    /// queue back. A datagram that comes within it is read at once by this thread; one that comes
+    /// later wakes the read source, which Dispatch on Linux does through its manager thread (an
+    /// epoll wake-up, a hand-off to a worker thread, an eventfd write and an epoll re-arm when the
+    /// handler returns): about a fifth of the listener's CPU at a steady 100 k queries/s
+    /// (Docs/performance.md). The wait sleeps in the kernel; it costs no CPU.
+    static let lingerNanoseconds = 100_000
+    /// Longest a drain keeps the queue, so probes and anything else queued behind it run.
+    static let maxDrainNanoseconds: UInt64 = 2_000_000
     /// Bytes per receive slot: larger queries are cut by the kernel (MSG_TRUNC) and dropped.
     static let receiveSlotSize = 4096
     /// Bytes per send slot: the largest UDP response (`edns-buffer-size` is at most 4096).
@@ -46,6 +54,8 @@ final class UDPListener: @unchecked Sendable {
     private var sourceCancelled = false
     /// True when ``close()`` came before the cancel handler, which then closes the descriptor.
     private var closeRequested = false
+    /// Slow-path answers queued for this queue and not sent yet: a drain stops lingering for them.
+    private let queuedSends = Atomic(0)
     /// Receive slots, `batchSize` × `receiveSlotSize` bytes.
     private let receiveBuffers: UnsafeMutablePointer<UInt8>
     /// Send slots, `batchSize` × `sendSlotSize` bytes.
@@ -125,48 +135,66 @@ final class UDPListener: @unchecked Sendable {
     /// Runs `body` on the queue, for the watchdog's liveness probe.
     func probe(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
 
-    /// Reads every waiting datagram, in batches, and answers what can be answered now.
+    /// Reads every waiting datagram, in batches, and answers what can be answered now; then lingers
+    /// briefly for the next one (see ``lingerNanoseconds``) unless a slow-path answer is queued.
     private func drain() {
         dispatchPrecondition(condition: .onQueue(queue))
-        for _ in 0..<Self.batchesPerWakeup {
+        let started = DispatchTime.now().uptimeNanoseconds
+        while true {
             let count = Int(
                 CMamoriNet_receiveBatch(
                     descriptor, receiveBuffers, Self.receiveSlotSize, received, UInt32(Self.batchSize)))
             if count < 0 {
-                if errno != EINTR { logger.debug("UDP receive failed", metadata: ["error": "\(errno)"]) }
-                return
+                if errno != EINTR && errno != EAGAIN {
+                    logger.debug("UDP receive failed", metadata: ["error": "\(errno)"])
+                }
+                if errno != EAGAIN { return }
             }
-            if count == 0 { return }
-            var replies = 0
-            for index in 0..<count {
-                let datagram = received[index]
-                guard datagram.truncated == 0, let peer = Sockets.serviceAddress(datagram.peer) else { continue }
-                let bytes = Array(
-                    UnsafeBufferPointer(
-                        start: receiveBuffers + index * Self.receiveSlotSize, count: Int(datagram.length)))
-                let client = ClientAddress(address: peer.host, port: peer.port, transport: .udp)
-                switch processor.handle(bytes, client: client) {
-                case .drop:
-                    continue
-                case .respond(let response):
-                    guard response.count <= Self.sendSlotSize else { continue }
-                    response.withUnsafeBufferPointer { source in
-                        (sendBuffers + replies * Self.sendSlotSize).update(
-                            from: source.baseAddress!, count: source.count)
-                    }
-                    outgoing[replies] = datagram
-                    outgoing[replies].length = UInt32(response.count)
-                    replies += 1
-                case .resolve(let query):
-                    let replyTo = datagram
-                    processor.resolve(query, client: client) { [self] response in
-                        queue.async { [self] in send(response, to: replyTo) }
+            if count > 0 { answer(count) }
+            guard DispatchTime.now().uptimeNanoseconds - started < Self.maxDrainNanoseconds else { return }
+            // A full batch: more is probably waiting. Otherwise the socket is empty: linger.
+            if count == Self.batchSize { continue }
+            guard queuedSends.load(ordering: .relaxed) == 0, isOpen, source != nil,
+                CMamoriNet_waitReadable(descriptor, Self.lingerNanoseconds) == 1
+            else { return }
+        }
+    }
+
+    /// Answers the `count` datagrams just received: cache hits in one sendmmsg, misses handed to
+    /// the slow path.
+    private func answer(_ count: Int) {
+        var replies = 0
+        for index in 0..<count {
+            let datagram = received[index]
+            guard datagram.truncated == 0, let peer = Sockets.serviceAddress(datagram.peer) else { continue }
+            let bytes = Array(
+                UnsafeBufferPointer(
+                    start: receiveBuffers + index * Self.receiveSlotSize, count: Int(datagram.length)))
+            let client = ClientAddress(address: peer.host, port: peer.port, transport: .udp)
+            switch processor.handle(bytes, client: client) {
+            case .drop:
+                continue
+            case .respond(let response):
+                guard response.count <= Self.sendSlotSize else { continue }
+                response.withUnsafeBufferPointer { source in
+                    (sendBuffers + replies * Self.sendSlotSize).update(
+                        from: source.baseAddress!, count: source.count)
+                }
+                outgoing[replies] = datagram
+                outgoing[replies].length = UInt32(response.count)
+                replies += 1
+            case .resolve(let query):
+                let replyTo = datagram
+                processor.resolve(query, client: client) { [self] response in
+                    queuedSends.add(1, ordering: .relaxed)
+                    queue.async { [self] in
+                        queuedSends.subtract(1, ordering: .relaxed)
+                        send(response, to: replyTo)
                     }
                 }
             }
-            if replies > 0 { _ = CMamoriNet_sendBatch(descriptor, sendPointers, outgoing, UInt32(replies)) }
-            if count < Self.batchSize { return }
         }
+        if replies > 0 { _ = CMamoriNet_sendBatch(descriptor, sendPointers, outgoing, UInt32(replies)) }
     }
 
     /// Sends one slow-path answer, from the address the query came to.

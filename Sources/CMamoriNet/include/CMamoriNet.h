@@ -46,6 +46,10 @@ int CMamoriNet_receiveBatch(int fd, uint8_t *buffers, size_t slot_size, CMamoriN
 int CMamoriNet_sendBatch(int fd, const uint8_t *const *payloads, const CMamoriNet_Datagram *datagrams,
                          unsigned count);
 
+/// Waits until `fd` is readable or `nanoseconds` pass (ppoll). Returns 1 when readable, 0 on
+/// timeout or interruption, -1 with errno set on error.
+int CMamoriNet_waitReadable(int fd, long nanoseconds);
+
 /// Asks the kernel to report each datagram's destination address (IP_PKTINFO or
 /// IPV6_RECVPKTINFO by family). Returns 0 or -1 with errno set.
 int CMamoriNet_enablePacketInfo(int fd, int family);
