@@ -8,6 +8,40 @@ import DNSSEC
 import DNSWire
 import Dispatch
 
+/// A packet cache holding the responses to 1000 DO=1 queries for `nN.bench.test. A`, each an A
+/// RRset with an RRSIG as the daemon would send it.
+enum PacketFixture {
+    /// The clock the entries were stored at.
+    static let now: Int64 = 1_800_000_000
+    /// The cache and the queries that hit it.
+    static let shared: (PacketCache, [[UInt8]]) = {
+        let cache = PacketCache(maxBytes: 16 << 20)
+        var queries: [[UInt8]] = []
+        for index in 0..<1000 {
+            var header = Header(id: UInt16(index))
+            header.recursionDesired = true
+            let owner = try! DomainName("n\(index).bench.test.")
+            let query = Message(header: header, questions: [Question(name: owner, type: .a)], edns: EDNS(dnssecOK: true))
+            var response = query
+            response.header.isResponse = true
+            response.header.recursionAvailable = true
+            response.header.authenticData = true
+            let signature = RRSIG(
+                typeCovered: .a, algorithm: DNSSECAlgorithm(rawValue: 13), labels: 3, originalTTL: 3600,
+                expiration: 1_900_000_000, inception: 1_700_000_000, keyTag: 4242,
+                signerName: try! DomainName("bench.test."), signature: [UInt8](repeating: 0xAB, count: 64))
+            response.answer = [
+                RRSet(name: owner, type: .a, ttl: 3600, rdatas: [.a(A(192, 0, 2, 1))], signatures: [signature])
+            ]
+            let queryBytes = try! query.serialized()
+            let responseBytes = try! response.serialized()
+            for _ in 0..<2 { cache.offer(query: queryBytes, response: responseBytes, transport: 0, now: now) }
+            queries.append(queryBytes)
+        }
+        return (cache, queries)
+    }()
+}
+
 /// The benchmarks package-benchmark runs; see Benchmarks/README.md for how to run them and what they measure.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -64,6 +98,20 @@ let benchmarks: @Sendable () -> Void = {
                     }
                 }
             }
+        }
+    }
+
+    // MARK: - Packet cache (one operation = one replayed response, 1000 hot queries)
+
+    Benchmark(
+        "Packet cache hit (1000 entries)",
+        configuration: .init(
+            metrics: [.throughput, .wallClock, .cpuTotal, .mallocCountTotal], scalingFactor: .kilo,
+            maxDuration: .seconds(3))
+    ) { benchmark in
+        let (cache, queries) = PacketFixture.shared
+        for index in benchmark.scaledIterations {
+            blackHole(cache.answer(queries[index % queries.count], transport: 0, now: PacketFixture.now))
         }
     }
 
