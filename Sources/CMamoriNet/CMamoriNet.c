@@ -158,10 +158,15 @@ int CMamoriNet_dropPrivileges(uid_t uid, gid_t gid) {
     return 0;
 }
 
-int CMamoriNet_waitReadable(int fd, long nanoseconds) {
-    struct pollfd watched = {.fd = fd, .events = POLLIN};
+/// ppoll for one event on one descriptor.
+static int waitFor(int fd, short events, long nanoseconds) {
+    struct pollfd watched = {.fd = fd, .events = events};
     struct timespec timeout = {.tv_sec = nanoseconds / 1000000000L, .tv_nsec = nanoseconds % 1000000000L};
     int ready = ppoll(&watched, 1, &timeout, NULL);
     if (ready < 0) return errno == EINTR ? 0 : -1;
-    return ready > 0 && (watched.revents & POLLIN) ? 1 : 0;
+    return ready > 0 && (watched.revents & events) ? 1 : 0;
 }
+
+int CMamoriNet_waitReadable(int fd, long nanoseconds) { return waitFor(fd, POLLIN, nanoseconds); }
+
+int CMamoriNet_waitWritable(int fd, long nanoseconds) { return waitFor(fd, POLLOUT, nanoseconds); }

@@ -35,13 +35,48 @@ public final class DNSServer: Sendable {
     /// Probes answered in the current watchdog round, and how many were sent.
     private let probes = Mutex((answered: 0, sent: 0))
 
-    /// Creates a server; nothing is bound yet.
-    public init(handler: any QueryHandler, configuration: Configuration, logger: Logger) {
+    /// Creates a server; nothing is bound yet. With `metrics`, the listeners count what they do and
+    /// the packet cache, waiting queries and TCP connections are reported at each scrape.
+    public init(handler: any QueryHandler, configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil)
+    {
         let packetCache =
             configuration.cache.packetCache ? PacketCache(maxBytes: configuration.cache.packetCacheBytes) : nil
         self.processor = QueryProcessor(
-            handler: handler, policy: ServerPolicy(configuration: configuration), packetCache: packetCache)
+            handler: handler, policy: ServerPolicy(configuration: configuration), packetCache: packetCache,
+            metrics: metrics)
         self.logger = logger
+        if let metrics { Self.addCollectors(to: metrics, processor: processor, budget: budget) }
+    }
+
+    /// Scrape-time figures of the listeners and the packet cache (Docs/metrics.md).
+    private static func addCollectors(to metrics: ServerMetrics, processor: QueryProcessor, budget: ConnectionBudget) {
+        let waiting = metrics.gauge("mamori_queries_waiting", help: "Client queries waiting for a resolution.")
+        let connections = metrics.gauge("mamori_tcp_connections", help: "Client TCP connections open.")
+        metrics.addCollector {
+            waiting.set(processor.pending.total)
+            connections.set(budget.count)
+        }
+        guard let packetCache = processor.packetCache else { return }
+        let hits = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_packet_cache_hits_total", help: "Queries answered from the packet cache.")
+        let misses = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_packet_cache_misses_total", help: "Packet cache lookups that found nothing fresh.")
+        let inserts = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_packet_cache_inserts_total", help: "Responses stored in the packet cache.")
+        let evictions = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_packet_cache_evictions_total",
+            help: "Packet cache entries evicted to stay within its memory bound.")
+        let entries = metrics.gauge("mamori_packet_cache_entries", help: "Responses held in the packet cache.")
+        let bytes = metrics.gauge("mamori_packet_cache_bytes", help: "Bytes the packet cache accounts for.")
+        metrics.addCollector {
+            let statistics = packetCache.statistics
+            hits.update(to: statistics.hits)
+            misses.update(to: statistics.misses)
+            inserts.update(to: statistics.inserts)
+            evictions.update(to: statistics.evictions)
+            entries.set(statistics.entries)
+            bytes.set(statistics.bytes)
+        }
     }
 
     /// Binds `threads` UDP and TCP sockets per address with SO_REUSEPORT, or, when `activated` is

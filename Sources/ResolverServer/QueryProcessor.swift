@@ -32,17 +32,20 @@ public final class QueryProcessor: Sendable {
     public let packetCache: PacketCache?
     /// Wall-clock seconds for the packet cache's TTLs, the clock the RRset cache runs on.
     private let clock: any ResolverClock
+    /// Counters for `metrics.listen`, or nil when metrics are off.
+    public let metrics: ServerMetrics?
     /// The settings in force, replaced at reload.
     private let currentPolicy: Mutex<ServerPolicy>
 
     /// Creates a processor.
     public init(
         handler: any QueryHandler, policy: ServerPolicy, packetCache: PacketCache? = nil,
-        clock: any ResolverClock = SystemClock()
+        clock: any ResolverClock = SystemClock(), metrics: ServerMetrics? = nil
     ) {
         self.handler = handler
         self.packetCache = packetCache
         self.clock = clock
+        self.metrics = metrics
         self.currentPolicy = Mutex(policy)
     }
 
@@ -67,31 +70,51 @@ public final class QueryProcessor: Sendable {
         let (access, ednsBufferSize, maxPending) = currentPolicy.withLock { policy in
             (policy.accessControl.action(for: client.address), policy.ednsBufferSize, policy.maxPendingPerClient)
         }
-        if access == .deny { return .drop }
+        metrics?.received(client.transport)
+        if access == .deny {
+            metrics?.dropped(.denied)
+            return .drop
+        }
         // RFC 1035 §4.1.1: without a whole header there is no ID to answer to. Read in place:
         // `Header.parse` also returns the counts in an array, an allocation per query.
-        guard bytes.count >= 12 else { return .drop }
+        guard bytes.count >= 12 else {
+            metrics?.dropped(.unreadable)
+            return .drop
+        }
         let header = Header(
             id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), flagBits: UInt16(bytes[2]) << 8 | UInt16(bytes[3]))
-        guard !header.isResponse else { return .drop }
+        guard !header.isResponse else {
+            metrics?.dropped(.unreadable)
+            return .drop
+        }
         // A query byte-identical (but for ID and letter case) to one the cache answered recently:
         // replay that response without parsing (PacketCache says why that is exact).
         let transport: UInt8 = client.transport == .udp ? 0 : 1
         if access == .allow, let packetCache,
             let response = packetCache.answer(bytes, transport: transport, now: clock.wallSeconds)
         {
+            metrics?.responded(
+                rcode: UInt16(response[3] & 0x0F), authenticated: response[3] & 0x20 != 0, source: .packetCache)
             return .respond(response)
         }
         let query: Message
         do {
             query = try Message(parsing: bytes)
         } catch {
-            return access == .refuse ? .drop : .respond(ResponseBuilder.formatError(header: header))
+            guard access != .refuse else {
+                metrics?.dropped(.unreadable)
+                return .drop
+            }
+            metrics?.responded(rcode: RCode.formErr.rawValue, authenticated: false, source: .server)
+            return .respond(ResponseBuilder.formatError(header: header))
         }
         let limit =
             client.transport == .udp
             ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
-        func reply(_ message: Message) -> Outcome { .respond(ResponseBuilder.encode(message, limit: limit)) }
+        func reply(_ message: Message) -> Outcome {
+            metrics?.responded(message, source: .server)
+            return .respond(ResponseBuilder.encode(message, limit: limit))
+        }
         func error(_ rcode: RCode, _ extended: ExtendedDNSError? = nil) -> Outcome {
             reply(
                 ResponseBuilder.error(rcode, for: query, ednsBufferSize: ednsBufferSize, extendedError: extended)
@@ -120,8 +143,9 @@ public final class QueryProcessor: Sendable {
         }
 
         if let cached = handler.answerFromCache(query, client: client) {
-            let response = ResponseBuilder.encode(
-                ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize), limit: limit)
+            let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize)
+            metrics?.responded(finished, source: .cache)
+            let response = ResponseBuilder.encode(finished, limit: limit)
             packetCache?.offer(query: bytes, response: response, transport: transport, now: clock.wallSeconds)
             return .respond(response)
         }
@@ -131,8 +155,11 @@ public final class QueryProcessor: Sendable {
         }
         guard pending.acquire(client.address, limit: maxPending) else {
             // UDP sources can be forged: dropping gives a flood nothing back. TCP ones cannot: say no.
-            return client.transport == .udp
-                ? .drop : error(.refused, ExtendedDNSError(.other, "too many queries waiting"))
+            guard client.transport == .tcp else {
+                metrics?.dropped(.waitingLimit)
+                return .drop
+            }
+            return error(.refused, ExtendedDNSError(.other, "too many queries waiting"))
         }
         return .resolve(query)
     }
@@ -145,10 +172,12 @@ public final class QueryProcessor: Sendable {
         let limit =
             client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
         let once = Once()
+        let metrics = self.metrics
         handler.resolve(query, client: client) { response in
             guard once.claim() else { return }
             pending.release(client.address)
             let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize)
+            metrics?.responded(finished, source: .resolution)
             deliver(ResponseBuilder.encode(finished, limit: limit))
         }
     }

@@ -2,6 +2,7 @@
 // queries in flight answered as they complete (out of order, §6.2.1.1), bounded input and output
 // buffers, an idle timeout that partial frames do not extend, and closing without harming others.
 
+import CMamoriNet
 import Dispatch
 import MamoriConfiguration
 

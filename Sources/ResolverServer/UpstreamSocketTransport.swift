@@ -30,8 +30,11 @@ public final class UpstreamSocketTransport: UpstreamTransport {
     /// Round-robin position in ``queues``.
     let next = Atomic<Int>(0)
 
+    /// Counters for `metrics.listen`, or nil.
+    let metrics: ServerMetrics?
+
     /// Creates a transport.
-    public init() {}
+    public init(metrics: ServerMetrics? = nil) { self.metrics = metrics }
 
     /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
     public func send(
@@ -44,12 +47,22 @@ public final class UpstreamSocketTransport: UpstreamTransport {
             return .networkError("query could not be encoded")
         }
         let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
-        return await withCheckedContinuation { continuation in
+        metrics?.upstreamQuery(tcp: transport == .tcp)
+        let reply = await withCheckedContinuation { continuation in
             let exchange = UpstreamExchange(
                 query: bytes, id: query.header.id, question: question, server: server, transport: transport,
                 queue: target, complete: { continuation.resume(returning: $0) })
             target.async { exchange.start(timeout: timeout) }
         }
+        if let metrics {
+            switch reply {
+            case .response: metrics.upstreamReply(.response)
+            case .timeout: metrics.upstreamReply(.timeout)
+            case .mismatch: metrics.upstreamReply(.mismatch)
+            case .networkError: metrics.upstreamReply(.networkError)
+            }
+        }
+        return reply
     }
 }
 

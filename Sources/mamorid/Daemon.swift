@@ -37,6 +37,8 @@ final class Daemon: @unchecked Sendable {
     private var engine: (any QueryHandler & Reloadable)?
     /// The listeners.
     private var server: DNSServer?
+    /// The `metrics.listen` endpoint, when configured.
+    private var metricsEndpoint: MetricsEndpoint?
     /// Signal sources, kept alive.
     private var signalSources: [any DispatchSourceSignal] = []
 
@@ -57,9 +59,10 @@ final class Daemon: @unchecked Sendable {
         installSignalHandlers()
         let server: DNSServer
         do {
-            let engine = try makeQueryHandler(configuration: configuration, logger: logger)
+            let metrics = configuration.metrics.listen == nil ? nil : ServerMetrics()
+            let engine = try makeQueryHandler(configuration: configuration, logger: logger, metrics: metrics)
             self.engine = engine
-            server = DNSServer(handler: engine, configuration: configuration, logger: logger)
+            server = DNSServer(handler: engine, configuration: configuration, logger: logger, metrics: metrics)
             let activated = try SocketActivation.takeSockets()
             if !activated.isEmpty {
                 logger.info("using \(activated.count) sockets from systemd; `listen` is ignored")
@@ -67,6 +70,9 @@ final class Daemon: @unchecked Sendable {
             let threads = configuration.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             try server.bind(configuration.listen, threads: threads, activated: activated)
             self.server = server
+            if let metrics, let address = configuration.metrics.listen {
+                metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
+            }
             try dropPrivileges()
         } catch {
             logger.critical("cannot start: \(error)")
@@ -74,6 +80,7 @@ final class Daemon: @unchecked Sendable {
             exit(1)
         }
         server.start()
+        metricsEndpoint?.start()
         let status = statusLine(server)
         notifier.ready(status: status)
         notifier.startWatchdog { [server] in server.livenessCheck() }
@@ -87,7 +94,8 @@ final class Daemon: @unchecked Sendable {
     private func statusLine(_ server: DNSServer) -> String {
         let udp = server.udpAddresses.map(\.description).joined(separator: " ")
         let tcp = server.tcpAddresses.map(\.description).joined(separator: " ")
-        return "Serving on UDP \(udp), TCP \(tcp)"
+        let metrics = metricsEndpoint.map { ", metrics on http://\($0.localAddress)/metrics" } ?? ""
+        return "Serving on UDP \(udp), TCP \(tcp)\(metrics)"
     }
 
     /// Switches from root to the `mamori` user once the sockets are bound.
@@ -138,8 +146,10 @@ final class Daemon: @unchecked Sendable {
         }
         server.reload(fresh)
         levelSetting.level = LogLevelSetting.level(fresh.logging.level)
-        if fresh.listen != configuration.listen || fresh.threads != configuration.threads {
-            logger.warning("listen and threads changes take effect at the next restart")
+        if fresh.listen != configuration.listen || fresh.threads != configuration.threads
+            || fresh.metrics != configuration.metrics
+        {
+            logger.warning("listen, threads and metrics changes take effect at the next restart")
         }
         configuration = fresh
         logger.info("configuration reloaded")
@@ -152,6 +162,7 @@ final class Daemon: @unchecked Sendable {
         notifier.stopping()
         logger.info("stopping (signal \(number))")
         notifier.stopWatchdog()
+        metricsEndpoint?.stop()
         let abandoned = server?.stop(timeout: configuration.server.shutdownTimeout) ?? 0
         if abandoned > 0 { logger.notice("abandoned \(abandoned) queries still in resolution") }
         engine?.prepareToStop()

@@ -19,10 +19,13 @@ import Synchronization
 /// - Parameters:
 ///   - configuration: the checked configuration.
 ///   - logger: the daemon's logger.
+///   - metrics: where the upstream transport counts and the caches report, when metrics are on.
 /// - Returns: the engine, which the listeners call and SIGHUP reloads.
 /// - Throws: ``EngineError`` when the root hints file cannot be used.
-func makeQueryHandler(configuration: Configuration, logger: Logger) throws -> any QueryHandler & Reloadable {
-    let engine = try Engine(configuration: configuration, logger: logger)
+func makeQueryHandler(
+    configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil
+) throws -> any QueryHandler & Reloadable {
+    let engine = try Engine(configuration: configuration, logger: logger, metrics: metrics)
     logger.info(
         "engine ready",
         metadata: [
@@ -82,7 +85,7 @@ final class Engine: QueryHandler, Reloadable {
 
     /// Builds the caches, the transport and the first resolver.
     /// - Throws: ``EngineError`` when the root hints file cannot be used.
-    init(configuration: Configuration, logger: Logger) throws {
+    init(configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil) throws {
         var settings = DNSCache.CacheConfiguration()
         settings.maxBytes = configuration.cache.rrsetCacheBytes
         settings.minTTL = configuration.cache.minTTL
@@ -94,7 +97,7 @@ final class Engine: QueryHandler, Reloadable {
         let cacheFile = configuration.cache.persist ? configuration.stateDirectory + "/cache.dump" : nil
         if let cacheFile { Self.loadCache(cache, from: cacheFile, logger: logger) }
         let infrastructure = InfrastructureCache()
-        let transport = UpstreamSocketTransport()
+        let transport = UpstreamSocketTransport(metrics: metrics)
         let anchorState = try Self.anchorState(configuration, logger: logger)
         self.cache = cache
         self.infrastructure = infrastructure
@@ -108,6 +111,36 @@ final class Engine: QueryHandler, Reloadable {
                 try Self.resolverConfiguration(configuration, anchors: anchorState.store), transport: transport,
                 cache: cache, infrastructure: infrastructure))
         startMaintenance()
+        if let metrics { Self.addCollectors(to: metrics, cache: cache) }
+    }
+
+    /// Scrape-time figures of the RRset cache (Docs/metrics.md).
+    static func addCollectors(to metrics: ServerMetrics, cache: ResolverCache) {
+        let hits = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_hits_total", help: "Cache lookups that found a fresh entry.")
+        let misses = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_misses_total", help: "Cache lookups that found nothing usable.")
+        let stale = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_stale_hits_total", help: "Expired entries served stale (RFC 8767).")
+        let inserts = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_inserts_total", help: "Entries stored (new or replacing).")
+        let evictions = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_evictions_total", help: "Live entries evicted to stay within the memory bound."
+        )
+        let entries = metrics.gauge("mamori_cache_entries", help: "Entries in the cache, of every kind.")
+        let bytes = metrics.gauge("mamori_cache_bytes", help: "Bytes the cache accounts for.")
+        let limit = metrics.gauge("mamori_cache_max_bytes", help: "The cache's memory bound in bytes.")
+        metrics.addCollector {
+            let statistics = cache.statistics(now: CacheTime(seconds: SystemClock().wallSeconds))
+            hits.update(to: statistics.counters.hits)
+            misses.update(to: statistics.counters.misses)
+            stale.update(to: statistics.counters.staleHits)
+            inserts.update(to: statistics.counters.inserts)
+            evictions.update(to: statistics.counters.evictions)
+            entries.set(statistics.totalEntries)
+            bytes.set(statistics.bytesUsed)
+            limit.set(statistics.bytesLimit)
+        }
     }
 
     /// A resolver over the shared caches.

@@ -153,21 +153,26 @@ private func stateDirectory(in configuration: String) -> String? {
         .map { String($0.dropFirst("state-directory: ".count)) }
 }
 
-/// Sends one UDP query to 127.0.0.1:port and parses the answer (5 s timeout, 2 tries).
-private func ask(port: UInt16, name: String = "example.com", id: UInt16 = 0x55AA) throws -> Message? {
-    let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    defer { close(descriptor) }
+/// Sets a 5 s receive timeout on `descriptor` and connects it to 127.0.0.1:port.
+private func connectLoopback(_ descriptor: Int32, port: UInt16) -> Bool {
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
     address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    _ = withUnsafePointer(to: &address) {
+    return withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
+}
+
+/// Sends one UDP query to 127.0.0.1:port and parses the answer (5 s timeout, 2 tries).
+private func ask(port: UInt16, name: String = "example.com", id: UInt16 = 0x55AA) throws -> Message? {
+    let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(descriptor) }
+    _ = connectLoopback(descriptor, port: port)
     var header = Header(id: id)
     header.recursionDesired = true
     let query = try Message(header: header, questions: [Question(name: DomainName(name), type: .a)], edns: EDNS())
@@ -347,4 +352,45 @@ struct DaemonTests {
         #expect(second.waitForExit() == 0)
         #expect(second.stderr.contains("cache loaded"))
     }
+
+    @Test("metrics.listen: /metrics over HTTP counts the queries answered, with their RCODE and EDE")
+    func metricsEndpoint() throws {
+        let port = freePort()
+        let metricsPort = freePort()
+        let isolated = try isolatedResolution()
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n" + isolated)
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        let ready = try #require(notify.wait(for: "READY=1"))
+        #expect(ready.contains("metrics on http://127.0.0.1@\(metricsPort)/metrics"))
+        #expect(try ask(port: port)?.rcode == .servFail)
+        let text = scrape(port: metricsPort)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(text.contains("mamori_queries_total{transport=\"udp\"} 1\n"))
+        #expect(text.contains("mamori_responses_total{rcode=\"SERVFAIL\"} 1\n"))
+        #expect(text.contains("mamori_extended_errors_total{code=\"22\"} 1\n"))
+        #expect(text.contains("mamori_upstream_replies_total{result=\"network-error\"}"))
+        #expect(text.contains("mamori_cache_max_bytes"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+}
+
+/// `GET /metrics` from 127.0.0.1:port; the whole HTTP response as text ("" when nothing answers).
+private func scrape(port: UInt16) -> String {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    guard connectLoopback(descriptor, port: port) else { return "" }
+    let request = Array("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        if got <= 0 { break }
+        response += buffer.prefix(got)
+    }
+    return String(decoding: response, as: UTF8.self)
 }

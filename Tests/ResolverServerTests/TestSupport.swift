@@ -198,6 +198,18 @@ final class ClientSocket {
         return read(Int(prefix[0]) << 8 | Int(prefix[1]))
     }
 
+    /// Reads until the peer closes the connection (or the timeout), as text.
+    func readToEnd() -> String {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if got <= 0 { break }
+            result += buffer.prefix(got)
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
     /// True when the peer closed the connection (end of stream or reset within the timeout).
     func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0

@@ -50,6 +50,10 @@ int CMamoriNet_sendBatch(int fd, const uint8_t *const *payloads, const CMamoriNe
 /// timeout or interruption, -1 with errno set on error.
 int CMamoriNet_waitReadable(int fd, long nanoseconds);
 
+/// Waits until `fd` is writable or `nanoseconds` pass (ppoll). Returns 1 when writable, 0 on
+/// timeout or interruption, -1 with errno set on error.
+int CMamoriNet_waitWritable(int fd, long nanoseconds);
+
 /// Asks the kernel to report each datagram's destination address (IP_PKTINFO or
 /// IPV6_RECVPKTINFO by family). Returns 0 or -1 with errno set.
 int CMamoriNet_enablePacketInfo(int fd, int family);
