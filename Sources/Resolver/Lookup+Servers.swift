@@ -226,11 +226,15 @@ extension Lookup {
     }
 
     /// The query for `question`: RD only towards forwarders (RFC 1035 §4.3.1; iterative queries
-    /// to authorities carry RD=0), EDNS with our buffer size and DO (RFC 6891, RFC 3225), and with
-    /// 0x20 the name's letters in random case. The transport picks the ID.
+    /// to authorities carry RD=0), CD whenever we validate (RFC 6840 §5.9: a validating upstream
+    /// must hand us bogus data for our own verdict and its reason, not a bare SERVFAIL; and one
+    /// cached answer then serves CD=0 and CD=1 clients alike), EDNS with our buffer size and DO
+    /// (RFC 6891, RFC 3225), and with 0x20 the name's letters in random case. The transport picks
+    /// the ID.
     func makeQuery(_ question: Question, edns: Bool, recursionDesired: Bool) -> Message {
         var header = Header(id: 0)
         header.recursionDesired = recursionDesired
+        header.checkingDisabled = engine.configuration.validation.enabled
         var name = question.name
         if engine.configuration.useCaseRandomisation {
             var random = SystemRandomNumberGenerator()
