@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "MamoriConfiguration", targets: ["MamoriConfiguration"]),
         .library(name: "ResolverServer", targets: ["ResolverServer"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
+        .executable(name: "mamorictl", targets: ["mamorictl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -68,6 +69,11 @@ let package = Package(
                 "ResolverServer", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "mamorictl",
+            dependencies: [
+                "MamoriConfiguration", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
             name: "ReplayTests",

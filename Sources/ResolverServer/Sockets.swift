@@ -154,6 +154,56 @@ enum Sockets {
         return descriptor
     }
 
+    /// A listening unix stream socket at `path`, mode 0660, non-blocking.
+    ///
+    /// A socket file nobody listens on (left by a crash) is replaced; a live one (another daemon)
+    /// fails with EADDRINUSE, and a path that is not a socket with EEXIST: neither is removed.
+    static func openUnix(_ path: String) throws(SocketError) -> Int32 {
+        let label = "unix socket \(path)"
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !bytes.isEmpty, bytes.count < capacity else { throw SocketError("use", label, code: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        func connectable() -> Bool {
+            let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            defer { close(probe) }
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) { connect(probe, $0, length) == 0 }
+            }
+        }
+        var existing = stat()
+        if lstat(path, &existing) == 0 {
+            guard existing.st_mode & S_IFMT == S_IFSOCK else { throw SocketError("replace", label, code: EEXIST) }
+            guard !connectable() else { throw SocketError("bind", label, code: EADDRINUSE) }
+            unlink(path)
+        }
+        let descriptor = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw SocketError("open", label) }
+        // Created owner/group-only from the start: umask 0117 during bind, so there is no moment
+        // where anyone else could connect.
+        let previous = umask(0o117)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        umask(previous)
+        guard bound == 0 else {
+            let error = SocketError("bind", label)
+            close(descriptor)
+            throw error
+        }
+        guard listen(descriptor, 16) == 0 else {
+            let error = SocketError("listen on", label)
+            close(descriptor)
+            unlink(path)
+            throw error
+        }
+        return descriptor
+    }
+
     /// Fails with EADDRINUSE when anything already holds `address`, even with SO_REUSEPORT under
     /// the same user, which would otherwise let a second daemon share the port silently: a socket
     /// without SO_REUSEPORT/SO_REUSEADDR is bound, then closed.

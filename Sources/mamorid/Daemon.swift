@@ -24,19 +24,23 @@ final class Daemon: @unchecked Sendable {
     /// Where the configuration is read from, at start and at reload.
     private let source: ConfigurationSource
     /// The configuration in force.
-    private var configuration: Configuration
+    private(set) var configuration: Configuration
     /// The serial queue for signals, reloads and stopping.
-    private let control = DispatchQueue(label: "mamori.control")
+    let control = DispatchQueue(label: "mamori.control")
     /// The shared log level.
     private let levelSetting: LogLevelSetting
     /// The daemon's logger.
-    private let logger: Logger
+    let logger: Logger
     /// systemd notifications.
     private let notifier = SystemdNotifier()
     /// The engine.
-    private var engine: (any QueryHandler & Reloadable)?
+    private(set) var engine: Engine?
     /// The listeners.
-    private var server: DNSServer?
+    private(set) var server: DNSServer?
+    /// The `control.socket` server, when configured and bindable.
+    private var controlSocket: ControlSocket?
+    /// When the daemon started (CLOCK_MONOTONIC), for `status`.
+    let started = ContinuousClock.now
     /// The `metrics.listen` endpoint, when configured.
     private var metricsEndpoint: MetricsEndpoint?
     /// Signal sources, kept alive.
@@ -73,6 +77,7 @@ final class Daemon: @unchecked Sendable {
             if let metrics, let address = configuration.metrics.listen {
                 metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
             }
+            openControlSocket()
             try dropPrivileges()
         } catch {
             logger.critical("cannot start: \(error)")
@@ -81,6 +86,7 @@ final class Daemon: @unchecked Sendable {
         }
         server.start()
         metricsEndpoint?.start()
+        controlSocket?.start()
         let status = statusLine(server)
         notifier.ready(status: status)
         notifier.startWatchdog { [server] in server.livenessCheck() }
@@ -96,6 +102,17 @@ final class Daemon: @unchecked Sendable {
         let tcp = server.tcpAddresses.map(\.description).joined(separator: " ")
         let metrics = metricsEndpoint.map { ", metrics on http://\($0.localAddress)/metrics" } ?? ""
         return "Serving on UDP \(udp), TCP \(tcp)\(metrics)"
+    }
+
+    /// Binds `control.socket` (before privileges are dropped: /run/mamori belongs to root outside
+    /// systemd). A socket that cannot be bound is logged and skipped: the resolver still serves.
+    private func openControlSocket() {
+        guard let path = configuration.control.socket else { return }
+        do {
+            controlSocket = try ControlSocket(path: path, handler: self, logger: logger)
+        } catch {
+            logger.warning("no control socket: \(error)")
+        }
     }
 
     /// Switches from root to the `mamori` user once the sockets are bound.
@@ -129,9 +146,11 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Re-reads the configuration and applies it, or keeps the old one whole.
-    private func reload() {
+    /// - Returns: why it was rejected, or nil when it was taken.
+    @discardableResult
+    func reload() -> String? {
         dispatchPrecondition(condition: .onQueue(control))
-        guard let server, let engine else { return }
+        guard let server, let engine else { return "the daemon is still starting" }
         notifier.reloading()
         logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
         let fresh: Configuration
@@ -142,7 +161,7 @@ final class Daemon: @unchecked Sendable {
             for line in "\(error)".split(separator: "\n") { logger.error("\(line)") }
             logger.error("reload rejected: keeping the previous configuration")
             notifier.notify("READY=1\nSTATUS=Reload failed, previous configuration kept; \(statusLine(server))")
-            return
+            return "\(error)".split(separator: "\n").joined(separator: "; ")
         }
         server.reload(fresh)
         levelSetting.level = LogLevelSetting.level(fresh.logging.level)
@@ -151,9 +170,13 @@ final class Daemon: @unchecked Sendable {
         {
             logger.warning("listen, threads and metrics changes take effect at the next restart")
         }
+        if fresh.control != configuration.control {
+            logger.warning("control.socket changes take effect at the next restart")
+        }
         configuration = fresh
         logger.info("configuration reloaded")
         notifier.ready(status: statusLine(server))
+        return nil
     }
 
     /// Stops taking queries, gives in-flight ones `server.shutdown-timeout`, exits 0.
@@ -163,6 +186,7 @@ final class Daemon: @unchecked Sendable {
         logger.info("stopping (signal \(number))")
         notifier.stopWatchdog()
         metricsEndpoint?.stop()
+        controlSocket?.stop()
         let abandoned = server?.stop(timeout: configuration.server.shutdownTimeout) ?? 0
         if abandoned > 0 { logger.notice("abandoned \(abandoned) queries still in resolution") }
         engine?.prepareToStop()

@@ -24,7 +24,7 @@ import Synchronization
 /// - Throws: ``EngineError`` when the root hints file cannot be used.
 func makeQueryHandler(
     configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil
-) throws -> any QueryHandler & Reloadable {
+) throws -> Engine {
     let engine = try Engine(configuration: configuration, logger: logger, metrics: metrics)
     logger.info(
         "engine ready",

@@ -17,6 +17,24 @@ private let daemonPath: String = {
     return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("mamorid").path
 }()
 
+/// The `mamorictl` built next to this test bundle.
+private let controlToolPath = URL(fileURLWithPath: daemonPath).deletingLastPathComponent()
+    .appendingPathComponent("mamorictl").path
+
+/// Runs `mamorictl` with `arguments`; its exit status and standard output.
+private func mamorictl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: controlToolPath)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 /// A free loopback port for both UDP and TCP (bound once, then released).
 private func freePort() -> UInt16 {
     for _ in 0..<20 {
@@ -139,12 +157,15 @@ private func writeConfiguration(_ text: String, to path: String? = nil) throws -
 /// A `resolution` section whose only root server is a loopback address where nothing listens,
 /// so that a daemon under test resolves without sending a packet beyond this machine: its
 /// queries are refused at once (ICMP port unreachable) and clients get SERVFAIL with EDE 22.
-private func isolatedResolution() throws -> String {
+/// The state directory is fresh, and the control socket is off (or at `controlSocket`), so no
+/// test touches /run/mamori.
+private func isolatedResolution(controlSocket: String? = nil) throws -> String {
     let hints = NSTemporaryDirectory() + "mamori-hints-\(UUID().uuidString.prefix(8))"
     try ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.10.99.1\n"
         .write(toFile: hints, atomically: true, encoding: .utf8)
     let state = NSTemporaryDirectory() + "mamori-state-\(UUID().uuidString.prefix(8))"
     return "state-directory: \(state)\nresolution:\n  root-hints: \(hints)\n  allow-private-upstreams: true\n"
+        + "control: { socket: \(controlSocket ?? "false") }\n"
 }
 
 /// The state directory an `isolatedResolution()` section names.
@@ -351,6 +372,46 @@ struct DaemonTests {
         second.signal(SIGTERM)
         #expect(second.waitForExit() == 0)
         #expect(second.stderr.contains("cache loaded"))
+    }
+
+    @Test(
+        "mamorictl over control.socket: status, stats, NTA add/list/remove, flush, reload (good and bad), unreachable")
+    func controlTool() throws {
+        let port = freePort()
+        let socket = NSTemporaryDirectory() + "mamori-ctl-\(UUID().uuidString.prefix(8)).sock"
+        let isolated = try isolatedResolution(controlSocket: socket)
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\n" + isolated)
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        _ = try ask(port: port)
+
+        let status = try mamorictl(["--config", file, "status"])
+        #expect(status.status == 0)
+        #expect(status.output.contains("listening: UDP 127.0.0.1@\(port)"))
+        #expect(status.output.contains("configuration: \(file)"))
+        let stats = try mamorictl(["stats", "--socket", socket])
+        #expect(stats.status == 0 && stats.output.contains("cache.entries "))
+        #expect(try mamorictl(["--socket", socket, "nta", "add", "example.com", "600"]).status == 0)
+        let list = try mamorictl(["--socket", socket, "nta", "list"])
+        #expect(list.output.hasPrefix("example.com. 6"))
+        #expect(try mamorictl(["--socket", socket, "nta", "remove", "example.com"]).status == 0)
+        let again = try mamorictl(["--socket", socket, "nta", "remove", "example.com"])
+        #expect(again.status == 1 && again.output.contains("no negative trust anchor for example.com."))
+        #expect(try mamorictl(["--socket", socket, "flush", "all"]).status == 0)
+        #expect(try mamorictl(["--socket", socket, "reload"]).output.contains("configuration reloaded"))
+
+        // A bad file: the reload is refused with the reason, and the daemon keeps serving.
+        _ = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\nbogus-key: 1\n" + isolated, to: file)
+        let rejected = try mamorictl(["--socket", socket, "reload"])
+        #expect(rejected.status == 1 && rejected.output.contains("bogus-key: unknown key"))
+        #expect(try ask(port: port) != nil)
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket))
+        #expect(try mamorictl(["--socket", socket, "status"]).status == 2)
     }
 
     @Test("metrics.listen: /metrics over HTTP counts the queries answered, with their RCODE and EDE")
