@@ -33,6 +33,8 @@ public enum ControlCommand: Hashable, Sendable {
     case ntaRemove(DomainName)
     /// The trust anchors and, for managed ones, their RFC 5011 key states.
     case anchors
+    /// Resolve a question as a client would (CD as given) and explain the verdict step by step.
+    case lookup(DomainName, RRType, checkingDisabled: Bool)
 
     /// Longest NTA lifetime accepted: RFC 7646 §3.3 wants them short-lived; a week, as BIND's cap.
     public static let maxNTASeconds: Int64 = 7 * 86400
@@ -105,8 +107,21 @@ public enum ControlCommand: Hashable, Sendable {
                 self = .ntaRemove(try name(2))
             default: throw ControlError("nta takes list, add NAME [SECONDS] or remove NAME")
             }
+        case "lookup":
+            // lookup NAME [TYPE] [cd]
+            var rest = Array(words.dropFirst(2))
+            let checkingDisabled = rest.last?.lowercased() == "cd"
+            if checkingDisabled { rest.removeLast() }
+            guard rest.count <= 1 else { throw ControlError("lookup takes NAME [TYPE] [cd]") }
+            var type = RRType.a
+            if let text = rest.first {
+                guard let parsed = RRType(mnemonic: text) else { throw ControlError("\(text) is not a record type") }
+                type = parsed
+            }
+            self = .lookup(try name(1), type, checkingDisabled: checkingDisabled)
         case nil: throw ControlError("empty command")
-        case let other?: throw ControlError("unknown command \(other) (status, stats, reload, flush, nta, anchors)")
+        case let other?:
+            throw ControlError("unknown command \(other) (status, stats, reload, flush, nta, anchors, lookup)")
         }
     }
 }

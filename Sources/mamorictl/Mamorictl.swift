@@ -19,7 +19,9 @@ struct Mamorictl: ParsableCommand {
             Exit status: 0 when the daemon answered ok, 1 when it answered with an error, \
             2 when the control socket could not be reached.
             """,
-        subcommands: [Status.self, Stats.self, Reload.self, Flush.self, NTA.self, Anchors.self])
+        subcommands: [
+            Status.self, Stats.self, Reload.self, Flush.self, NTA.self, Anchors.self, Lookup.self,
+        ])
 
     /// `--socket` and `--config` may come before the subcommand too.
     @OptionGroup var options: SocketOptions
@@ -145,4 +147,21 @@ struct Anchors: ParsableCommand {
         abstract: "The trust anchors, and the RFC 5011 state of managed keys.")
     @OptionGroup var options: SocketOptions
     func run() throws { try options.send("anchors") }
+}
+
+/// `mamorictl lookup`.
+struct Lookup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve a name as a client would and explain how the answer was judged.",
+        discussion: """
+            Prints the result and its Extended DNS Errors, the records with their RRSIGs, and the chain \
+            of trust from the closest trust anchor down to the signer: the DS at each zone cut and the \
+            DNSKEY set, each with its verdict and, when not secure, the reason.
+            """)
+    @OptionGroup var options: SocketOptions
+    @Argument(help: "The name.") var name: String
+    @Argument(help: "The record type (default A).") var type: String = "A"
+    @Flag(name: .customLong("cd"), help: "Ask with CD=1: bogus data is returned, not refused.") var checkingDisabled =
+        false
+    func run() throws { try options.send("lookup \(name) \(type)\(checkingDisabled ? " cd" : "")") }
 }

@@ -8,6 +8,7 @@ import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration
+import Resolver
 import ResolverServer
 import Synchronization
 
@@ -62,6 +63,19 @@ extension Daemon: ControlHandler {
             return .ok(["validation is on again at and below \(name); \(removed) cached entries removed"])
         case .anchors:
             return .ok(anchorLines(engine.anchors.withLock { $0.store }))
+        case .lookup(let name, let type, let checkingDisabled):
+            // The control queue waits; the resolution runs on the concurrency pool, bounded by
+            // resolution.query-timeout.
+            let resolver = engine.handler.engine
+            let result = Mutex<[String]>([])
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                let lines = await resolver.explain(Question(name: name, type: type), checkingDisabled: checkingDisabled)
+                result.withLock { $0 = lines }
+                done.signal()
+            }
+            done.wait()
+            return .ok(result.withLock { $0 })
         }
     }
 

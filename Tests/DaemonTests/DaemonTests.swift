@@ -400,6 +400,10 @@ struct DaemonTests {
         let again = try mamorictl(["--socket", socket, "nta", "remove", "example.com"])
         #expect(again.status == 1 && again.output.contains("no negative trust anchor for example.com."))
         #expect(try mamorictl(["--socket", socket, "flush", "all"]).status == 0)
+        // lookup resolves and explains: here the only root is a dead loopback address.
+        let lookup = try mamorictl(["--socket", socket, "lookup", "example.com", "AAAA"])
+        #expect(lookup.status == 0 && lookup.output.hasPrefix("question: example.com. IN AAAA\n"))
+        #expect(lookup.output.contains("result: SERVFAIL") && lookup.output.contains("extended error: 22 "))
         #expect(try mamorictl(["--socket", socket, "reload"]).output.contains("configuration reloaded"))
 
         // A bad file: the reload is refused with the reason, and the daemon keeps serving.

@@ -42,6 +42,10 @@ struct ControlSocketTests {
             ("flush  zone\texample.com", .flushZone(name)), ("flush infra", .flushInfrastructure),
             ("nta list", .ntaList), ("nta add example.com", .ntaAdd(name, seconds: nil)),
             ("nta add example.com 3600", .ntaAdd(name, seconds: 3600)), ("nta remove example.com", .ntaRemove(name)),
+            ("lookup example.com", .lookup(name, .a, checkingDisabled: false)),
+            ("lookup example.com aaaa", .lookup(name, .aaaa, checkingDisabled: false)),
+            ("lookup example.com DS cd", .lookup(name, .ds, checkingDisabled: true)),
+            ("lookup example.com CD", .lookup(name, .a, checkingDisabled: true)),
         ]
         for (line, command) in good { #expect(try ControlCommand(line: line) == command, "\(line)") }
         let bad: [(String, String)] = [
@@ -49,6 +53,8 @@ struct ControlSocketTests {
             ("flush", "flush takes"), ("flush name", "needs a domain name"), ("flush zone a..b", "not a domain name"),
             ("nta add example.com 0", "1–604800"), ("nta add example.com 604801", "1–604800"),
             ("nta add example.com soon", "not soon"), ("nta", "nta takes"), ("flush all now", "unexpected now"),
+            ("lookup", "needs a domain name"), ("lookup example.com NOPE", "NOPE is not a record type"),
+            ("lookup example.com A AAAA", "lookup takes NAME [TYPE] [cd]"),
         ]
         for (line, message) in bad {
             #expect(throws: ControlError.self, "\(line)") { try ControlCommand(line: line) }
