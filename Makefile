@@ -67,9 +67,13 @@ fuzz:
 ## run: build mamorid in release mode and run it in the foreground (Ctrl-C stops it). With no
 ## /etc/mamori/mamori.yaml it uses the built-in defaults: 127.0.0.1 and ::1 port 53, loopback clients.
 ## Try it with `dig @127.0.0.1 example.com`. MAMORID_ARGS passes options, e.g. "--config etc/mamori.yaml".
+## mamorictl is built too, and /run/mamori made for the default control socket: in another terminal,
+## `.build/release/mamorictl status` or `.build/release/mamorictl lookup example.com`.
 MAMORID_ARGS ?=
 run: deps
 	$(SWIFT) build -c release --product mamorid
+	$(SWIFT) build -c release --product mamorictl
+	mkdir -p /run/mamori 2>/dev/null || true
 	exec .build/release/mamorid $(MAMORID_ARGS)
 
 clean:
