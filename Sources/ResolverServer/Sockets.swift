@@ -183,16 +183,20 @@ enum Sockets {
         let descriptor = socket(
             AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError("open", label) }
-        // Created owner/group-only from the start: umask 0117 during bind, so there is no moment
-        // where anyone else could connect.
-        let previous = umask(0o117)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
         }
-        umask(previous)
         guard bound == 0 else {
             let error = SocketError("bind", label)
             close(descriptor)
+            throw error
+        }
+        // Owner and group only, set before listen: until listen, every connect is refused, so no
+        // one can get in under the mode bind left (not umask, which is process-wide).
+        guard chmod(path, 0o660) == 0 else {
+            let error = SocketError("set the mode of", label)
+            close(descriptor)
+            unlink(path)
             throw error
         }
         guard listen(descriptor, 16) == 0 else {
