@@ -230,8 +230,13 @@ struct Lookup {
                 limit: limits.maxCNAMEChain)
             let clean = Scrubber.scrub(
                 response, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding)
-            let kind = ResponseClassifier.classify(
-                clean, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding)
+            let kind: ResponseKind
+            if forwarding, let cut = ResponseClassifier.referralFromForwarder(response) {
+                kind = .lame("referral to \(cut) from a forwarder: it is not a recursive resolver")
+            } else {
+                kind = ResponseClassifier.classify(
+                    clean, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding)
+            }
             let minimised = asked != question
             switch kind {
             case .referral(let child):

@@ -85,6 +85,21 @@ public enum ResponseClassifier {
     }
 }
 
+extension ResponseClassifier {
+    /// The zone a forwarder's response refers to, when it is a referral: NOERROR, nothing in the
+    /// answer section, no SOA, NS records in authority. A forwarder must resolve (RFC 1035 §4.3.1,
+    /// RD=1), so such a response means the configured address is an authoritative server. Taken
+    /// as NODATA it would deny data that exists; the caller treats it as lame, so the next
+    /// forwarder is asked, and with none left the client gets SERVFAIL naming the reason. Looked
+    /// at before scrubbing, which drops a forwarder's NS records.
+    public static func referralFromForwarder(_ response: Message) -> DomainName? {
+        guard response.rcode == .noError, response.answer.isEmpty,
+            !response.authority.contains(where: { $0.type == .soa })
+        else { return nil }
+        return response.authority.first { $0.type == .ns }?.name
+    }
+}
+
 /// The CNAME and DNAME links a response holds, starting at the question name.
 public struct AnswerChain: Hashable, Sendable {
     /// One link: the owner, where it leads, and whether it was synthesised from a DNAME.
