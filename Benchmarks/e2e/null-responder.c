@@ -1,9 +1,10 @@
 /*
- * The load generator's ceiling: a UDP responder that does no DNS work. It answers every datagram
+ * The load generator's reference: a UDP responder that does no DNS work. It answers every datagram
  * with the datagram itself, QR and RA set (a NOERROR response with the question and no records),
  * draining with recvmmsg/sendmmsg in batches of 32 as Mamori's listener does, in one epoll thread.
  * Benchmarks/e2e/run measures it with the same dnsperf settings as the resolvers: what it reaches
- * is the most any resolver can show on this machine with this client.
+ * is about what this client can drive on this machine (not a strict ceiling: how replies are
+ * batched changes how often the client sleeps and wakes).
  *
  * Usage: null-responder ADDRESS   (IPv4, port 53; stops on SIGTERM)
  */
