@@ -115,4 +115,23 @@ struct ControlSocketTests {
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "not a socket")
         unlink(file)
     }
+
+    @Test("hostile bytes: random requests get an error or a closed connection, and the socket keeps serving")
+    func hostile() throws {
+        let path = socketPath()
+        let control = try ControlSocket(path: path, handler: RecordingHandler(), logger: Logger(label: "test"))
+        control.start()
+        defer { control.stop() }
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            var bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255) }
+            if round % 2 == 0 { bytes.append(UInt8(ascii: "\n")) }
+            let client = try ClientSocket(unixPath: path)
+            client.send(bytes)
+            shutdown(client.descriptor, Int32(SHUT_WR))
+            let answer = client.readToEnd()
+            #expect(answer.isEmpty || answer.hasPrefix("error: ") || answer.hasPrefix("ok\n"), "\(answer)")
+        }
+        #expect(exchange("status\n", path: path)?.hasPrefix("ok\n") == true)
+    }
 }

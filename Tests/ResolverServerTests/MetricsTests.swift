@@ -9,6 +9,10 @@ import MamoriConfiguration
 import ResolverServer
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The value of the series `line` names (`name{labels}`) in an exposition, or nil.
 private func value(_ series: String, in exposition: String) -> Double? {
     for line in exposition.split(separator: "\n") where line.hasPrefix(series + " ") {
@@ -110,5 +114,27 @@ struct MetricsTests {
         // Nothing sent: closed at the deadline, well before the client's 5 s timeout.
         let silent = try ClientSocket(to: endpoint.localAddress, stream: true)
         #expect(silent.readToEnd().isEmpty)
+    }
+
+    @Test("hostile bytes: random requests get an HTTP error or a closed connection, and scrapes still work")
+    func hostile() throws {
+        let endpoint = try MetricsEndpoint(
+            address: ServiceAddress(host: .loopbackV4, port: 0), metrics: ServerMetrics(),
+            logger: Logger(label: "test"), requestTimeout: .milliseconds(200))
+        endpoint.start()
+        defer { endpoint.stop() }
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            var bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255) }
+            if round % 2 == 0 { bytes += Array("\r\n\r\n".utf8) }
+            let client = try ClientSocket(to: endpoint.localAddress, stream: true)
+            client.send(bytes)
+            shutdown(client.descriptor, Int32(SHUT_WR))
+            let answer = client.readToEnd()
+            #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 4"), "\(answer.prefix(40))")
+        }
+        let client = try ClientSocket(to: endpoint.localAddress, stream: true)
+        client.send(Array("GET /metrics HTTP/1.1\r\n\r\n".utf8))
+        #expect(client.readToEnd().hasPrefix("HTTP/1.1 200 OK"))
     }
 }
