@@ -20,6 +20,12 @@ public struct CacheConfiguration: Hashable, Sendable {
     /// long enough to stop repeating expensive failing validations, short enough to recover once
     /// the zone is fixed (RFC 4035 §4.5, RFC 9520 §3.2).
     public var bogusTTL: UInt32 = 60
+    /// How long a resolution failure other than bogus data is remembered (RFC 9520 §3.2: at least
+    /// one second, at most five minutes). Two seconds at one-second resolution means one to two
+    /// seconds: enough that a flood of one failing question (TsuNAME, a dead zone) starts one
+    /// resolution per interval rather than one per query, short enough that a client's retry soon
+    /// gets a fresh attempt (BIND's `servfail-ttl` is 1 s).
+    public var failureTTL: UInt32 = 2
     /// Keep expired entries for ``staleWindow`` seconds so they can be served stale (RFC 8767).
     /// Off by default, as in every peer.
     public var serveStale: Bool = false

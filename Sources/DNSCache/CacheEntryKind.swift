@@ -17,6 +17,10 @@ public enum CacheEntryKind: UInt8, Hashable, Sendable, CaseIterable, CustomStrin
     /// A bogus result remembered for a short time so it is not re-validated on every query
     /// (RFC 4035 §4.5, RFC 9520), keyed by name, type and class.
     case bogus = 6
+    /// A resolution that failed for another reason (servers unreachable or lame, a loop, a limit),
+    /// remembered for a few seconds so a flood of the same question does not start a resolution
+    /// each (RFC 9520 §3.2), keyed by name, type and class.
+    case failure = 7
 
     /// A short name for statistics and dumps.
     public var description: String {
@@ -27,6 +31,7 @@ public enum CacheEntryKind: UInt8, Hashable, Sendable, CaseIterable, CustomStrin
         case .keys: "keys"
         case .delegationSigner: "ds"
         case .bogus: "bogus"
+        case .failure: "failure"
         }
     }
 }

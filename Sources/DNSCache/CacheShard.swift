@@ -60,11 +60,14 @@ struct CacheShard: ~Copyable {
     }
 
     /// The instant after which the entry in `slot` is useless even as stale data: its expiry, plus
-    /// the stale window when serve-stale is on (RFC 8767 §5). Bogus results are never served stale.
+    /// the stale window when serve-stale is on (RFC 8767 §5). Bogus results and resolution failures
+    /// are never served stale.
     @inline(__always)
     func keepUntil(_ slot: Int32) -> Int64 {
         let expiry = slots[Int(slot)].expiry
-        guard configuration.serveStale, slots[Int(slot)].kind != .bogus else { return expiry }
+        guard configuration.serveStale, slots[Int(slot)].kind != .bogus, slots[Int(slot)].kind != .failure else {
+            return expiry
+        }
         let (sum, overflow) = expiry.addingReportingOverflow(Int64(configuration.staleWindow))
         return overflow ? Int64.max : sum
     }

@@ -12,10 +12,11 @@ import DNSWire
 #endif
 
 extension ResolverCache {
-    /// Serialises every entry not yet past its stale window (``CacheDumpFormat``, version 1).
-    /// Shards are read one at a time, so the dump is not one atomic instant.
+    /// Serialises every entry not yet past its stale window (``CacheDumpFormat``, version 1),
+    /// except remembered resolution failures: a restart is often how an operator retries, and
+    /// those last seconds anyway. Shards are read one at a time, so the dump is not one atomic instant.
     public func dump(now: CacheTime) -> [UInt8] {
-        CacheDumpFormat.encode(liveSlots(now: now), now: now)
+        CacheDumpFormat.encode(liveSlots(now: now).filter { $0.kind != .failure }, now: now)
     }
 
     /// Loads a dump made by ``dump(now:)``, through the normal insertion rules (ranks, limits,

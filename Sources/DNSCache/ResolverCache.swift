@@ -40,6 +40,8 @@ public final class ResolverCache: Sendable {
     /// listener's fast path that lookup came before every cache hit (1.2 % of the daemon's CPU under
     /// dnsperf, Benchmarks/e2e).
     let mayHoldBogus = Atomic(false)
+    /// The same for resolution failures: ``lookupFailure(_:_:_:now:)`` is on the fast path too.
+    let mayHoldFailures = Atomic(false)
 
     /// One shard's lock and state, boxed so the shards can sit in an array.
     final class ShardBox: Sendable {
@@ -110,6 +112,9 @@ public final class ResolverCache: Sendable {
         // Set before the entry is visible, so a lookup that can see the entry sees the flag.
         if slot.kind == .bogus && !mayHoldBogus.load(ordering: .relaxed) {
             mayHoldBogus.store(true, ordering: .releasing)
+        }
+        if slot.kind == .failure && !mayHoldFailures.load(ordering: .relaxed) {
+            mayHoldFailures.store(true, ordering: .releasing)
         }
         return shard(for: slot.name).state.withLock { $0.insert(slot, now: now.seconds) }
     }
@@ -398,6 +403,34 @@ public final class ResolverCache: Sendable {
         guard mayHoldBogus.load(ordering: .acquiring) else { return nil }
         return shard(for: name).state.withLock { shard -> BogusReason? in
             guard let (at, _) = shard.lookup(name, type, rrClass, .bogus, now: now.seconds, allowStale: false) else {
+                return nil
+            }
+            return shard.slots[Int(at)].reason
+        }
+    }
+
+    // MARK: - Resolution failures
+
+    /// Remembers that resolving (`name`, `type`) failed for a reason other than bogus data, for
+    /// ``CacheConfiguration/failureTTL`` seconds, with the error the client got (RFC 9520 §3.2).
+    @discardableResult
+    public func insertFailure(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, now: CacheTime
+    ) -> CacheInsertResult {
+        let ttl = configuration.failureTTL
+        return store(
+            makeSlot(
+                kind: .failure, name: name, type: type, rrClass: rrClass, ttl: ttl, expiry: now.adding(ttl).seconds,
+                rank: .answerAuthoritative, status: .indeterminate, reason: reason), now: now)
+    }
+
+    /// Why resolving (`name`, `type`) failed, while that failure is remembered.
+    public func lookupFailure(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
+    ) -> BogusReason? {
+        guard mayHoldFailures.load(ordering: .acquiring) else { return nil }
+        return shard(for: name).state.withLock { shard -> BogusReason? in
+            guard let (at, _) = shard.lookup(name, type, rrClass, .failure, now: now.seconds, allowStale: false) else {
                 return nil
             }
             return shard.slots[Int(at)].reason

@@ -66,13 +66,30 @@ public final class IterativeResolver: Sendable {
             return (task, true)
         }
         let result = await task.value
-        if isNew { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+        if isNew {
+            _ = inFlight.withLock { $0.removeValue(forKey: key) }
+            rememberFailure(result, of: question)
+        }
         if configuration.serveStale, result.rcode == .servFail, result.status != .bogus,
             let stale = answerFromCache(question, checkingDisabled: checkingDisabled, allowStale: true)
         {
             return stale
         }
         return result.presented(checkingDisabled: checkingDisabled)
+    }
+
+    /// Caches a resolution failure other than bogus data (those have their own entry, judged by the
+    /// validator) for ``CacheConfiguration/failureTTL`` seconds: RFC 9520 §3.2 requires it, so a
+    /// flood of one failing question (a dead zone, a delegation loop such as TsuNAME's) starts one
+    /// resolution per interval instead of one per query. The client's EDE is kept for the replays.
+    func rememberFailure(_ result: Resolution, of question: Question) {
+        guard result.rcode == .servFail, result.status != .bogus, !result.fromCache,
+            let error = result.extendedErrors.first
+        else { return }
+        let reason = BogusReason(
+            error.code, site: "FAIL", "\(error.extraText) (a resolution failure, cached briefly: RFC 9520)")
+        cache.insertFailure(
+            question.name, question.type, question.rrClass, reason: reason, now: CacheTime(seconds: clock.wallSeconds))
     }
 
     /// Refreshes `question` in the background unless it is already being resolved: a prefetch
@@ -107,8 +124,28 @@ public final class IterativeResolver: Sendable {
     public func answerFromCache(
         _ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false
     ) -> Resolution? {
+        if !allowStale,
+            let failure = cache.lookupFailure(
+                question.name, question.type, question.rrClass, now: CacheTime(seconds: clock.wallSeconds))
+        {
+            // RFC 8767 §5: while a failure is remembered, stale data (when allowed) beats SERVFAIL.
+            if configuration.serveStale,
+                let stale = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: true)
+            {
+                return stale
+            }
+            return Resolution(rcode: .servFail, extendedErrors: [failure.extendedDNSError], fromCache: true)
+        }
+        return cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: allowStale)
+    }
+
+    /// ``answerFromCache(_:checkingDisabled:allowStale:)`` without remembered failures: the data,
+    /// a bogus result or a negative answer the cache holds.
+    private func cachedAnswer(_ question: Question, checkingDisabled: Bool, allowStale: Bool) -> Resolution? {
         // Fresh data first: a stale walk marks everything it returns as stale.
-        if allowStale, let fresh = answerFromCache(question, checkingDisabled: checkingDisabled) { return fresh }
+        if allowStale, let fresh = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: false) {
+            return fresh
+        }
         let now = CacheTime(seconds: clock.wallSeconds)
         if validating && !checkingDisabled,
             let reason = cache.lookupBogus(question.name, question.type, question.rrClass, now: now)

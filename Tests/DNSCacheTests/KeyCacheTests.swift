@@ -74,4 +74,22 @@ struct KeyCacheTests {
         #expect(short.lookupBogus(name("www.example."), .a, now: at(4)) == reason)
         #expect(short.lookupBogus(name("www.example."), .a, now: at(5)) == nil)
     }
+
+    @Test("resolution failures live for the failure TTL (2 s), per name and type, and are never dumped")
+    func failures() throws {
+        let reason = BogusReason(.noReachableAuthority, site: "FAIL", "no reachable authority for example.")
+        let cache = ResolverCache(configuration: testConfiguration())
+        #expect(cache.lookupFailure(name("www.example."), .a, now: at(0)) == nil)
+        cache.insertFailure(name("www.example."), .a, reason: reason, now: at(0))
+        #expect(cache.lookupFailure(name("www.example."), .a, now: at(1)) == reason)
+        #expect(cache.lookupFailure(name("www.example."), .aaaa, now: at(1)) == nil)
+        #expect(cache.lookupBogus(name("www.example."), .a, now: at(1)) == nil)
+        #expect(cache.lookupFailure(name("www.example."), .a, now: at(2)) == nil)
+        cache.insertFailure(name("www.example."), .a, reason: reason, now: at(10))
+        #expect(
+            try ResolverCache(configuration: testConfiguration()).load(cache.dump(now: at(10)), now: at(10)).entries
+                == 0)
+        #expect(cache.flush(name: name("www.example.")) == 1)
+        #expect(cache.lookupFailure(name("www.example."), .a, now: at(10)) == nil)
+    }
 }
