@@ -182,7 +182,8 @@ extension Lookup {
             }
             state.upstreamQueries += 1
             let query = makeQuery(question, edns: useEDNS, recursionDesired: delegation.isForward)
-            let timeout = queryTimeout(milliseconds: infrastructure.info(for: server, now: now).retransmissionTimeout)
+            var timeout = queryTimeout(milliseconds: infrastructure.info(for: server, now: now).retransmissionTimeout)
+            if delegation.isForward { timeout = max(timeout, limits.minimumForwarderQueryTimeout) }
             let sent = engine.clock.monotonicNow
             let reply = await engine.transport.send(query, to: server, over: transport, timeout: timeout)
             switch reply {

@@ -299,7 +299,9 @@ extension Lookup {
             $0.typeCovered == rrset.type && rrset.name.isSubdomain(of: $0.signerName)
                 && (delegation.isForward || $0.signerName.isSubdomain(of: delegation.zone))
         }?.signerName
-        if rrset.type == .dnskey && (signer ?? delegation.zone) == rrset.name {
+        // A DNSKEY RRset at its apex; from a forwarder, which shows no cuts, an unsigned one is taken
+        // as at its apex too, so its DS judges it (and finds the RRSIGs missing).
+        if rrset.type == .dnskey && (signer ?? (delegation.isForward ? rrset.name : delegation.zone)) == rrset.name {
             switch await delegationSigner(for: rrset.name, state: &state) {
             case .insecure(let reason): return (.insecure(reason), nil)
             case .bogus(let reason): return (.bogus(reason), nil)
@@ -310,7 +312,14 @@ extension Lookup {
                 return (outcome.map(\.rrset), outcome.value?.keys)
             }
         }
-        let zone = signer ?? zoneOfUnsigned(rrset.name, delegation: delegation)
+        let zone: DomainName
+        if let signer {
+            zone = signer
+        } else if delegation.isForward {
+            zone = await forwardedZone(of: rrset.name, state: &state)
+        } else {
+            zone = delegation.zone
+        }
         switch await zoneTrust(zone, state: &state) {
         case .insecure(let reason):
             return (.insecure(reason), nil)
@@ -324,8 +333,54 @@ extension Lookup {
         }
     }
 
-    /// The zone whose keys must vouch for unsigned data at `name`: the zone asked, or for a
-    /// forwarder (which answers for every zone) the closest cached cut or else the closest anchor.
+    /// The zone whose keys must vouch for unsigned data at `name` from a forwarder, which answers
+    /// for every zone and shows no cuts: found as a validator behind a forwarder must (RFC 4035
+    /// §4.3, §5.2), by DS questions from the closest trust anchor down, one label at a time. A signed
+    /// cut moves the search into that zone; a proven unsigned cut ends it there (the data is then
+    /// insecure); a name the denial shows is no cut (``ZoneCutEvidence``) is passed by, which keeps
+    /// the data under the signed zone above, so a forged "no cut" can only make it bogus.
+    /// Bounded by ``maxCutSearchLabels`` and by the query's budgets: every DS question counts, and
+    /// answers are cached, so the next name of the zone finds its cuts in the cache.
+    func forwardedZone(of name: DomainName, state: inout ResolutionState) async -> DomainName {
+        guard let anchor = validation.anchors.closestAnchor(for: name)?.owner else { return name }
+        var below: [DomainName] = []
+        var current: DomainName? = name
+        while let candidate = current, candidate != anchor, candidate.isSubdomain(of: anchor),
+            below.count < Self.maxCutSearchLabels
+        {
+            below.insert(candidate, at: 0)
+            current = candidate.parent
+        }
+        var zone = anchor
+        for candidate in below {
+            if case .insecure = await zoneTrust(zone, state: &state) { return zone }
+            if engine.cache.lookupDelegationSigner(zone: candidate, now: now) == nil {
+                switch await fetchForValidation(Question(name: candidate, type: .ds), site: "RFCS", state: &state) {
+                case .failure: return candidate
+                case .success(let resolution):
+                    let hasDS = resolution.answer.contains { $0.type == .ds && $0.name == candidate }
+                    if !hasDS && resolution.rcode == .noError
+                        && ZoneCutEvidence.showsNoZoneCut(
+                            at: candidate, denial: resolution.authority, limits: validation.limits,
+                            budget: &state.budget)
+                    {
+                        continue
+                    }
+                }
+            }
+            switch await delegationSigner(for: candidate, state: &state) {
+            case .secure: zone = candidate
+            case .insecure, .bogus: return candidate
+            }
+        }
+        return zone
+    }
+
+    /// Most labels the forwarder's cut search walks below a trust anchor (a name has at most 127).
+    static let maxCutSearchLabels = 127
+
+    /// The zone whose keys must vouch for unsigned data at `name` in a denial: the zone asked, or
+    /// for a forwarder the closest cached cut or else the closest anchor.
     func zoneOfUnsigned(_ name: DomainName, delegation: DelegationPoint) -> DomainName {
         guard delegation.isForward else { return delegation.zone }
         let anchor = validation.anchors.closestAnchor(for: name)?.owner ?? delegation.zone

@@ -37,6 +37,11 @@ public struct ResolutionLimits: Hashable, Sendable {
     public var minimumQueryTimeout: Duration = .milliseconds(400)
     /// The longest one upstream query is waited for.
     public var maximumQueryTimeout: Duration = .seconds(3)
+    /// The shortest wait for a forwarder: it resolves before it answers, often asking several
+    /// authorities (one of them silent, each costing it a timeout), so its first answer to a new
+    /// name takes longer than any round trip to an authority. 400 ms gave up on a forwarder that
+    /// was still resolving a name with a dead name server (lab/e2e, forwarding pass).
+    public var minimumForwarderQueryTimeout: Duration = .milliseconds(1500)
     /// Failed exchanges (timeouts, lame, unusable answers) with one zone's servers before the
     /// zone is deemed unreachable: a zone may list many names with many addresses each, and
     /// trying every one of them would turn one client query into dozens of timeouts.
