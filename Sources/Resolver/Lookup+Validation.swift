@@ -379,17 +379,6 @@ extension Lookup {
     /// Most labels the forwarder's cut search walks below a trust anchor (a name has at most 127).
     static let maxCutSearchLabels = 127
 
-    /// The zone whose keys must vouch for unsigned data at `name` in a denial: the zone asked, or
-    /// for a forwarder the closest cached cut or else the closest anchor.
-    func zoneOfUnsigned(_ name: DomainName, delegation: DelegationPoint) -> DomainName {
-        guard delegation.isForward else { return delegation.zone }
-        let anchor = validation.anchors.closestAnchor(for: name)?.owner ?? delegation.zone
-        if let cut = engine.cache.closestZoneCut(for: name, now: now), cut.rrset.name.isSubdomain(of: anchor) {
-            return cut.rrset.name
-        }
-        return anchor
-    }
-
     // MARK: - Whole responses
 
     /// Judges a response that answers or denies: every RRset of the answer section (the scrubber
@@ -510,7 +499,14 @@ extension Lookup {
                     && (delegation.isForward || $0.signerName.isSubdomain(of: delegation.zone))
             }?.signerName
         }.first
-        let zone = signer ?? soa?.name ?? zoneOfUnsigned(name, delegation: delegation)
+        let zone: DomainName
+        if let known = signer ?? soa?.name {
+            zone = known
+        } else if delegation.isForward {
+            zone = await forwardedZone(of: name, state: &state)
+        } else {
+            zone = delegation.zone
+        }
         let keys: ZoneKeySet
         switch await zoneTrust(zone, state: &state) {
         case .insecure(let reason):
