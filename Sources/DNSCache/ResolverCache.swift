@@ -389,11 +389,9 @@ public final class ResolverCache: Sendable {
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, ttl: UInt32? = nil,
         now: CacheTime
     ) -> CacheInsertResult {
-        let ttl = min(ttl ?? configuration.bogusTTL, configuration.bogusTTL)
-        return store(
-            makeSlot(
-                kind: .bogus, name: name, type: type, rrClass: rrClass, ttl: ttl, expiry: now.adding(ttl).seconds,
-                rank: .answerAuthoritative, status: .bogus, reason: reason), now: now)
+        storeReason(
+            name, type, rrClass, kind: .bogus, status: .bogus, reason: reason,
+            ttl: min(ttl ?? configuration.bogusTTL, configuration.bogusTTL), now: now)
     }
 
     /// The reason (`name`, `type`) was found bogus, while that result is fresh.
@@ -401,12 +399,7 @@ public final class ResolverCache: Sendable {
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
     ) -> BogusReason? {
         guard mayHoldBogus.load(ordering: .acquiring) else { return nil }
-        return shard(for: name).state.withLock { shard -> BogusReason? in
-            guard let (at, _) = shard.lookup(name, type, rrClass, .bogus, now: now.seconds, allowStale: false) else {
-                return nil
-            }
-            return shard.slots[Int(at)].reason
-        }
+        return lookupReason(name, type, rrClass, kind: .bogus, now: now)
     }
 
     // MARK: - Resolution failures
@@ -417,11 +410,9 @@ public final class ResolverCache: Sendable {
     public func insertFailure(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, now: CacheTime
     ) -> CacheInsertResult {
-        let ttl = configuration.failureTTL
-        return store(
-            makeSlot(
-                kind: .failure, name: name, type: type, rrClass: rrClass, ttl: ttl, expiry: now.adding(ttl).seconds,
-                rank: .answerAuthoritative, status: .indeterminate, reason: reason), now: now)
+        storeReason(
+            name, type, rrClass, kind: .failure, status: .indeterminate, reason: reason,
+            ttl: configuration.failureTTL, now: now)
     }
 
     /// Why resolving (`name`, `type`) failed, while that failure is remembered.
@@ -429,8 +420,26 @@ public final class ResolverCache: Sendable {
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
     ) -> BogusReason? {
         guard mayHoldFailures.load(ordering: .acquiring) else { return nil }
-        return shard(for: name).state.withLock { shard -> BogusReason? in
-            guard let (at, _) = shard.lookup(name, type, rrClass, .failure, now: now.seconds, allowStale: false) else {
+        return lookupReason(name, type, rrClass, kind: .failure, now: now)
+    }
+
+    /// Stores an entry that is only a reason (a bogus result, a resolution failure) for `ttl` seconds.
+    private func storeReason(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass, kind: CacheEntryKind, status: SecurityStatus,
+        reason: BogusReason, ttl: UInt32, now: CacheTime
+    ) -> CacheInsertResult {
+        store(
+            makeSlot(
+                kind: kind, name: name, type: type, rrClass: rrClass, ttl: ttl, expiry: now.adding(ttl).seconds,
+                rank: .answerAuthoritative, status: status, reason: reason), now: now)
+    }
+
+    /// The reason a fresh entry of `kind` holds for (`name`, `type`).
+    private func lookupReason(
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass, kind: CacheEntryKind, now: CacheTime
+    ) -> BogusReason? {
+        shard(for: name).state.withLock { shard -> BogusReason? in
+            guard let (at, _) = shard.lookup(name, type, rrClass, kind, now: now.seconds, allowStale: false) else {
                 return nil
             }
             return shard.slots[Int(at)].reason
