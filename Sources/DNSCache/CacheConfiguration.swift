@@ -26,6 +26,10 @@ public struct CacheConfiguration: Hashable, Sendable {
     /// resolution per interval rather than one per query, short enough that a client's retry soon
     /// gets a fresh attempt (BIND's `servfail-ttl` is 1 s).
     public var failureTTL: UInt32 = 2
+    /// The longest a resolution failure is remembered when it keeps coming back: each failure of a
+    /// question whose previous failure ended less than this long ago is remembered twice as long
+    /// (RFC 9520 §3.2: back off for persistent failures, but not past five minutes).
+    public var maxFailureTTL: UInt32 = 300
     /// Keep expired entries for ``staleWindow`` seconds so they can be served stale (RFC 8767).
     /// Off by default, as in every peer.
     public var serveStale: Bool = false

@@ -60,14 +60,15 @@ struct CacheShard: ~Copyable {
     }
 
     /// The instant after which the entry in `slot` is useless even as stale data: its expiry, plus
-    /// the stale window when serve-stale is on (RFC 8767 §5). Bogus results and resolution failures
-    /// are never served stale.
+    /// the stale window when serve-stale is on (RFC 8767 §5). Bogus results are never served stale;
+    /// resolution failures are kept, unserved, to back off.
     @inline(__always)
     func keepUntil(_ slot: Int32) -> Int64 {
         let expiry = slots[Int(slot)].expiry
-        guard configuration.serveStale, slots[Int(slot)].kind != .bogus, slots[Int(slot)].kind != .failure else {
-            return expiry
-        }
+        // A failure is kept (never served) past its expiry, so the next one of the same question
+        // can back off (RFC 9520 §3.2).
+        if slots[Int(slot)].kind == .failure { return expiry + Int64(configuration.maxFailureTTL) }
+        guard configuration.serveStale, slots[Int(slot)].kind != .bogus else { return expiry }
         let (sum, overflow) = expiry.addingReportingOverflow(Int64(configuration.staleWindow))
         return overflow ? Int64.max : sum
     }

@@ -404,15 +404,32 @@ public final class ResolverCache: Sendable {
 
     // MARK: - Resolution failures
 
-    /// Remembers that resolving (`name`, `type`) failed for a reason other than bogus data, for
-    /// ``CacheConfiguration/failureTTL`` seconds, with the error the client got (RFC 9520 §3.2).
+    /// Remembers that resolving (`name`, `type`) failed for a reason other than bogus data, with the
+    /// error the client got (RFC 9520 §3.2): for ``CacheConfiguration/failureTTL`` seconds, or twice
+    /// as long as the previous failure of the same question when that one ended less than
+    /// ``CacheConfiguration/maxFailureTTL`` ago, up to that maximum.
     @discardableResult
     public func insertFailure(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, now: CacheTime
     ) -> CacheInsertResult {
-        storeReason(
-            name, type, rrClass, kind: .failure, status: .indeterminate, reason: reason,
-            ttl: configuration.failureTTL, now: now)
+        // Read without counting: this is bookkeeping, not a lookup for a client.
+        let previous = shard(for: name).state.withLock { shard -> UInt32? in
+            let at = shard.find(name, type, rrClass, .failure)
+            guard at >= 0, !shard.isDead(at, now: now.seconds) else { return nil }
+            return shard.slots[Int(at)].ttl
+        }
+        let ttl = previous.map { min(max($0, 1) * 2, configuration.maxFailureTTL) } ?? configuration.failureTTL
+        return storeReason(
+            name, type, rrClass, kind: .failure, status: .indeterminate, reason: reason, ttl: ttl, now: now)
+    }
+
+    /// Forgets the failures of (`name`, `type`): it resolved, so a later failure starts over.
+    public func clearFailure(_ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in) {
+        guard mayHoldFailures.load(ordering: .acquiring) else { return }
+        shard(for: name).state.withLock { shard in
+            let at = shard.find(name, type, rrClass, .failure)
+            if at >= 0 { shard.remove(at) }
+        }
     }
 
     /// Why resolving (`name`, `type`) failed, while that failure is remembered.

@@ -79,13 +79,18 @@ public final class IterativeResolver: Sendable {
     }
 
     /// Caches a resolution failure other than bogus data (those have their own entry, judged by the
-    /// validator) for ``CacheConfiguration/failureTTL`` seconds: RFC 9520 §3.2 requires it, so a
-    /// flood of one failing question (a dead zone, a delegation loop such as TsuNAME's) starts one
-    /// resolution per interval instead of one per query. The client's EDE is kept for the replays.
+    /// validator) for ``CacheConfiguration/failureTTL`` seconds, doubling while it keeps failing:
+    /// RFC 9520 §3.2 requires it, so a flood of one failing question (a dead zone, a delegation loop
+    /// such as TsuNAME's) starts one resolution per interval instead of one per query. The client's
+    /// EDE is kept for the replays.
     func rememberFailure(_ result: Resolution, of question: Question) {
         guard result.rcode == .servFail, result.status != .bogus, !result.fromCache,
             let error = result.extendedErrors.first
-        else { return }
+        else {
+            // Resolved (or judged bogus): a later failure of this question starts its back-off over.
+            if result.rcode != .servFail { cache.clearFailure(question.name, question.type, question.rrClass) }
+            return
+        }
         let reason = BogusReason(
             error.code, site: "FAIL", "\(error.extraText) (a resolution failure, cached briefly: RFC 9520)")
         cache.insertFailure(

@@ -92,4 +92,28 @@ struct KeyCacheTests {
         #expect(cache.flush(name: name("www.example.")) == 1)
         #expect(cache.lookupFailure(name("www.example."), .a, now: at(10)) == nil)
     }
+
+    @Test("a failure that keeps coming back is remembered twice as long each time, up to 300 s; success starts over")
+    func failureBackOff() {
+        let reason = BogusReason(.noReachableAuthority, site: "FAIL", "no reachable authority")
+        let cache = ResolverCache(configuration: testConfiguration())
+        let www = name("www.example.")
+        var now: Int64 = 0
+        var lifetimes: [Int64] = []
+        for _ in 0..<10 {
+            cache.insertFailure(www, .a, reason: reason, now: at(now))
+            var end = now
+            while cache.lookupFailure(www, .a, now: at(end)) != nil { end += 1 }
+            lifetimes.append(end - now)
+            now = end + 1  // the next failure comes a second after this one is forgotten
+        }
+        #expect(lifetimes == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300])
+        cache.clearFailure(www, .a)
+        cache.insertFailure(www, .a, reason: reason, now: at(now))
+        #expect(cache.lookupFailure(www, .a, now: at(now + 1)) == reason)
+        #expect(cache.lookupFailure(www, .a, now: at(now + 2)) == nil)
+        // A failure long after the last one was forgotten starts over too.
+        cache.insertFailure(www, .a, reason: reason, now: at(now + 1000))
+        #expect(cache.lookupFailure(www, .a, now: at(now + 1002)) == nil)
+    }
 }
