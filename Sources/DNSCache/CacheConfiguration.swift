@@ -27,9 +27,12 @@ public struct CacheConfiguration: Hashable, Sendable {
     /// gets a fresh attempt (BIND's `servfail-ttl` is 1 s).
     public var failureTTL: UInt32 = 2
     /// The longest a resolution failure is remembered when it keeps coming back: each failure of a
-    /// question whose previous failure ended less than this long ago is remembered twice as long
-    /// (RFC 9520 §3.2: back off for persistent failures, but not past five minutes).
-    public var maxFailureTTL: UInt32 = 300
+    /// question whose previous failure ended less than five minutes ago is remembered twice as long,
+    /// up to this (RFC 9520 §3.2: back off for persistent failures, never past five minutes). 30 s,
+    /// BIND's `servfail-ttl` ceiling: a zone that comes back is seen within half a minute.
+    public var maxFailureTTL: UInt32 = 30
+    /// How long a failure is kept, unserved, after it expires, so the next one can back off.
+    public var failureMemory: UInt32 = 300
     /// Keep expired entries for ``staleWindow`` seconds so they can be served stale (RFC 8767).
     /// Off by default, as in every peer.
     public var serveStale: Bool = false

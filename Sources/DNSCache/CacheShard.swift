@@ -67,7 +67,7 @@ struct CacheShard: ~Copyable {
         let expiry = slots[Int(slot)].expiry
         // A failure is kept (never served) past its expiry, so the next one of the same question
         // can back off (RFC 9520 §3.2).
-        if slots[Int(slot)].kind == .failure { return expiry + Int64(configuration.maxFailureTTL) }
+        if slots[Int(slot)].kind == .failure { return expiry + Int64(configuration.failureMemory) }
         guard configuration.serveStale, slots[Int(slot)].kind != .bogus else { return expiry }
         let (sum, overflow) = expiry.addingReportingOverflow(Int64(configuration.staleWindow))
         return overflow ? Int64.max : sum

@@ -407,7 +407,7 @@ public final class ResolverCache: Sendable {
     /// Remembers that resolving (`name`, `type`) failed for a reason other than bogus data, with the
     /// error the client got (RFC 9520 §3.2): for ``CacheConfiguration/failureTTL`` seconds, or twice
     /// as long as the previous failure of the same question when that one ended less than
-    /// ``CacheConfiguration/maxFailureTTL`` ago, up to that maximum.
+    /// ``CacheConfiguration/failureMemory`` ago, up to ``CacheConfiguration/maxFailureTTL``.
     @discardableResult
     public func insertFailure(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, now: CacheTime
