@@ -94,13 +94,41 @@ public final class PacketCache: Sendable {
     ///   - transport: 0 for UDP, 1 for TCP (or any other distinction the caller needs).
     ///   - now: seconds since the epoch, the clock the RRset cache uses.
     public func answer(_ query: [UInt8], transport: UInt8, now: Int64) -> [UInt8]? {
-        query.withUnsafeBufferPointer { bytes -> [UInt8]? in
-            guard let nameEnd = PacketKey.questionNameEnd(bytes) else { return nil }
-            return PacketKey.withKey(bytes, nameEnd: nameEnd, transport: transport) { key -> [UInt8]? in
-                let hash = self.hash(key)
-                return shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
-                    $0.answer(hash: hash, key: key, query: bytes, nameEnd: nameEnd, now: now)
+        query.withUnsafeBufferPointer { bytes in
+            replay(bytes, transport: transport, now: now) { length, fill in
+                [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
+                    fill(out)
+                    initialized = length
                 }
+            }
+        }
+    }
+
+    /// ``answer(_:transport:now:)`` written straight into `destination` (a listener's send slot), so
+    /// a hit allocates nothing. Nil on a miss or when the response does not fit.
+    /// - Returns: the response's length.
+    public func answer(
+        _ query: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64,
+        into destination: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int? {
+        replay(query, transport: transport, now: now) { length, fill in
+            guard length <= destination.count else { return nil }
+            fill(UnsafeMutableBufferPointer(rebasing: destination[0..<length]))
+            return length
+        }
+    }
+
+    /// Looks `query` up and hands a hit's length and a filler (copy, then patch ID, name and TTLs)
+    /// to `emit`, under the shard's lock.
+    private func replay<Result: Sendable>(
+        _ bytes: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64,
+        emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> Void) -> Result?
+    ) -> Result? {
+        guard let nameEnd = PacketKey.questionNameEnd(bytes) else { return nil }
+        return PacketKey.withKey(bytes, nameEnd: nameEnd, transport: transport) { key -> Result? in
+            let hash = self.hash(key)
+            return shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
+                $0.answer(hash: hash, key: key, query: bytes, nameEnd: nameEnd, now: now, emit: emit)
             }
         }
     }
@@ -338,9 +366,10 @@ struct PacketCacheShard {
 
     /// The stored response for `key` made the client's: `query`'s ID and spelling of the name
     /// (the key folded it), every TTL lowered by the entry's age. Removes the entry when expired.
-    mutating func answer(
-        hash: UInt64, key: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, nameEnd: Int, now: Int64
-    ) -> [UInt8]? {
+    mutating func answer<Result: Sendable>(
+        hash: UInt64, key: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, nameEnd: Int, now: Int64,
+        emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> Void) -> Result?
+    ) -> Result? {
         guard let slot = index[hash] else {
             statistics.misses += 1
             return nil
@@ -365,9 +394,8 @@ struct PacketCacheShard {
         let responseEnd = keyLength + Int(entries[position].responseLength)
         return entries[position].storage.withUnsafeBufferPointer { stored in
             let offsets = UnsafeBufferPointer(rebasing: stored[responseEnd...])
-            return [UInt8](unsafeUninitializedCapacity: responseEnd - keyLength) { out, initialized in
+            return emit(responseEnd - keyLength) { out in
                 _ = out.initialize(from: stored[keyLength..<responseEnd])
-                initialized = responseEnd - keyLength
                 out[0] = query[0]
                 out[1] = query[1]
                 for index in 12..<nameEnd { out[index] = query[index] }

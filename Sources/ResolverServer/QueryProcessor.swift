@@ -59,12 +59,34 @@ public final class QueryProcessor: Sendable {
         packetCache?.flush()
     }
 
+    /// The packet-cache hit of ``handle(_:client:packetCacheChecked:)``, written straight into a
+    /// listener's send slot: no copy of the query, no allocation. Nil when the packet cache has
+    /// nothing for this client's query (or does not apply: not allowed, not a query), and the
+    /// listener then calls ``handle(_:client:packetCacheChecked:)`` with `packetCacheChecked`.
+    /// - Returns: the response's length in `destination`.
+    public func answerFromPacketCache(
+        _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int? {
+        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0,
+            currentPolicy.withLock({ $0.accessControl.action(for: client.address) }) == .allow,
+            let length = packetCache.answer(
+                bytes, transport: client.transport == .udp ? 0 : 1, now: clock.wallSeconds, into: destination)
+        else { return nil }
+        if let metrics {
+            metrics.received(client.transport)
+            metrics.responded(
+                rcode: UInt16(destination[3] & 0x0F), authenticated: destination[3] & 0x20 != 0, source: .packetCache)
+        }
+        return length
+    }
+
     /// Checks one message and answers it from the server or the cache when possible.
     /// - Parameters:
     ///   - bytes: the datagram, or the TCP frame without its length prefix.
     ///   - client: its source.
+    ///   - packetCacheChecked: the caller already asked ``answerFromPacketCache(_:client:into:)``.
     /// - Returns: what the listener should do.
-    public func handle(_ bytes: [UInt8], client: ClientAddress) -> Outcome {
+    public func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
         let (access, ednsBufferSize, maxPending) = currentPolicy.withLock { policy in
@@ -90,7 +112,7 @@ public final class QueryProcessor: Sendable {
         // A query byte-identical (but for ID and letter case) to one the cache answered recently:
         // replay that response without parsing (PacketCache says why that is exact).
         let transport: UInt8 = client.transport == .udp ? 0 : 1
-        if access == .allow, let packetCache,
+        if access == .allow, !packetCacheChecked, let packetCache,
             let response = packetCache.answer(bytes, transport: transport, now: clock.wallSeconds)
         {
             metrics?.responded(

@@ -167,11 +167,19 @@ final class UDPListener: @unchecked Sendable {
         for index in 0..<count {
             let datagram = received[index]
             guard datagram.truncated == 0, let peer = Sockets.serviceAddress(datagram.peer) else { continue }
-            let bytes = Array(
-                UnsafeBufferPointer(
-                    start: receiveBuffers + index * Self.receiveSlotSize, count: Int(datagram.length)))
+            let query = UnsafeBufferPointer(
+                start: receiveBuffers + index * Self.receiveSlotSize, count: Int(datagram.length))
             let client = ClientAddress(address: peer.host, port: peer.port, transport: .udp)
-            switch processor.handle(bytes, client: client) {
+            // A packet-cache hit goes from the receive slot to the send slot with no allocation.
+            let slot = UnsafeMutableBufferPointer(
+                start: sendBuffers + replies * Self.sendSlotSize, count: Self.sendSlotSize)
+            if let length = processor.answerFromPacketCache(query, client: client, into: slot) {
+                outgoing[replies] = datagram
+                outgoing[replies].length = UInt32(length)
+                replies += 1
+                continue
+            }
+            switch processor.handle(Array(query), client: client, packetCacheChecked: true) {
             case .drop:
                 continue
             case .respond(let response):

@@ -199,10 +199,31 @@ struct QueryProcessorTests {
         #expect(Array(replayed[0..<2]) == Array(again[0..<2]) && Array(replayed[2..<12]) == Array(first[2..<12]))
         #expect(Array(replayed[12..<nameEnd]) == Array(again[12..<nameEnd]))
         #expect(Array(replayed[nameEnd...]) == Array(first[nameEnd...]))
+        // The listener's path: the same bytes written straight into its send slot; nothing when the
+        // slot is too small or the client is not allowed.
+        var slot = [UInt8](repeating: 0, count: 512)
+        let written = again.withUnsafeBufferPointer { query in
+            slot.withUnsafeMutableBufferPointer { processor.answerFromPacketCache(query, client: localUDP, into: $0) }
+        }
+        #expect(written == replayed.count && Array(slot.prefix(written ?? 0)) == replayed)
+        var tiny = [UInt8](repeating: 0, count: 16)
+        #expect(
+            again.withUnsafeBufferPointer { query in
+                tiny.withUnsafeMutableBufferPointer {
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                }
+            } == nil)
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
         // Refused clients never get the packet cache's answer; TCP has keys of its own.
         configuration.accessControl = [AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .refuse)]
         processor.update(policy: ServerPolicy(configuration: configuration))
         #expect(try response(processor.handle(again, client: localUDP)).rcode == .refused)
+        #expect(
+            again.withUnsafeBufferPointer { query in
+                slot.withUnsafeMutableBufferPointer {
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                }
+            } == nil)
         processor.update(policy: ServerPolicy(configuration: Configuration()))
         _ = processor.handle(again, client: localUDP)
         #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
