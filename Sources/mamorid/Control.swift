@@ -84,6 +84,8 @@ extension Daemon: ControlHandler {
         let cache = engine.cache.statistics(now: CacheTime(seconds: SystemClock().wallSeconds))
         let store = engine.anchors.withLock { $0.store }
         let uptime = ContinuousClock.now - started
+        // Read on the daemon's queue, where a reload replaces it.
+        let configuration = control.sync { self.configuration }
         var lines = [
             "uptime: \(uptime.components.seconds) s",
             "configuration: \(configuration.sourceFile ?? "built-in defaults")",
