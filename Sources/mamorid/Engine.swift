@@ -304,8 +304,8 @@ final class Engine: QueryHandler, Reloadable {
         guard let cacheFile else { return }
         mkdir(String(cacheFile.prefix(upTo: cacheFile.lastIndex(of: "/")!)), 0o750)
         do {
-            let count = try cache.dump(toFile: cacheFile, now: CacheTime(seconds: SystemClock().wallSeconds))
-            logger.info("cache saved", metadata: ["file": "\(cacheFile)", "entries": "\(count)"])
+            let bytes = try cache.dump(toFile: cacheFile, now: CacheTime(seconds: SystemClock().wallSeconds))
+            logger.info("cache saved", metadata: ["file": "\(cacheFile)", "bytes": "\(bytes)"])
         } catch {
             logger.warning("cache not saved", metadata: ["file": "\(cacheFile)", "error": "\(error)"])
         }
