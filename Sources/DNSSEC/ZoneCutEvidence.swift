@@ -25,12 +25,9 @@ public enum ZoneCutEvidence {
     ) -> Bool {
         for rrset in rrsets where rrset.type == .nsec {
             for case .nsec(let nsec) in rrset.rdatas {
-                if rrset.name == name { return !nsec.types.contains(.ns) }
-                let covers =
-                    rrset.name.canonicalCompare(name) < 0
-                    && (name.canonicalCompare(nsec.nextDomainName) < 0
-                        || rrset.name.canonicalCompare(nsec.nextDomainName) >= 0)
-                if covers && nsec.nextDomainName.isStrictSubdomain(of: name) { return true }
+                let record = NSECDenial.Record(owner: rrset.name, next: nsec.nextDomainName, types: nsec.types)
+                if record.owner == name { return !record.types.contains(.ns) }
+                if record.covers(name) && record.next.isStrictSubdomain(of: name) { return true }
             }
         }
         guard let zone = rrsets.first(where: { $0.type == .nsec3 })?.name.parent,
