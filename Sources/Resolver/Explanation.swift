@@ -8,9 +8,6 @@ public import DNSSEC
 public import DNSWire
 
 extension IterativeResolver {
-    /// Most zone cuts walked from the anchor to the signer: a name has at most 127 labels.
-    static let maxExplainedCuts = 127
-
     /// Resolves `question` (through the cache, as a client's query would) and explains the verdict.
     /// - Returns: lines for an operator, the first ones the result, then the records, then the chain.
     public func explain(_ question: Question, checkingDisabled: Bool = false) async -> [String] {
@@ -52,13 +49,7 @@ extension IterativeResolver {
             + anchor.dnskeys.map { "DNSKEY \($0.keyTag) alg \($0.algorithm.rawValue)" }
         lines.append("  \(anchor.owner) trust anchor: \(tags.joined(separator: ", "))")
         // The names from the anchor down to the target, top-down; only zone cuts have entries.
-        var path: [DomainName] = []
-        var current: DomainName? = target
-        while let name = current, path.count < Self.maxExplainedCuts, name.isSubdomain(of: anchor.owner) {
-            path.insert(name, at: 0)
-            current = name == anchor.owner ? nil : name.parent
-        }
-        for zone in path {
+        for zone in [anchor.owner] + target.names(below: anchor.owner) {
             if zone != anchor.owner, let ds = cache.lookupDelegationSigner(zone: zone, now: now) {
                 if let set = ds.ds {
                     let keys = set.rdatas.compactMap { rdata -> String? in

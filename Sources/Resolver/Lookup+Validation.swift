@@ -339,20 +339,12 @@ extension Lookup {
     /// cut moves the search into that zone; a proven unsigned cut ends it there (the data is then
     /// insecure); a name the denial shows is no cut (``ZoneCutEvidence``) is passed by, which keeps
     /// the data under the signed zone above, so a forged "no cut" can only make it bogus.
-    /// Bounded by ``maxCutSearchLabels`` and by the query's budgets: every DS question counts, and
+    /// Bounded by the name's labels and by the query's budgets: every DS question counts, and
     /// answers are cached, so the next name of the zone finds its cuts in the cache.
     func forwardedZone(of name: DomainName, state: inout ResolutionState) async -> DomainName {
         guard let anchor = validation.anchors.closestAnchor(for: name)?.owner else { return name }
-        var below: [DomainName] = []
-        var current: DomainName? = name
-        while let candidate = current, candidate != anchor, candidate.isSubdomain(of: anchor),
-            below.count < Self.maxCutSearchLabels
-        {
-            below.insert(candidate, at: 0)
-            current = candidate.parent
-        }
         var zone = anchor
-        for candidate in below {
+        for candidate in name.names(below: anchor) {
             if case .insecure = await zoneTrust(zone, state: &state) { return zone }
             if engine.cache.lookupDelegationSigner(zone: candidate, now: now) == nil {
                 switch await fetchForValidation(Question(name: candidate, type: .ds), site: "RFCS", state: &state) {
@@ -375,9 +367,6 @@ extension Lookup {
         }
         return zone
     }
-
-    /// Most labels the forwarder's cut search walks below a trust anchor (a name has at most 127).
-    static let maxCutSearchLabels = 127
 
     // MARK: - Whole responses
 
