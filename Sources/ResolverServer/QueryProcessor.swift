@@ -74,8 +74,7 @@ public final class QueryProcessor: Sendable {
         else { return nil }
         if let metrics {
             metrics.received(client.transport)
-            metrics.responded(
-                rcode: UInt16(destination[3] & 0x0F), authenticated: destination[3] & 0x20 != 0, source: .packetCache)
+            metrics.respondedFromPacketCache(flags: destination[3])
         }
         return length
     }
@@ -115,8 +114,7 @@ public final class QueryProcessor: Sendable {
         if access == .allow, !packetCacheChecked, let packetCache,
             let response = packetCache.answer(bytes, transport: transport, now: clock.wallSeconds)
         {
-            metrics?.responded(
-                rcode: UInt16(response[3] & 0x0F), authenticated: response[3] & 0x20 != 0, source: .packetCache)
+            metrics?.respondedFromPacketCache(flags: response[3])
             return .respond(response)
         }
         let query: Message

@@ -166,6 +166,13 @@ public final class ServerMetrics: Sendable {
         if isAuthenticated { authenticated.increment() }
     }
 
+    /// One response replayed by the packet cache is being sent; `flags` is its fourth header octet
+    /// (RA, Z, AD, CD, RCODE: RFC 1035 §4.1.1, RFC 4035 §3.2).
+    @inline(__always)
+    func respondedFromPacketCache(flags: UInt8) {
+        responded(rcode: UInt16(flags & 0x0F), authenticated: flags & 0x20 != 0, source: .packetCache)
+    }
+
     /// One response built from `message` is being sent.
     func responded(_ message: Message, source: Source) {
         responded(rcode: message.rcode.rawValue, authenticated: message.header.authenticData, source: source)
