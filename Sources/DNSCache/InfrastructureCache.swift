@@ -29,8 +29,12 @@ public final class InfrastructureCache: Sendable {
         public var timeoutsBeforeHoldDown: Int = 4
         /// First hold-down in seconds; doubles with each further timeout up to ``maximumHoldDown``.
         public var holdDown: UInt32 = 5
-        /// Longest hold-down in seconds.
-        public var maximumHoldDown: UInt32 = 900
+        /// Longest hold-down in seconds. A probe is let through at the end of each hold-down, so a
+        /// server that recovers is used again at most this long after it came back.
+        public var maximumHoldDown: UInt32 = 120
+        /// Seconds a held-down server stays held while its one probe is out (longer than any query
+        /// timeout, so the probe's own timeout is recorded before another probe can start).
+        public var probeWindow: UInt32 = 15
         /// Most servers remembered.
         public var maxServers: Int = 65_536
         /// Most zones a server can be marked lame for at once.
@@ -151,6 +155,27 @@ public final class InfrastructureCache: Sendable {
                     UInt64(configuration.holdDown) << UInt64(min(over, 20)), UInt64(configuration.maximumHoldDown))
                 entry.heldDownUntil = now.seconds + Int64(hold)
             }
+        }
+    }
+
+    /// Whether a query may go to `address` now. A server that is not held down always may. A held-down
+    /// server may not, except that once its hold-down has ended exactly one query is let through as
+    /// a probe: the claim holds the server down for ``Configuration/probeWindow`` more seconds, so
+    /// that the queries of a flood (random names under a dead zone) fail at once instead of each
+    /// paying a timeout and a socket, while the probe's answer (``recordRTT(_:for:now:)``) ends the
+    /// hold-down and its timeout (``recordTimeout(for:now:)``) lengthens it. Unbound's infra cache
+    /// likewise lets one probe through to a server it has "timed out".
+    /// - Returns: true when the caller may send (and must then record the answer or the timeout).
+    public func claimQuery(to address: ServiceAddress, now: CacheTime) -> Bool {
+        box(address).state.withLock { entries in
+            guard var entry = entries[address], now.seconds - entry.updated < Int64(configuration.hostTTL) else {
+                return true
+            }
+            guard entry.timeouts >= configuration.timeoutsBeforeHoldDown else { return true }
+            guard entry.heldDownUntil <= now.seconds else { return false }
+            entry.heldDownUntil = now.seconds + Int64(configuration.probeWindow)
+            entries[address] = entry
+            return true
         }
     }
 

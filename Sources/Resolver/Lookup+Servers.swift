@@ -93,7 +93,17 @@ extension Lookup {
                         + (silent.count > 3 ? " and \(silent.count - 3) more" : "")
                         + " did not answer earlier in this query")
             }
-            return best(of: retry, zone: zone.delegation.zone, now: now)
+            if let server = best(of: retry, zone: zone.delegation.zone, now: now) { return server }
+            let heldDown = retry.filter { engine.infrastructure.info(for: $0, now: now).heldDownUntil != nil }
+            if !heldDown.isEmpty {
+                // Every remaining server timed out repeatedly and its one probe is out: fail now
+                // rather than queue another timeout (InfrastructureCache.claimQuery says why).
+                zone.problems.append(
+                    heldDown.prefix(3).map(\.description).joined(separator: ", ")
+                        + (heldDown.count > 3 ? " and \(heldDown.count - 3) more" : "")
+                        + " held down after repeated timeouts")
+            }
+            return nil
         }
     }
 
@@ -113,22 +123,26 @@ extension Lookup {
     /// a timeout gives no RTT sample, so a silent server used to look "never tried" forever and
     /// was explored first by every new query, each paying its timeout (the replay scenario
     /// iter_server_selection.rpl). Unbound likewise ranks by RTO, which includes the back-off.
+    ///
+    /// Held-down servers are not candidates at all: the infrastructure cache lets one probe through
+    /// per hold-down (``InfrastructureCache/claimQuery(to:now:)``), which the chosen server must
+    /// win, so a flood of names under a dead zone costs one timeout per hold-down, not one each.
     func best(of candidates: [ServerAddress], zone: DomainName, now: CacheTime) -> ServerAddress? {
         let infrastructure = engine.infrastructure
-        var bestAddress: ServerAddress? = nil
-        var bestKey = (Int.max, UInt32.max)
+        var ranked: [(key: (Int, UInt32, Int), address: ServerAddress)] = []
         for candidate in candidates {
             let info = infrastructure.info(for: candidate, now: now)
-            let penalty =
-                (infrastructure.isLame(candidate, zone: zone, now: now) ? 2 : 0) + (info.heldDownUntil == nil ? 0 : 1)
+            guard info.heldDownUntil == nil else { continue }
+            let penalty = infrastructure.isLame(candidate, zone: zone, now: now) ? 1 : 0
             let expectedWait = info.consecutiveTimeouts > 0 ? info.retransmissionTimeout : info.smoothedRTT
-            let key = (penalty, expectedWait.map { $0 &+ 1 } ?? 0)
-            if key < bestKey {
-                bestKey = key
-                bestAddress = candidate
-            }
+            // The position breaks ties: equal keys keep the delegation's order (exploration).
+            ranked.append(((penalty, expectedWait.map { $0 &+ 1 } ?? 0, ranked.count), candidate))
         }
-        return bestAddress
+        for entry in ranked.sorted(by: { $0.key < $1.key })
+        where infrastructure.claimQuery(to: entry.address, now: now) {
+            return entry.address
+        }
+        return nil
     }
 
     /// Resolves a name server's addresses as a sub-query sharing the budget: A first (when IPv4

@@ -53,6 +53,27 @@ struct InfrastructureCacheTests {
         #expect(recovered.retransmissionTimeout < 2000)
     }
 
+    @Test("a held-down server takes no queries, then exactly one probe per hold-down; an answer frees it")
+    func probeClaims() {
+        let cache = InfrastructureCache()
+        #expect(cache.claimQuery(to: server, now: at(0)))
+        for _ in 0..<3 { cache.recordTimeout(for: server, now: at(0)) }
+        #expect(cache.claimQuery(to: server, now: at(0)))  // three timeouts: not held down yet
+        cache.recordTimeout(for: server, now: at(0))  // the fourth: held down until 5
+        #expect(!cache.claimQuery(to: server, now: at(1)))
+        #expect(!cache.claimQuery(to: server, now: at(4)))
+        #expect(cache.claimQuery(to: server, now: at(5)))  // the probe
+        #expect(!cache.claimQuery(to: server, now: at(5)))  // everyone else waits for it
+        #expect(!cache.claimQuery(to: server, now: at(19)))
+        cache.recordTimeout(for: server, now: at(8))  // the probe timed out: held down 10 s
+        #expect(cache.info(for: server, now: at(8)).heldDownUntil == at(18))
+        #expect(!cache.claimQuery(to: server, now: at(17)))
+        #expect(cache.claimQuery(to: server, now: at(18)))
+        cache.recordRTT(50, for: server, now: at(18))  // it answered
+        #expect(cache.claimQuery(to: server, now: at(18)))
+        #expect(cache.claimQuery(to: server, now: at(18)))
+    }
+
     @Test("EDNS, TCP-only and lameness are remembered per server and age out")
     func flagsAndAgeing() {
         let cache = InfrastructureCache()
