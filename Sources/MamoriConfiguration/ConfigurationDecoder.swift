@@ -170,6 +170,14 @@ struct ConfigurationDecoder {
             if let value = duration(entry, range: .milliseconds(100) ... .seconds(120)) {
                 resolution.queryTimeout = value
             }
+        case "max-outstanding-queries":
+            if case .scalar(let scalar) = entry.value, scalar.string == "auto" {
+                resolution.maxOutstandingQueries = nil
+            } else if let value = integer(entry, range: 16...1_000_000, expected: "auto or a number") {
+                resolution.maxOutstandingQueries = value
+            }
+        case "case-randomisation":
+            if let value = bool(entry) { resolution.caseRandomisation = value }
         default:
             unknownKey(entry)
         }
@@ -259,6 +267,19 @@ struct ConfigurationDecoder {
             if let value = integer(entry, range: 1...65535) { server.tcpMaxQueriesPerConnection = value }
         case "max-pending-per-client":
             if let value = integer(entry, range: 1...1_000_000) { server.maxPendingPerClient = value }
+        case "max-pending":
+            if let value = integer(entry, range: 1...10_000_000) { server.maxPending = value }
+        case "tcp-max-connections-per-client":
+            if let value = integer(entry, range: 1...1_000_000) { server.tcpMaxConnectionsPerClient = value }
+        case "user":
+            // `""` (or an empty value) means: do not switch users.
+            if case .scalar(let scalar) = entry.value,
+                scalar.string.isEmpty || entry.value.tag.rawValue == Tag.Name.null.rawValue
+            {
+                server.user = nil
+            } else if let value = string(entry) {
+                server.user = value
+            }
         case "shutdown-timeout":
             if let value = duration(entry, range: .zero ... .seconds(300)) { server.shutdownTimeout = value }
         default:

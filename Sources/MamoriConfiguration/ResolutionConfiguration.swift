@@ -24,6 +24,14 @@ public struct ResolutionConfiguration: Hashable, Sendable {
     /// The longest one client query may be worked on before the resolver gives up with SERVFAIL
     /// (`query-timeout`, architecture.md §5: 10 s).
     public var queryTimeout: Duration
+    /// Upstream queries outstanding at once, all resolutions together (`max-outstanding-queries`):
+    /// each holds a socket, so this bounds the descriptors and memory a flood can take. Nil is
+    /// `auto`: derived at start from the open-file limit.
+    public var maxOutstandingQueries: Int?
+    /// 0x20: the letters of each upstream query name in random case, and replies that do not echo
+    /// them exactly retried over TCP (`case-randomisation`; draft-vixie-dnsext-dns0x20). Off by
+    /// default, as in Unbound: some authorities answer in their own case.
+    public var caseRandomisation: Bool
 
     /// The defaults of architecture.md §6.
     public init() {
@@ -35,6 +43,8 @@ public struct ResolutionConfiguration: Hashable, Sendable {
         forwardZones = []
         ednsBufferSize = 1232
         queryTimeout = .seconds(10)
+        maxOutstandingQueries = nil
+        caseRandomisation = false
     }
 }
 

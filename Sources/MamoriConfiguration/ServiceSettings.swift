@@ -45,6 +45,16 @@ public struct ServerConfiguration: Hashable, Sendable {
     /// Most queries from one source address waiting for resolution (`max-pending-per-client`,
     /// architecture.md §5, the DNSBomb defence); more are dropped (UDP) or REFUSED (TCP).
     public var maxPendingPerClient: Int
+    /// Most queries waiting for resolution from all clients together (`max-pending`). When it is
+    /// reached, only clients below their fair share (`max-pending` ÷ clients waiting) get in, so
+    /// one flooding source cannot lock others out; the total stays below twice this.
+    public var maxPending: Int
+    /// Most TCP connections from one source address (`tcp-max-connections-per-client`), so one
+    /// client cannot hold every slot of `tcp-max-connections`.
+    public var tcpMaxConnectionsPerClient: Int
+    /// The user to switch to after binding when started as root (`user`); nil (`""`) stays as
+    /// started, for containers and user namespaces where switching is not possible.
+    public var user: String?
     /// How long, at SIGTERM, in-flight queries are given before being abandoned (`shutdown-timeout`).
     public var shutdownTimeout: Duration
 
@@ -54,6 +64,9 @@ public struct ServerConfiguration: Hashable, Sendable {
         tcpMaxConnections = 1024
         tcpMaxQueriesPerConnection = 32
         maxPendingPerClient = 1000
+        maxPending = 10_000
+        tcpMaxConnectionsPerClient = 64
+        user = "mamori"
         shutdownTimeout = .seconds(2)
     }
 }

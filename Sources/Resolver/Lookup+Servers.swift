@@ -205,6 +205,10 @@ extension Lookup {
                 infrastructure.recordTimeout(for: server, now: now)
                 state.timeouts[server, default: 0] += 1
                 return .timedOut("\(server) timed out (\(transport))")
+            case .notSent(let reason):
+                // The resolver is at its own bound, not the server: stop this resolution without
+                // marking the server, so an overload cannot make good servers look dead.
+                return .exhausted(ExtendedDNSError(.other, "resolver busy: \(reason); \(question) not sent"))
             case .networkError(let reason):
                 // Unreachable now (ICMP, refused connection): waiting and asking again would not help.
                 infrastructure.recordTimeout(for: server, now: now)

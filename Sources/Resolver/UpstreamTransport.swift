@@ -28,6 +28,9 @@ public enum UpstreamReply: Sendable {
     case mismatch
     /// The transport could not send, or the connection failed (ICMP unreachable, refused TCP).
     case networkError(String)
+    /// Nothing was sent: a local bound on upstream work (outstanding queries, descriptors) was
+    /// reached. It says nothing about the server, so the engine must not count it against it.
+    case notSent(String)
 }
 
 /// Delivers one query to one server and returns what came back.

@@ -22,15 +22,32 @@ public final class PendingLimiter: Sendable {
     /// Creates an empty limiter.
     public init() {}
 
-    /// Takes a slot for `address` unless it already has `limit` queries waiting.
-    /// - Returns: true when the query may be resolved; then ``release(_:)`` must follow once.
-    public func acquire(_ address: IPAddress, limit: Int) -> Bool {
+    /// Whether a query may wait for resolution.
+    public enum Admission: Sendable, Equatable {
+        /// Admitted: ``release(_:)`` must follow once.
+        case admitted
+        /// Its address already has its per-client limit waiting.
+        case clientLimit
+        /// All clients together are at the total limit and this address has its fair share.
+        case totalLimit
+    }
+
+    /// Takes a slot for `address` unless it already has `limit` queries waiting, or the total is
+    /// at `totalLimit` and the address already holds its fair share of it (`totalLimit` divided by
+    /// the addresses waiting, this one included). So a flood from one source fills the total and
+    /// then only takes back its own freed slots, while every other client is still admitted; the
+    /// admitted below-share queries add at most `totalLimit` more (the shares sum to it).
+    public func acquire(_ address: IPAddress, limit: Int, totalLimit: Int = .max) -> Admission {
         state.withLock { state in
             let count = state.perClient[address, default: 0]
-            guard count < limit else { return false }
+            guard count < limit else { return .clientLimit }
+            if state.total >= totalLimit {
+                let clients = state.perClient.count + (count == 0 ? 1 : 0)
+                guard count < totalLimit / clients else { return .totalLimit }
+            }
             state.perClient[address] = count + 1
             state.total += 1
-            return true
+            return .admitted
         }
     }
 

@@ -88,8 +88,11 @@ public final class QueryProcessor: Sendable {
     public func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
-        let (access, ednsBufferSize, maxPending) = currentPolicy.withLock { policy in
-            (policy.accessControl.action(for: client.address), policy.ednsBufferSize, policy.maxPendingPerClient)
+        let (access, ednsBufferSize, maxPending, maxPendingTotal) = currentPolicy.withLock { policy in
+            (
+                policy.accessControl.action(for: client.address), policy.ednsBufferSize, policy.maxPendingPerClient,
+                policy.maxPending
+            )
         }
         metrics?.received(client.transport)
         if access == .deny {
@@ -173,13 +176,17 @@ public final class QueryProcessor: Sendable {
         guard query.header.recursionDesired else {
             return error(.refused, ExtendedDNSError(.notAuthoritative, "recursion not desired and not cached"))
         }
-        guard pending.acquire(client.address, limit: maxPending) else {
+        let admission = pending.acquire(client.address, limit: maxPending, totalLimit: maxPendingTotal)
+        guard admission == .admitted else {
             // UDP sources can be forged: dropping gives a flood nothing back. TCP ones cannot: say no.
             guard client.transport == .tcp else {
-                metrics?.dropped(.waitingLimit)
+                metrics?.dropped(admission == .clientLimit ? .waitingLimit : .waitingTotalLimit)
                 return .drop
             }
-            return error(.refused, ExtendedDNSError(.other, "too many queries waiting"))
+            return error(
+                .refused,
+                ExtendedDNSError(
+                    .other, admission == .clientLimit ? "too many queries waiting" : "resolver busy: too many queries waiting"))
         }
         return .resolve(query)
     }

@@ -44,6 +44,8 @@ public final class ServerMetrics: Sendable {
         case unreadable
         /// Over `server.max-pending-per-client` (UDP).
         case waitingLimit
+        /// Over `server.max-pending` and the client's fair share of it.
+        case waitingTotalLimit
 
         /// The label value.
         var label: String {
@@ -51,6 +53,7 @@ public final class ServerMetrics: Sendable {
             case .denied: "denied"
             case .unreadable: "unreadable"
             case .waitingLimit: "waiting-limit"
+            case .waitingTotalLimit: "waiting-total-limit"
             }
         }
     }
@@ -65,6 +68,8 @@ public final class ServerMetrics: Sendable {
         case mismatch
         /// Sending or connecting failed.
         case networkError
+        /// Not sent: the cap on outstanding upstream queries was reached.
+        case notSent
 
         /// The label value.
         var label: String {
@@ -73,6 +78,7 @@ public final class ServerMetrics: Sendable {
             case .timeout: "timeout"
             case .mismatch: "mismatch"
             case .networkError: "network-error"
+            case .notSent: "not-sent"
             }
         }
     }

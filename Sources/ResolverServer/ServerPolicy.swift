@@ -15,6 +15,10 @@ public struct ServerPolicy: Hashable, Sendable {
     public var tcpIdleTimeout: Duration
     /// Most TCP connections open at once over all listeners.
     public var tcpMaxConnections: Int
+    /// Most TCP connections open at once from one source address.
+    public var tcpMaxConnectionsPerClient: Int
+    /// Most queries waiting for resolution, all clients together (fair share beyond it).
+    public var maxPending: Int
     /// Most queries from one TCP connection in resolution at once.
     public var tcpMaxQueriesPerConnection: Int
 
@@ -25,6 +29,8 @@ public struct ServerPolicy: Hashable, Sendable {
         maxPendingPerClient = configuration.server.maxPendingPerClient
         tcpIdleTimeout = configuration.server.tcpIdleTimeout
         tcpMaxConnections = configuration.server.tcpMaxConnections
+        tcpMaxConnectionsPerClient = configuration.server.tcpMaxConnectionsPerClient
+        maxPending = configuration.server.maxPending
         tcpMaxQueriesPerConnection = configuration.server.tcpMaxQueriesPerConnection
     }
 }

@@ -13,31 +13,43 @@ import Synchronization
     import Glibc
 #endif
 
-/// The number of open TCP connections over all listeners, against `server.tcp-max-connections`.
+/// The open TCP connections over all listeners, in total (`server.tcp-max-connections`) and per
+/// source address (`server.tcp-max-connections-per-client`, so one address cannot hold every slot).
+/// A lock, not an atomic: it is taken once per connection, never per query.
 final class ConnectionBudget: Sendable {
-    /// Connections open now.
-    private let open = Atomic(0)
+    /// Connections open now, in total and per address (addresses at zero are removed).
+    private let open = Mutex<(total: Int, perClient: [IPAddress: Int])>((0, [:]))
 
     /// Creates an empty budget.
     init() {}
 
-    /// Takes one connection slot unless `limit` are in use.
-    func acquire(limit: Int) -> Bool {
-        var current = open.load(ordering: .relaxed)
-        while current < limit {
-            let (exchanged, original) = open.compareExchange(
-                expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
-            if exchanged { return true }
-            current = original
+    /// Why a connection was not admitted.
+    enum Refusal: Error { case total, perClient }
+
+    /// Takes one connection slot for `address` unless `limit` are open in all, or `perClient`
+    /// from that address.
+    func acquire(_ address: IPAddress, limit: Int, perClient: Int) -> Result<Void, Refusal> {
+        open.withLock { open in
+            guard open.total < limit else { return .failure(.total) }
+            let current = open.perClient[address, default: 0]
+            guard current < perClient else { return .failure(.perClient) }
+            open.total += 1
+            open.perClient[address] = current + 1
+            return .success(())
         }
-        return false
     }
 
-    /// Gives a slot back.
-    func release() { open.subtract(1, ordering: .acquiringAndReleasing) }
+    /// Gives back a slot taken for `address`.
+    func release(_ address: IPAddress) {
+        open.withLock { open in
+            guard let current = open.perClient[address] else { return }
+            open.perClient[address] = current > 1 ? current - 1 : nil
+            open.total -= 1
+        }
+    }
 
     /// Connections open now.
-    var count: Int { open.load(ordering: .relaxed) }
+    var count: Int { open.withLock { $0.total } }
 }
 
 /// A listening TCP socket and the queue that owns it and its connections.
@@ -128,10 +140,14 @@ final class TCPListener: @unchecked Sendable {
                 Glibc.close(client)
                 continue
             }
-            guard budget.acquire(limit: policy.tcpMaxConnections) else {
-                // At the cap: closing at once tells the client to go elsewhere, and keeps the
+            if case .failure(let refusal) = budget.acquire(
+                address.host, limit: policy.tcpMaxConnections, perClient: policy.tcpMaxConnectionsPerClient)
+            {
+                // At a cap: closing at once tells the client to go elsewhere, and keeps the
                 // kernel's backlog from filling with connections we would never serve.
-                logger.debug("TCP connection refused: connection limit reached", metadata: ["client": "\(address)"])
+                logger.debug(
+                    "TCP connection refused: \(refusal == .total ? "connection" : "per-client connection") limit reached",
+                    metadata: ["client": "\(address)"])
                 Glibc.close(client)
                 continue
             }
@@ -141,7 +157,7 @@ final class TCPListener: @unchecked Sendable {
             ) { [self] finished in
                 dispatchPrecondition(condition: .onQueue(queue))
                 connections[ObjectIdentifier(finished)] = nil
-                budget.release()
+                budget.release(address.host)
             }
             connections[ObjectIdentifier(connection)] = connection
             connection.start()

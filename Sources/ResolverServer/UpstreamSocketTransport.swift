@@ -32,9 +32,29 @@ public final class UpstreamSocketTransport: UpstreamTransport {
 
     /// Counters for `metrics.listen`, or nil.
     let metrics: ServerMetrics?
+    /// The most exchanges (and so upstream sockets) open at once, all resolutions together
+    /// (`resolution.max-outstanding-queries`); beyond it a query is not sent (``UpstreamReply/notSent(_:)``).
+    /// Without it a flood of names under a slow zone opened a socket per query until the process
+    /// ran out of descriptors and libdispatch trapped.
+    private let limit: Atomic<Int>
+    /// Exchanges open now.
+    private let open = Atomic<Int>(0)
 
     /// Creates a transport.
-    public init(metrics: ServerMetrics? = nil) { self.metrics = metrics }
+    /// - Parameter maxOutstanding: the most exchanges open at once.
+    public init(metrics: ServerMetrics? = nil, maxOutstanding: Int = 4096) {
+        self.metrics = metrics
+        self.limit = Atomic(max(1, maxOutstanding))
+    }
+
+    /// The most exchanges open at once; a reload may change it (exchanges already open stay).
+    public var maxOutstanding: Int {
+        get { limit.load(ordering: .relaxed) }
+        set { limit.store(max(1, newValue), ordering: .relaxed) }
+    }
+
+    /// Exchanges open now (each holds one socket).
+    public var outstanding: Int { open.load(ordering: .relaxed) }
 
     /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
     public func send(
@@ -46,6 +66,14 @@ public final class UpstreamSocketTransport: UpstreamTransport {
         guard let bytes = try? query.serialized(), let question = query.question else {
             return .networkError("query could not be encoded")
         }
+        let cap = limit.load(ordering: .relaxed)
+        guard open.wrappingAdd(1, ordering: .relaxed).oldValue < cap else {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            metrics?.upstreamReply(.notSent)
+            return .notSent("\(cap) upstream queries outstanding (resolution.max-outstanding-queries)")
+        }
+        // The exchange has closed its socket before it resumes us, so the slot is free again here.
+        defer { open.wrappingSubtract(1, ordering: .relaxed) }
         let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
         metrics?.upstreamQuery(tcp: transport == .tcp)
         let reply = await withCheckedContinuation { continuation in
@@ -60,6 +88,7 @@ public final class UpstreamSocketTransport: UpstreamTransport {
             case .timeout: metrics.upstreamReply(.timeout)
             case .mismatch: metrics.upstreamReply(.mismatch)
             case .networkError: metrics.upstreamReply(.networkError)
+            case .notSent: metrics.upstreamReply(.notSent)
             }
         }
         return reply

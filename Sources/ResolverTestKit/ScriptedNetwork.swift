@@ -214,6 +214,7 @@ public final class ScriptedNetwork: UpstreamTransport {
                 case .timeout: .timeout
                 case .mismatch: .mismatch
                 case .networkError(let reason): .networkError(reason)
+                case .notSent(let reason): .networkError("not sent: \(reason)")
                 }
             state.queries.append(
                 UpstreamQueryRecord(

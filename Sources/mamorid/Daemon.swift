@@ -45,6 +45,10 @@ final class Daemon: @unchecked Sendable {
     private var metricsEndpoint: MetricsEndpoint?
     /// Signal sources, kept alive.
     private var signalSources: [any DispatchSourceSignal] = []
+    /// The soft open-file limit after raising it at start, shared out by ``DescriptorPlan``.
+    private var openFileLimit = 1024
+    /// Listening sockets, counted against the open-file limit.
+    private var listenerCount = 0
 
     /// Sets up logging for a loaded configuration.
     init(source: ConfigurationSource, configuration: Configuration) {
@@ -61,6 +65,17 @@ final class Daemon: @unchecked Sendable {
         // Signals first: a SIGTERM that arrives while the engine is built or sockets are bound
         // (systemd stopping a unit that is still starting) must stop the daemon, not be lost.
         installSignalHandlers()
+        let (before, after) = DescriptorPlan.raiseOpenFileLimit()
+        openFileLimit = after
+        let threads = configuration.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        listenerCount = configuration.listen.count * threads * 2
+        configuration = planDescriptors(configuration)
+        logger.info(
+            "open-file limit \(after)\(after != before ? " (raised from \(before))" : "")",
+            metadata: [
+                "max-outstanding-queries": "\(configuration.resolution.maxOutstandingQueries ?? 0)",
+                "tcp-max-connections": "\(configuration.server.tcpMaxConnections)",
+            ])
         let server: DNSServer
         do {
             let metrics = configuration.metrics.listen == nil ? nil : ServerMetrics()
@@ -71,7 +86,6 @@ final class Daemon: @unchecked Sendable {
             if !activated.isEmpty {
                 logger.info("using \(activated.count) sockets from systemd; `listen` is ignored")
             }
-            let threads = configuration.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             try server.bind(configuration.listen, threads: threads, activated: activated)
             self.server = server
             if let metrics, let address = configuration.metrics.listen {
@@ -94,6 +108,17 @@ final class Daemon: @unchecked Sendable {
             "mamorid started: \(status)",
             metadata: ["configuration": "\(configuration.sourceFile ?? "built-in defaults")"])
         dispatchMain()
+    }
+
+    /// The configuration with upstream queries and TCP connections fitted into the open-file
+    /// limit (`auto` resolved); what had to be lowered is logged.
+    private func planDescriptors(_ configuration: Configuration) -> Configuration {
+        let plan = DescriptorPlan(openFileLimit: openFileLimit, listeners: listenerCount, configuration: configuration)
+        if !plan.reductions.isEmpty {
+            logger.warning(
+                "lowered to fit the open-file limit of \(openFileLimit): \(plan.reductions.joined(separator: ", "))")
+        }
+        return plan.applied(to: configuration)
     }
 
     /// `Serving on UDP …, TCP …`.
@@ -155,7 +180,7 @@ final class Daemon: @unchecked Sendable {
         logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
         let fresh: Configuration
         do {
-            fresh = try source.load()
+            fresh = planDescriptors(try source.load())
             try engine.reload(fresh)
         } catch {
             for line in "\(error)".split(separator: "\n") { logger.error("\(line)") }

@@ -97,7 +97,9 @@ final class Engine: QueryHandler, Reloadable {
         let cacheFile = configuration.cache.persist ? configuration.stateDirectory + "/cache.dump" : nil
         if let cacheFile { Self.loadCache(cache, from: cacheFile, logger: logger) }
         let infrastructure = InfrastructureCache()
-        let transport = UpstreamSocketTransport(metrics: metrics)
+        let transport = UpstreamSocketTransport(
+            metrics: metrics,
+            maxOutstanding: configuration.resolution.maxOutstandingQueries ?? DescriptorPlan.defaultOutstandingQueries)
         let anchorState = try Self.anchorState(configuration, logger: logger)
         self.cache = cache
         self.infrastructure = infrastructure
@@ -181,6 +183,8 @@ final class Engine: QueryHandler, Reloadable {
         if configuration.cache != cacheSettings {
             logger.warning("cache settings changed; they take effect at the next restart")
         }
+        transport.maxOutstanding =
+            configuration.resolution.maxOutstandingQueries ?? DescriptorPlan.defaultOutstandingQueries
         handler.replace(
             with: Self.makeResolver(resolver, transport: transport, cache: cache, infrastructure: infrastructure))
         if anchorState.store !== current.store {
@@ -215,6 +219,7 @@ final class Engine: QueryHandler, Reloadable {
         resolver.useIPv4 = section.ipv4
         resolver.useIPv6 = section.ipv6
         resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
+        resolver.useCaseRandomisation = section.caseRandomisation
         resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
         resolver.limits.resolutionTimeout = section.queryTimeout
         resolver.serveStale = configuration.cache.serveStale

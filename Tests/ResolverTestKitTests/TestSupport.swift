@@ -89,7 +89,7 @@ struct ForwardingResolver: Sendable {
                 transport = .tcp
             case .timeout:
                 return answer(client, rcode: .servFail, ede: .noReachableAuthority)
-            case .networkError:
+            case .networkError, .notSent:
                 return answer(client, rcode: .servFail, ede: .networkError)
             }
         }
