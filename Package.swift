@@ -37,7 +37,7 @@ let package = Package(
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),
-        .target(name: "ResolverTestKit", dependencies: ["DNSWire", "Resolver"]),
+        .target(name: "ResolverTestKit", dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
             exclude: ["Scenarios"]),
