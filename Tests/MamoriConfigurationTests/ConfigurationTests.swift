@@ -268,6 +268,14 @@ struct ConfigurationTests {
         #expect(repeated.first?.line ?? 0 > 0)
     }
 
+    @Test("a character YAML refuses (libyaml's reader) is placed by line and column, not left at line 0")
+    func readerError() {
+        // Found by the configuration fuzz target (Tests/Fuzz/corpus-configuration/crash-reader-control-character.bin).
+        let found = diagnostics("cache:\n  min-ttl: 1\n  max-ttl: 2\u{01}\n")
+        #expect(found.map(\.line) == [3] && found.map(\.column) == [13], "\(found)")
+        #expect(found.first?.message.hasPrefix("YAML syntax: control characters are not allowed") == true)
+    }
+
     @Test("inconsistent values are errors")
     func consistency() {
         #expect(diagnostics("cache: { min-ttl: 100, max-ttl: 10 }").map(\.keyPath) == ["cache.min-ttl"])
