@@ -636,9 +636,11 @@ struct ConfigurationDecoder {
             let column = String(decoding: before[start...], as: UTF8.self).count + 1
             report(line: line, column: column, path: "", "YAML syntax: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
+            // Sorted here: Yams lists them in an order that changes from run to run when one of the
+            // keys is a list or a mapping (its keys are not totally ordered).
             report(
                 line: context.mark.line, column: context.mark.column, path: "",
-                "keys appear more than once: \(duplicates.joined(separator: ", "))")
+                "keys appear more than once: \(duplicates.sorted().joined(separator: ", "))")
         default:
             report(line: 0, column: 0, path: "", "YAML: \(error)")
         }
