@@ -14,8 +14,10 @@ cd "$root"
 for target in "${targets[@]}"; do
     # One product at a time: the executables all define libFuzzer's entry point. Warnings are the
     # normal build's business, so the log is shown only when the build fails.
+    # make's variables are dropped: with MAKEFLAGS or MAKELEVEL set (as under `make fuzz`), the Swift
+    # modules came out without libFuzzer's coverage instrumentation.
     log="$out/build-$target.log"
-    if ! MAMORI_FUZZ=1 swift build -c release --scratch-path "$out/spm" --sanitize=fuzzer --sanitize=address \
+    if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS MAMORI_FUZZ=1 swift build -c release --scratch-path "$out/spm" --sanitize=fuzzer --sanitize=address \
         --product "fuzz-$target" >"$log" 2>&1; then
         grep -v "Cannot export local symbol" "$log" >&2
         exit 1

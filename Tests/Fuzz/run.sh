@@ -2,7 +2,8 @@
 # Runs the libFuzzer targets built by build.sh, one after the other, each for SECONDS seconds at the
 # lowest CPU priority (the machine is shared). Each target starts from its seeds in Tests/Fuzz and what
 # earlier runs found in .build-fuzz/corpus-TARGET, where new inputs go; crashes, hangs (an input that
-# takes over 10 s) and leaks go to .build-fuzz/artifacts-TARGET/, the output to .build-fuzz/fuzz-TARGET.log.
+# takes over 10 s), leaks and memory over 4 GiB (ASan's quarantine alone holds 256 MiB) go to
+# .build-fuzz/artifacts-TARGET/, the output to .build-fuzz/fuzz-TARGET.log.
 # A target that fails does not stop the others; the exit status says whether any failed.
 # Usage: Tests/Fuzz/run.sh SECONDS [TARGET…]   (dnswire response configuration control; all by default)
 set -uo pipefail
@@ -25,7 +26,7 @@ for target in "${targets[@]}"; do
     echo "fuzz-$target: ${seconds} s, new inputs in .build-fuzz/corpus-$target"
     # SWIFT_BACKTRACE off: Swift's backtracer would catch the trap before libFuzzer writes the input.
     ASAN_OPTIONS="detect_leaks=$leaks" SWIFT_BACKTRACE=enable=no nice -n 19 "$out/fuzz-$target" \
-        -max_total_time="$seconds" -timeout=10 -print_final_stats=1 -artifact_prefix="$out/artifacts-$target/" "$out/corpus-$target" "$seeds" \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$out/artifacts-$target/" "$out/corpus-$target" "$seeds" \
         >"$out/fuzz-$target.log" 2>&1
     status=$?
     grep -E "^#[0-9]+.*(DONE|pulse)|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)" \
