@@ -55,14 +55,15 @@ demo: deps
 ## test: what CI runs: install, build, lint, every Swift test, then the lab end to end.
 test: deps lint unit e2e
 
-## fuzz: build the DNSWire libFuzzer target (Tests/Fuzz/build.sh) and run it for FUZZ_SECONDS seconds.
-## New inputs go to .build-fuzz/corpus, crashes to .build-fuzz/artifacts; the seeds stay in Tests/Fuzz/corpus.
+## fuzz: build every libFuzzer target (Tests/Fuzz/build.sh: codec, upstream responses, configuration,
+## control protocol) and run each for FUZZ_SECONDS seconds at nice 19 (Tests/Fuzz/run.sh); FUZZ_TARGETS picks
+## some. New inputs go to .build-fuzz/corpus-TARGET, crashes to .build-fuzz/artifacts-TARGET; the seeds stay
+## in Tests/Fuzz/corpus*. Unattended: a failing target does not stop the others, and the exit status tells.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= dnswire response configuration control
 fuzz:
-	Tests/Fuzz/build.sh
-	mkdir -p .build-fuzz/corpus .build-fuzz/artifacts
-	SWIFT_BACKTRACE=enable=no .build-fuzz/fuzz-dnswire -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-		-artifact_prefix=.build-fuzz/artifacts/ .build-fuzz/corpus Tests/Fuzz/corpus
+	Tests/Fuzz/build.sh $(FUZZ_TARGETS)
+	Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## run: build mamorid in release mode and run it in the foreground (Ctrl-C stops it). With no
 ## /etc/mamori/mamori.yaml it uses the built-in defaults: 127.0.0.1 and ::1 port 53, loopback clients.

@@ -37,7 +37,7 @@ let package = Package(
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),
-        .target(name: "ResolverTestKit", dependencies: ["DNSWire", "Resolver"]),
+        .target(name: "ResolverTestKit", dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
             exclude: ["Scenarios"]),
@@ -80,8 +80,33 @@ let package = Package(
             dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "DNSCache", "DNSWire"],
             exclude: ["Scenarios", "Fixtures"]),
         .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet"]),
+
+        // MARK: - Fuzzing: each libFuzzer target's check, shared with the corpus replay in `make test`
+        .target(
+            name: "FuzzHarness",
+            dependencies: [
+                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "ResolverTestKit", "MamoriConfiguration",
+                "ResolverServer",
+            ],
+            path: "Tests/Fuzz/Harness"),
+        .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "DNSSEC", "DNSWire", "Resolver"]),
     ]
 )
+
+// The libFuzzer executables (Tests/Fuzz/README.md), one per target, exist only when Tests/Fuzz/build.sh
+// sets MAMORI_FUZZ: they have no `main` (libFuzzer brings it), so every other build leaves them out.
+if Context.environment["MAMORI_FUZZ"] != nil {
+    for (product, target) in [
+        ("fuzz-dnswire", "FuzzDNSWire"), ("fuzz-response", "FuzzResponse"),
+        ("fuzz-configuration", "FuzzConfiguration"), ("fuzz-control", "FuzzControl"),
+    ] {
+        package.targets.append(
+            .executableTarget(
+                name: target, dependencies: target == "FuzzDNSWire" ? ["DNSWire"] : ["FuzzHarness"],
+                path: "Tests/Fuzz/Entries/\(target)"))
+        package.products.append(.executable(name: product, targets: [target]))
+    }
+}
 
 // Habits applied to every target: Swift 6 language mode comes with the tools version; these catch
 // implicit existentials and imports leaking between modules.

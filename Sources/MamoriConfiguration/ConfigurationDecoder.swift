@@ -649,10 +649,19 @@ struct ConfigurationDecoder {
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
             report(line: mark.line, column: mark.column, path: "", "YAML syntax: \(detail)")
+        case .reader(let problem, let offset?, _, let yaml):
+            // libyaml's reader (control characters, bad encodings) gives a byte offset, not a mark.
+            let before = yaml.utf8.prefix(offset)
+            let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+            let start = before.lastIndex(of: UInt8(ascii: "\n")).map { before.index(after: $0) } ?? before.startIndex
+            let column = String(decoding: before[start...], as: UTF8.self).count + 1
+            report(line: line, column: column, path: "", "YAML syntax: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
+            // Sorted here: Yams lists them in an order that changes from run to run when one of the
+            // keys is a list or a mapping (its keys are not totally ordered).
             report(
                 line: context.mark.line, column: context.mark.column, path: "",
-                "keys appear more than once: \(duplicates.joined(separator: ", "))")
+                "keys appear more than once: \(duplicates.sorted().joined(separator: ", "))")
         default:
             report(line: 0, column: 0, path: "", "YAML: \(error)")
         }

@@ -200,7 +200,7 @@ public final class ControlSocket: Sendable {
     }
 
     /// The reply to a request, once its line is complete.
-    static func response(to request: [UInt8], handler: any ControlHandler) -> [UInt8]? {
+    package static func response(to request: [UInt8], handler: any ControlHandler) -> [UInt8]? {
         guard let end = request.firstIndex(of: UInt8(ascii: "\n")) else {
             return request.count > maxLineBytes ? ControlReply.error("request line too long").rendered : nil
         }

@@ -1,8 +1,8 @@
-// Primary responsibilities: one `key: value` line of a scenario's configuration block, handed to
-// the test uninterpreted.
+// Primary responsibilities: one `key: value` line of a scenario's configuration block, as written
+// (ScenarioConfiguration reads the keys the engine and cache understand).
 
-/// A line of the block before `CONFIG_END`. The kit does not interpret it; the test that builds the
-/// resolver does.
+/// A line of the block before `CONFIG_END`, uninterpreted: ``ScenarioConfiguration`` turns the
+/// lines into engine and cache settings, and a test may read keys of its own.
 public struct ConfigLine: Hashable, Sendable, CustomStringConvertible {
     /// The text before the first colon, blanks trimmed (`server`, `qname-minimisation`).
     public var key: String

@@ -268,6 +268,22 @@ struct ConfigurationTests {
         #expect(repeated.first?.line ?? 0 > 0)
     }
 
+    @Test("a character YAML refuses (libyaml's reader) is placed by line and column, not left at line 0")
+    func readerError() {
+        // Found by the configuration fuzz target (Tests/Fuzz/corpus-configuration/crash-reader-control-character.bin).
+        let found = diagnostics("cache:\n  min-ttl: 1\n  max-ttl: 2\u{01}\n")
+        #expect(found.map(\.line) == [3] && found.map(\.column) == [13], "\(found)")
+        #expect(found.first?.message.hasPrefix("YAML syntax: control characters are not allowed") == true)
+    }
+
+    @Test("repeated keys are listed in one order, also when one of them is a list")
+    func repeatedKeysOrder() {
+        // Found by the configuration fuzz target (corpus-configuration/crash-duplicate-keys-order.bin).
+        let yaml = "threads: 1\n? [a]\n: 1\ncache: {}\nthreads: 2\n? [a]\n: 2\ncache: {}\n"
+        let messages = Set((0..<8).map { _ in diagnostics(yaml).map(\.message) })
+        #expect(messages == [["keys appear more than once: <uncovertable>, cache, threads"]], "\(messages)")
+    }
+
     @Test("inconsistent values are errors")
     func consistency() {
         #expect(diagnostics("cache: { min-ttl: 100, max-ttl: 10 }").map(\.keyPath) == ["cache.min-ttl"])

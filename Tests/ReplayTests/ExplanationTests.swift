@@ -18,9 +18,9 @@ import Testing
         let scenario = try Scenario(contentsOfFile: path)
         let runner = ScenarioRunner(scenario: scenario)
         let engine = IterativeResolver(
-            configuration: try ReplayTests.configuration(scenario.config), transport: runner.network,
+            configuration: try ScenarioConfiguration.resolver(scenario.config), transport: runner.network,
             clock: runner.clock,
-            cache: ResolverCache(configuration: try ReplayTests.cacheConfiguration(scenario.config)),
+            cache: ResolverCache(configuration: try ScenarioConfiguration.cache(scenario.config)),
             infrastructure: InfrastructureCache())
         let report = await runner.run { query in await ReplayTests.answer(query, engine: engine) }
         #expect(report.passed, "\(report)")

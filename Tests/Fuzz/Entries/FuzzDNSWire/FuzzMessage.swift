@@ -2,8 +2,10 @@
 // bytes to the message parser and, when they parse, checks that serialising and parsing again gives
 // the same value (parse ∘ serialise is the identity on decoded values). A trap is a finding.
 //
-// Built by Tests/Fuzz/build.sh together with DNSWire's sources into one module; the same property
+// Built by Tests/Fuzz/build.sh as the fuzz-dnswire executable; the same property
 // is replayed over the seed corpus by DNSWireTests' FuzzCorpusTests, without libFuzzer.
+
+import DNSWire
 
 /// The fuzzer's entry point (libFuzzer's `LLVMFuzzerTestOneInput` contract).
 ///
