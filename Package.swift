@@ -56,13 +56,15 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCache", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "ResolverServerTests",
-            dependencies: ["ResolverServer", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
+            dependencies: [
+                "ResolverServer", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration", "DNSWire", "CMamoriNet",
+            ]),
         .executableTarget(
             name: "mamorid",
             dependencies: [

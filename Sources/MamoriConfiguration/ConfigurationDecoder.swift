@@ -261,6 +261,8 @@ struct ConfigurationDecoder {
             if let value = integer(entry, range: 1...1_000_000) { server.maxPendingPerClient = value }
         case "shutdown-timeout":
             if let value = duration(entry, range: .zero ... .seconds(300)) { server.shutdownTimeout = value }
+        case "answer-cookies":
+            if let value = bool(entry) { server.answerCookies = value }
         default:
             unknownKey(entry)
         }

@@ -1,5 +1,5 @@
 // Primary responsibilities: the listener settings that a reload may change without rebinding —
-// access control, our EDNS size, the per-client and TCP limits — taken from the Configuration.
+// access control, our EDNS size, the per-client and TCP limits, DNS cookies — taken from the Configuration.
 
 import MamoriConfiguration
 
@@ -17,6 +17,8 @@ public struct ServerPolicy: Hashable, Sendable {
     public var tcpMaxConnections: Int
     /// Most queries from one TCP connection in resolution at once.
     public var tcpMaxQueriesPerConnection: Int
+    /// Answer clients' DNS cookies with server cookies (RFC 7873 §5.2, `server.answer-cookies`).
+    public var answerCookies: Bool
 
     /// Takes the listener settings from a configuration.
     public init(configuration: Configuration) {
@@ -26,5 +28,6 @@ public struct ServerPolicy: Hashable, Sendable {
         tcpIdleTimeout = configuration.server.tcpIdleTimeout
         tcpMaxConnections = configuration.server.tcpMaxConnections
         tcpMaxQueriesPerConnection = configuration.server.tcpMaxQueriesPerConnection
+        answerCookies = configuration.server.answerCookies
     }
 }

@@ -66,6 +66,7 @@ struct ConfigurationTests {
         #expect(configuration.server.tcpIdleTimeout == .seconds(10))
         #expect(configuration.server.tcpMaxConnections == 1024)
         #expect(configuration.server.maxPendingPerClient == 1000)
+        #expect(configuration.server.answerCookies)
         #expect(configuration.stateDirectory == "/var/lib/mamori")
     }
 
@@ -117,6 +118,7 @@ struct ConfigurationTests {
               tcp-max-queries-per-connection: 8
               max-pending-per-client: 20
               shutdown-timeout: 1s
+              answer-cookies: no
             state-directory: state
             """, base: folder)
         #expect(
@@ -159,6 +161,7 @@ struct ConfigurationTests {
         #expect(configuration.server.tcpMaxQueriesPerConnection == 8)
         #expect(configuration.server.maxPendingPerClient == 20)
         #expect(configuration.server.shutdownTimeout == .seconds(1))
+        #expect(!configuration.server.answerCookies)
         #expect(configuration.stateDirectory == folder + "/state")
     }
 
