@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "DNSSECTests", dependencies: ["DNSSEC", "DNSWire", "DNSCrypto"], exclude: ["Fixtures"]),
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
-        .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),
+        .target(name: "Resolver", dependencies: ["DNSWire", "DNSCrypto", "DNSSEC", "DNSCache"]),
         .target(name: "ResolverTestKit", dependencies: ["DNSWire", "Resolver"]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],

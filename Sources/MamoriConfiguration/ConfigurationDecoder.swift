@@ -170,6 +170,8 @@ struct ConfigurationDecoder {
             if let value = duration(entry, range: .milliseconds(100) ... .seconds(120)) {
                 resolution.queryTimeout = value
             }
+        case "send-cookies":
+            if let value = bool(entry) { resolution.sendCookies = value }
         default:
             unknownKey(entry)
         }

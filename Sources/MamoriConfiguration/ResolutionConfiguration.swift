@@ -24,6 +24,9 @@ public struct ResolutionConfiguration: Hashable, Sendable {
     /// The longest one client query may be worked on before the resolver gives up with SERVFAIL
     /// (`query-timeout`, architecture.md §5: 10 s).
     public var queryTimeout: Duration
+    /// Whether EDNS queries to upstream servers carry a DNS cookie, and replies with the wrong one are
+    /// discarded (`send-cookies`, RFC 7873 §5.1, §5.3).
+    public var sendCookies: Bool
 
     /// The defaults of architecture.md §6.
     public init() {
@@ -35,6 +38,7 @@ public struct ResolutionConfiguration: Hashable, Sendable {
         forwardZones = []
         ednsBufferSize = 1232
         queryTimeout = .seconds(10)
+        sendCookies = true
     }
 }
 

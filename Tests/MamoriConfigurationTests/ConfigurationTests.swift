@@ -48,6 +48,7 @@ struct ConfigurationTests {
         #expect(configuration.resolution.forwardZones.isEmpty)
         #expect(configuration.resolution.ednsBufferSize == 1232)
         #expect(configuration.resolution.queryTimeout == .seconds(10))
+        #expect(configuration.resolution.sendCookies)
         #expect(configuration.dnssec.validation)
         #expect(configuration.dnssec.trustAnchors.isEmpty && configuration.dnssec.trustAnchorFiles.isEmpty)
         #expect(configuration.dnssec.trustAnchorUpdates == .auto)
@@ -93,6 +94,7 @@ struct ConfigurationTests {
                 - { name: example.org, addresses: ["192.0.2.53@53", "2001:db8::53"] }
               edns-buffer-size: 1400
               query-timeout: 5s
+              send-cookies: false
             dnssec:
               validation: false
               trust-anchors: [". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"]
@@ -140,6 +142,7 @@ struct ConfigurationTests {
             ])
         #expect(configuration.resolution.ednsBufferSize == 1400)
         #expect(configuration.resolution.queryTimeout == .seconds(5))
+        #expect(!configuration.resolution.sendCookies)
         #expect(!configuration.dnssec.validation)
         #expect(configuration.dnssec.trustAnchors.count == 1)
         #expect(configuration.dnssec.trustAnchorFiles == [folder + "/anchors.keys"])
