@@ -54,6 +54,28 @@ private func response(
     return try! message.serialized()
 }
 
+/// A server-cookie writer for tests: fills with `fill` (or refuses when nil) and records its inputs.
+private final class TestWriter {
+    /// The octet written, or nil to refuse.
+    let fill: UInt8?
+    /// The client and received cookies it was given, in order.
+    var seen: [([UInt8], [UInt8])] = []
+
+    /// A writer of `fill` octets.
+    init(fill: UInt8?) { self.fill = fill }
+
+    /// Records the call and fills the destination.
+    func writeServerCookie(
+        client: UnsafeRawBufferPointer, received: UnsafeRawBufferPointer,
+        into destination: UnsafeMutableRawBufferPointer
+    ) -> Bool {
+        seen.append((Array(client), Array(received)))
+        guard let fill else { return false }
+        destination.copyBytes(from: Array(repeating: fill, count: destination.count))
+        return true
+    }
+}
+
 @Suite("Packet cache")
 struct PacketCacheTests {
     @Test("stored on the second offer; replayed with the client's ID, spelling of the name and aged TTLs")
@@ -155,14 +177,11 @@ struct PacketCacheTests {
         // Another client cookie, with a server cookie this time: the same key, so admitted and stored.
         let second = query("c.test.", cookie: Array(repeating: 2, count: 8) + Array(repeating: 0xAA, count: 16))
         cache.offer(query: second, response: reply, transport: 0, now: 1000)
-        var seen: [([UInt8], [UInt8])] = []
+        let writer = TestWriter(fill: 0x5C)
         let third = query("C.TEST.", id: 3, cookie: Array(repeating: 3, count: 8) + Array(repeating: 0xBB, count: 24))
         let replayed = try #require(
-            cache.answer(third, transport: 0, now: 1000) { client, received, destination in
-                seen.append((Array(client), Array(received)))
-                destination.copyBytes(from: Array(repeating: 0x5C, count: destination.count))
-                return true
-            })
+            cache.answer(third, transport: 0, now: 1000, serverCookie: writer.writeServerCookie))
+        let seen = writer.seen
         #expect(seen.count == 1 && seen.first?.0 == Array(repeating: 3, count: 8))
         #expect(seen.first?.1 == Array(repeating: 0xBB, count: 24))
         // Everything but the ID, the spelling and the cookie is the stored response; the cookie ends it.
@@ -175,27 +194,30 @@ struct PacketCacheTests {
         var slot = [UInt8](repeating: 0, count: 512)
         let written = third.withUnsafeBufferPointer { bytes in
             slot.withUnsafeMutableBufferPointer { destination in
-                cache.answer(bytes, transport: 0, now: 1000, into: destination) { _, _, out in
-                    out.copyBytes(from: Array(repeating: 0x5C, count: out.count))
-                    return true
-                }
+                cache.answer(
+                    bytes, transport: 0, now: 1000, into: destination,
+                    serverCookie: TestWriter(fill: 0x5C).writeServerCookie)
             }
         }
         #expect(written.map { Array(slot.prefix($0)) } == replayed)
         // A writer that cannot write makes a miss (the default cannot).
         #expect(cache.answer(third, transport: 0, now: 1000) == nil)
-        // No COOKIE, and a malformed one (12 octets), are other keys.
-        #expect(cache.answer(query("c.test."), transport: 0, now: 1000) { _, _, _ in true } == nil)
         #expect(
-            cache.answer(query("c.test.", cookie: Array(repeating: 4, count: 12)), transport: 0, now: 1000) { _, _, _ in
-                true
-            } == nil)
+            cache.answer(third, transport: 0, now: 1000, serverCookie: TestWriter(fill: nil).writeServerCookie) == nil)
+        // No COOKIE, and a malformed one (12 octets), are other keys.
+        let any = TestWriter(fill: 0)
+        #expect(cache.answer(query("c.test."), transport: 0, now: 1000, serverCookie: any.writeServerCookie) == nil)
+        #expect(
+            cache.answer(
+                query("c.test.", cookie: Array(repeating: 4, count: 12)), transport: 0, now: 1000,
+                serverCookie: any.writeServerCookie)
+                == nil)
         // A response with a COOKIE is not stored for a query without one: nothing to rewrite it from.
         let plain = query("p.test.")
         let cookied = try withCookie(
             response(to: plain), client: Array(repeating: 1, count: 8), server: Array(repeating: 0xEE, count: 16))
         for _ in 0..<2 { cache.offer(query: plain, response: cookied, transport: 0, now: 1000) }
-        #expect(cache.answer(plain, transport: 0, now: 1000) { _, _, _ in true } == nil)
+        #expect(cache.answer(plain, transport: 0, now: 1000, serverCookie: any.writeServerCookie) == nil)
         // A query with a COOKIE whose response has none (cookies off at the server) replays as stored.
         let quiet = query("q.test.", cookie: Array(repeating: 5, count: 8))
         let quietReply = response(to: quiet)
@@ -230,7 +252,7 @@ struct PacketCacheTests {
             cookieQuery[Int.random(in: 2..<cookieQuery.count)] = UInt8.random(in: 0...255)
             if Bool.random() { cookieQuery.removeLast(Int.random(in: 0..<cookieQuery.count)) }
             cache.offer(query: cookieQuery, response: cookieReply, transport: 0, now: 0)
-            _ = cache.answer(cookieQuery, transport: 0, now: 0) { _, _, _ in true }
+            _ = cache.answer(cookieQuery, transport: 0, now: 0, serverCookie: TestWriter(fill: 0).writeServerCookie)
         }
     }
 }
