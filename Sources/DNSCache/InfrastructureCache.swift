@@ -163,8 +163,8 @@ public final class InfrastructureCache: Sendable {
     }
 
     /// Remembers the server cookie the server sent with a reply that echoed our client cookie, to send
-    /// back in the next query (RFC 7873 §5.3, §5.1). It ages out with the entry.
-    public func setServerCookie(_ cookie: [UInt8], for address: ServiceAddress, now: CacheTime) {
+    /// back in the next query (RFC 7873 §5.3, §5.1), or forgets it (nil). It ages out with the entry.
+    public func setServerCookie(_ cookie: [UInt8]?, for address: ServiceAddress, now: CacheTime) {
         update(address, now: now) { $0.serverCookie = cookie }
     }
 

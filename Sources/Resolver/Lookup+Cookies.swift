@@ -10,6 +10,10 @@ extension Lookup {
     enum CookieCheck: Equatable {
         /// The reply may be used; remember the server cookie it carries, if any (RFC 7873 §5.3).
         case accepted(serverCookie: [UInt8]?)
+        /// The reply may be used, and shows that the server, which sent cookies before, sends none
+        /// now (it came over TCP, so it is the server's): forget its server cookie, or every later
+        /// UDP reply of it would be sent to TCP for as long as it is asked.
+        case stoppedCookies
         /// Not the queried server's answer to this query: discard it (RFC 7873 §5.3), as a reply with
         /// the wrong ID (RFC 5452 §9.2) — ask again over TCP, and over TCP give the server up.
         case spoofed(String)
@@ -50,8 +54,8 @@ extension Lookup {
         guard let cookie = reply.edns?.cookie else {
             // A server that sent cookies before and now sends none may be an attacker who never saw
             // the query; BIND retries over TCP in this case too. Over TCP the reply is the server's.
-            if serverCookie != nil, transport == .udp { return .spoofed("no COOKIE from a server that sends them") }
-            return .accepted(serverCookie: nil)
+            guard serverCookie != nil else { return .accepted(serverCookie: nil) }
+            return transport == .udp ? .spoofed("no COOKIE from a server that sends them") : .stoppedCookies
         }
         guard cookie.client == client else { return .spoofed("the reply's COOKIE is not our client cookie") }
         if reply.rcode == .badCookie {

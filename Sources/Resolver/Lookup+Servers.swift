@@ -228,6 +228,9 @@ extension Lookup {
                         infrastructure.setServerCookie(fresh, for: server, now: now)
                         serverCookie = fresh
                     }
+                case .stoppedCookies:
+                    infrastructure.setServerCookie(nil, for: server, now: now)
+                    serverCookie = nil
                 }
                 infrastructure.recordRTT(Self.milliseconds(engine.clock.monotonicNow - sent), for: server, now: now)
                 if useEDNS && message.edns == nil && (message.rcode == .formErr || message.rcode == .notImp) {
