@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "DNSSECTests", dependencies: ["DNSSEC", "DNSWire", "DNSCrypto"], exclude: ["Fixtures"]),
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
-        .target(name: "Resolver", dependencies: ["DNSWire", "DNSSEC", "DNSCache"]),
+        .target(name: "Resolver", dependencies: ["DNSWire", "DNSCrypto", "DNSSEC", "DNSCache"]),
         .target(name: "ResolverTestKit", dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
@@ -56,13 +56,15 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCache", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "ResolverServerTests",
-            dependencies: ["ResolverServer", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire", "CMamoriNet"]),
+            dependencies: [
+                "ResolverServer", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration", "DNSWire", "CMamoriNet",
+            ]),
         .executableTarget(
             name: "mamorid",
             dependencies: [

@@ -1,6 +1,7 @@
 // Primary responsibilities: remember per upstream address how it behaves — smoothed RTT and RTO
 // (RFC 6298), timeouts with exponential back-off and hold-down, EDNS and TCP needs, lameness per
-// zone — and forget it after a while, so a server that recovers gets another chance.
+// zone, its last DNS server cookie — and forget it after a while, so a server that recovers gets
+// another chance.
 
 public import DNSWire
 import Synchronization
@@ -66,6 +67,8 @@ public final class InfrastructureCache: Sendable {
         var lame: [DomainName: Int64] = [:]
         /// Last update, seconds.
         var updated: Int64
+        /// The server cookie it last sent us (RFC 7873 §5.3), 8–32 octets; nil while none was seen.
+        var serverCookie: [UInt8]? = nil
     }
 
     /// The settings.
@@ -184,6 +187,12 @@ public final class InfrastructureCache: Sendable {
         update(address, now: now) { $0.edns = support }
     }
 
+    /// Remembers the server cookie the server sent with a reply that echoed our client cookie, to send
+    /// back in the next query (RFC 7873 §5.3, §5.1), or forgets it (nil). It ages out with the entry.
+    public func setServerCookie(_ cookie: [UInt8]?, for address: ServiceAddress, now: CacheTime) {
+        update(address, now: now) { $0.serverCookie = cookie }
+    }
+
     /// Marks the server as reachable only over TCP (or clears the mark).
     public func setTCPOnly(_ tcpOnly: Bool, for address: ServiceAddress, now: CacheTime) {
         update(address, now: now) { $0.tcpOnly = tcpOnly }
@@ -216,7 +225,8 @@ public final class InfrastructureCache: Sendable {
                 smoothedRTT: entry.hasSample ? entry.srtt : nil, rttVariation: entry.rttvar,
                 retransmissionTimeout: entry.rto, consecutiveTimeouts: entry.timeouts,
                 heldDownUntil: entry.heldDownUntil > now.seconds ? CacheTime(seconds: entry.heldDownUntil) : nil,
-                edns: entry.edns, tcpOnly: entry.tcpOnly, lastUpdate: CacheTime(seconds: entry.updated))
+                edns: entry.edns, tcpOnly: entry.tcpOnly, lastUpdate: CacheTime(seconds: entry.updated),
+                serverCookie: entry.serverCookie)
         }
             ?? ServerInfo(
                 smoothedRTT: nil, rttVariation: 0, retransmissionTimeout: configuration.initialRTO,

@@ -1,7 +1,8 @@
 // Primary responsibilities: the packet cache — whole responses that the RRset cache already
 // answered, keyed by the query's bytes, replayed with the client's ID, the client's spelling of
 // the name and TTLs aged since they were stored, so a hot name costs a hash, one lock and a copy
-// instead of a parse, a lookup and an encode (PowerDNS Recursor keeps the same kind of cache).
+// instead of a parse, a lookup and an encode (PowerDNS Recursor keeps the same kind of cache); a
+// client's DNS cookie (RFC 7873) is left out of the key and written fresh into each replay.
 
 import Synchronization
 
@@ -12,9 +13,19 @@ import Synchronization
 /// DO bit and options — plus the transport, whose size limit differs. Two queries with the same key
 /// get the same response from the RRset cache, so a hit is exact, not a guess: a malformed query
 /// can never hit (it would have to equal one that was parsed and answered), and anything that
-/// changes the answer (DO, CD, the buffer size, a cookie) changes the key. Keys are compared whole;
+/// changes the answer (DO, CD, the buffer size) changes the key. Keys are compared whole;
 /// the 64-bit hash only finds the slot, with a per-process random seed (SipHash), so another
 /// key hashing alike only replaces or misses an entry, never serves the wrong response.
+///
+/// **Cookies.** dig, kdig and every cookie-speaking stub send a fresh client cookie (RFC 7873 §4.1)
+/// with each query, which made every such key unique. So a well-formed COOKIE option (RFC 7873 §4:
+/// 8 octets, or 16 to 40) in the OPT record is cut out of the key (with the OPT RDLENGTH lowered to
+/// match) and its presence marked in the transport octet instead: the response differs only in
+/// the COOKIE option it carries, which the server puts last (see ``ResponseShape/cookieLength``).
+/// A replay copies the query's client cookie into that option and has the caller's
+/// ``CookieWriter`` fill the server cookie for this client. A malformed COOKIE option is not cut
+/// out, so such a query keeps its own bytes in the key and, as the server answers it FORMERR
+/// (RFC 7873 §5.2.2), never hits.
 ///
 /// **What is stored.** Only responses the RRset cache produced (the listener's cache hits), only
 /// NOERROR and NXDOMAIN, never truncated ones, never stale ones (the caller does not offer them),
@@ -87,48 +98,79 @@ public final class PacketCache: Sendable {
         shards = (0..<Self.shardCount).map { _ in ShardBox(limit: limit, doorkeeperSize: doorkeeperSize) }
     }
 
+    /// Fills the server cookie of a replayed response: given the query's client cookie (8 octets)
+    /// and the server cookie it sent (empty or 8–32 octets), writes this client's server cookie into
+    /// the buffer (the stored option's length minus 8). False when it cannot, and the replay becomes
+    /// a miss.
+    public typealias CookieWriter = (
+        _ client: UnsafeRawBufferPointer, _ received: UnsafeRawBufferPointer,
+        _ destination: UnsafeMutableRawBufferPointer
+    ) -> Bool
+
     /// The response stored for `query`, made its own: the query's ID and spelling of the name, TTLs
-    /// lowered by the seconds since it was stored. Nil when nothing fresh is stored.
+    /// lowered by the seconds since it was stored, and its COOKIE option this client's. Nil when
+    /// nothing fresh is stored.
     /// - Parameters:
     ///   - query: the whole query message as received.
-    ///   - transport: 0 for UDP, 1 for TCP (or any other distinction the caller needs).
+    ///   - transport: 0 for UDP, 1 for TCP (or any other distinction below 128 the caller needs).
     ///   - now: seconds since the epoch, the clock the RRset cache uses.
-    public func answer(_ query: [UInt8], transport: UInt8, now: Int64) -> [UInt8]? {
+    ///   - serverCookie: fills the server cookie of a response that carries a COOKIE option; by
+    ///     default it cannot, and such responses miss.
+    public func answer(
+        _ query: [UInt8], transport: UInt8, now: Int64, serverCookie: CookieWriter = { _, _, _ in false }
+    ) -> [UInt8]? {
         query.withUnsafeBufferPointer { bytes in
             replay(bytes, transport: transport, now: now) { length, fill in
-                [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
-                    fill(out)
-                    initialized = length
+                let response = [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
+                    initialized = Self.finish(fill(out), in: out, serverCookie: serverCookie) ? length : 0
                 }
+                return response.isEmpty ? nil : response
             }
         }
     }
 
-    /// ``answer(_:transport:now:)`` written straight into `destination` (a listener's send slot), so
-    /// a hit allocates nothing. Nil on a miss or when the response does not fit.
+    /// ``answer(_:transport:now:serverCookie:)`` written straight into `destination` (a listener's
+    /// send slot), so a hit allocates nothing. Nil on a miss or when the response does not fit.
     /// - Returns: the response's length.
     public func answer(
         _ query: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64,
-        into destination: UnsafeMutableBufferPointer<UInt8>
+        into destination: UnsafeMutableBufferPointer<UInt8>, serverCookie: CookieWriter = { _, _, _ in false }
     ) -> Int? {
         replay(query, transport: transport, now: now) { length, fill in
             guard length <= destination.count else { return nil }
-            fill(UnsafeMutableBufferPointer(rebasing: destination[0..<length]))
-            return length
+            let out = UnsafeMutableBufferPointer(rebasing: destination[0..<length])
+            return Self.finish(fill(out), in: out, serverCookie: serverCookie) ? length : nil
         }
     }
 
-    /// Looks `query` up and hands a hit's length and a filler (copy, then patch ID, name and TTLs)
-    /// to `emit`, under the shard's lock.
+    /// Completes a replay the filler wrote into `out`: the server cookie, when the response
+    /// carries a COOKIE, written by `serverCookie` into the last octets.
+    /// - Returns: false when the filler or the writer failed.
+    private static func finish(
+        _ filled: ReplayCookie?, in out: UnsafeMutableBufferPointer<UInt8>, serverCookie: CookieWriter
+    ) -> Bool {
+        guard let filled else { return false }
+        guard filled.serverCookieLength > 0 else { return true }
+        let destination = UnsafeMutableRawBufferPointer(
+            UnsafeMutableBufferPointer(rebasing: out[(out.count - filled.serverCookieLength)...]))
+        return serverCookie(filled.client, filled.received, destination)
+    }
+
+    /// Looks `query` up and hands a hit's length and a filler (copy, then patch ID, name, TTLs and
+    /// client cookie) to `emit`, under the shard's lock. The filler leaves the server cookie to the
+    /// caller's writer (``finish(_:in:serverCookie:)``): Swift does not let a filler that captured
+    /// the writer, a non-escaping closure, be passed to `emit`, another one, and
+    /// `withoutActuallyEscaping` or a generic writer cost an allocation or ~150 ns per hit.
     private func replay<Result: Sendable>(
         _ bytes: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64,
-        emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> Void) -> Result?
+        emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> ReplayCookie?) -> Result?
     ) -> Result? {
         guard let nameEnd = PacketKey.questionNameEnd(bytes) else { return nil }
-        return PacketKey.withKey(bytes, nameEnd: nameEnd, transport: transport) { key -> Result? in
+        let cookie = PacketKey.cookie(in: bytes, questionEnd: nameEnd + 4)
+        return PacketKey.withKey(bytes, nameEnd: nameEnd, cookie: cookie, transport: transport) { key -> Result? in
             let hash = self.hash(key)
             return shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
-                $0.answer(hash: hash, key: key, query: bytes, nameEnd: nameEnd, now: now, emit: emit)
+                $0.answer(hash: hash, key: key, query: bytes, nameEnd: nameEnd, cookie: cookie, now: now, emit: emit)
             }
         }
     }
@@ -147,13 +189,17 @@ public final class PacketCache: Sendable {
                 }),
                 shape.lowestTTL * Self.lifetimeTenths / 10 >= 1
             else { return }
+            // A response's COOKIE option can only be rewritten from the query's: one without a
+            // well-formed COOKIE cannot have it replayed.
+            let cookie = PacketKey.cookie(in: bytes, questionEnd: nameEnd + 4)
+            guard shape.cookieLength == 0 || cookie != nil else { return }
             let lifetime = Int64(shape.lowestTTL * Self.lifetimeTenths / 10)
-            PacketKey.withKey(bytes, nameEnd: nameEnd, transport: transport) { key in
+            PacketKey.withKey(bytes, nameEnd: nameEnd, cookie: cookie, transport: transport) { key in
                 let hash = self.hash(key)
                 shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
                     $0.offer(
-                        hash: hash, key: key, response: response, ttlOffsets: shape.ttlOffsets, now: now,
-                        expiry: now + lifetime)
+                        hash: hash, key: key, response: response, ttlOffsets: shape.ttlOffsets,
+                        cookieLength: shape.cookieLength, now: now, expiry: now + lifetime)
                 }
             }
         }
@@ -215,19 +261,53 @@ enum PacketKey {
         return nil
     }
 
+    /// Where a query's COOKIE option is, for a query whose question ends at `questionEnd` and is
+    /// followed by nothing but one OPT record (no answer or authority records, ARCOUNT 1, the OPT
+    /// RDATA running to the end). Nil when there is no such OPT, no COOKIE option in it, or the
+    /// first COOKIE option has a malformed length (RFC 7873 §4: 8 octets, or 16 to 40).
+    static func cookie(in bytes: UnsafeBufferPointer<UInt8>, questionEnd: Int) -> QueryCookie? {
+        let optEnd = questionEnd + 11
+        guard bytes[6] == 0, bytes[7] == 0, bytes[8] == 0, bytes[9] == 0, bytes[10] == 0, bytes[11] == 1,
+            optEnd <= bytes.count, bytes[questionEnd] == 0, bytes[questionEnd + 1] == 0, bytes[questionEnd + 2] == 41,
+            Int(bytes[questionEnd + 9]) << 8 | Int(bytes[questionEnd + 10]) == bytes.count - optEnd
+        else { return nil }
+        var offset = optEnd
+        // Bounded by the OPT RDATA: every option takes at least its 4-octet header.
+        while offset + 4 <= bytes.count {
+            let code = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            guard offset + 4 + length <= bytes.count else { return nil }
+            if code == 10 {
+                guard length == 8 || (16...40).contains(length) else { return nil }
+                return QueryCookie(optionStart: offset, length: length, rdLengthAt: questionEnd + 9)
+            }
+            offset += 4 + length
+        }
+        return nil
+    }
+
     /// Calls `body` with the key of `bytes` on the stack: the transport octet, then the query from
-    /// offset 2 with the question name's ASCII letters folded to lower case.
+    /// offset 2 with the question name's ASCII letters folded to lower case. With a `cookie`, the
+    /// transport octet has its top bit set, the COOKIE option is left out and the OPT RDLENGTH
+    /// lowered by its size (see **Cookies** on ``PacketCache``).
     static func withKey<Result>(
-        _ bytes: UnsafeBufferPointer<UInt8>, nameEnd: Int, transport: UInt8,
+        _ bytes: UnsafeBufferPointer<UInt8>, nameEnd: Int, cookie: QueryCookie?, transport: UInt8,
         _ body: (UnsafeBufferPointer<UInt8>) -> Result
     ) -> Result {
-        let count = bytes.count - 2 + 1
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { key in
-            key[0] = transport
-            for index in 2..<bytes.count {
+        let cutStart = cookie?.optionStart ?? bytes.count
+        let cutLength = cookie.map { 4 + $0.length } ?? 0
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count - 1 - cutLength) { key in
+            key[0] = cookie == nil ? transport : transport | 0x80
+            for index in 2..<cutStart {
                 let byte = bytes[index]
                 // Length octets (≤ 63) are below "A": folding the whole name needs no label walk.
                 key[index - 1] = index >= 12 && index < nameEnd && byte &- 0x41 < 26 ? byte | 0x20 : byte
+            }
+            for index in (cutStart + cutLength)..<bytes.count { key[index - 1 - cutLength] = bytes[index] }
+            if let cookie {
+                let rdLength = (Int(bytes[cookie.rdLengthAt]) << 8 | Int(bytes[cookie.rdLengthAt + 1])) - cutLength
+                key[cookie.rdLengthAt - 1] = UInt8(truncatingIfNeeded: rdLength >> 8)
+                key[cookie.rdLengthAt] = UInt8(truncatingIfNeeded: rdLength)
             }
             return body(UnsafeBufferPointer(key))
         }
@@ -250,13 +330,46 @@ enum PacketKey {
     }
 }
 
+/// What a replay's filler leaves to the caller's ``PacketCache/CookieWriter``: the query's cookies
+/// (pointing into the query, valid during the call) and the length of the server cookie to write at
+/// the end of the response; 0 when the response carries no COOKIE.
+struct ReplayCookie {
+    /// The query's client cookie.
+    var client: UnsafeRawBufferPointer
+    /// The server cookie the query sent back, possibly empty.
+    var received: UnsafeRawBufferPointer
+    /// Octets of server cookie at the end of the response.
+    var serverCookieLength: Int
+
+    /// A replay without a COOKIE.
+    static var none: ReplayCookie {
+        ReplayCookie(
+            client: UnsafeRawBufferPointer(start: nil, count: 0),
+            received: UnsafeRawBufferPointer(start: nil, count: 0), serverCookieLength: 0)
+    }
+}
+
+/// A well-formed COOKIE option found in a query (RFC 7873 §4).
+struct QueryCookie {
+    /// Offset of the option's code.
+    var optionStart: Int
+    /// OPTION-LENGTH: 8 (client cookie only) or 16–40 (with a server cookie of 8–32 octets).
+    var length: Int
+    /// Offset of the OPT record's RDLENGTH.
+    var rdLengthAt: Int
+}
+
 /// What the packet cache needs to know of a response it is offered: where its TTLs are and the
-/// lowest of them. Nil for a response it must not keep.
+/// lowest of them, and whether it ends in a COOKIE option. Nil for a response it must not keep.
 struct ResponseShape {
     /// Offsets of every record's TTL field, OPT excluded (its "TTL" holds flags, RFC 6891 §6.1.3).
     var ttlOffsets: [UInt16]
     /// The lowest TTL among them.
     var lowestTTL: UInt32
+    /// The OPTION-LENGTH (16–40) of the COOKIE option that ends the message when the last record is
+    /// the OPT record and its last option is a COOKIE with a server cookie; 0 otherwise. The server
+    /// puts the client's COOKIE there (``ResponseBuilder``), so a replay rewrites those octets.
+    var cookieLength: Int
 
     /// Walks a response whose question ends at `questionEnd`; nil unless it is a complete,
     /// untruncated NOERROR or NXDOMAIN response with one question and at least one record with a TTL.
@@ -274,6 +387,7 @@ struct ResponseShape {
         var offsets: [UInt16] = []
         offsets.reserveCapacity(records)
         var lowest = UInt32.max
+        var cookie = 0
         var offset = questionEnd
         // Bounded by the record counts (at most 65535 × 3) and by the message length: every record
         // takes at least 11 octets.
@@ -290,14 +404,33 @@ struct ResponseShape {
                 // RFC 2181 §8: a TTL with the top bit set is read as zero.
                 lowest = min(lowest, ttl & 0x8000_0000 != 0 ? 0 : ttl)
                 offsets.append(UInt16(afterName + 4))
+                cookie = 0  // only a COOKIE in the last record ends the message
             } else if bytes[afterName + 4] != 0 {
                 return nil  // extended RCODE bits: not a plain NOERROR/NXDOMAIN
+            } else {
+                cookie = Self.lastCookieLength(bytes, options: (afterName + 10)..<end)
             }
             offset = end
         }
         guard offset == bytes.count, lowest != .max else { return nil }
         ttlOffsets = offsets
         lowestTTL = lowest
+        cookieLength = cookie
+    }
+
+    /// The OPTION-LENGTH of the last option in an OPT RDATA when it is a COOKIE with a server cookie
+    /// (16–40, RFC 7873 §4) and ends the RDATA; 0 otherwise.
+    private static func lastCookieLength(_ bytes: UnsafeBufferPointer<UInt8>, options: Range<Int>) -> Int {
+        var offset = options.lowerBound
+        var last = 0
+        // Bounded by the RDATA: every option takes at least its 4-octet header.
+        while offset + 4 <= options.upperBound {
+            let code = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            offset += 4 + length
+            last = code == 10 && (16...40).contains(length) ? length : 0
+        }
+        return offset == options.upperBound ? last : 0
     }
 
     /// The offset after an owner name (labels, ending in a root label or a compression pointer).
@@ -336,6 +469,9 @@ struct PacketCacheShard {
         var bytes: Int32
         /// CLOCK bit: set by a hit, cleared by the hand.
         var visited: Bool
+        /// ``ResponseShape/cookieLength``: the response ends in a COOKIE option of this length, rewritten
+        /// per replay; 0 for none.
+        var cookieLength: UInt8 = 0
     }
 
     /// Entry slots, some free.
@@ -365,10 +501,13 @@ struct PacketCacheShard {
     static let overhead = MemoryLayout<Entry>.stride + 24
 
     /// The stored response for `key` made the client's: `query`'s ID and spelling of the name
-    /// (the key folded it), every TTL lowered by the entry's age. Removes the entry when expired.
+    /// (the key folded it), every TTL lowered by the entry's age, and a stored COOKIE option
+    /// rewritten with the query's client cookie (its server cookie is left to the caller).
+    /// Removes the entry when expired.
     mutating func answer<Result: Sendable>(
-        hash: UInt64, key: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, nameEnd: Int, now: Int64,
-        emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> Void) -> Result?
+        hash: UInt64, key: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, nameEnd: Int,
+        cookie: QueryCookie?, now: Int64,
+        emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> ReplayCookie?) -> Result?
     ) -> Result? {
         guard let slot = index[hash] else {
             statistics.misses += 1
@@ -387,12 +526,16 @@ struct PacketCacheShard {
             statistics.misses += 1
             return nil
         }
-        entries[position].visited = true
-        statistics.hits += 1
         let age = UInt32(clamping: now - entries[position].stored)
         let keyLength = Int(entries[position].keyLength)
         let responseEnd = keyLength + Int(entries[position].responseLength)
-        return entries[position].storage.withUnsafeBufferPointer { stored in
+        let cookieLength = Int(entries[position].cookieLength)
+        // Equal keys mean the query has a cookie whenever the stored query had one.
+        guard cookieLength == 0 || cookie != nil else {
+            statistics.misses += 1
+            return nil
+        }
+        let result = entries[position].storage.withUnsafeBufferPointer { stored in
             let offsets = UnsafeBufferPointer(rebasing: stored[responseEnd...])
             return emit(responseEnd - keyLength) { out in
                 _ = out.initialize(from: stored[keyLength..<responseEnd])
@@ -406,14 +549,33 @@ struct PacketCacheShard {
                     PacketKey.writeUInt32(out, at: at, ttl > age ? ttl - age : 0)
                     pair += 2
                 }
+                guard cookieLength > 0, let cookie else { return ReplayCookie.none }
+                // RFC 7873 §5.2.3, §5.2.4: the client cookie echoed, then this client's server
+                // cookie, which the caller's writer puts in the octets after it.
+                let clientAt = out.count - cookieLength
+                let dataStart = cookie.optionStart + 4
+                let client = UnsafeRawBufferPointer(
+                    UnsafeBufferPointer(rebasing: query[dataStart..<(dataStart + 8)]))
+                let received = UnsafeRawBufferPointer(
+                    UnsafeBufferPointer(rebasing: query[(dataStart + 8)..<(dataStart + cookie.length)]))
+                UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[clientAt..<(clientAt + 8)]))
+                    .copyMemory(from: client)
+                return ReplayCookie(client: client, received: received, serverCookieLength: cookieLength - 8)
             }
         }
+        if result == nil {
+            statistics.misses += 1
+        } else {
+            entries[position].visited = true
+            statistics.hits += 1
+        }
+        return result
     }
 
     /// Stores `response` when the doorkeeper saw `hash` before; otherwise remembers `hash`.
     mutating func offer(
-        hash: UInt64, key: UnsafeBufferPointer<UInt8>, response: [UInt8], ttlOffsets: [UInt16], now: Int64,
-        expiry: Int64
+        hash: UInt64, key: UnsafeBufferPointer<UInt8>, response: [UInt8], ttlOffsets: [UInt16], cookieLength: Int,
+        now: Int64, expiry: Int64
     ) {
         let door = Int(truncatingIfNeeded: hash >> 32) % doorkeeper.count
         guard doorkeeper[door] == hash else {
@@ -435,7 +597,8 @@ struct PacketCacheShard {
         evict(toFit: size)
         let entry = Entry(
             storage: storage, hash: hash, stored: now, expiry: expiry, keyLength: UInt16(key.count),
-            responseLength: UInt16(response.count), bytes: Int32(size), visited: false)
+            responseLength: UInt16(response.count), bytes: Int32(size), visited: false,
+            cookieLength: UInt8(cookieLength))
         let slot: Int
         if let reused = free.popLast() {
             slot = Int(reused)

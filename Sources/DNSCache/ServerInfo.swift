@@ -1,5 +1,6 @@
 // Primary responsibilities: what the resolver knows about one upstream server's behaviour — how
-// fast it answers, whether it has been timing out, and which transport and EDNS it needs.
+// fast it answers, whether it has been timing out, which transport and EDNS it needs, and the DNS
+// cookie it gave us.
 
 /// Whether a server handles EDNS(0) (RFC 6891).
 public enum EDNSSupport: UInt8, Hashable, Sendable {
@@ -32,11 +33,14 @@ public struct ServerInfo: Hashable, Sendable {
     public var tcpOnly: Bool
     /// When the entry was last updated; it ages out ``InfrastructureCache/Configuration/hostTTL`` later.
     public var lastUpdate: CacheTime
+    /// The server cookie it last sent (RFC 7873 §5.3); nil when it has not been seen to speak cookies.
+    public var serverCookie: [UInt8]?
 
     /// Creates a snapshot.
     public init(
         smoothedRTT: UInt32?, rttVariation: UInt32, retransmissionTimeout: UInt32, consecutiveTimeouts: Int,
-        heldDownUntil: CacheTime?, edns: EDNSSupport, tcpOnly: Bool, lastUpdate: CacheTime
+        heldDownUntil: CacheTime?, edns: EDNSSupport, tcpOnly: Bool, lastUpdate: CacheTime,
+        serverCookie: [UInt8]? = nil
     ) {
         self.smoothedRTT = smoothedRTT
         self.rttVariation = rttVariation
@@ -46,6 +50,7 @@ public struct ServerInfo: Hashable, Sendable {
         self.edns = edns
         self.tcpOnly = tcpOnly
         self.lastUpdate = lastUpdate
+        self.serverCookie = serverCookie
     }
 
     /// Whether a query may be sent to the server at `now` (not held down).

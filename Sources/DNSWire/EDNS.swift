@@ -37,6 +37,12 @@ public struct EDNS: Hashable, Sendable {
         return nil
     }
 
+    /// Whether a COOKIE option has a length other than 8 or 16–40 (RFC 7873 §4): decoding keeps such
+    /// an option as ``EDNSOption/unknown(_:_:)``, and RFC 7873 §5.2.2 and §5.3 make it an error.
+    public var hasMalformedCookie: Bool {
+        options.contains { if case .unknown(.cookie, _) = $0 { true } else { false } }
+    }
+
     /// Encoded size of the OPT record: root owner, fixed fields, options.
     var encodedSize: Int { options.reduce(11) { $0 + 4 + $1.dataLength } }
 }

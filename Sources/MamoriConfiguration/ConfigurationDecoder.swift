@@ -178,6 +178,8 @@ struct ConfigurationDecoder {
             }
         case "case-randomisation":
             if let value = bool(entry) { resolution.caseRandomisation = value }
+        case "send-cookies":
+            if let value = bool(entry) { resolution.sendCookies = value }
         default:
             unknownKey(entry)
         }
@@ -282,6 +284,8 @@ struct ConfigurationDecoder {
             }
         case "shutdown-timeout":
             if let value = duration(entry, range: .zero ... .seconds(300)) { server.shutdownTimeout = value }
+        case "answer-cookies":
+            if let value = bool(entry) { server.answerCookies = value }
         default:
             unknownKey(entry)
         }

@@ -32,6 +32,9 @@ public struct ResolutionConfiguration: Hashable, Sendable {
     /// them exactly retried over TCP (`case-randomisation`; draft-vixie-dnsext-dns0x20). Off by
     /// default, as in Unbound: some authorities answer in their own case.
     public var caseRandomisation: Bool
+    /// Whether EDNS queries to upstream servers carry a DNS cookie, and replies with the wrong one are
+    /// discarded (`send-cookies`, RFC 7873 §5.1, §5.3).
+    public var sendCookies: Bool
 
     /// The defaults of architecture.md §6.
     public init() {
@@ -45,6 +48,7 @@ public struct ResolutionConfiguration: Hashable, Sendable {
         queryTimeout = .seconds(10)
         maxOutstandingQueries = nil
         caseRandomisation = false
+        sendCookies = true
     }
 }
 

@@ -57,6 +57,9 @@ public struct ServerConfiguration: Hashable, Sendable {
     public var user: String?
     /// How long, at SIGTERM, in-flight queries are given before being abandoned (`shutdown-timeout`).
     public var shutdownTimeout: Duration
+    /// Whether a query's DNS cookie is answered with a server cookie (`answer-cookies`, RFC 7873 §5.2,
+    /// RFC 9018); when false, COOKIE options in queries are ignored.
+    public var answerCookies: Bool
 
     /// The defaults.
     public init() {
@@ -68,5 +71,6 @@ public struct ServerConfiguration: Hashable, Sendable {
         tcpMaxConnectionsPerClient = 64
         user = "mamori"
         shutdownTimeout = .seconds(2)
+        answerCookies = true
     }
 }

@@ -3,6 +3,7 @@
 // questions in flight joined, and every step bounded by ResolutionLimits.
 
 public import DNSCache
+public import DNSCrypto
 public import DNSSEC
 public import DNSWire
 import Synchronization
@@ -32,17 +33,21 @@ public final class IterativeResolver: Sendable {
     static let maxParsedKeySets = 4096
     /// Resolutions in flight, so that identical questions wait for one another.
     private let inFlight = Mutex<[InFlightKey: Task<Resolution, Never>]>([:])
+    /// The client secret of our DNS cookies (RFC 9018 §3), random per process unless injected.
+    let clientCookieSecret: SipHashKey
 
     /// Creates an engine.
+    /// - Parameter clientCookieSecret: the secret client cookies are derived from; random by default.
     public init(
         configuration: ResolverConfiguration, transport: any UpstreamTransport, clock: any ResolverClock,
-        cache: ResolverCache, infrastructure: InfrastructureCache
+        cache: ResolverCache, infrastructure: InfrastructureCache, clientCookieSecret: SipHashKey = .random()
     ) {
         self.configuration = configuration
         self.transport = transport
         self.clock = clock
         self.cache = cache
         self.infrastructure = infrastructure
+        self.clientCookieSecret = clientCookieSecret
     }
 
     /// The identity of an in-flight resolution: the question, case-folded.

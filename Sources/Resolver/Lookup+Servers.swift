@@ -20,8 +20,9 @@ extension Lookup {
     }
 
     /// Sends at most this many queries to one server for one question: the first, a retry without
-    /// EDNS after FORMERR/NOTIMP (RFC 6891 §7), and a retry over TCP after TC=1 or a spoofing sign.
-    static let maxSendsPerExchange = 3
+    /// EDNS after FORMERR/NOTIMP (RFC 6891 §7), a retry over TCP after TC=1 or a spoofing sign, and
+    /// a retry with the fresh server cookie of a BADCOOKIE reply (RFC 7873 §5.3).
+    static let maxSendsPerExchange = 4
 
     // MARK: - Choosing a server
 
@@ -172,7 +173,8 @@ extension Lookup {
     /// FORMERR/NOTIMP to an EDNS query (RFC 6891 §7), and over TCP after TC=1 (RFC 1035 §4.2.1,
     /// RFC 7766 §5) or after a mismatched reply, a spoofing sign (RFC 5452 §9.2). Every send
     /// counts against ``ResolutionLimits/maxUpstreamQueries``; RTTs and timeouts go to the
-    /// infrastructure cache.
+    /// infrastructure cache. EDNS queries carry a DNS cookie, and a reply with the wrong one is
+    /// discarded like a mismatched one (RFC 7873 §5.3, ``checkCookie(_:sent:serverCookie:over:)``).
     func exchange(
         _ question: Question, with server: ServerAddress, delegation: DelegationPoint, state: inout ResolutionState
     ) async -> Exchange {
@@ -180,6 +182,8 @@ extension Lookup {
         let info = infrastructure.info(for: server, now: now)
         var useEDNS = info.edns != .unsupported
         var transport: TransportProtocol = info.tcpOnly ? .tcp : .udp
+        var serverCookie = info.serverCookie
+        var retriedBadCookie = false
         for _ in 0..<Self.maxSendsPerExchange {
             // EDE 22 rather than 0: the client learns that no authority could be reached within
             // the budget, as when every server fails (RFC 8914 §4.23).
@@ -195,7 +199,8 @@ extension Lookup {
                         .noReachableAuthority, "resolution ran past \(limits.resolutionTimeout) at \(question)"))
             }
             state.upstreamQueries += 1
-            let query = makeQuery(question, edns: useEDNS, recursionDesired: delegation.isForward)
+            let cookie = useEDNS ? cookieOption(for: server, serverCookie: serverCookie) : nil
+            let query = makeQuery(question, edns: useEDNS, recursionDesired: delegation.isForward, cookie: cookie)
             var timeout = queryTimeout(milliseconds: infrastructure.info(for: server, now: now).retransmissionTimeout)
             if delegation.isForward { timeout = max(timeout, limits.minimumForwarderQueryTimeout) }
             let sent = engine.clock.monotonicNow
@@ -218,6 +223,33 @@ extension Lookup {
                 guard transport == .udp else { return .failed("\(server): mismatched reply over TCP") }
                 transport = .tcp
             case .response(let message):
+                // DNS cookies (RFC 7873 §5.3), judged before anything is learnt from the reply.
+                switch checkCookie(message, sent: cookie, serverCookie: serverCookie, over: transport) {
+                case .spoofed(let reason):
+                    guard transport == .udp else { return .failed("\(server): \(reason) (over TCP)") }
+                    transport = .tcp
+                    continue
+                case .badCookie(let fresh):
+                    infrastructure.setServerCookie(fresh, for: server, now: now)
+                    serverCookie = fresh
+                    // Once with the fresh cookie; BADCOOKIE again means the server cannot check
+                    // cookies consistently, and RFC 7873 §5.3 says to fall back to TCP.
+                    if !retriedBadCookie {
+                        retriedBadCookie = true
+                        continue
+                    }
+                    guard transport == .udp else { return .failed("\(server): BADCOOKIE with its own cookie") }
+                    transport = .tcp
+                    continue
+                case .accepted(let fresh):
+                    if let fresh, fresh != serverCookie {
+                        infrastructure.setServerCookie(fresh, for: server, now: now)
+                        serverCookie = fresh
+                    }
+                case .stoppedCookies:
+                    infrastructure.setServerCookie(nil, for: server, now: now)
+                    serverCookie = nil
+                }
                 infrastructure.recordRTT(Self.milliseconds(engine.clock.monotonicNow - sent), for: server, now: now)
                 if useEDNS && message.edns == nil && (message.rcode == .formErr || message.rcode == .notImp) {
                     infrastructure.setEDNS(.unsupported, for: server, now: now)
@@ -248,9 +280,9 @@ extension Lookup {
     /// to authorities carry RD=0), CD whenever we validate (RFC 6840 §5.9: a validating upstream
     /// must hand us bogus data for our own verdict and its reason, not a bare SERVFAIL; and one
     /// cached answer then serves CD=0 and CD=1 clients alike), EDNS with our buffer size and DO
-    /// (RFC 6891, RFC 3225), and with 0x20 the name's letters in random case. The transport picks
-    /// the ID.
-    func makeQuery(_ question: Question, edns: Bool, recursionDesired: Bool) -> Message {
+    /// (RFC 6891, RFC 3225) and `cookie` (RFC 7873 §5.1), and with 0x20 the name's letters in random
+    /// case. The transport picks the ID.
+    func makeQuery(_ question: Question, edns: Bool, recursionDesired: Bool, cookie: EDNSOption? = nil) -> Message {
         var header = Header(id: 0)
         header.recursionDesired = recursionDesired
         header.checkingDisabled = engine.configuration.validation.enabled
@@ -266,7 +298,9 @@ extension Lookup {
         return Message(
             header: header, questions: [Question(name: name, type: question.type, rrClass: question.rrClass)],
             edns: edns
-                ? EDNS(udpPayloadSize: engine.configuration.ednsBufferSize, dnssecOK: engine.configuration.dnssecOK)
+                ? EDNS(
+                    udpPayloadSize: engine.configuration.ednsBufferSize, dnssecOK: engine.configuration.dnssecOK,
+                    options: cookie.map { [$0] } ?? [])
                 : nil)
     }
 

@@ -35,6 +35,10 @@ public struct ResolverConfiguration: Hashable, Sendable {
     /// Randomise the case of query names and require the echo to match (draft-vixie-dnsext-dns0x20).
     /// Off by default: some authoritative servers do not preserve case.
     public var useCaseRandomisation = false
+    /// Send a DNS cookie with every EDNS query (RFC 7873 §5.1) and discard replies that echo another
+    /// client cookie (RFC 7873 §5.3). On by default, as in BIND and Knot Resolver: servers that do
+    /// not know the option ignore it (RFC 6891 §6.1.2).
+    public var sendCookies = true
     /// The limits on work per client query.
     public var limits = ResolutionLimits()
     /// Answer from expired cache entries, with EDE 3 (Stale Answer), when resolution fails or a

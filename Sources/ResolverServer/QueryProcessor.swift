@@ -1,6 +1,7 @@
 // Primary responsibilities: the path of one query through the server (architecture.md §3), free
 // of sockets: access control, header and message checks (FORMERR, NOTIMP, BADVERS, REFUSED), the
-// packet cache and the cache fast path, RD=0 handling, the per-client waiting limit, and sizing of every response.
+// packet cache and the cache fast path, RD=0 handling, the per-client waiting limit, sizing of every response,
+// and the client's DNS cookie in each (RFC 7873 §5.2).
 
 import DNSCache
 import DNSWire
@@ -34,18 +35,22 @@ public final class QueryProcessor: Sendable {
     private let clock: any ResolverClock
     /// Counters for `metrics.listen`, or nil when metrics are off.
     public let metrics: ServerMetrics?
+    /// The server cookies of every listener's clients (`server.answer-cookies`).
+    public let serverCookies: ServerCookies
     /// The settings in force, replaced at reload.
     private let currentPolicy: Mutex<ServerPolicy>
 
     /// Creates a processor.
+    /// - Parameter serverCookies: the server cookies; by default a random secret from now on.
     public init(
         handler: any QueryHandler, policy: ServerPolicy, packetCache: PacketCache? = nil,
-        clock: any ResolverClock = SystemClock(), metrics: ServerMetrics? = nil
+        clock: any ResolverClock = SystemClock(), metrics: ServerMetrics? = nil, serverCookies: ServerCookies? = nil
     ) {
         self.handler = handler
         self.packetCache = packetCache
         self.clock = clock
         self.metrics = metrics
+        self.serverCookies = serverCookies ?? ServerCookies(now: clock.wallSeconds)
         self.currentPolicy = Mutex(policy)
     }
 
@@ -67,10 +72,19 @@ public final class QueryProcessor: Sendable {
     public func answerFromPacketCache(
         _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
     ) -> Int? {
-        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0,
-            currentPolicy.withLock({ $0.accessControl.action(for: client.address) }) == .allow,
+        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
+        let (access, answerCookies) = currentPolicy.withLock {
+            ($0.accessControl.action(for: client.address), $0.answerCookies)
+        }
+        let now = clock.wallSeconds
+        guard access == .allow,
             let length = packetCache.answer(
-                bytes, transport: client.transport == .udp ? 0 : 1, now: clock.wallSeconds, into: destination)
+                bytes, transport: client.transport == .udp ? 0 : 1, now: now, into: destination,
+                serverCookie: { cookie, received, out in
+                    answerCookies
+                        && serverCookies.write(
+                            client: cookie, received: received, address: client.address, now: now, into: out)
+                })
         else { return nil }
         if let metrics {
             metrics.received(client.transport)
@@ -88,10 +102,10 @@ public final class QueryProcessor: Sendable {
     public func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
-        let (access, ednsBufferSize, maxPending, maxPendingTotal) = currentPolicy.withLock { policy in
+        let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies) = currentPolicy.withLock { policy in
             (
                 policy.accessControl.action(for: client.address), policy.ednsBufferSize, policy.maxPendingPerClient,
-                policy.maxPending
+                policy.maxPending, policy.answerCookies
             )
         }
         metrics?.received(client.transport)
@@ -114,8 +128,15 @@ public final class QueryProcessor: Sendable {
         // A query byte-identical (but for ID and letter case) to one the cache answered recently:
         // replay that response without parsing (PacketCache says why that is exact).
         let transport: UInt8 = client.transport == .udp ? 0 : 1
+        let now = clock.wallSeconds
         if access == .allow, !packetCacheChecked, let packetCache,
-            let response = packetCache.answer(bytes, transport: transport, now: clock.wallSeconds)
+            let response = packetCache.answer(
+                bytes, transport: transport, now: now,
+                serverCookie: { cookie, received, out in
+                    answerCookies
+                        && serverCookies.write(
+                            client: cookie, received: received, address: client.address, now: now, into: out)
+                })
         {
             metrics?.respondedFromPacketCache(flags: response[3])
             return .respond(response)
@@ -134,17 +155,27 @@ public final class QueryProcessor: Sendable {
         let limit =
             client.transport == .udp
             ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
+        // Every response to an EDNS(0) query with a COOKIE carries the client's cookie back
+        // (RFC 7873 §5.2); BADVERS does not, the query's options being of another EDNS version.
+        var cookie: EDNSOption? = nil
         func reply(_ message: Message) -> Outcome {
             metrics?.responded(message, source: .server)
             return .respond(ResponseBuilder.encode(message, limit: limit))
         }
         func error(_ rcode: RCode, _ extended: ExtendedDNSError? = nil) -> Outcome {
             reply(
-                ResponseBuilder.error(rcode, for: query, ednsBufferSize: ednsBufferSize, extendedError: extended)
-            )
+                ResponseBuilder.error(
+                    rcode, for: query, ednsBufferSize: ednsBufferSize, extendedError: extended, cookie: cookie))
         }
 
         if access == .refuse { return error(.refused, ExtendedDNSError(.prohibited)) }
+        if answerCookies, let edns = query.edns, edns.version == 0 {
+            switch serverCookies.answer(edns, address: client.address, now: now) {
+            case .none: break
+            case .malformed: return error(.formErr)  // RFC 7873 §5.2.2
+            case .option(let option): cookie = option
+            }
+        }
         guard query.header.opcode == .query else { return error(.notImp) }
         guard query.questions.count == 1, let question = query.question else { return error(.formErr) }
         if let edns = query.edns, edns.version != 0 {
@@ -166,10 +197,10 @@ public final class QueryProcessor: Sendable {
         }
 
         if let cached = handler.answerFromCache(query, client: client) {
-            let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize)
+            let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .cache)
             let response = ResponseBuilder.encode(finished, limit: limit)
-            packetCache?.offer(query: bytes, response: response, transport: transport, now: clock.wallSeconds)
+            packetCache?.offer(query: bytes, response: response, transport: transport, now: now)
             return .respond(response)
         }
         // RD=0: only what the cache holds (TsuKing, peers.md §4a); EDE 20 as RFC 8914 §4.21 suggests.
@@ -195,15 +226,24 @@ public final class QueryProcessor: Sendable {
     /// - Parameter deliver: called once, on the engine's thread, with the bytes to send.
     public func resolve(_ query: Message, client: ClientAddress, deliver: @escaping @Sendable ([UInt8]) -> Void) {
         let pending = self.pending
-        let ednsBufferSize = policy.ednsBufferSize
+        let (ednsBufferSize, answerCookies) = currentPolicy.withLock { ($0.ednsBufferSize, $0.answerCookies) }
         let limit =
             client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
         let once = Once()
         let metrics = self.metrics
+        let (serverCookies, clock) = (self.serverCookies, self.clock)
         handler.resolve(query, client: client) { response in
             guard once.claim() else { return }
             pending.release(client.address)
-            let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize)
+            // Made when the answer leaves, so its Timestamp is the response's (RFC 9018 §4.3); a
+            // malformed COOKIE was answered FORMERR before the query got here.
+            var cookie: EDNSOption? = nil
+            if answerCookies, let edns = query.edns,
+                case .option(let option) = serverCookies.answer(edns, address: client.address, now: clock.wallSeconds)
+            {
+                cookie = option
+            }
+            let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .resolution)
             deliver(ResponseBuilder.encode(finished, limit: limit))
         }

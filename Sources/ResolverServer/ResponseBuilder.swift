@@ -1,6 +1,7 @@
 // Primary responsibilities: building the responses the server owns (FORMERR, NOTIMP, REFUSED,
 // BADVERS, SERVFAIL) and finishing the engine's responses: header echo (RFC 1035 §4.1.1), EDNS
-// presence and size (RFC 6891 §6.1.1, §6.2.5), truncation to the client's UDP size with TC.
+// presence and size (RFC 6891 §6.1.1, §6.2.5), the client's COOKIE option placed last (RFC 7873 §5.2),
+// truncation to the client's UDP size with TC.
 
 import DNSWire
 
@@ -16,7 +17,12 @@ public enum ResponseBuilder {
     /// Makes `response` answer `query`: same ID, OPCODE, question, RD and CD; QR and RA set; an
     /// OPT record exactly when the query had one, advertising `ednsBufferSize` and echoing DO
     /// (RFC 3225 §3). An RCODE above 15 cannot be said without EDNS and becomes SERVFAIL.
-    public static func finish(_ response: consuming Message, for query: Message, ednsBufferSize: Int) -> Message {
+    /// - Parameter cookie: the COOKIE option for this client (``ServerCookies``), or nil for none. It
+    ///   replaces any cookie the response carried and goes last in the OPT record, which is the last
+    ///   record of the message: the packet cache finds it at the end and rewrites it per client.
+    public static func finish(
+        _ response: consuming Message, for query: Message, ednsBufferSize: Int, cookie: EDNSOption? = nil
+    ) -> Message {
         // Consumed, not copied: a copy retained and released every array of the response.
         var message = consume response
         message.header.id = query.header.id
@@ -34,6 +40,8 @@ public enum ResponseBuilder {
             edns.version = 0
             edns.dnssecOK = queryEDNS.dnssecOK
             edns.otherFlags = 0
+            edns.options.removeAll { $0.code == .cookie }
+            if let cookie { edns.options.append(cookie) }
             message.edns = edns
         } else {
             message.edns = nil
@@ -48,18 +56,19 @@ public enum ResponseBuilder {
         if let bytes = try? message.serialized(maxSize: limit) { return bytes }
         var failure = Message(
             header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
-        failure.edns?.options = []
+        failure.edns?.options.removeAll { $0.code != .cookie }
         return (try? failure.serialized(maxSize: limit)) ?? []
     }
 
     /// A response carrying only an RCODE (and an EDE when the query had EDNS) for a parsed query.
     public static func error(
-        _ rcode: RCode, for query: Message, ednsBufferSize: Int, extendedError: ExtendedDNSError? = nil
+        _ rcode: RCode, for query: Message, ednsBufferSize: Int, extendedError: ExtendedDNSError? = nil,
+        cookie: EDNSOption? = nil
     ) -> Message {
         var edns: EDNS? = nil
         if query.edns != nil, let extendedError { edns = EDNS(options: [.extendedDNSError(extendedError)]) }
         let response = Message(header: Header(id: query.header.id), edns: edns, rcode: rcode)
-        return finish(response, for: query, ednsBufferSize: ednsBufferSize)
+        return finish(response, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
     }
 
     /// FORMERR for a message whose header could be read but not the rest (RFC 1035 §4.1.1): the

@@ -1,5 +1,5 @@
 // Primary responsibilities: the listener settings that a reload may change without rebinding —
-// access control, our EDNS size, the per-client and TCP limits — taken from the Configuration.
+// access control, our EDNS size, the per-client and TCP limits, DNS cookies — taken from the Configuration.
 
 import MamoriConfiguration
 
@@ -21,6 +21,8 @@ public struct ServerPolicy: Hashable, Sendable {
     public var maxPending: Int
     /// Most queries from one TCP connection in resolution at once.
     public var tcpMaxQueriesPerConnection: Int
+    /// Answer clients' DNS cookies with server cookies (RFC 7873 §5.2, `server.answer-cookies`).
+    public var answerCookies: Bool
 
     /// Takes the listener settings from a configuration.
     public init(configuration: Configuration) {
@@ -32,5 +34,6 @@ public struct ServerPolicy: Hashable, Sendable {
         tcpMaxConnectionsPerClient = configuration.server.tcpMaxConnectionsPerClient
         maxPending = configuration.server.maxPending
         tcpMaxQueriesPerConnection = configuration.server.tcpMaxQueriesPerConnection
+        answerCookies = configuration.server.answerCookies
     }
 }

@@ -1,10 +1,12 @@
 // Primary responsibilities: one line of a `CHECK_UPSTREAM_SEQUENCE` step — the server, name, type and
-// optionally transport and EDNS presence an upstream query must have — and the check of a record.
+// optionally transport, EDNS presence, DO and a DNS cookie an upstream query must have — and the check
+// of a record.
 
 public import DNSWire
 public import Resolver
 
-/// An upstream query a scenario expects, in order: `server qname qtype [tcp|udp] [edns|noedns] [do|nodo]`.
+/// An upstream query a scenario expects, in order:
+/// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie]`.
 public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible {
     /// The server, or nil for any (`*`).
     public var server: ServerAddress?
@@ -18,6 +20,8 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
     public var hasEDNS: Bool?
     /// The DO bit, or nil for either.
     public var dnssecOK: Bool?
+    /// Whether the query carries a COOKIE option, or nil for either.
+    public var hasCookie: Bool?
     /// The 1-based line in the scenario file, 0 when built in code.
     public var line: Int
 
@@ -52,6 +56,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
         if let transport, transport != record.transport { return false }
         if let hasEDNS, hasEDNS != record.hasEDNS { return false }
         if let dnssecOK, dnssecOK != record.dnssecOK { return false }
+        if let hasCookie, hasCookie != record.hasCookie { return false }
         return true
     }
 
@@ -61,6 +66,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
         if let transport { text += " \(transport)" }
         if let hasEDNS { text += hasEDNS ? " edns" : " noedns" }
         if let dnssecOK { text += dnssecOK ? " do" : " nodo" }
+        if let hasCookie { text += hasCookie ? " cookie" : " nocookie" }
         return text
     }
 }

@@ -1,6 +1,6 @@
 // Primary responsibilities: what an upstream query must look like for a scripted entry to answer
 // it — name (exact or subdomain, case-insensitive), type, and optionally transport, opcode, the
-// RD and CD header bits, EDNS presence and the DO bit.
+// RD and CD header bits, EDNS presence, the DO bit and the DNS cookie.
 
 public import DNSWire
 public import Resolver
@@ -34,6 +34,8 @@ public struct QueryMatch: Hashable, Sendable {
     public var hasEDNS: Bool?
     /// Whether DO must be set (true) or clear (false); a query without EDNS has DO clear.
     public var dnssecOK: Bool?
+    /// What the query's COOKIE option must be, or nil for anything.
+    public var cookie: CookieCondition?
 
     /// Creates a match with every condition given explicitly; the defaults match any query.
     /// - Parameters:
@@ -45,9 +47,11 @@ public struct QueryMatch: Hashable, Sendable {
     ///   - checkingDisabled: the CD bit required, or nil.
     ///   - hasEDNS: EDNS presence required, or nil.
     ///   - dnssecOK: the DO bit required, or nil.
+    ///   - cookie: the COOKIE condition, or nil.
     public init(
         name: NamePattern = .any, type: RRType? = nil, transport: TransportProtocol? = nil, opcode: Opcode? = nil,
-        recursionDesired: Bool? = nil, checkingDisabled: Bool? = nil, hasEDNS: Bool? = nil, dnssecOK: Bool? = nil
+        recursionDesired: Bool? = nil, checkingDisabled: Bool? = nil, hasEDNS: Bool? = nil, dnssecOK: Bool? = nil,
+        cookie: CookieCondition? = nil
     ) {
         self.name = name
         self.type = type
@@ -57,6 +61,7 @@ public struct QueryMatch: Hashable, Sendable {
         self.checkingDisabled = checkingDisabled
         self.hasEDNS = hasEDNS
         self.dnssecOK = dnssecOK
+        self.cookie = cookie
     }
 
     /// The usual match: this name exactly (case-insensitive) and this type, anything else allowed.
@@ -81,6 +86,7 @@ public struct QueryMatch: Hashable, Sendable {
         if let checkingDisabled, checkingDisabled != query.header.checkingDisabled { return false }
         if let hasEDNS, hasEDNS != (query.edns != nil) { return false }
         if let dnssecOK, dnssecOK != (query.edns?.dnssecOK ?? false) { return false }
+        if let cookie, !cookie.holds(for: query.edns) { return false }
         switch name {
         case .any:
             break

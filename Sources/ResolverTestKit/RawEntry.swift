@@ -30,6 +30,8 @@ struct RawEntry {
     var payloadSize: UInt16 = 1232
     /// `EDE` lines.
     var extendedErrors: [ExtendedDNSError] = []
+    /// The `COOKIE` line.
+    var cookie: ReplyCookie?
     /// `ADJUST delay=`.
     var delay: Duration = .zero
 
@@ -42,7 +44,7 @@ struct RawEntry {
     }
 
     /// Whether any scripted-server-only line was written.
-    private var hasServerOnlyParts: Bool { action != nil || delay != .zero }
+    private var hasServerOnlyParts: Bool { action != nil || delay != .zero || cookie != nil }
 
     // MARK: - Readings
 
@@ -76,11 +78,18 @@ struct RawEntry {
             case "nocd": query.checkingDisabled = false
             case "edns": query.hasEDNS = true
             case "noedns": query.hasEDNS = false
+            case "cookie": query.cookie = .present
+            case "nocookie": query.cookie = .absent
+            case let word where word.hasPrefix("cookie="):
+                guard let server = BaseEncoding.decodeHex(word.utf8.dropFirst(7)) else {
+                    throw error(fileName, wordLine, "MATCH cookie= needs hex digits")
+                }
+                query.cookie = .serverCookie(server)
             default:
                 throw error(
                     fileName, wordLine,
                     "MATCH '\(word)' does not apply to a server entry (opcode, qname, subdomain, qtype, TCP, UDP, "
-                        + "DO, noDO, RD, noRD, CD, noCD, edns, noedns)")
+                        + "DO, noDO, RD, noRD, CD, noCD, edns, noedns, cookie, nocookie, cookie=HEX)")
             }
         }
         let response = ScriptedResponse(
@@ -89,7 +98,7 @@ struct RawEntry {
             authenticData: flags.contains("AD"), checkingDisabled: flags.contains("CD"), rcode: rcode ?? .noError,
             answer: section("ANSWER"), authority: section("AUTHORITY"), additional: section("ADDITIONAL"),
             edns: edns ?? .mirror, dnssecOK: flags.contains("DO") ? true : nil, udpPayloadSize: payloadSize,
-            extendedErrors: extendedErrors)
+            extendedErrors: extendedErrors, cookie: cookie)
         return ScriptedEntry(
             label: label, match: query, action: action ?? .reply, response: response, delay: delay, sourceLine: line)
     }
@@ -103,7 +112,7 @@ struct RawEntry {
     func query(id: UInt16, fileName: String) throws(ScenarioError) -> Message {
         guard !questions.isEmpty else { throw error(fileName, line, "a QUERY needs a SECTION QUESTION") }
         guard !hasServerOnlyParts else {
-            throw error(fileName, line, "ACTION and ADJUST delay= do not apply to a QUERY")
+            throw error(fileName, line, "ACTION, ADJUST delay= and COOKIE do not apply to a QUERY")
         }
         var header = Header(id: id, opcode: opcode ?? .query)
         header.recursionDesired = flags.contains("RD")
@@ -122,7 +131,7 @@ struct RawEntry {
     /// - Throws: ``ScenarioError`` for an unknown `MATCH` word or a server-only line.
     func expectation(fileName: String) throws(ScenarioError) -> AnswerExpectation {
         guard !hasServerOnlyParts else {
-            throw error(fileName, line, "ACTION and ADJUST delay= do not apply to a CHECK_ANSWER")
+            throw error(fileName, line, "ACTION, ADJUST delay= and COOKIE do not apply to a CHECK_ANSWER")
         }
         var aspects: AnswerExpectation.Aspects = match.isEmpty ? .all : []
         var codes = extendedErrors.map(\.code)

@@ -22,7 +22,7 @@ struct ScenarioParser {
     ]
     /// Keywords inside `ENTRY_BEGIN` … `ENTRY_END`.
     private static let entryKeywords: Set<String> = [
-        "MATCH", "ADJUST", "REPLY", "SECTION", "ACTION", "EDNS", "NOEDNS", "EDE", "ENTRY_END", "ENTRY_BEGIN",
+        "MATCH", "ADJUST", "REPLY", "SECTION", "ACTION", "EDNS", "NOEDNS", "EDE", "COOKIE", "ENTRY_END", "ENTRY_BEGIN",
         "RAW", "EXTRA_PACKET", "RANGE_END", "STEP", "SCENARIO_END",
     ]
 
@@ -214,6 +214,8 @@ struct ScenarioParser {
                 }
                 entry.extendedErrors.append(
                     ExtendedDNSError(EDECode(code), arguments.dropFirst().joined(separator: " ")))
+            case "COOKIE":
+                entry.cookie = try cookie(arguments, lineNumber)
             case "RAW", "EXTRA_PACKET":
                 throw error(lineNumber, "\(keyword) is not supported by this kit")
             default:
@@ -267,6 +269,22 @@ struct ScenarioParser {
                 throw error(line, "unknown EDNS word '\(argument)' (DO, payload=N)")
             }
         }
+    }
+
+    /// Reads `COOKIE [wrong] [HEX]`: the reply's COOKIE option, the query's client cookie (flipped with
+    /// `wrong`) and the server cookie HEX (none when omitted).
+    private func cookie(_ arguments: [String], _ line: Int) throws(ScenarioError) -> ReplyCookie {
+        let wrong = arguments.first?.lowercased() == "wrong"
+        let rest = arguments.dropFirst(wrong ? 1 : 0)
+        guard rest.count <= 1 else { throw error(line, "COOKIE takes [wrong] [HEX]") }
+        var server: [UInt8] = []
+        if let text = rest.first {
+            guard let bytes = BaseEncoding.decodeHex(text.utf8), (8...32).contains(bytes.count) else {
+                throw error(line, "COOKIE server cookie must be 8 to 32 octets of hex, got '\(text)'")
+            }
+            server = bytes
+        }
+        return wrong ? .wrongClient(server: server) : .echo(server: server)
     }
 
     /// Reads an `ACTION` line's arguments.
@@ -350,7 +368,8 @@ struct ScenarioParser {
         }
     }
 
-    /// Parses one `CHECK_UPSTREAM_SEQUENCE` line: `server qname qtype [tcp|udp] [edns|noedns] [do|nodo]`.
+    /// Parses one `CHECK_UPSTREAM_SEQUENCE` line:
+    /// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie]`.
     private func expectedQuery(_ words: [String], _ line: Int) throws(ScenarioError) -> ExpectedUpstreamQuery {
         guard words.count >= 3 else { throw error(line, "expected 'server qname qtype [tcp|udp] …'") }
         let server = words[0] == "*" ? nil : try serverAddress(words[0], line)
@@ -365,7 +384,9 @@ struct ScenarioParser {
             case "noedns": expected.hasEDNS = false
             case "do": expected.dnssecOK = true
             case "nodo": expected.dnssecOK = false
-            default: throw error(line, "unknown word '\(word)' (tcp, udp, edns, noedns, do, nodo)")
+            case "cookie": expected.hasCookie = true
+            case "nocookie": expected.hasCookie = false
+            default: throw error(line, "unknown word '\(word)' (tcp, udp, edns, noedns, do, nodo, cookie, nocookie)")
             }
         }
         return expected

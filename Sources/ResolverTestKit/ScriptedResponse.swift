@@ -1,6 +1,6 @@
 // Primary responsibilities: the response a scripted server gives — header flags, RCODE (extended
-// ones through EDNS), the three sections as records, EDNS and Extended DNS Errors — and building
-// it as the reply to one particular query (ID and question copied from the query).
+// ones through EDNS), the three sections as records, EDNS, Extended DNS Errors and a DNS cookie —
+// and building it as the reply to one particular query (ID and question copied from the query).
 
 public import DNSWire
 
@@ -34,6 +34,8 @@ public struct ScriptedResponse: Hashable, Sendable {
     public var udpPayloadSize: UInt16
     /// Extended DNS Errors to include; any forces an OPT record.
     public var extendedErrors: [ExtendedDNSError]
+    /// The COOKIE option to include, nil for none; one forces an OPT record.
+    public var cookie: ReplyCookie?
 
     /// Creates a response; the defaults are an empty NOERROR answer with no flags set.
     /// - Parameters:
@@ -51,12 +53,13 @@ public struct ScriptedResponse: Hashable, Sendable {
     ///   - dnssecOK: DO, or nil to copy the query's.
     ///   - udpPayloadSize: the OPT payload size.
     ///   - extendedErrors: EDE options.
+    ///   - cookie: the COOKIE option, or nil.
     public init(
         authoritativeAnswer: Bool = false, truncated: Bool = false, recursionDesired: Bool = false,
         recursionAvailable: Bool = false, authenticData: Bool = false, checkingDisabled: Bool = false,
         rcode: RCode = .noError, answer: [Record] = [], authority: [Record] = [], additional: [Record] = [],
         edns: ReplyEDNS = .mirror, dnssecOK: Bool? = nil, udpPayloadSize: UInt16 = 1232,
-        extendedErrors: [ExtendedDNSError] = []
+        extendedErrors: [ExtendedDNSError] = [], cookie: ReplyCookie? = nil
     ) {
         self.authoritativeAnswer = authoritativeAnswer
         self.truncated = truncated
@@ -72,6 +75,7 @@ public struct ScriptedResponse: Hashable, Sendable {
         self.dnssecOK = dnssecOK
         self.udpPayloadSize = udpPayloadSize
         self.extendedErrors = extendedErrors
+        self.cookie = cookie
     }
 
     /// This response as the reply to `query`: QR set, ID, OPCODE and question copied from the query
@@ -93,11 +97,12 @@ public struct ScriptedResponse: Hashable, Sendable {
             case .present: true
             case .absent: false
             }
+        let cookieOption = cookie?.option(answering: query.edns?.cookie?.client)
         var opt: EDNS? = nil
-        if wantsOPT || rcode.rawValue > 15 || !extendedErrors.isEmpty {
+        if wantsOPT || rcode.rawValue > 15 || !extendedErrors.isEmpty || cookieOption != nil {
             opt = EDNS(
                 udpPayloadSize: udpPayloadSize, dnssecOK: dnssecOK ?? (query.edns?.dnssecOK ?? false),
-                options: extendedErrors.map { .extendedDNSError($0) })
+                options: extendedErrors.map { .extendedDNSError($0) } + (cookieOption.map { [$0] } ?? []))
         }
         return Message(
             header: header, questions: query.questions, answer: RRSet.group(answer), authority: RRSet.group(authority),

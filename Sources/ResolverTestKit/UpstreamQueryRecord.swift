@@ -64,6 +64,8 @@ public struct UpstreamQueryRecord: Hashable, Sendable, CustomStringConvertible {
     public var hasEDNS: Bool { edns != nil }
     /// Whether the query had DO set.
     public var dnssecOK: Bool { edns?.dnssecOK ?? false }
+    /// Whether the query carried a COOKIE option.
+    public var hasCookie: Bool { edns?.cookie != nil }
 
     /// One line: `#3 step 1 +0.000s 192.0.2.1 udp www.example.com. A rd edns do -> NOERROR (entry #2)`.
     public var description: String {
@@ -74,6 +76,7 @@ public struct UpstreamQueryRecord: Hashable, Sendable, CustomStringConvertible {
         if recursionDesired { text += " rd" }
         if checkingDisabled { text += " cd" }
         if let edns { text += edns.dnssecOK ? " edns do" : " edns" }
+        if let cookie = edns?.cookie { text += cookie.server.isEmpty ? " cookie" : " cookie+server" }
         text += " -> \(outcome)"
         if let entry {
             text += " (\(entry))"

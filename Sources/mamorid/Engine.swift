@@ -222,6 +222,7 @@ final class Engine: QueryHandler, Reloadable {
         resolver.useCaseRandomisation = section.caseRandomisation
         resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
         resolver.limits.resolutionTimeout = section.queryTimeout
+        resolver.sendCookies = section.sendCookies
         resolver.serveStale = configuration.cache.serveStale
         resolver.prefetch = configuration.cache.prefetch
         resolver.validation = validationSettings(configuration.dnssec, anchors: anchors)

@@ -1,5 +1,5 @@
 // Primary responsibilities: the server cache — RFC 6298 smoothing, back-off and hold-down,
-// EDNS/TCP flags, lameness per zone, ageing.
+// EDNS/TCP flags, lameness per zone, DNS cookies, ageing.
 
 import DNSCache
 import DNSWire
@@ -91,5 +91,16 @@ struct InfrastructureCacheTests {
         #expect(!cache.isLame(server, zone: name("example."), now: at(900)))
         #expect(other.description == "2001:db8::1@53")
         #expect(server.description == "192.0.2.53@53")
+    }
+
+    @Test("a server's DNS cookie is remembered, replaced by a newer one, and ages out with the entry")
+    func serverCookie() {
+        let cache = InfrastructureCache()
+        #expect(cache.info(for: server, now: at(0)).serverCookie == nil)
+        cache.setServerCookie([1, 2, 3, 4, 5, 6, 7, 8], for: server, now: at(0))
+        #expect(cache.info(for: server, now: at(10)).serverCookie == [1, 2, 3, 4, 5, 6, 7, 8])
+        cache.setServerCookie(Array(repeating: 9, count: 16), for: server, now: at(20))
+        #expect(cache.info(for: server, now: at(30)).serverCookie == Array(repeating: 9, count: 16))
+        #expect(cache.info(for: server, now: at(20 + 900)).serverCookie == nil)
     }
 }

@@ -1,20 +1,31 @@
 // Primary responsibilities: the packet cache's promises — exact keys (flags, EDNS, transport),
-// replay with the client's ID and spelling and aged TTLs, the doorkeeper, the lifetime of 90 % of
-// the lowest TTL, what is never stored, the memory bound, and no trap on hostile bytes.
+// replay with the client's ID and spelling and aged TTLs, client cookies kept out of the key and
+// rewritten, the doorkeeper, the lifetime of 90 % of the lowest TTL, what is never stored, the
+// memory bound, and no trap on hostile bytes.
 
 import DNSCache
 import DNSWire
 import Testing
 
-/// Query bytes for `owner`/A with the given ID, DO bit (an OPT only when `dnssecOK` is not nil).
-private func query(_ owner: String, id: UInt16 = 1, dnssecOK: Bool? = true) -> [UInt8] {
+/// Query bytes for `owner`/A with the given ID, DO bit (an OPT only when `dnssecOK` is not nil) and
+/// COOKIE option data (written as given, any length).
+private func query(_ owner: String, id: UInt16 = 1, dnssecOK: Bool? = true, cookie: [UInt8]? = nil) -> [UInt8] {
     var header = Header(id: id)
     header.recursionDesired = true
+    let options: [EDNSOption] = cookie.map { [.unknown(.cookie, $0)] } ?? []
     return try! Message(
         header: header, questions: [Question(name: name(owner), type: .a)],
-        edns: dnssecOK.map { EDNS(dnssecOK: $0) }
+        edns: dnssecOK.map { EDNS(dnssecOK: $0, options: options) }
     )
     .serialized()
+}
+
+/// `reply` with a COOKIE option of `client` and a 16-octet server cookie `server` appended last, as the
+/// server finishes a response to a query with a cookie.
+private func withCookie(_ reply: [UInt8], client: [UInt8], server: [UInt8]) throws -> [UInt8] {
+    var message = try Message(parsing: reply)
+    message.edns?.options.append(.cookie(client: client, server: server))
+    return try message.serialized()
 }
 
 /// The bytes a server would send for `queryBytes`: the question echoed, one A RRset with an RRSIG,
@@ -41,6 +52,28 @@ private func response(
         RRSet(name: name("test."), type: .ns, ttl: authorityTTL, rdatas: [.ns(NS(nameServer: name("ns.test.")))])
     ]
     return try! message.serialized()
+}
+
+/// A server-cookie writer for tests: fills with `fill` (or refuses when nil) and records its inputs.
+private final class TestWriter {
+    /// The octet written, or nil to refuse.
+    let fill: UInt8?
+    /// The client and received cookies it was given, in order.
+    var seen: [([UInt8], [UInt8])] = []
+
+    /// A writer of `fill` octets.
+    init(fill: UInt8?) { self.fill = fill }
+
+    /// Records the call and fills the destination.
+    func writeServerCookie(
+        client: UnsafeRawBufferPointer, received: UnsafeRawBufferPointer,
+        into destination: UnsafeMutableRawBufferPointer
+    ) -> Bool {
+        seen.append((Array(client), Array(received)))
+        guard let fill else { return false }
+        destination.copyBytes(from: Array(repeating: fill, count: destination.count))
+        return true
+    }
 }
 
 @Suite("Packet cache")
@@ -134,6 +167,66 @@ struct PacketCacheTests {
         #expect(cache.answer(query("n2999.test."), transport: 0, now: 0) == nil)
     }
 
+    @Test("a client's COOKIE is not part of the key; a replay carries that client's cookie, made by the writer")
+    func cookies() throws {
+        let cache = PacketCache(maxBytes: 1 << 20)
+        let first = query("c.test.", cookie: Array(repeating: 1, count: 8))
+        let reply = try withCookie(
+            response(to: first), client: Array(repeating: 1, count: 8), server: Array(repeating: 0xEE, count: 16))
+        cache.offer(query: first, response: reply, transport: 0, now: 1000)
+        // Another client cookie, with a server cookie this time: the same key, so admitted and stored.
+        let second = query("c.test.", cookie: Array(repeating: 2, count: 8) + Array(repeating: 0xAA, count: 16))
+        cache.offer(query: second, response: reply, transport: 0, now: 1000)
+        let writer = TestWriter(fill: 0x5C)
+        let third = query("C.TEST.", id: 3, cookie: Array(repeating: 3, count: 8) + Array(repeating: 0xBB, count: 24))
+        let replayed = try #require(
+            cache.answer(third, transport: 0, now: 1000, serverCookie: writer.writeServerCookie))
+        let seen = writer.seen
+        #expect(seen.count == 1 && seen.first?.0 == Array(repeating: 3, count: 8))
+        #expect(seen.first?.1 == Array(repeating: 0xBB, count: 24))
+        // Everything but the ID, the spelling and the cookie is the stored response; the cookie ends it.
+        #expect(replayed.count == reply.count && Array(replayed[2..<12]) == Array(reply[2..<12]))
+        #expect(
+            Array(replayed.suffix(28)) == [0, 10, 0, 24] + Array(repeating: 3, count: 8)
+                + Array(repeating: 0x5C, count: 16))
+        #expect(Array(replayed[20..<(replayed.count - 24)]) == Array(reply[20..<(reply.count - 24)]))
+        // The listener's path writes the same bytes into its slot.
+        var slot = [UInt8](repeating: 0, count: 512)
+        let written = third.withUnsafeBufferPointer { bytes in
+            slot.withUnsafeMutableBufferPointer { destination in
+                cache.answer(
+                    bytes, transport: 0, now: 1000, into: destination,
+                    serverCookie: TestWriter(fill: 0x5C).writeServerCookie)
+            }
+        }
+        #expect(written.map { Array(slot.prefix($0)) } == replayed)
+        // A writer that cannot write makes a miss (the default cannot).
+        #expect(cache.answer(third, transport: 0, now: 1000) == nil)
+        #expect(
+            cache.answer(third, transport: 0, now: 1000, serverCookie: TestWriter(fill: nil).writeServerCookie) == nil)
+        // No COOKIE, and a malformed one (12 octets), are other keys.
+        let any = TestWriter(fill: 0)
+        #expect(cache.answer(query("c.test."), transport: 0, now: 1000, serverCookie: any.writeServerCookie) == nil)
+        #expect(
+            cache.answer(
+                query("c.test.", cookie: Array(repeating: 4, count: 12)), transport: 0, now: 1000,
+                serverCookie: any.writeServerCookie)
+                == nil)
+        // A response with a COOKIE is not stored for a query without one: nothing to rewrite it from.
+        let plain = query("p.test.")
+        let cookied = try withCookie(
+            response(to: plain), client: Array(repeating: 1, count: 8), server: Array(repeating: 0xEE, count: 16))
+        for _ in 0..<2 { cache.offer(query: plain, response: cookied, transport: 0, now: 1000) }
+        #expect(cache.answer(plain, transport: 0, now: 1000, serverCookie: any.writeServerCookie) == nil)
+        // A query with a COOKIE whose response has none (cookies off at the server) replays as stored.
+        let quiet = query("q.test.", cookie: Array(repeating: 5, count: 8))
+        let quietReply = response(to: quiet)
+        for _ in 0..<2 { cache.offer(query: quiet, response: quietReply, transport: 0, now: 1000) }
+        #expect(
+            cache.answer(query("q.test.", cookie: Array(repeating: 6, count: 8)), transport: 0, now: 1000) == quietReply
+        )
+    }
+
     @Test("hostile bytes: compression in the question, short, random and mutated messages never trap")
     func hostile() {
         let cache = PacketCache(maxBytes: 1 << 20)
@@ -143,6 +236,8 @@ struct PacketCacheTests {
         var generator = SystemRandomNumberGenerator()
         let base = query("m.test.")
         let reply = response(to: base)
+        let cookieBase = query("k.test.", cookie: Array(repeating: 9, count: 24))
+        let cookieReply = (try? withCookie(response(to: cookieBase), client: [9], server: [])) ?? []
         for _ in 0..<3000 {
             let random = (0..<Int.random(in: 0..<80, using: &generator)).map { _ in UInt8.random(in: 0...255) }
             _ = cache.answer(random, transport: 0, now: 0)
@@ -152,6 +247,12 @@ struct PacketCacheTests {
             if Bool.random() { mutated.removeLast(Int.random(in: 0..<mutated.count)) }
             cache.offer(query: base, response: mutated, transport: 0, now: 0)
             _ = cache.answer(base, transport: 0, now: 0)
+            // Mutated cookie-bearing queries, offered and replayed through a writer that always writes.
+            var cookieQuery = cookieBase
+            cookieQuery[Int.random(in: 2..<cookieQuery.count)] = UInt8.random(in: 0...255)
+            if Bool.random() { cookieQuery.removeLast(Int.random(in: 0..<cookieQuery.count)) }
+            cache.offer(query: cookieQuery, response: cookieReply, transport: 0, now: 0)
+            _ = cache.answer(cookieQuery, transport: 0, now: 0, serverCookie: TestWriter(fill: 0).writeServerCookie)
         }
     }
 }

@@ -1,6 +1,7 @@
 // Primary responsibilities: the real `mamorid` process — `--check-config`, readiness and status
 // through a test NOTIFY_SOCKET, SIGHUP reload with a good and a bad configuration, SIGTERM exit 0,
-// watchdog pings, and socket activation through `systemd-socket-activate`. Loopback only.
+// watchdog pings, socket activation through `systemd-socket-activate`, and DNS cookies as dig and kdig
+// see them. Loopback only.
 
 import DNSWire
 import Foundation
@@ -441,6 +442,185 @@ struct DaemonTests {
         #expect(text.contains("mamori_cache_max_bytes"))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == 0)
+    }
+
+    @Test(
+        "DNS cookies: dig and kdig get their client cookie back with a 16-octet server cookie, (good) when sent back, also from the packet cache"
+    )
+    func cookies() throws {
+        let dig = "/usr/bin/dig"
+        let kdig = "/usr/bin/kdig"
+        guard FileManager.default.isExecutableFile(atPath: dig), FileManager.default.isExecutableFile(atPath: kdig)
+        else {
+            Issue.record("dig and kdig are needed (bind9-dnsutils, knot-dnsutils)")
+            return
+        }
+        let stub = StubAuthority()
+        defer { stub.stop() }
+        let port = freePort()
+        let metricsPort = freePort()
+        // cookie.test. is forwarded to the stub; without validation, its unsigned answer is final.
+        let isolated = try isolatedResolution().replacingOccurrences(
+            of: "resolution:\n",
+            with: "resolution:\n  forward-zones: [{ name: cookie.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
+                + "dnssec: { validation: false }\n" + isolated)
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+
+        func ask(_ tool: String, cookie: String) -> (hex: String, verdict: String?)? {
+            let retry = tool == dig ? ["+tries=2", "+time=5"] : ["+retry=1", "+timeout=5"]
+            return printedCookie(
+                run(tool, ["@127.0.0.1", "-p", "\(port)", "www.cookie.test", "A", "+cookie=\(cookie)"] + retry))
+        }
+        // A client cookie alone: it comes back with a 16-octet server cookie (RFC 9018 version 1).
+        let client = "0123456789abcdef"
+        let first = try #require(ask(dig, cookie: client))
+        #expect(first.hex.hasPrefix(client) && first.hex.count == 48 && first.verdict == "good")
+        #expect(first.hex.dropFirst(16).hasPrefix("01000000"))
+        // Sent back, the server cookie is still good and returned unchanged.
+        let second = try #require(ask(dig, cookie: first.hex))
+        #expect(second.hex == first.hex && second.verdict == "good")
+        let fromKdig = try #require(ask(kdig, cookie: first.hex))
+        #expect(fromKdig.hex == first.hex)
+        // A fresh client cookie each time, as dig and kdig send by default: the name is now in the
+        // packet cache (stored at its second cache hit), and each client gets its own cookie back.
+        for round in 0..<4 {
+            let fresh = String(repeating: "\(round + 2)", count: 16)
+            let tool = round % 2 == 0 ? dig : kdig
+            let answer = try #require(ask(tool, cookie: fresh))
+            #expect(answer.hex.hasPrefix(fresh) && answer.hex.count == 48, "\(tool) round \(round)")
+            if tool == dig { #expect(answer.verdict == "good") }
+        }
+        let metrics = scrape(port: metricsPort)
+        let hits = metrics.split(separator: "\n").first { $0.hasPrefix("mamori_packet_cache_hits_total ") }
+        #expect(
+            hits.flatMap { Int($0.split(separator: " ").last ?? "") }.map { $0 >= 2 } == true, "\(hits ?? "no hits")")
+        // Upstream, the daemon sent the stub one query with its own 8-octet client cookie.
+        let upstream = stub.cookies
+        #expect(upstream.count == 1 && upstream.first??.client.count == 8 && upstream.first??.server == [])
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+}
+
+// MARK: - DNS cookies with dig and kdig
+
+/// Runs `tool arguments` (dig, kdig) and returns its standard output; empty when it cannot run.
+private func run(_ tool: String, _ arguments: [String]) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return "" }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// The hex of the COOKIE line dig (`; COOKIE: HEX (good)`) or kdig (`;; COOKIE: HEX`) printed, lower
+/// case, with dig's verdict in parentheses when it gave one.
+private func printedCookie(_ output: String) -> (hex: String, verdict: String?)? {
+    guard
+        let line = output.split(separator: "\n").first(where: {
+            $0.hasPrefix("; COOKIE: ") || $0.hasPrefix(";; COOKIE: ")
+        })
+    else { return nil }
+    let words = line.split(separator: " ")
+    guard words.count >= 3 else { return nil }
+    let verdict = words.count > 3 ? String(words[3]).trimmingCharacters(in: CharacterSet(charactersIn: "()")) : nil
+    return (words[2].lowercased(), verdict)
+}
+
+/// An authoritative server for `cookie.test.` on an ephemeral loopback UDP port, run on its own thread:
+/// every A query gets 192.0.2.7 with TTL 300, its client cookie back with the server cookie
+/// `serverCookie`, and is recorded.
+private final class StubAuthority: @unchecked Sendable {
+    // @unchecked: `descriptor` and `port` never change; `received` and `stopped` are behind `lock`.
+    /// The server cookie it gives.
+    static let serverCookie: [UInt8] = [0x5E, 0x5E, 0x5E, 0x5E, 1, 2, 3, 4]
+    /// The UDP socket.
+    let descriptor: Int32
+    /// Its port.
+    let port: UInt16
+    /// Guards `received` and `stopped`.
+    private let lock = NSLock()
+    /// The COOKIE options of the queries received (nil for none), in order.
+    private var received: [(client: [UInt8], server: [UInt8])?] = []
+    /// Set by `stop()`.
+    private var stopped = false
+
+    /// Binds and starts answering.
+    init() {
+        let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(udp, $0, length) == 0 && getsockname(udp, $0, &length) == 0
+            }
+        }
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(udp, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        descriptor = udp
+        port = UInt16(bigEndian: address.sin_port)
+        Thread.detachNewThread { [self] in serve() }
+    }
+
+    /// The COOKIE options received so far.
+    var cookies: [(client: [UInt8], server: [UInt8])?] { lock.withLock { received } }
+
+    /// Stops the thread and closes the socket.
+    func stop() {
+        lock.withLock { stopped = true }
+        usleep(300_000)
+        close(descriptor)
+    }
+
+    /// Answers until stopped (the receive timeout lets the loop see `stopped`).
+    private func serve() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !lock.withLock({ stopped }) {
+            var peer = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &peer) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(descriptor, bytes.baseAddress, bytes.count, 0, $0, &length)
+                    }
+                }
+            }
+            guard count > 0, let query = try? Message(parsing: Array(buffer.prefix(count))),
+                let question = query.question
+            else { continue }
+            lock.withLock { received.append(query.edns?.cookie) }
+            var response = Message(header: query.header, questions: query.questions)
+            response.header.isResponse = true
+            response.header.recursionAvailable = true
+            if question.type == .a {
+                response.answer = [RRSet(name: question.name, type: .a, ttl: 300, rdatas: [.a(A(192, 0, 2, 7))])]
+            }
+            if let edns = query.edns {
+                response.edns = EDNS(
+                    dnssecOK: edns.dnssecOK,
+                    options: edns.cookie.map { [.cookie(client: $0.client, server: Self.serverCookie)] } ?? [])
+            }
+            guard let bytes = try? response.serialized() else { continue }
+            _ = bytes.withUnsafeBytes { bytes in
+                withUnsafePointer(to: &peer) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(descriptor, bytes.baseAddress, bytes.count, 0, $0, length)
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -48,6 +48,7 @@ struct ConfigurationTests {
         #expect(configuration.resolution.forwardZones.isEmpty)
         #expect(configuration.resolution.ednsBufferSize == 1232)
         #expect(configuration.resolution.queryTimeout == .seconds(10))
+        #expect(configuration.resolution.sendCookies)
         #expect(configuration.dnssec.validation)
         #expect(configuration.dnssec.trustAnchors.isEmpty && configuration.dnssec.trustAnchorFiles.isEmpty)
         #expect(configuration.dnssec.trustAnchorUpdates == .auto)
@@ -66,6 +67,7 @@ struct ConfigurationTests {
         #expect(configuration.server.tcpIdleTimeout == .seconds(10))
         #expect(configuration.server.tcpMaxConnections == 1024)
         #expect(configuration.server.maxPendingPerClient == 1000)
+        #expect(configuration.server.answerCookies)
         #expect(configuration.stateDirectory == "/var/lib/mamori")
     }
 
@@ -92,6 +94,7 @@ struct ConfigurationTests {
                 - { name: example.org, addresses: ["192.0.2.53@53", "2001:db8::53"] }
               edns-buffer-size: 1400
               query-timeout: 5s
+              send-cookies: false
             dnssec:
               validation: false
               trust-anchors: [". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"]
@@ -117,6 +120,7 @@ struct ConfigurationTests {
               tcp-max-queries-per-connection: 8
               max-pending-per-client: 20
               shutdown-timeout: 1s
+              answer-cookies: no
             state-directory: state
             """, base: folder)
         #expect(
@@ -138,6 +142,7 @@ struct ConfigurationTests {
             ])
         #expect(configuration.resolution.ednsBufferSize == 1400)
         #expect(configuration.resolution.queryTimeout == .seconds(5))
+        #expect(!configuration.resolution.sendCookies)
         #expect(!configuration.dnssec.validation)
         #expect(configuration.dnssec.trustAnchors.count == 1)
         #expect(configuration.dnssec.trustAnchorFiles == [folder + "/anchors.keys"])
@@ -159,6 +164,7 @@ struct ConfigurationTests {
         #expect(configuration.server.tcpMaxQueriesPerConnection == 8)
         #expect(configuration.server.maxPendingPerClient == 20)
         #expect(configuration.server.shutdownTimeout == .seconds(1))
+        #expect(!configuration.server.answerCookies)
         #expect(configuration.stateDirectory == folder + "/state")
     }
 

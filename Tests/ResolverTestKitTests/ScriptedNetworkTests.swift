@@ -1,6 +1,6 @@
 // Primary responsibilities: tests of the scripted network — matching (name case, subdomain, type,
 // transport, flags, EDNS), every action and its effect on the clock, reply construction (ID and
-// question copied, EDNS mirrored, extended RCODE, EDE), unmatched and absent servers, step ranges,
+// question copied, EDNS mirrored, extended RCODE, EDE, cookies), unmatched and absent servers, step ranges,
 // and the query and entry-use records.
 
 import DNSWire
@@ -60,6 +60,60 @@ import Testing
                 await network.send(
                     makeQuery("www.example.", .a, edns: false), to: serverA, over: .udp, timeout: .seconds(1))))
         #expect(plain.edns == nil)
+    }
+
+    /// `COOKIE` echoes the query's client cookie (or flips it with `wrong`) after the server cookie
+    /// given; `MATCH cookie=HEX` selects on the server cookie the query sends back.
+    @Test func cookies() async throws {
+        let scenario = try Scenario(
+            parsing: """
+                SCENARIO_BEGIN cookies
+                RANGE_BEGIN 0 10 192.0.2.53
+                ENTRY_BEGIN known
+                MATCH qname cookie=a1a2a3a4a5a6a7a8
+                COOKIE a1a2a3a4a5a6a7a8
+                REPLY QR AA NOERROR
+                SECTION QUESTION
+                www.example. IN A
+                ENTRY_END
+                ENTRY_BEGIN forged
+                MATCH qname cookie
+                COOKIE wrong a1a2a3a4a5a6a7a8
+                REPLY QR AA NOERROR
+                SECTION QUESTION
+                www.example. IN A
+                ENTRY_END
+                ENTRY_BEGIN plain
+                MATCH qname nocookie
+                COOKIE a1a2a3a4a5a6a7a8
+                REPLY QR AA NOERROR
+                SECTION QUESTION
+                www.example. IN A
+                ENTRY_END
+                RANGE_END
+                SCENARIO_END
+                """, fileName: "cookies.rpl")
+        let network = ScriptedNetwork(scenario: scenario, clock: ManualClock())
+        func send(_ cookie: EDNSOption?) async throws -> Message {
+            var query = makeQuery("www.example.", .a)
+            if let cookie { query.edns?.options = [cookie] }
+            return try #require(response(await network.send(query, to: serverA, over: .udp, timeout: .seconds(1))))
+        }
+        let client: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
+        let known = try await send(.cookie(client: client, server: [0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7, 0xA8]))
+        #expect(known.edns?.cookie?.client == client && known.edns?.cookie?.server.first == 0xA1)
+        let forged = try await send(.cookie(client: client, server: []))
+        #expect(forged.edns?.cookie?.client == client.map { ~$0 })
+        // An echo without a client cookie to echo carries no COOKIE.
+        #expect(try await send(nil).edns?.cookie == nil)
+        #expect(network.timesMatched(label: "known") == 1 && network.timesMatched(label: "forged") == 1)
+        #expect(network.timesMatched(label: "plain") == 1 && network.queries.map(\.hasCookie) == [true, true, false])
+        #expect(throws: ScenarioError.self) {
+            try Scenario(
+                parsing:
+                    "SCENARIO_BEGIN x\nRANGE_BEGIN 0 1\nENTRY_BEGIN\nCOOKIE 0102\nENTRY_END\nRANGE_END\nSCENARIO_END\n",
+                fileName: "bad.rpl")
+        }
     }
 
     /// An extended RCODE and an EDE force an OPT record and survive the wire round trip.
