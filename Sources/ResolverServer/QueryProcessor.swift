@@ -214,7 +214,8 @@ public final class QueryProcessor: Sendable {
                 metrics?.dropped(admission == .clientLimit ? .waitingLimit : .waitingTotalLimit)
                 return .drop
             }
-            let reason = admission == .clientLimit ? "too many queries waiting" : "resolver busy: too many queries waiting"
+            let reason =
+                admission == .clientLimit ? "too many queries waiting" : "resolver busy: too many queries waiting"
             return error(.refused, ExtendedDNSError(.other, reason))
         }
         return .resolve(query)
