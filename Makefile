@@ -3,9 +3,10 @@
 
 SWIFT ?= swift
 # Debian packages the build and the tests need: OpenSSL and libsystemd headers, the lab's
-# authoritative servers and signer, Unbound for side-by-side runs, and dig/kdig.
+# authoritative servers and signer, Unbound for side-by-side runs, dig/kdig, and libfaketime (a
+# daemon test runs mamorid under it).
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldnsutils bind9-dnsutils \
-	bind9-utils unbound dnsperf
+	bind9-utils unbound dnsperf libfaketime
 
 .PHONY: deps build test lint unit e2e demo fuzz run clean
 

@@ -49,6 +49,7 @@ let package = Package(
         // MARK: - Daemon: configuration, listeners, systemd, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CMamoriProcess"),
         .target(
             name: "MamoriConfiguration",
             dependencies: ["DNSWire", .product(name: "Yams", package: "Yams")]),
@@ -68,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "ResolverServer", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire",
+                "ResolverServer", "CMamoriProcess", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

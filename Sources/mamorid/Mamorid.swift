@@ -2,14 +2,42 @@
 // configuration to read, `--check-config`, and handing over to the Daemon.
 
 import ArgumentParser
+import CMamoriProcess
 import MamoriConfiguration
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `mamorid`: the Mamori validating recursive DNS resolver daemon.
+/// The entry point: parses the command line mamorid was really given (``ProcessArguments``).
 @main
+enum MamoridMain {
+    /// Runs ``Mamorid`` on the captured arguments, or exits 2 when there are none to read: running
+    /// on built-in defaults (port 53, the real root) instead of the given `--config` would be worse.
+    static func main() {
+        guard let arguments = ProcessArguments.captured() else {
+            FileHandleOutput.standardError(
+                "mamorid: cannot read its own command line; refusing to run on a configuration it was not given\n")
+            exit(2)
+        }
+        Mamorid.main(Array(arguments.dropFirst()))
+    }
+}
+
+/// The process's command line.
+enum ProcessArguments {
+    /// argv as the C runtime passed it to the executable's initialisers (CMamoriProcess says why
+    /// `CommandLine.arguments` is not enough), else `CommandLine.arguments`; nil when neither has
+    /// even the program name.
+    static func captured() -> [String]? {
+        if let argv = CMamoriProcess_argv(), CMamoriProcess_argc() > 0 {
+            return (0..<Int(CMamoriProcess_argc())).compactMap { argv[$0].map { String(cString: $0) } }
+        }
+        return CommandLine.arguments.isEmpty ? nil : CommandLine.arguments
+    }
+}
+
+/// `mamorid`: the Mamori validating recursive DNS resolver daemon.
 struct Mamorid: ParsableCommand {
     /// What `--help` shows.
     static let configuration = CommandConfiguration(

@@ -228,6 +228,18 @@ struct DaemonTests {
         #expect(missing.stderr.contains("/nonexistent/mamori.yaml: cannot read: No such file or directory"))
     }
 
+    @Test("under LD_PRELOAD of libfaketime (which calls setenv early) mamorid still reads its own arguments")
+    func argumentsUnderPreload() throws {
+        let library = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+        #expect(access(library, R_OK) == 0, "libfaketime is installed by make deps")
+        let bad = try writeConfiguration("cache:\n  sise: 1G\n")
+        let daemon = try DaemonProcess(
+            arguments: ["--check-config", "--config", bad], environment: ["LD_PRELOAD": library, "FAKETIME": "+1d"])
+        // Without its arguments it ran on the built-in defaults instead of checking this file.
+        #expect(daemon.waitForExit() == 1)
+        #expect(daemon.stderr.contains("\(bad):2:3: cache.sise: unknown key"))
+    }
+
     @Test("READY=1 after binding, answers, SIGHUP good and bad reloads, SIGTERM: STOPPING=1 and exit 0")
     func lifecycle() throws {
         let port = freePort()
