@@ -56,6 +56,8 @@ final class Engine: QueryHandler, Reloadable {
     /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
     /// so RFC 5011 state and NTAs added at run time survive a SIGHUP.
     let anchors: Mutex<AnchorState>
+    /// What gave the cached verdicts and delegations their meaning, as of the last (re)load.
+    let judgedUnder: Mutex<[String: String]>
     /// The RFC 5011 maintenance loop, when any anchor is managed.
     let maintenance: Mutex<Task<Void, Never>?> = Mutex(nil)
 
@@ -77,6 +79,8 @@ final class Engine: QueryHandler, Reloadable {
         var inline: [String]
         /// `dnssec.trust-anchor-files`.
         var files: [String]
+        /// Their contents when read (nil: unreadable), so SIGHUP sees an edited file at the same path.
+        var fileContents: [String?]
         /// `dnssec.trust-anchor-updates`.
         var updates: TrustAnchorUpdates
         /// `state-directory`.
@@ -108,6 +112,7 @@ final class Engine: QueryHandler, Reloadable {
         self.cacheFile = cacheFile
         self.logger = logger
         self.anchors = Mutex(anchorState)
+        self.judgedUnder = Mutex(Self.judgingSettings(configuration))
         self.handler = ResolverQueryHandler(
             engine: Self.makeResolver(
                 try Self.resolverConfiguration(configuration, anchors: anchorState.store), transport: transport,
@@ -168,18 +173,39 @@ final class Engine: QueryHandler, Reloadable {
     /// Rebuilds the resolver from the new configuration over the same caches, so nothing cached
     /// is lost (peers.md §3). Cache size and TTL clamps are fixed for the process's life: a change
     /// is logged and applies at the next restart.
+    ///
+    /// Everything that can fail (anchor files, root hints) is read before anything is changed, so
+    /// a rejected reload leaves the running engine exactly as it was, NTAs included.
     func reload(_ configuration: Configuration) throws {
         let current = anchors.withLock { $0 }
         var anchorState = current
-        if Self.anchorSource(configuration) != current.source {
-            anchorState = try Self.anchorState(configuration, logger: logger)
-        } else {
-            Self.synchroniseNegativeAnchors(
+        let anchorsChanged = Self.anchorSource(configuration) != current.source
+        if anchorsChanged { anchorState = try Self.anchorState(configuration, logger: logger) }
+        let resolver = try Self.resolverConfiguration(configuration, anchors: anchorState.store)
+        // Nothing below throws.
+        if !anchorsChanged {
+            let ended = Self.synchroniseNegativeAnchors(
                 current.store, from: current.configuredNegative, to: configuration.dnssec.negativeTrustAnchors)
+            // RFC 7646 §2: data judged under an NTA must not outlive it.
+            for name in ended {
+                let removed = cache.flushZone(name)
+                logger.info("negative trust anchor removed", metadata: ["name": "\(name)", "flushed": "\(removed)"])
+            }
             anchorState.configuredNegative = configuration.dnssec.negativeTrustAnchors
         }
-        let resolver = try Self.resolverConfiguration(configuration, anchors: anchorState.store)
         anchors.withLock { $0 = anchorState }
+        let judging = Self.judgingSettings(configuration)
+        let previous = judgedUnder.withLock { old in
+            defer { old = judging }
+            return old
+        }
+        let changed = judging.keys.sorted().filter { judging[$0] != previous[$0] }
+        if !changed.isEmpty, anchorState.store === current.store {
+            // Cached verdicts and delegations were made under other settings: none may be served.
+            cache.flushAll()
+            infrastructure.flushAll()
+            logger.notice("cache flushed: \(changed.joined(separator: ", ")) changed")
+        }
         if configuration.cache != cacheSettings {
             logger.warning("cache settings changed; they take effect at the next restart")
         }
@@ -192,6 +218,22 @@ final class Engine: QueryHandler, Reloadable {
             cache.flushAll()
             startMaintenance()
         }
+    }
+
+    /// The settings other than the trust anchors (whose change makes a new store and a flush) that
+    /// decide what a cached verdict or delegation means: a change of any of them at reload flushes
+    /// the cache. Root-hint files are compared by content.
+    static func judgingSettings(_ configuration: Configuration) -> [String: String] {
+        var hints = "built-in"
+        if case .file(let path) = configuration.resolution.rootHints {
+            hints = path + "\n" + ((try? readText(path, what: "root hints")) ?? "unreadable")
+        }
+        return [
+            "resolution.root-hints": hints,
+            "resolution.forward-zones": "\(configuration.resolution.forwardZones)",
+            "dnssec.validation": "\(configuration.dnssec.validation)",
+            "dnssec.nsec3-max-iterations": "\(configuration.dnssec.nsec3MaxIterations)",
+        ]
     }
 
     /// The engine's settings from the `resolution` section of the configuration.
@@ -240,6 +282,7 @@ final class Engine: QueryHandler, Reloadable {
     static func anchorSource(_ configuration: Configuration) -> AnchorSource {
         AnchorSource(
             inline: configuration.dnssec.trustAnchors, files: configuration.dnssec.trustAnchorFiles,
+            fileContents: configuration.dnssec.trustAnchorFiles.map { try? readText($0, what: "trust anchors") },
             updates: configuration.dnssec.trustAnchorUpdates, stateDirectory: configuration.stateDirectory)
     }
 
@@ -279,11 +322,17 @@ final class Engine: QueryHandler, Reloadable {
     /// Makes the store's NTAs follow a reloaded configuration (RFC 7646 §2: operators add and
     /// remove them as zones are fixed): names no longer listed go, new ones come; NTAs added at
     /// run time, never listed, stay.
-    static func synchroniseNegativeAnchors(_ store: TrustAnchorStore, from old: [DomainName], to new: [DomainName]) {
-        for name in old where !new.contains(name) { store.removeNegativeAnchor(name) }
+    /// - Returns: the names whose NTA ended, whose cached data must be flushed.
+    @discardableResult
+    static func synchroniseNegativeAnchors(_ store: TrustAnchorStore, from old: [DomainName], to new: [DomainName])
+        -> [DomainName]
+    {
+        let ended = old.filter { !new.contains($0) }
+        for name in ended { store.removeNegativeAnchor(name) }
         for name in new where !store.negativeAnchors.contains(where: { $0.name == name }) {
             store.addNegativeAnchor(NegativeTrustAnchor(name: name))
         }
+        return ended
     }
 
     // MARK: - Across restarts

@@ -432,6 +432,34 @@ struct DaemonTests {
         #expect(try mamorictl(["--socket", socket, "status"]).status == 2)
     }
 
+    @Test("a reload rejected for an unusable root-hints file changes nothing, not even the NTAs it lists")
+    func rejectedReloadChangesNothing() throws {
+        let port = freePort()
+        let socket = NSTemporaryDirectory() + "mamori-ctl-\(UUID().uuidString.prefix(8)).sock"
+        let isolated = try isolatedResolution(controlSocket: socket)
+        let listen = "listen: [\"127.0.0.1@\(port)\"]\n"
+        let file = try writeConfiguration(listen + "dnssec: { negative-trust-anchors: [kept.example.] }\n" + isolated)
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+
+        // Readable, so the file passes the configuration check, but not root hints.
+        let garbage = NSTemporaryDirectory() + "mamori-hints-bad-\(UUID().uuidString.prefix(8))"
+        try "this is not a zone file\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        let broken = isolated.replacingOccurrences(
+            of: #"root-hints: [^\n]*"#, with: "root-hints: \(garbage)", options: .regularExpression)
+        _ = try writeConfiguration(listen + "dnssec: { negative-trust-anchors: [new.example.] }\n" + broken, to: file)
+        let rejected = try mamorictl(["--socket", socket, "reload"])
+        #expect(rejected.status == 1)
+        let list = try mamorictl(["--socket", socket, "nta", "list"]).output
+        #expect(list.contains("kept.example."))
+        #expect(!list.contains("new.example."))
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+
     @Test("metrics.listen: /metrics over HTTP counts the queries answered, with their RCODE and EDE")
     func metricsEndpoint() throws {
         let port = freePort()
