@@ -324,7 +324,9 @@ final class Engine: QueryHandler, Reloadable {
     /// run time, never listed, stay.
     /// - Returns: the names whose NTA ended, whose cached data must be flushed.
     @discardableResult
-    static func synchroniseNegativeAnchors(_ store: TrustAnchorStore, from old: [DomainName], to new: [DomainName])
+    static func synchroniseNegativeAnchors(
+        _ store: TrustAnchorStore, from old: [DomainName], to new: [DomainName]
+    )
         -> [DomainName]
     {
         let ended = old.filter { !new.contains($0) }
