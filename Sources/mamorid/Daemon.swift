@@ -18,9 +18,6 @@ import ResolverServer
 /// written only on `control` once running (checked with `dispatchPrecondition`); before
 /// ``run()`` hands over to Dispatch, only the main thread touches them.
 final class Daemon: @unchecked Sendable {
-    /// The user to run as when started as root outside systemd.
-    static let unprivilegedUser = "mamori"
-
     /// Where the configuration is read from, at start and at reload.
     private let source: ConfigurationSource
     /// The configuration in force.
@@ -140,9 +137,26 @@ final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Switches from root to the `mamori` user once the sockets are bound.
+    /// Switches from root to `server.user` once the sockets are bound (nil: stays as started),
+    /// handing it the state directory first: root-owned, it left the cache dump and the RFC 5011
+    /// state silently unsaved after the switch. Then says at once if the directory is unwritable.
     private func dropPrivileges() throws {
-        switch try Privileges.dropRoot(to: Self.unprivilegedUser) {
+        guard let user = configuration.server.user else { return }
+        if geteuid() == 0, let account = getpwnam(user) {
+            let directory = configuration.stateDirectory
+            mkdir(directory, 0o750)
+            for path in [directory, directory + "/cache.dump", directory + "/" + TrustAnchorStateFile.defaultFileName] {
+                _ = chown(path, account.pointee.pw_uid, account.pointee.pw_gid)
+            }
+        }
+        defer {
+            if access(configuration.stateDirectory, W_OK) != 0 {
+                logger.error(
+                    "state directory \(configuration.stateDirectory) is not writable: the cache and RFC 5011 state will not be saved",
+                    metadata: ["error": "\(String(cString: strerror(errno)))"])
+            }
+        }
+        switch try Privileges.dropRoot(to: user) {
         case .notRoot:
             break
         case .dropped(let user, let uid, let gid):
