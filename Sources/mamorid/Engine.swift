@@ -278,6 +278,22 @@ final class Engine: QueryHandler, Reloadable {
         return ValidationSettings(enabled: dnssec.validation, anchors: anchors, limits: limits)
     }
 
+    /// Reads and parses every file the engine would load — trust anchors (inline and files) and
+    /// root hints — without building anything, for `--check-config`: a file that parses there is
+    /// one the daemon can start with.
+    /// - Throws: ``EngineError`` naming the file (or key) and the problem.
+    static func checkFiles(_ configuration: Configuration) throws {
+        do {
+            _ = try TrustAnchorStore.parse(inline: configuration.dnssec.trustAnchors)
+            for path in configuration.dnssec.trustAnchorFiles {
+                _ = try TrustAnchorStore.parse(try readText(path, what: "trust anchors"), source: path)
+            }
+        } catch let error as TrustAnchorParseError {
+            throw EngineError("\(error)")
+        }
+        if case .file(let path) = configuration.resolution.rootHints { _ = try rootHints(fromFile: path) }
+    }
+
     /// What the trust-anchor store of `configuration` is built from.
     static func anchorSource(_ configuration: Configuration) -> AnchorSource {
         AnchorSource(

@@ -73,6 +73,12 @@ struct Mamorid: ParsableCommand {
             throw ExitCode(1)
         }
         if checkConfig {
+            do {
+                try Engine.checkFiles(loaded)
+            } catch {
+                FileHandleOutput.standardError("\(error)\n")
+                throw ExitCode(1)
+            }
             print("\(loaded.sourceFile ?? "built-in defaults (\(source.path) not found)"): OK")
             return
         }

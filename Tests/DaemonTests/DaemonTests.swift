@@ -223,6 +223,20 @@ struct DaemonTests {
         #expect(output.contains("\(bad):2:5: resolution.ipv6: expected a boolean, got \"maybe\""))
         #expect(output.contains("\(bad):4:3: cache.sise: unknown key"))
 
+        // Files the daemon would load are parsed too: it would refuse to start with these.
+        let hints = NSTemporaryDirectory() + "mamori-hints-bad-\(UUID().uuidString.prefix(8))"
+        try "this is not a zone file\n".write(toFile: hints, atomically: true, encoding: .utf8)
+        let badHints = try writeConfiguration("resolution: { root-hints: \(hints) }\n")
+        let hintsCheck = try DaemonProcess(arguments: ["--check-config", "--config", badHints])
+        #expect(hintsCheck.waitForExit() == 1)
+        #expect(hintsCheck.stderr.contains(hints))
+        let anchors = NSTemporaryDirectory() + "mamori-anchors-bad-\(UUID().uuidString.prefix(8))"
+        try ". IN DS 12345 13 2 nothex\n".write(toFile: anchors, atomically: true, encoding: .utf8)
+        let badAnchors = try writeConfiguration("dnssec: { trust-anchor-files: [\(anchors)] }\n")
+        let anchorsCheck = try DaemonProcess(arguments: ["--check-config", "--config", badAnchors])
+        #expect(anchorsCheck.waitForExit() == 1)
+        #expect(anchorsCheck.stderr.contains(anchors))
+
         let missing = try DaemonProcess(arguments: ["--check-config", "--config", "/nonexistent/mamori.yaml"])
         #expect(missing.waitForExit() == 1)
         #expect(missing.stderr.contains("/nonexistent/mamori.yaml: cannot read: No such file or directory"))
