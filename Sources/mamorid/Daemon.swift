@@ -3,6 +3,7 @@
 // reloads (a bad configuration is rejected and the old one kept), SIGTERM/SIGINT stop within a
 // bound and exit 0.
 
+import DNSCache
 import Dispatch
 import Logging
 import MamoriConfiguration
@@ -42,6 +43,8 @@ final class Daemon: @unchecked Sendable {
     private var metricsEndpoint: MetricsEndpoint?
     /// Signal sources, kept alive.
     private var signalSources: [any DispatchSourceSignal] = []
+    /// Flushes the caches when the wall clock jumps.
+    private var clockWatch: ClockJumpWatch?
     /// The soft open-file limit after raising it at start, shared out by ``DescriptorPlan``.
     private var openFileLimit = 1024
     /// Listening sockets, counted against the open-file limit.
@@ -96,6 +99,12 @@ final class Daemon: @unchecked Sendable {
             exit(1)
         }
         server.start()
+        clockWatch = ClockJumpWatch { [logger, engine, server] jump in
+            // Expiries and RRSIG verdicts were judged against a clock that was wrong by `jump` s.
+            engine?.cache.flushAll()
+            server.processor.packetCache?.flush()
+            logger.warning("wall clock jumped \(jump > 0 ? "forward" : "back") \(abs(jump)) s: caches flushed")
+        }
         metricsEndpoint?.start()
         controlSocket?.start()
         let status = statusLine(server)
