@@ -43,13 +43,17 @@ public final class TrustAnchorStateFile: Sendable {
     ///   - directory: the state directory (absolute).
     ///   - fileName: the file's name in it.
     ///   - logger: where the warnings go.
-    public init(directory: String, fileName: String = TrustAnchorStateFile.defaultFileName, logger: Logger) {
+    ///   - readOnly: never write (another instance owns the directory: ``StateDirectoryLock``).
+    public init(
+        directory: String, fileName: String = TrustAnchorStateFile.defaultFileName, logger: Logger,
+        readOnly: Bool = false
+    ) {
         self.directory = directory
         self.path = directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
         self.logger = logger
-        self.readOnly = Mutex(false)
-        if let problem = Self.probeWritable(directory) {
-            readOnly.withLock { $0 = true }
+        self.readOnly = Mutex(readOnly)
+        if !readOnly, let problem = Self.probeWritable(directory) {
+            self.readOnly.withLock { $0 = true }
             logger.warning(
                 """
                 RFC 5011 trust-anchor state directory \(directory) is not writable (\(problem)): running READ-ONLY; \

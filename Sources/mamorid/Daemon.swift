@@ -79,7 +79,8 @@ final class Daemon: @unchecked Sendable {
         let server: DNSServer
         do {
             let metrics = configuration.metrics.listen == nil ? nil : ServerMetrics()
-            let engine = try makeQueryHandler(configuration: configuration, logger: logger, metrics: metrics)
+            let engine = try makeQueryHandler(
+                configuration: configuration, logger: logger, metrics: metrics, persistent: lockStateDirectory())
             self.engine = engine
             server = DNSServer(handler: engine, configuration: configuration, logger: logger, metrics: metrics)
             let activated = try SocketActivation.takeSockets()
@@ -114,6 +115,29 @@ final class Daemon: @unchecked Sendable {
             "mamorid started: \(status)",
             metadata: ["configuration": "\(configuration.sourceFile ?? "built-in defaults")"])
         dispatchMain()
+    }
+
+    /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
+    /// stays up) but loads and saves nothing there, and says so loudly, naming the holder.
+    /// - Returns: whether this instance may persist state.
+    private func lockStateDirectory() -> Bool {
+        let directory = configuration.stateDirectory
+        switch StateDirectoryLock.acquire(in: directory) {
+        case .held:
+            return true
+        case .busy(let holder):
+            logger.error(
+                """
+                state directory \(directory) is in use by another mamorid (PID \(holder.map { "\($0)" } ?? "unknown")): \
+                running WITHOUT persistence (no cache dump loaded or saved, RFC 5011 state not written); \
+                give each instance its own state-directory
+                """)
+            return false
+        case .unavailable(let reason):
+            // Not writable: the state writers say so; nothing else could use it either.
+            logger.warning("no lock on the state directory: \(reason)")
+            return true
+        }
     }
 
     /// The configuration with upstream queries and TCP connections fitted into the open-file

@@ -23,9 +23,9 @@ import Synchronization
 /// - Returns: the engine, which the listeners call and SIGHUP reloads.
 /// - Throws: ``EngineError`` when the root hints file cannot be used.
 func makeQueryHandler(
-    configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil
+    configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil, persistent: Bool = true
 ) throws -> Engine {
-    let engine = try Engine(configuration: configuration, logger: logger, metrics: metrics)
+    let engine = try Engine(configuration: configuration, logger: logger, metrics: metrics, persistent: persistent)
     logger.info(
         "engine ready",
         metadata: [
@@ -51,6 +51,8 @@ final class Engine: QueryHandler, Reloadable {
     let cacheFile: String?
     /// The daemon's logger.
     let logger: Logger
+    /// Whether this instance owns the state directory and may write the dump and RFC 5011 state.
+    let persistent: Bool
     /// The listeners' handler; its resolver is swapped on reload.
     let handler: ResolverQueryHandler
     /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
@@ -89,7 +91,10 @@ final class Engine: QueryHandler, Reloadable {
 
     /// Builds the caches, the transport and the first resolver.
     /// - Throws: ``EngineError`` when the root hints file cannot be used.
-    init(configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil) throws {
+    /// - Parameter persistent: false when another instance holds the state directory: nothing is
+    ///   loaded from the dump and nothing is written there.
+    init(configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil, persistent: Bool = true) throws {
+        self.persistent = persistent
         var settings = DNSCache.CacheConfiguration()
         settings.maxBytes = configuration.cache.rrsetCacheBytes
         settings.minTTL = configuration.cache.minTTL
@@ -98,13 +103,14 @@ final class Engine: QueryHandler, Reloadable {
         settings.serveStale = configuration.cache.serveStale
         settings.bogusTTL = configuration.dnssec.bogusTTL
         let cache = ResolverCache(configuration: settings)
-        let cacheFile = configuration.cache.persist ? configuration.stateDirectory + "/cache.dump" : nil
+        let cacheFile =
+            configuration.cache.persist && persistent ? configuration.stateDirectory + "/cache.dump" : nil
         if let cacheFile { Self.loadCache(cache, from: cacheFile, logger: logger) }
         let infrastructure = InfrastructureCache()
         let transport = UpstreamSocketTransport(
             metrics: metrics,
             maxOutstanding: configuration.resolution.maxOutstandingQueries ?? DescriptorPlan.defaultOutstandingQueries)
-        let anchorState = try Self.anchorState(configuration, logger: logger)
+        let anchorState = try Self.anchorState(configuration, logger: logger, persistent: persistent)
         self.cache = cache
         self.infrastructure = infrastructure
         self.transport = transport
@@ -180,7 +186,7 @@ final class Engine: QueryHandler, Reloadable {
         let current = anchors.withLock { $0 }
         var anchorState = current
         let anchorsChanged = Self.anchorSource(configuration) != current.source
-        if anchorsChanged { anchorState = try Self.anchorState(configuration, logger: logger) }
+        if anchorsChanged { anchorState = try Self.anchorState(configuration, logger: logger, persistent: persistent) }
         let resolver = try Self.resolverConfiguration(configuration, anchors: anchorState.store)
         // Nothing below throws.
         if !anchorsChanged {
@@ -307,7 +313,7 @@ final class Engine: QueryHandler, Reloadable {
     /// update policy manages any zone (RFC 5011; `auto` = the built-in root only), the state file
     /// in the state directory, whose saved keys win over the configured ones. An unwritable state
     /// directory gives a loud warning and read-only operation, never a refusal to start.
-    static func anchorState(_ configuration: Configuration, logger: Logger) throws -> AnchorState {
+    static func anchorState(_ configuration: Configuration, logger: Logger, persistent: Bool) throws -> AnchorState {
         let dnssec = configuration.dnssec
         var configured: [TrustAnchor] = []
         do {
@@ -323,7 +329,8 @@ final class Engine: QueryHandler, Reloadable {
             configured: configured, policy: policy, negativeAnchors: dnssec.negativeTrustAnchors)
         var stateFile: TrustAnchorStateFile? = nil
         if !store.managedZones.isEmpty {
-            let file = TrustAnchorStateFile(directory: configuration.stateDirectory, logger: logger)
+            let file = TrustAnchorStateFile(
+                directory: configuration.stateDirectory, logger: logger, readOnly: !persistent)
             let restored = file.restore(into: store)
             if !restored.isEmpty {
                 logger.info("RFC 5011 state restored", metadata: ["zones": "\(restored.map(\.description))"])

@@ -474,6 +474,28 @@ struct DaemonTests {
         #expect(daemon.waitForExit() == 0)
     }
 
+    @Test("a second instance on the same state directory runs without persistence and names the holder")
+    func oneInstancePerStateDirectory() throws {
+        let isolated = try isolatedResolution()
+        let first = try writeConfiguration("listen: [\"127.0.0.1@\(freePort())\"]\n" + isolated)
+        let second = try writeConfiguration("listen: [\"127.0.0.1@\(freePort())\"]\n" + isolated)
+        let notify = NotifySocket()
+        let holder = try DaemonProcess(arguments: ["--config", first], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if holder.process.isRunning { holder.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        let again = NotifySocket()
+        let other = try DaemonProcess(arguments: ["--config", second], environment: ["NOTIFY_SOCKET": again.path])
+        defer { if other.process.isRunning { other.signal(SIGKILL) } }
+        #expect(again.wait(for: "READY=1") != nil)
+        other.signal(SIGTERM)
+        #expect(other.waitForExit() == 0)
+        let log = other.stderr
+        #expect(log.contains("is in use by another mamorid (PID \(holder.process.processIdentifier))"))
+        #expect(!log.contains("cache saved"))
+        holder.signal(SIGTERM)
+        #expect(holder.waitForExit() == 0)
+    }
+
     @Test("metrics.listen: /metrics over HTTP counts the queries answered, with their RCODE and EDE")
     func metricsEndpoint() throws {
         let port = freePort()
