@@ -45,6 +45,8 @@ final class Daemon: @unchecked Sendable {
     private var signalSources: [any DispatchSourceSignal] = []
     /// Flushes the caches when the wall clock jumps.
     private var clockWatch: ClockJumpWatch?
+    /// Ends expired NTAs every second.
+    private var ntaSweep: (any DispatchSourceTimer)?
     /// The soft open-file limit after raising it at start, shared out by ``DescriptorPlan``.
     private var openFileLimit = 1024
     /// Listening sockets, counted against the open-file limit.
@@ -100,6 +102,14 @@ final class Daemon: @unchecked Sendable {
             exit(1)
         }
         server.start()
+        let sweep = DispatchSource.makeTimerSource(queue: control)
+        sweep.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1), leeway: .milliseconds(200))
+        sweep.setEventHandler { [engine, server] in
+            guard let engine, !engine.endExpiredNegativeAnchors(now: SystemClock().wallSeconds).isEmpty else { return }
+            server.processor.packetCache?.flush()
+        }
+        sweep.resume()
+        ntaSweep = sweep
         clockWatch = ClockJumpWatch { [logger, engine, server] jump in
             // Expiries and RRSIG verdicts were judged against a clock that was wrong by `jump` s.
             engine?.cache.flushAll()

@@ -360,6 +360,19 @@ final class Engine: QueryHandler, Reloadable {
         return ended
     }
 
+    /// Ends the NTAs whose lifetime has passed and flushes what was cached under them (RFC 7646
+    /// §2: an NTA applies only for its lifetime; data judged insecure under it must not outlive it).
+    /// - Returns: the names whose NTA ended.
+    func endExpiredNegativeAnchors(now: Int64) -> [DomainName] {
+        let store = anchors.withLock { $0.store }
+        let ended = store.removeExpiredNegativeAnchors(now: now)
+        for name in ended {
+            let removed = cache.flushZone(name)
+            logger.info("negative trust anchor expired", metadata: ["name": "\(name)", "flushed": "\(removed)"])
+        }
+        return ended
+    }
+
     // MARK: - Across restarts
 
     /// Warms the cache from the dump a previous run left (`cache.persist`). Expiries in the dump are

@@ -427,6 +427,10 @@ struct DaemonTests {
         #expect(try mamorictl(["--socket", socket, "nta", "remove", "example.com"]).status == 0)
         let again = try mamorictl(["--socket", socket, "nta", "remove", "example.com"])
         #expect(again.status == 1 && again.output.contains("no negative trust anchor for example.com."))
+        // An NTA that reaches its lifetime ends (and its zone is flushed) within a second or so.
+        #expect(try mamorictl(["--socket", socket, "nta", "add", "short.example", "1"]).status == 0)
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(!(try mamorictl(["--socket", socket, "nta", "list"]).output.contains("short.example.")))
         #expect(try mamorictl(["--socket", socket, "flush", "all"]).status == 0)
         // lookup resolves and explains: here the only root is a dead loopback address.
         let lookup = try mamorictl(["--socket", socket, "lookup", "example.com", "AAAA"])
