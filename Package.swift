@@ -69,7 +69,8 @@ let package = Package(
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "ResolverServer", "CMamoriProcess", "Resolver", "DNSCache", "MamoriConfiguration", "DNSWire",
+                "ResolverServer", "CMamoriProcess", "Resolver", "DNSCache", "DNSCrypto", "DNSSEC",
+                "MamoriConfiguration", "DNSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

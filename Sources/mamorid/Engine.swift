@@ -3,6 +3,7 @@
 // on SIGHUP while keeping the caches.
 
 import DNSCache
+import DNSCrypto
 import DNSSEC
 import DNSWire
 import Logging
@@ -58,6 +59,8 @@ final class Engine: QueryHandler, Reloadable {
     /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
     /// so RFC 5011 state and NTAs added at run time survive a SIGHUP.
     let anchors: Mutex<AnchorState>
+    /// The configuration in force, for the identity saved with the dump.
+    let lastConfiguration: Mutex<Configuration>
     /// What gave the cached verdicts and delegations their meaning, as of the last (re)load.
     let judgedUnder: Mutex<[String: String]>
     /// The RFC 5011 maintenance loop, when any anchor is managed.
@@ -105,12 +108,16 @@ final class Engine: QueryHandler, Reloadable {
         let cache = ResolverCache(configuration: settings)
         let cacheFile =
             configuration.cache.persist && persistent ? configuration.stateDirectory + "/cache.dump" : nil
-        if let cacheFile { Self.loadCache(cache, from: cacheFile, logger: logger) }
         let infrastructure = InfrastructureCache()
         let transport = UpstreamSocketTransport(
             metrics: metrics,
             maxOutstanding: configuration.resolution.maxOutstandingQueries ?? DescriptorPlan.defaultOutstandingQueries)
         let anchorState = try Self.anchorState(configuration, logger: logger, persistent: persistent)
+        if let cacheFile {
+            Self.loadCache(
+                cache, from: cacheFile, identity: Self.identity(configuration, anchors: anchorState.store),
+                logger: logger)
+        }
         self.cache = cache
         self.infrastructure = infrastructure
         self.transport = transport
@@ -119,6 +126,7 @@ final class Engine: QueryHandler, Reloadable {
         self.logger = logger
         self.anchors = Mutex(anchorState)
         self.judgedUnder = Mutex(Self.judgingSettings(configuration))
+        self.lastConfiguration = Mutex(configuration)
         self.handler = ResolverQueryHandler(
             engine: Self.makeResolver(
                 try Self.resolverConfiguration(configuration, anchors: anchorState.store), transport: transport,
@@ -200,6 +208,7 @@ final class Engine: QueryHandler, Reloadable {
             anchorState.configuredNegative = configuration.dnssec.negativeTrustAnchors
         }
         anchors.withLock { $0 = anchorState }
+        lastConfiguration.withLock { $0 = configuration }
         let judging = Self.judgingSettings(configuration)
         let previous = judgedUnder.withLock { old in
             defer { old = judging }
@@ -379,11 +388,35 @@ final class Engine: QueryHandler, Reloadable {
     /// absolute, so whatever expired while the daemon was down is skipped, and so are secure entries
     /// whose signatures have expired; a missing file is the normal first start, a bad one is logged
     /// and ignored (the daemon starts with an empty cache rather than not at all).
-    static func loadCache(_ cache: ResolverCache, from path: String, logger: Logger) {
+    ///
+    /// State never lies: the dump is loaded only when `identity` — what gave its verdicts and
+    /// delegations their meaning — equals the one saved beside it (`cache.identity`). When only the
+    /// negative trust anchors differ, it is loaded and the names whose NTA began or ended are
+    /// flushed; any other difference leaves it unused, and the log names what changed.
+    static func loadCache(_ cache: ResolverCache, from path: String, identity: [String: String], logger: Logger) {
         guard access(path, R_OK) == 0 else { return }
+        let saved = Self.readIdentity(path + Self.identitySuffix)
+        let changed = identity.keys.sorted().filter { identity[$0] != saved?[$0] }
+        guard changed.allSatisfy({ $0 == Self.negativeAnchorsKey }) else {
+            logger.notice(
+                "cache dump not loaded: it was judged under another configuration",
+                metadata: [
+                    "file": "\(path)",
+                    "changed": "\(saved == nil ? "unknown (no identity saved)" : changed.joined(separator: ", "))",
+                ])
+            return
+        }
         do {
             let summary = try cache.load(fromFile: path, now: CacheTime(seconds: SystemClock().wallSeconds))
             logger.info("cache loaded", metadata: ["file": "\(path)", "summary": "\(summary)"])
+            if !changed.isEmpty {
+                let before = Set((saved?[Self.negativeAnchorsKey] ?? "").split(separator: " "))
+                let after = Set((identity[Self.negativeAnchorsKey] ?? "").split(separator: " "))
+                for name in before.symmetricDifference(after) {
+                    if let zone = try? DomainName(String(name)) { _ = cache.flushZone(zone) }
+                }
+                logger.info("negative trust anchors changed since the dump: their names were flushed")
+            }
         } catch {
             logger.warning("cache dump not used", metadata: ["file": "\(path)", "error": "\(error)"])
         }
@@ -396,12 +429,63 @@ final class Engine: QueryHandler, Reloadable {
         _ = state.stateFile?.save(state.store)
         guard let cacheFile else { return }
         mkdir(String(cacheFile.prefix(upTo: cacheFile.lastIndex(of: "/")!)), 0o750)
+        // The identity goes first and comes back last: a stop between the two leaves a dump that
+        // the next start refuses, never one it trusts under the wrong settings.
+        let identityFile = cacheFile + Self.identitySuffix
+        unlink(identityFile)
         do {
             let bytes = try cache.dump(toFile: cacheFile, now: CacheTime(seconds: SystemClock().wallSeconds))
+            let identity = Self.identity(lastConfiguration.withLock { $0 }, anchors: state.store)
+            Self.writeIdentity(identity, to: identityFile)
             logger.info("cache saved", metadata: ["file": "\(cacheFile)", "bytes": "\(bytes)"])
         } catch {
             logger.warning("cache not saved", metadata: ["file": "\(cacheFile)", "error": "\(error)"])
         }
+    }
+
+    /// The name of the identity file beside the dump: `cache.dump.identity`.
+    static let identitySuffix = ".identity"
+    /// The identity component listing the NTAs by name (kept readable to flush what changed).
+    static let negativeAnchorsKey = "dnssec.negative-trust-anchors"
+
+    /// What gives the cache's verdicts and delegations their meaning: the reload settings
+    /// (``judgingSettings(_:)``) plus the effective trust anchors (RFC 5011 state included), the
+    /// NTAs and the algorithms and digests this OpenSSL accepts. Long values are kept as FNV-1a
+    /// digests (the file is the daemon's own; this detects change, it does not authenticate).
+    static func identity(_ configuration: Configuration, anchors: TrustAnchorStore) -> [String: String] {
+        var identity = judgingSettings(configuration)
+        identity["dnssec.trust-anchors"] = anchors.anchors.map { "\($0)" }.sorted().joined(separator: "\n")
+        identity[negativeAnchorsKey] = anchors.negativeAnchors.map { "\($0.name)" }.joined(separator: " ")
+        identity["crypto"] = "\(CryptoSupport.current)"
+        return identity.reduce(into: [:]) { result, entry in
+            result[entry.key] = entry.key == negativeAnchorsKey ? entry.value : digest(entry.value)
+        }
+    }
+
+    /// FNV-1a 64 of a value, in hex.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+
+    /// Reads `key=value` lines, or nil when the file is missing or unreadable.
+    static func readIdentity(_ path: String) -> [String: String]? {
+        guard access(path, R_OK) == 0, let text = try? readText(path, what: "cache identity") else { return nil }
+        var identity: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            identity[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return identity
+    }
+
+    /// Writes `key=value` lines (sorted).
+    static func writeIdentity(_ identity: [String: String], to path: String) {
+        let text = identity.keys.sorted().map { "\($0)=\(identity[$0]!)\n" }.joined()
+        guard let file = fopen(path, "w") else { return }
+        fputs(text, file)
+        fclose(file)
     }
 
     // MARK: - RFC 5011 maintenance

@@ -399,6 +399,23 @@ struct DaemonTests {
         second.signal(SIGTERM)
         #expect(second.waitForExit() == 0)
         #expect(second.stderr.contains("cache loaded"))
+
+        // Another trust anchor: verdicts saved under the old one must not be loaded.
+        let anchored = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\n" + isolated
+                + "dnssec: { trust-anchors: [\". IN DS 12345 13 2 "
+                + String(repeating: "ab", count: 32) + "\"] }\n")
+        let third = NotifySocket()
+        let restarted = try DaemonProcess(
+            arguments: ["--config", anchored], environment: ["NOTIFY_SOCKET": third.path])
+        defer { if restarted.process.isRunning { restarted.signal(SIGKILL) } }
+        #expect(third.wait(for: "READY=1") != nil)
+        restarted.signal(SIGTERM)
+        #expect(restarted.waitForExit() == 0)
+        let log = restarted.stderr
+        #expect(log.contains("cache dump not loaded: it was judged under another configuration"))
+        #expect(log.contains("dnssec.trust-anchors"))
+        #expect(!log.contains("cache loaded"))
     }
 
     @Test(
