@@ -517,6 +517,65 @@ struct DaemonTests {
         #expect(holder.waitForExit() == 0)
     }
 
+    @Test("a flood of random names under a dead zone at ulimit -n 1024: mamorid stays up and keeps answering others")
+    func waterTortureAtLowFileLimit() throws {
+        // The dead zone's forwarder: a socket that receives and never answers.
+        let sink = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(sink) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(sink, $0, length) == 0 && getsockname(sink, $0, &length) == 0
+            }
+        }
+        let sinkPort = UInt16(bigEndian: address.sin_port)
+        let port = freePort()
+        let isolated = try isolatedResolution()
+        let forward = "  forward-zones: [{ name: dead.test., addresses: [\"127.0.0.1@\(sinkPort)\"] }]\n"
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\n"
+                + isolated.replacingOccurrences(
+                    of: "  allow-private-upstreams: true\n", with: "  allow-private-upstreams: true\n" + forward))
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(
+            executable: "/bin/sh",
+            arguments: ["-c", "ulimit -n 1024 && exec \"$0\" --config \"$1\"", daemonPath, file],
+            environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+
+        // One client: 1000 queries a second of random names under dead.test. for 20 s.
+        let flood = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        defer { close(flood) }
+        _ = connectLoopback(flood, port: port)
+        var answeredOthers = 0
+        let start = ContinuousClock.now
+        var sent = 0
+        while ContinuousClock.now - start < .seconds(20) {
+            for _ in 0..<10 {
+                var header = Header(id: UInt16.random(in: 0...UInt16.max))
+                header.recursionDesired = true
+                let name = try DomainName("q\(UInt64.random(in: 0...UInt64.max)).dead.test")
+                let query = try Message(header: header, questions: [Question(name: name, type: .a)]).serialized()
+                _ = query.withUnsafeBytes { send(flood, $0.baseAddress, $0.count, 0) }
+                sent += 1
+            }
+            var drain = [UInt8](repeating: 0, count: 4096)
+            while drain.withUnsafeMutableBytes({ recv(flood, $0.baseAddress, $0.count, 0) }) > 0 {}
+            if sent % 1000 == 0, let other = try ask(port: port, name: "other.dead.test"), other.header.isResponse {
+                answeredOthers += 1
+            }
+            usleep(10_000)
+        }
+        #expect(daemon.process.isRunning)
+        #expect(answeredOthers >= 8, "a second client was answered during the flood")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+
     @Test("metrics.listen: /metrics over HTTP counts the queries answered, with their RCODE and EDE")
     func metricsEndpoint() throws {
         let port = freePort()
