@@ -1,5 +1,6 @@
-// Primary responsibilities: the daemon's life — logging set-up, building the engine, binding
-// (or taking socket-activated sockets), dropping root, telling systemd, and the signals: SIGHUP
+// Primary responsibilities: the daemon's life — logging set-up, the open-file limit, the state
+// directory's lock, building the engine, binding (or taking socket-activated sockets), dropping
+// root, telling systemd, housekeeping (expired NTAs, wall-clock jumps), and the signals: SIGHUP
 // reloads (a bad configuration is rejected and the old one kept), SIGTERM/SIGINT stop within a
 // bound and exit 0.
 
