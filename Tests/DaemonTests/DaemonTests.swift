@@ -175,6 +175,21 @@ private func stateDirectory(in configuration: String) -> String? {
         .map { String($0.dropFirst("state-directory: ".count)) }
 }
 
+/// A UDP socket bound to an ephemeral port on 127.0.0.1, and that port.
+private func boundLoopbackUDP() -> (descriptor: Int32, port: UInt16) {
+    let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+        }
+    }
+    return (descriptor, UInt16(bigEndian: address.sin_port))
+}
+
 /// Sets a 5 s receive timeout on `descriptor` and connects it to 127.0.0.1:port.
 private func connectLoopback(_ descriptor: Int32, port: UInt16) -> Bool {
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -520,18 +535,8 @@ struct DaemonTests {
     @Test("a flood of random names under a dead zone at ulimit -n 1024: mamorid stays up and keeps answering others")
     func waterTortureAtLowFileLimit() throws {
         // The dead zone's forwarder: a socket that receives and never answers.
-        let sink = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let (sink, sinkPort) = boundLoopbackUDP()
         defer { close(sink) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(sink, $0, length) == 0 && getsockname(sink, $0, &length) == 0
-            }
-        }
-        let sinkPort = UInt16(bigEndian: address.sin_port)
         let port = freePort()
         let isolated = try isolatedResolution()
         let forward = "  forward-zones: [{ name: dead.test., addresses: [\"127.0.0.1@\(sinkPort)\"] }]\n"
@@ -713,20 +718,11 @@ private final class StubAuthority: @unchecked Sendable {
 
     /// Binds and starts answering.
     init() {
-        let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(udp, $0, length) == 0 && getsockname(udp, $0, &length) == 0
-            }
-        }
+        let (udp, boundPort) = boundLoopbackUDP()
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(udp, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         descriptor = udp
-        port = UInt16(bigEndian: address.sin_port)
+        port = boundPort
         Thread.detachNewThread { [self] in serve() }
     }
 
