@@ -187,8 +187,8 @@ final class Daemon: @unchecked Sendable {
     private func dropPrivileges() throws {
         guard let user = configuration.server.user else { return }
         if geteuid() == 0, let account = getpwnam(user) {
+            // StateDirectoryLock made the directory at start.
             let directory = configuration.stateDirectory
-            mkdir(directory, 0o750)
             for path in [directory, directory + "/cache.dump", directory + "/" + TrustAnchorStateFile.defaultFileName] {
                 _ = chown(path, account.pointee.pw_uid, account.pointee.pw_gid)
             }
