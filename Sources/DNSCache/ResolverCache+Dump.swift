@@ -44,11 +44,13 @@ extension ResolverCache {
                 continue
             }
             // A dump from a run with a larger max-ttl (or a crafted one) may not extend an entry
-            // past what this configuration allows from now.
-            let expiry = min(entry.expiry, now.adding(configuration.maxTTL).seconds)
+            // past what this configuration allows from now, and a clock set back since the dump
+            // may not stretch it past the TTL it was stored with.
+            let ttl = min(entry.ttl, configuration.maxTTL)
+            let expiry = min(entry.expiry, now.adding(ttl).seconds)
             let slot = makeSlot(
                 kind: entry.kind, name: entry.name, type: entry.type, rrClass: entry.rrClass, rdatas: entry.rdatas,
-                signatures: entry.signatures, extra: entry.extra, ttl: min(entry.ttl, configuration.maxTTL),
+                signatures: entry.signatures, extra: entry.extra, ttl: ttl,
                 expiry: expiry,
                 rank: entry.rank, status: entry.status, reason: entry.reason)
             if store(slot, now: now).isCached { summary.loaded += 1 } else { summary.refused += 1 }

@@ -125,10 +125,12 @@ public final class ResolverCache: Sendable {
         return .rejectedTooLarge
     }
 
-    /// The TTL to report for an entry: the seconds left, or the stale reply TTL.
+    /// The TTL to report for an entry: the seconds left, or the stale reply TTL. Never more than
+    /// the TTL the entry was stored with (`ttl`): after the wall clock stepped back, `expiry - now`
+    /// would exceed it, and a record must not be served with a TTL its zone never gave it.
     @inline(__always)
-    func reportedTTL(expiry: Int64, stale: Bool, now: CacheTime) -> UInt32 {
-        stale ? configuration.staleReplyTTL : now.remaining(until: CacheTime(seconds: expiry))
+    func reportedTTL(expiry: Int64, ttl: UInt32, stale: Bool, now: CacheTime) -> UInt32 {
+        stale ? configuration.staleReplyTTL : min(now.remaining(until: CacheTime(seconds: expiry)), ttl)
     }
 
     // MARK: - RRsets
@@ -187,7 +189,8 @@ public final class ResolverCache: Sendable {
             return CachedRRset(
                 rrset: RRSet(
                     name: shard.slots[index].name, type: type, rrClass: rrClass,
-                    ttl: reportedTTL(expiry: expiry, stale: stale, now: now), rdatas: shard.slots[index].rdatas,
+                    ttl: reportedTTL(expiry: expiry, ttl: shard.slots[index].ttl, stale: stale, now: now),
+                    rdatas: shard.slots[index].rdatas,
                     signatures: shard.slots[index].signatures),
                 rank: shard.slots[index].rank, status: shard.slots[index].status, reason: shard.slots[index].reason,
                 isStale: stale, originalTTL: shard.slots[index].ttl, expiry: CacheTime(seconds: expiry))
@@ -276,7 +279,7 @@ public final class ResolverCache: Sendable {
             guard let (at, stale) = shard.lookup(name, type, rrClass, kind, now: now.seconds, allowStale: allowStale)
             else { return nil }
             let slot = shard.slots[Int(at)]
-            let ttl = reportedTTL(expiry: slot.expiry, stale: stale, now: now)
+            let ttl = reportedTTL(expiry: slot.expiry, ttl: slot.ttl, stale: stale, now: now)
             var soa: RRSet?
             var proofs = slot.extra
             if let first = proofs.first, first.type == .soa {
@@ -366,7 +369,7 @@ public final class ResolverCache: Sendable {
                     zone, .ds, rrClass, .delegationSigner, now: now.seconds, allowStale: allowStale)
             else { return nil }
             let slot = shard.slots[Int(at)]
-            let ttl = reportedTTL(expiry: slot.expiry, stale: stale, now: now)
+            let ttl = reportedTTL(expiry: slot.expiry, ttl: slot.ttl, stale: stale, now: now)
             let ds: RRSet? =
                 slot.rdatas.isEmpty
                 ? nil

@@ -123,7 +123,7 @@ struct FlushAndDumpTests {
         #expect(late.lookup(name("unsigned.example."), .a, now: at(100)) != nil)
     }
 
-    @Test("a well-formed dump claiming an absurd expiry loads with the expiry capped at max-ttl")
+    @Test("a well-formed dump claiming an absurd expiry loads with the expiry capped at the stored TTL")
     func cappedExpiry() throws {
         let cache = ResolverCache(configuration: testConfiguration())
         cache.insert(aSet("far.example.", ttl: 300), rank: .answerAuthoritative, status: .insecure, now: at(0))
@@ -137,8 +137,27 @@ struct FlushAndDumpTests {
         configuration.serveStale = true
         let restored = ResolverCache(configuration: configuration)
         #expect(try restored.load(bytes, now: at(10)).loaded == 1)
-        #expect(restored.lookup(name("far.example."), .a, now: at(10))?.rrset.ttl == 86400)
-        #expect(restored.lookup(name("far.example."), .a, now: at(10 + 86400)) == nil)
+        #expect(restored.lookup(name("far.example."), .a, now: at(10))?.rrset.ttl == 300)
+        #expect(restored.lookup(name("far.example."), .a, now: at(10 + 300)) == nil)
+    }
+
+    @Test("after the wall clock stepped back, live or restored entries are never served above their TTL")
+    func clockSteppedBack() throws {
+        let cache = ResolverCache(configuration: testConfiguration())
+        cache.insert(aSet("back.example.", ttl: 3600), rank: .answerAuthoritative, status: .insecure, now: at(0))
+        cache.insert(
+            NegativeAnswer(
+                name: name("no.example."), denial: .nxdomain, soa: soaSet("example.", minimum: 600), ttl: 600,
+                rank: .authorityAuthoritative, status: .insecure),
+            now: at(0))
+        let dayBefore = at(-86400)
+        #expect(cache.lookup(name("back.example."), .a, now: dayBefore)?.rrset.ttl == 3600)
+        #expect(cache.lookupNegative(name("no.example."), .a, now: dayBefore)?.ttl == 600)
+        // Through a dump, the expiry itself is pulled back: the entry lives at most its TTL from the load.
+        let restored = ResolverCache(configuration: testConfiguration())
+        #expect(try restored.load(cache.dump(now: at(0)), now: dayBefore).loaded == 2)
+        #expect(restored.lookup(name("back.example."), .a, now: dayBefore)?.rrset.ttl == 3600)
+        #expect(restored.lookup(name("back.example."), .a, now: at(-86400 + 3600)) == nil)
     }
 
     @Test("a truncated, damaged or foreign dump is rejected whole, never loaded in part")
