@@ -43,9 +43,11 @@ unit: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## e2e: the lab (real nsd servers on 127.10.0.0/16) and a real mamorid, every case of lab/cases.tsv.
+## e2e: the lab (real nsd servers on 127.10.0.0/16) and a real mamorid, every case of lab/cases.tsv,
+## then lab/state-checks (restarts and reloads under changed anchors, hints, NTAs and clocks).
 e2e: deps
 	$(SWIFT) build --product mamorid
+	$(SWIFT) build --product mamorictl
 	lab/e2e .build/debug/mamorid
 
 ## demo: the lab and mamorid, three dig answers (secure, bogus, insecure), then everything stops.
