@@ -71,10 +71,7 @@ public final class IterativeResolver: Sendable {
             return (task, true)
         }
         let result = await task.value
-        if isNew {
-            _ = inFlight.withLock { $0.removeValue(forKey: key) }
-            rememberFailure(result, of: question)
-        }
+        if isNew { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
         if configuration.serveStale, result.rcode == .servFail, result.status != .bogus,
             let stale = answerFromCache(question, checkingDisabled: checkingDisabled, allowStale: true)
         {
@@ -88,8 +85,13 @@ public final class IterativeResolver: Sendable {
     /// RFC 9520 §3.2 requires it, so a flood of one failing question (a dead zone, a delegation loop
     /// such as TsuNAME's) starts one resolution per interval instead of one per query. The client's
     /// EDE is kept for the replays.
-    func rememberFailure(_ result: Resolution, of question: Question) {
-        guard result.rcode == .servFail, result.status != .bogus, !result.fromCache,
+    ///
+    /// A failure decided without a single query on the wire (every server held down, the resolver
+    /// at its own bound) is not remembered per question: the server-level memory that decided it
+    /// answers the next query as cheaply, and one entry per random name of a water-torture flood
+    /// would only push good data out of the cache.
+    func rememberFailure(_ result: Resolution, of question: Question, askedUpstream: Bool) {
+        guard result.rcode == .servFail, result.status != .bogus, !result.fromCache, askedUpstream,
             let error = result.extendedErrors.first
         else {
             // Resolved (or judged bogus): a later failure of this question starts its back-off over.
@@ -246,14 +248,17 @@ public final class IterativeResolver: Sendable {
     }
 
     /// Resolves with the network, from a fresh budget; a bogus result is remembered for
-    /// `bogus-ttl` so that repeats answer from the bogus cache (RFC 4035 §4.5).
+    /// `bogus-ttl` so that repeats answer from the bogus cache (RFC 4035 §4.5), and a client's
+    /// resolution failure for a while (``rememberFailure(_:of:askedUpstream:)``).
     ///
-    /// - Parameter refreshing: a prefetch: ask upstream even though the cache still holds the answer.
+    /// - Parameter refreshing: a prefetch: ask upstream even though the cache still holds the
+    ///   answer; its failure is not remembered (the cached answer is still served).
     func resolveUncached(_ question: Question, refreshing: Bool = false) async -> Resolution {
         var state = ResolutionState(started: clock.monotonicNow, validationLimits: configuration.validation.limits)
         if refreshing { state.refreshing = question }
         let lookup = Lookup(engine: self)
         let resolution = await lookup.resolve(question, state: &state)
+        if !refreshing { rememberFailure(resolution, of: question, askedUpstream: state.exchanges > 0) }
         if resolution.status == .bogus, let reason = resolution.securityReason {
             let annotated = BogusReason(reason.code, site: reason.site, "\(question): " + reason.detail)
             cache.insertBogus(

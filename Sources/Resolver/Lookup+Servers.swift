@@ -205,6 +205,7 @@ extension Lookup {
             if delegation.isForward { timeout = max(timeout, limits.minimumForwarderQueryTimeout) }
             let sent = engine.clock.monotonicNow
             let reply = await engine.transport.send(query, to: server, over: transport, timeout: timeout)
+            if case .notSent = reply {} else { state.exchanges += 1 }
             switch reply {
             case .timeout:
                 infrastructure.recordTimeout(for: server, now: now)

@@ -11,6 +11,9 @@ struct ResolutionState {
     let started: Duration
     /// Upstream queries sent, retries and sub-queries included (``ResolutionLimits/maxUpstreamQueries``).
     var upstreamQueries = 0
+    /// Exchanges that put a query on the wire (an answer, a timeout, an error from the network), not
+    /// counting those the resolver's own bounds kept from being sent.
+    var exchanges = 0
     /// How deep in nested sub-resolutions we are (``ResolutionLimits/maxSubqueryDepth``).
     var depth = 0
     /// How deep in nested DS/DNSKEY fetches we are (``ResolutionLimits/maxValidationDepth``): each
