@@ -32,7 +32,7 @@ enum CacheDumpFormat {
 
     /// FNV-1a 64-bit over `bytes`: cheap and enough to catch accidental damage (not an adversary;
     /// the dump file is written by the daemon into its own state directory).
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)

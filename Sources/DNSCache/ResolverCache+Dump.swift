@@ -12,6 +12,12 @@ import DNSWire
 #endif
 
 extension ResolverCache {
+    /// The dump's checksum (FNV-1a 64) of `text`, in hex: what the daemon writes beside a dump to
+    /// record the configuration it was judged under (change detection, not authentication).
+    public static func fingerprint(_ text: String) -> String {
+        String(CacheDumpFormat.checksum(text.utf8), radix: 16)
+    }
+
     /// Serialises every entry not yet past its stale window (``CacheDumpFormat``, version 1),
     /// except remembered resolution failures: a restart is often how an operator retries, and
     /// those last seconds anyway. Shards are read one at a time, so the dump is not one atomic instant.

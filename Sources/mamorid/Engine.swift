@@ -59,9 +59,9 @@ final class Engine: QueryHandler, Reloadable {
     /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
     /// so RFC 5011 state and NTAs added at run time survive a SIGHUP.
     let anchors: Mutex<AnchorState>
-    /// The configuration in force, for the identity saved with the dump.
-    let lastConfiguration: Mutex<Configuration>
-    /// What gave the cached verdicts and delegations their meaning, as of the last (re)load.
+    /// What gave the cached verdicts and delegations their meaning, as of the last (re)load: the
+    /// settings in use (root hints as parsed then, not as the file reads later), for the reload's
+    /// flush and the identity saved with the dump.
     let judgedUnder: Mutex<[String: String]>
     /// The RFC 5011 maintenance loop, when any anchor is managed.
     let maintenance: Mutex<Task<Void, Never>?> = Mutex(nil)
@@ -113,10 +113,11 @@ final class Engine: QueryHandler, Reloadable {
             metrics: metrics,
             maxOutstanding: configuration.resolution.maxOutstandingQueries ?? DescriptorPlan.defaultOutstandingQueries)
         let anchorState = try Self.anchorState(configuration, logger: logger, persistent: persistent)
+        let resolver = try Self.resolverConfiguration(configuration, anchors: anchorState.store)
+        let judging = Self.judgingSettings(configuration, resolver: resolver)
         if let cacheFile {
             Self.loadCache(
-                cache, from: cacheFile, identity: Self.identity(configuration, anchors: anchorState.store),
-                logger: logger)
+                cache, from: cacheFile, identity: Self.identity(judging, anchors: anchorState.store), logger: logger)
         }
         self.cache = cache
         self.infrastructure = infrastructure
@@ -125,12 +126,9 @@ final class Engine: QueryHandler, Reloadable {
         self.cacheFile = cacheFile
         self.logger = logger
         self.anchors = Mutex(anchorState)
-        self.judgedUnder = Mutex(Self.judgingSettings(configuration))
-        self.lastConfiguration = Mutex(configuration)
+        self.judgedUnder = Mutex(judging)
         self.handler = ResolverQueryHandler(
-            engine: Self.makeResolver(
-                try Self.resolverConfiguration(configuration, anchors: anchorState.store), transport: transport,
-                cache: cache, infrastructure: infrastructure))
+            engine: Self.makeResolver(resolver, transport: transport, cache: cache, infrastructure: infrastructure))
         startMaintenance()
         if let metrics { Self.addCollectors(to: metrics, cache: cache) }
     }
@@ -208,8 +206,7 @@ final class Engine: QueryHandler, Reloadable {
             anchorState.configuredNegative = configuration.dnssec.negativeTrustAnchors
         }
         anchors.withLock { $0 = anchorState }
-        lastConfiguration.withLock { $0 = configuration }
-        let judging = Self.judgingSettings(configuration)
+        let judging = Self.judgingSettings(configuration, resolver: resolver)
         let previous = judgedUnder.withLock { old in
             defer { old = judging }
             return old
@@ -237,14 +234,13 @@ final class Engine: QueryHandler, Reloadable {
 
     /// The settings other than the trust anchors (whose change makes a new store and a flush) that
     /// decide what a cached verdict or delegation means: a change of any of them at reload flushes
-    /// the cache. Root-hint files are compared by content.
-    static func judgingSettings(_ configuration: Configuration) -> [String: String] {
-        var hints = "built-in"
-        if case .file(let path) = configuration.resolution.rootHints {
-            hints = path + "\n" + ((try? readText(path, what: "root hints")) ?? "unreadable")
+    /// the cache. Root hints are compared as parsed into `resolver`, the servers and addresses in use.
+    static func judgingSettings(_ configuration: Configuration, resolver: ResolverConfiguration) -> [String: String] {
+        let hints = resolver.rootHints.nameServers.map { server in
+            "\(server) " + (resolver.rootHints.addresses[server] ?? []).map { "\($0)" }.sorted().joined(separator: " ")
         }
         return [
-            "resolution.root-hints": hints,
+            "resolution.root-hints": hints.joined(separator: "\n"),
             "resolution.forward-zones": "\(configuration.resolution.forwardZones)",
             "dnssec.validation": "\(configuration.dnssec.validation)",
             "dnssec.nsec3-max-iterations": "\(configuration.dnssec.nsec3MaxIterations)",
@@ -435,7 +431,7 @@ final class Engine: QueryHandler, Reloadable {
         unlink(identityFile)
         do {
             let bytes = try cache.dump(toFile: cacheFile, now: CacheTime(seconds: SystemClock().wallSeconds))
-            let identity = Self.identity(lastConfiguration.withLock { $0 }, anchors: state.store)
+            let identity = Self.identity(judgedUnder.withLock { $0 }, anchors: state.store)
             Self.writeIdentity(identity, to: identityFile)
             logger.info("cache saved", metadata: ["file": "\(cacheFile)", "bytes": "\(bytes)"])
         } catch {
@@ -448,25 +444,19 @@ final class Engine: QueryHandler, Reloadable {
     /// The identity component listing the NTAs by name (kept readable to flush what changed).
     static let negativeAnchorsKey = "dnssec.negative-trust-anchors"
 
-    /// What gives the cache's verdicts and delegations their meaning: the reload settings
-    /// (``judgingSettings(_:)``) plus the effective trust anchors (RFC 5011 state included), the
-    /// NTAs and the algorithms and digests this OpenSSL accepts. Long values are kept as FNV-1a
-    /// digests (the file is the daemon's own; this detects change, it does not authenticate).
-    static func identity(_ configuration: Configuration, anchors: TrustAnchorStore) -> [String: String] {
-        var identity = judgingSettings(configuration)
+    /// What gives the cache's verdicts and delegations their meaning: the `judging` settings
+    /// (``judgingSettings(_:resolver:)``) plus the effective trust anchors (RFC 5011 state included), the
+    /// NTAs and the algorithms and digests this OpenSSL accepts. Long values are kept as the dump's
+    /// own FNV-1a checksum (the file is the daemon's own; this detects change, it does not authenticate).
+    static func identity(_ judging: [String: String], anchors: TrustAnchorStore) -> [String: String] {
+        var identity = judging
         identity["dnssec.trust-anchors"] = anchors.anchors.map { "\($0)" }.sorted().joined(separator: "\n")
         identity[negativeAnchorsKey] = anchors.negativeAnchors.map { "\($0.name)" }.joined(separator: " ")
         identity["crypto"] = "\(CryptoSupport.current)"
         return identity.reduce(into: [:]) { result, entry in
-            result[entry.key] = entry.key == negativeAnchorsKey ? entry.value : digest(entry.value)
+            result[entry.key] =
+                entry.key == negativeAnchorsKey ? entry.value : ResolverCache.fingerprint(entry.value)
         }
-    }
-
-    /// FNV-1a 64 of a value, in hex.
-    static func digest(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return String(hash, radix: 16)
     }
 
     /// Reads `key=value` lines, or nil when the file is missing or unreadable.
