@@ -5,6 +5,7 @@
 // bound and exit 0.
 
 import DNSCache
+import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration
@@ -46,6 +47,8 @@ final class Daemon: @unchecked Sendable {
     private var signalSources: [any DispatchSourceSignal] = []
     /// Flushes the caches when the wall clock jumps.
     private var clockWatch: ClockJumpWatch?
+    /// Gives freed heap back after a flood.
+    private var heapReturn: HeapReturn?
     /// Ends expired NTAs every second.
     private var ntaSweep: (any DispatchSourceTimer)?
     /// The soft open-file limit after raising it at start, shared out by ``DescriptorPlan``.
@@ -117,6 +120,7 @@ final class Daemon: @unchecked Sendable {
             server.processor.packetCache?.flush()
             logger.warning("wall clock jumped \(jump > 0 ? "forward" : "back") \(abs(jump)) s: caches flushed")
         }
+        heapReturn = HeapReturn(logger: logger)
         metricsEndpoint?.start()
         controlSocket?.start()
         let status = statusLine(server)
