@@ -17,11 +17,24 @@ for target in "${targets[@]}"; do
     # make's variables are dropped: with MAKEFLAGS or MAKELEVEL set (as under `make fuzz`), the Swift
     # modules came out without libFuzzer's coverage instrumentation.
     log="$out/build-$target.log"
-    if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS MAMORI_FUZZ=1 swift build -c release --scratch-path "$out/spm" --sanitize=fuzzer --sanitize=address \
-        --product "fuzz-$target" >"$log" 2>&1; then
-        grep -v "Cannot export local symbol" "$log" >&2
-        exit 1
-    fi
+    # The first product built in a fresh scratch path has come out without coverage counters (libFuzzer
+    # then says "no interesting inputs"), and building it again links the instrumented objects. So each
+    # executable is checked for the counters libFuzzer reports at start, and built once more without them.
+    for attempt in 1 2; do
+        if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS MAMORI_FUZZ=1 swift build -c release --scratch-path "$out/spm" \
+            --sanitize=fuzzer --sanitize=address --product "fuzz-$target" >"$log" 2>&1; then
+            grep -v "Cannot export local symbol" "$log" >&2
+            exit 1
+        fi
+        counters=$(ASAN_OPTIONS=detect_leaks=0 "$out/spm/release/fuzz-$target" -runs=0 2>&1 |
+            sed -n 's/.*(\([0-9]*\) inline 8-bit counters).*/\1/p' | head -1)
+        if [ "${counters:-0}" -ge 1000 ]; then break; fi
+        if [ $attempt -eq 2 ]; then
+            echo "fuzz-$target has ${counters:-no} coverage counters: not instrumented (see $log)" >&2
+            exit 1
+        fi
+        echo "fuzz-$target came out with ${counters:-no} coverage counters; building it again"
+    done
     cp "$out/spm/release/fuzz-$target" "$out/fuzz-$target"
-    echo "built $out/fuzz-$target ($(tail -1 "$log"))"
+    echo "built $out/fuzz-$target, $counters coverage counters ($(tail -1 "$log"))"
 done
