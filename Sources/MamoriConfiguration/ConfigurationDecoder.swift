@@ -31,6 +31,13 @@ struct ConfigurationDecoder {
     mutating func decode(text: String) -> Configuration {
         var configuration = Configuration()
         configuration.sourceFile = file
+        let keyProblems = RepeatedKeys.problems(in: text)
+        guard keyProblems.isEmpty else {
+            for problem in keyProblems {
+                report(line: problem.line, column: problem.column, path: problem.path, problem.message)
+            }
+            return configuration
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -661,8 +668,8 @@ struct ConfigurationDecoder {
             let column = String(decoding: before[start...], as: UTF8.self).count + 1
             report(line: line, column: column, path: "", "YAML syntax: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            // Sorted here: Yams lists them in an order that changes from run to run when one of the
-            // keys is a list or a mapping (its keys are not totally ordered).
+            // Not reached in practice: RepeatedKeys finds these first, in document order (Yams'
+            // position changes from run to run). Sorted because Yams' order does too.
             report(
                 line: context.mark.line, column: context.mark.column, path: "",
                 "keys appear more than once: \(duplicates.sorted().joined(separator: ", "))")

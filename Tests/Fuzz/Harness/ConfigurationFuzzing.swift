@@ -21,7 +21,7 @@ public enum ConfigurationFuzzing {
         guard let text = String(validating: input, as: UTF8.self) else { return nil }
         let first = decode(text)
         let second = decode(text)
-        guard second == first || yamsPlacesRepeatedKeysAnywhere(first, second) else {
+        guard second == first else {
             return "decoding the same text twice gave two results: \(first) and \(second)"
         }
         guard case .failure(let error) = first else { return nil }
@@ -34,22 +34,6 @@ public enum ConfigurationFuzzing {
             }
         }
         return nil
-    }
-
-    /// Whether two results differ only where Yams is known to be unstable: when a list or a mapping is
-    /// among the repeated keys of a mapping, Yams cannot order the keys (its `Node` order is not total)
-    /// and places the "keys appear more than once" error at whichever comes first in an order that
-    /// changes from run to run. Such a key is named `<uncovertable>` (Yams' spelling) in the message,
-    /// which is stable; both positions are repeated keys (Tests/Fuzz/README.md, Findings).
-    static func yamsPlacesRepeatedKeysAnywhere(
-        _ first: Result<Configuration, ConfigurationError>, _ second: Result<Configuration, ConfigurationError>
-    ) -> Bool {
-        guard case .failure(let one) = first, case .failure(let other) = second,
-            one.diagnostics.count == 1, other.diagnostics.count == 1
-        else { return false }
-        let (a, b) = (one.diagnostics[0], other.diagnostics[0])
-        return a.message == b.message && a.message.hasPrefix("keys appear more than once: ")
-            && a.message.contains("<uncovertable>")
     }
 
     /// One decoding, as `mamorid --check-config` does it.
