@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // The architecture, written down: each target is one concern, and dependencies point one way
-// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← ResolverServer ← mamorid). See ARCHITECTURE.md.
+// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← ResolverServer ← MamoriService ← mamorid). See ARCHITECTURE.md.
 import PackageDescription
 
 let package = Package(
@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DNSCache", targets: ["DNSCache"]),
         .library(name: "MamoriConfiguration", targets: ["MamoriConfiguration"]),
         .library(name: "ResolverServer", targets: ["ResolverServer"]),
+        .library(name: "MamoriService", targets: ["MamoriService"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
         .executable(name: "mamorictl", targets: ["mamorictl"]),
     ],
@@ -66,11 +67,25 @@ let package = Package(
             dependencies: [
                 "ResolverServer", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration", "DNSWire", "CMamoriNet",
             ]),
+
+        // MARK: - Service: the composition root as a library (configuration → engine, the query
+        // handler, persistence, RFC 5011 maintenance, control commands), testable in-process
+        .target(
+            name: "MamoriService",
+            dependencies: [
+                "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "ResolverServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "MamoriServiceTests",
+            dependencies: [
+                "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "DNSCache", "DNSSEC", "DNSWire",
+                "MamoriConfiguration", .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "ResolverServer", "CMamoriProcess", "Resolver", "DNSCache", "DNSCrypto", "DNSSEC",
-                "MamoriConfiguration", "DNSWire",
+                "MamoriService", "ResolverServer", "CMamoriProcess", "DNSCache", "MamoriConfiguration", "DNSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

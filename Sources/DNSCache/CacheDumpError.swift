@@ -1,12 +1,11 @@
-// Primary responsibilities: say why a cache dump could not be written or read back, without ever
-// trapping on a damaged file.
+// Primary responsibilities: say why a cache dump could not be read back, without ever trapping on
+// a damaged file.
 
-/// Why a dump could not be written or loaded. A load that throws has changed nothing.
+/// Why a dump could not be loaded. A load that throws has changed nothing. (The file itself is
+/// the service's: MamoriService's AtomicFile reads and writes it.)
 public struct CacheDumpError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public enum Kind: Hashable, Sendable {
-        /// The file could not be opened, read, written or renamed (`errno` in ``CacheDumpError/code``).
-        case io
         /// The file does not start with the dump magic: not a Mamori cache dump.
         case notADump
         /// A dump of a format version this build does not read.
@@ -17,7 +16,7 @@ public struct CacheDumpError: Error, Hashable, Sendable, CustomStringConvertible
 
     /// The kind of failure.
     public var kind: Kind
-    /// `errno` for ``Kind/io``, the version for ``Kind/unsupportedVersion``, else 0.
+    /// The version for ``Kind/unsupportedVersion``, else 0.
     public var code: Int
     /// What went wrong, for the operator.
     public var detail: String

@@ -1,15 +1,9 @@
-// Primary responsibilities: save the cache to a file and load it back, so a restart keeps a warm
-// cache: absolute expiries, entries already expired left out, secure entries re-checked against
-// their signatures' expiration, damaged files refused whole.
+// Primary responsibilities: turn the cache into bytes and back, so a restart keeps a warm cache:
+// absolute expiries, entries already expired left out, secure entries re-checked against their
+// signatures' expiration, damaged dumps refused whole. No file I/O: the service writes the bytes.
 
 import DNSSEC
 import DNSWire
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 extension ResolverCache {
     /// The dump's checksum (FNV-1a 64) of `text`, in hex: what the daemon writes beside a dump to
@@ -71,65 +65,5 @@ extension ResolverCache {
         func expired(_ signature: RRSIG) -> Bool { Int32(bitPattern: signature.expiration &- clock) <= 0 }
         return entry.signatures.contains(where: expired)
             || entry.extra.contains { $0.signatures.contains(where: expired) }
-    }
-
-    /// Writes ``dump(now:)`` to `path` atomically: a temporary file beside it, then a rename.
-    /// - Returns: the number of bytes written.
-    /// - Throws: ``CacheDumpError`` of kind ``CacheDumpError/Kind/io``.
-    @discardableResult
-    public func dump(toFile path: String, now: CacheTime) throws(CacheDumpError) -> Int {
-        let bytes = dump(now: now)
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Self.ioError("cannot create \(temporary)") }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let error = Self.ioError("cannot write \(temporary)")
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            offset += written
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            unlink(temporary)
-            throw Self.ioError("cannot flush \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let error = Self.ioError("cannot rename \(temporary) to \(path)")
-            unlink(temporary)
-            throw error
-        }
-        return bytes.count
-    }
-
-    /// Reads `path` and ``load(_:now:)``s it.
-    /// - Throws: ``CacheDumpError``: I/O failures, or what ``load(_:now:)`` throws.
-    @discardableResult
-    public func load(fromFile path: String, now: CacheTime) throws(CacheDumpError) -> CacheLoadSummary {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Self.ioError("cannot open \(path)") }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Self.ioError("cannot read \(path)")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return try load(bytes, now: now)
-    }
-
-    /// An I/O error carrying the current `errno`.
-    static func ioError(_ what: String) -> CacheDumpError {
-        let code = Int(errno)
-        return CacheDumpError(.io, code: code, "\(what): errno \(code)")
     }
 }

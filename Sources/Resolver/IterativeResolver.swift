@@ -58,26 +58,56 @@ public final class IterativeResolver: Sendable {
 
     /// Resolves `question`, joining an identical resolution already in flight.
     ///
-    /// - Parameter checkingDisabled: the client's CD bit. Validation runs either way (its verdicts
-    ///   are cached for everyone); with CD=1 bogus data is returned instead of SERVFAIL, without AD
-    ///   (RFC 4035 §3.2.2). Joined resolutions share the work and each caller gets its own view.
-    public func resolve(_ question: Question, checkingDisabled: Bool = false) async -> Resolution {
-        if let cached = answerFromCache(question, checkingDisabled: checkingDisabled) { return cached }
+    /// - Parameters:
+    ///   - checkingDisabled: the client's CD bit. Validation runs either way (its verdicts are
+    ///     cached for everyone); with CD=1 bogus data is returned instead of SERVFAIL, without AD
+    ///     (RFC 4035 §3.2.2). Joined resolutions share the work and each caller gets its own view.
+    ///   - miss: what ``lookUp(_:checkingDisabled:)`` just found when it could not answer (the
+    ///     listeners' fast path): the cache is not asked the same thing again, so a miss is looked
+    ///     up once. Nil: the cache is asked first.
+    public func resolve(
+        _ question: Question, checkingDisabled: Bool = false, after miss: CacheMiss? = nil
+    ) async -> Resolution {
+        if miss == nil, let cached = answerFromCache(question, checkingDisabled: checkingDisabled) {
+            return cached
+        }
         let key = InFlightKey(question: question)
         let (task, isNew) = inFlight.withLock { table -> (Task<Resolution, Never>, Bool) in
             if let running = table[key] { return (running, false) }
-            let task = Task { await self.resolveUncached(question) }
+            let task = Task { await self.resolveUncached(question, nothingCached: miss?.nothingCached == true) }
             table[key] = task
             return (task, true)
         }
         let result = await task.value
         if isNew { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
-        if configuration.serveStale, result.rcode == .servFail, result.status != .bogus,
-            let stale = answerFromCache(question, checkingDisabled: checkingDisabled, allowStale: true)
+        if result.rcode == .servFail, result.status != .bogus,
+            let stale = staleAnswer(question, checkingDisabled: checkingDisabled)
         {
             return stale
         }
         return result.presented(checkingDisabled: checkingDisabled)
+    }
+
+    /// The answer for a client that has waited `waited` without one while resolution goes on:
+    /// stale data when serve-stale allows it (RFC 8767 §4, the client response timer), else
+    /// SERVFAIL with EDE 22 saying the resolution is still running.
+    public func answerAfterClientWait(
+        _ question: Question, checkingDisabled: Bool, waited: Duration
+    ) -> Resolution {
+        if let stale = staleAnswer(question, checkingDisabled: checkingDisabled) { return stale }
+        return .failure(
+            ExtendedDNSError(
+                .noReachableAuthority, "no answer for \(question) within \(waited); still resolving, ask again"))
+    }
+
+    /// The one place serve-stale is decided (RFC 8767): expired data within the cache's stale
+    /// window, marked with EDE 3, when `cache.serve-stale` is on; nil otherwise. Asked only when
+    /// resolution failed, a failure is remembered, or the client waited too long (§4, §5).
+    func staleAnswer(_ question: Question, checkingDisabled: Bool) -> Resolution? {
+        guard configuration.serveStale,
+            case .answer(let stale) = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: true)
+        else { return nil }
+        return stale
     }
 
     /// Caches a resolution failure other than bogus data (those have their own entry, judged by the
@@ -136,33 +166,40 @@ public final class IterativeResolver: Sendable {
     public func answerFromCache(
         _ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false
     ) -> Resolution? {
+        guard
+            case .answer(let resolution) = lookUp(question, checkingDisabled: checkingDisabled, allowStale: allowStale)
+        else { return nil }
+        return resolution
+    }
+
+    /// ``answerFromCache(_:checkingDisabled:allowStale:)``, saying on a miss what was found, for
+    /// ``resolve(_:checkingDisabled:after:)``.
+    public func lookUp(_ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false) -> CacheLookup {
         if !allowStale,
             let failure = cache.lookupFailure(
                 question.name, question.type, question.rrClass, now: CacheTime(seconds: clock.wallSeconds))
         {
             // RFC 8767 §5: while a failure is remembered, stale data (when allowed) beats SERVFAIL.
-            if configuration.serveStale,
-                let stale = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: true)
-            {
-                return stale
-            }
-            return Resolution(rcode: .servFail, extendedErrors: [failure.extendedDNSError], fromCache: true)
+            if let stale = staleAnswer(question, checkingDisabled: checkingDisabled) { return .answer(stale) }
+            return .answer(Resolution(rcode: .servFail, extendedErrors: [failure.extendedDNSError], fromCache: true))
         }
         return cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: allowStale)
     }
 
     /// ``answerFromCache(_:checkingDisabled:allowStale:)`` without remembered failures: the data,
     /// a bogus result or a negative answer the cache holds.
-    private func cachedAnswer(_ question: Question, checkingDisabled: Bool, allowStale: Bool) -> Resolution? {
+    private func cachedAnswer(_ question: Question, checkingDisabled: Bool, allowStale: Bool) -> CacheLookup {
         // Fresh data first: a stale walk marks everything it returns as stale.
-        if allowStale, let fresh = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: false) {
-            return fresh
+        if allowStale,
+            case .answer(let fresh) = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: false)
+        {
+            return .answer(fresh)
         }
         let now = CacheTime(seconds: clock.wallSeconds)
         if validating && !checkingDisabled,
             let reason = cache.lookupBogus(question.name, question.type, question.rrClass, now: now)
         {
-            return .bogus(reason, fromCache: true)
+            return .answer(.bogus(reason, fromCache: true))
         }
         var chain: [RRSet] = []
         var name = question.name
@@ -173,27 +210,29 @@ public final class IterativeResolver: Sendable {
                 allowBogus: checkingDisabled, allowStale: allowStale)
             switch step {
             case .none:
-                return nil
+                return .miss(CacheMiss(nothingCached: chain.isEmpty))
             case .data(let rrset, let status, let reason):
                 verdict.add(status, reason)
-                return Resolution(
-                    rcode: .noError, answer: chain + [rrset], status: verdict.status, fromCache: true,
-                    securityReason: verdict.reason
-                ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale)
+                return .answer(
+                    Resolution(
+                        rcode: .noError, answer: chain + [rrset], status: verdict.status, fromCache: true,
+                        securityReason: verdict.reason
+                    ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale))
             case .alias(let cname, let target, let status, let reason):
                 chain.append(cname)
                 verdict.add(status, reason)
                 name = target
             case .negative(let negative):
                 verdict.add(negative.status, negative.reason)
-                return Resolution(
-                    rcode: negative.denial == .nxdomain ? .nxDomain : .noError, answer: chain,
-                    authority: (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL,
-                    status: verdict.status, fromCache: true, securityReason: verdict.reason
-                ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale)
+                return .answer(
+                    Resolution(
+                        rcode: negative.denial == .nxdomain ? .nxDomain : .noError, answer: chain,
+                        authority: (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL,
+                        status: verdict.status, fromCache: true, securityReason: verdict.reason
+                    ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale))
             }
         }
-        return nil
+        return .miss(CacheMiss(nothingCached: false))
     }
 
     /// What the cache says about one name and type.
@@ -251,11 +290,16 @@ public final class IterativeResolver: Sendable {
     /// `bogus-ttl` so that repeats answer from the bogus cache (RFC 4035 §4.5), and a client's
     /// resolution failure for a while (``rememberFailure(_:of:askedUpstream:)``).
     ///
-    /// - Parameter refreshing: a prefetch: ask upstream even though the cache still holds the
-    ///   answer; its failure is not remembered (the cached answer is still served).
-    func resolveUncached(_ question: Question, refreshing: Bool = false) async -> Resolution {
+    /// - Parameters:
+    ///   - refreshing: a prefetch: ask upstream even though the cache still holds the answer; its
+    ///     failure is not remembered (the cached answer is still served).
+    ///   - nothingCached: the caller just found nothing cached at the question's name
+    ///     (``CacheMiss/nothingCached``): the first step does not ask the cache again.
+    func resolveUncached(
+        _ question: Question, refreshing: Bool = false, nothingCached: Bool = false
+    ) async -> Resolution {
         var state = ResolutionState(started: clock.monotonicNow, validationLimits: configuration.validation.limits)
-        if refreshing { state.refreshing = question }
+        if refreshing || nothingCached { state.skipCachedStep = question }
         let lookup = Lookup(engine: self)
         let resolution = await lookup.resolve(question, state: &state)
         if !refreshing { rememberFailure(resolution, of: question, askedUpstream: state.exchanges > 0) }
@@ -281,4 +325,24 @@ public final class IterativeResolver: Sendable {
         }
         return keys
     }
+}
+
+/// What the cache alone gives for a question (``IterativeResolver/lookUp(_:checkingDisabled:allowStale:)``).
+public enum CacheLookup: Sendable {
+    /// A whole answer: data, a negative answer, a bogus verdict or a remembered failure.
+    case answer(Resolution)
+    /// Not enough to answer; what was found, for ``IterativeResolver/resolve(_:checkingDisabled:after:)``.
+    case miss(CacheMiss)
+}
+
+/// What a cache lookup that could not answer found, so the resolution that follows does not ask
+/// the cache the same thing again.
+public struct CacheMiss: Sendable, Hashable {
+    /// Nothing usable is cached at the question's own name and type — no data, no alias, no
+    /// negative answer — so the resolution's first step goes straight to the network. False when
+    /// a cached alias chain leads to a name that is missing: the resolution follows it from the cache.
+    public var nothingCached: Bool
+
+    /// Creates a miss.
+    public init(nothingCached: Bool) { self.nothingCached = nothingCached }
 }

@@ -68,9 +68,9 @@ struct Lookup {
 
     /// Resolves one name without following aliases that leave the zone answering it.
     func resolveName(_ question: Question, state: inout ResolutionState) async -> StepOutcome {
-        let refreshing = state.refreshing == question
-        if refreshing { state.refreshing = nil }
-        switch refreshing ? .none : engine.cachedStep(question, now: now) {
+        let skip = state.skipCachedStep == question
+        if skip { state.skipCachedStep = nil }
+        switch skip ? .none : engine.cachedStep(question, now: now) {
         case .data(let rrset, let status, let reason):
             return .data([rrset], Verdict(status, reason))
         case .alias(let rrset, let target, let status, let reason):

@@ -21,9 +21,10 @@ struct ResolutionState {
     var validationDepth = 0
     /// Questions being resolved on this stack: asking one of them again is a cycle (TsuNAME).
     var active: Set<Question> = []
-    /// A question to ask upstream even though the cache still holds its answer: a prefetch.
-    /// Cleared once used, so only the refreshed RRset skips the cache, not its sub-queries.
-    var refreshing: Question? = nil
+    /// A question whose first step does not ask the cache: a prefetch renewing what the cache
+    /// still holds, or the listeners' fast path having just found nothing for it (one lookup per
+    /// miss). Cleared once used, so only that step skips the cache, not its sub-queries.
+    var skipCachedStep: Question? = nil
     /// Timeouts per server during this client query (``ResolutionLimits/maxTimeoutsPerServer``).
     /// A server that timed out is asked again by this query's resolutions only after every other
     /// candidate of the zone, and never past the limit; a network error counts as the limit at

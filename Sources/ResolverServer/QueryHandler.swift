@@ -4,6 +4,7 @@
 
 import DNSWire
 import MamoriConfiguration
+import Resolver
 
 /// The resolution engine, as the listeners see it (architecture.md §3).
 ///
@@ -15,17 +16,18 @@ import MamoriConfiguration
 /// Errors, RFC 8914, are kept), and truncates to the client's UDP size with TC=1 (RFC 6891 §6.2.5,
 /// RFC 1035 §4.2.1). The handler decides everything else: RCODE, AA/AD, the three sections, EDEs.
 public protocol QueryHandler: Sendable {
-    /// The fast path: a complete response from the cache, or nil on a miss.
+    /// The fast path: a complete response from the cache, or what the miss found.
     ///
     /// Called synchronously on the listener's serial queue for every query, RD=0 ones included, so
     /// it must not block, wait for the network, or run expensive crypto: a lookup and an encode.
     /// - Parameters:
     ///   - query: the client's query, as parsed.
     ///   - client: who asked, and over which transport.
-    /// - Returns: the response, or nil to go to ``resolve(_:client:respond:)`` (when RD=1).
-    func answerFromCache(_ query: Message, client: ClientAddress) -> Message?
+    /// - Returns: the response, or the miss to hand to ``resolve(_:client:after:respond:)`` (when RD=1).
+    func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer
 
-    /// The slow path: resolve the query and call `respond` exactly once, from any thread.
+    /// The slow path: resolve the query and call `respond` exactly once, from any thread. The
+    /// server relies on "exactly once": it frees the client's waiting slot in `respond`.
     ///
     /// Only called for RD=1 queries that ``answerFromCache(_:client:)`` did not answer, and only
     /// while the client has fewer than `server.max-pending-per-client` queries waiting. The
@@ -34,8 +36,18 @@ public protocol QueryHandler: Sendable {
     /// - Parameters:
     ///   - query: the client's query, as parsed.
     ///   - client: who asked, and over which transport.
+    ///   - miss: what ``answerFromCache(_:client:)`` found: the cache is not asked again.
     ///   - respond: takes the response; the server sends it from the queue that owns the socket.
-    func resolve(_ query: Message, client: ClientAddress, respond: @escaping @Sendable (Message) -> Void)
+    func resolve(
+        _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void)
+}
+
+/// What the fast path gives: a response, or a miss to resolve.
+public enum CacheAnswer: Sendable {
+    /// The whole response, from the cache.
+    case response(Message)
+    /// Not in the cache; what the lookup found.
+    case miss(CacheMiss)
 }
 
 /// Something whose settings follow the configuration file across SIGHUP.

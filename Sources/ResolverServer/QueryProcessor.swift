@@ -21,7 +21,7 @@ public final class QueryProcessor: Sendable {
         /// Send these bytes now.
         case respond([UInt8])
         /// Hand the query to ``resolve(_:client:deliver:)``: a waiting slot is already taken.
-        case resolve(Message)
+        case resolve(AdmittedQuery)
     }
 
     /// The engine.
@@ -196,7 +196,11 @@ public final class QueryProcessor: Sendable {
                 .refused, ExtendedDNSError(.notSupported, "only class IN is resolved, not \(question.rrClass)"))
         }
 
-        if let cached = handler.answerFromCache(query, client: client) {
+        let miss: CacheMiss
+        switch handler.answerFromCache(query, client: client) {
+        case .miss(let found):
+            miss = found
+        case .response(let cached):
             let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .cache)
             let response = ResponseBuilder.encode(finished, limit: limit)
@@ -218,21 +222,23 @@ public final class QueryProcessor: Sendable {
                 admission == .clientLimit ? "too many queries waiting" : "resolver busy: too many queries waiting"
             return error(.refused, ExtendedDNSError(.other, reason))
         }
-        return .resolve(query)
+        return .resolve(AdmittedQuery(message: query, miss: miss))
     }
 
     /// Resolves a query admitted by ``handle(_:client:)`` and delivers the encoded response.
     /// - Parameter deliver: called once, on the engine's thread, with the bytes to send.
-    public func resolve(_ query: Message, client: ClientAddress, deliver: @escaping @Sendable ([UInt8]) -> Void) {
+    public func resolve(
+        _ admitted: AdmittedQuery, client: ClientAddress, deliver: @escaping @Sendable ([UInt8]) -> Void
+    ) {
+        let query = admitted.message
         let pending = self.pending
         let (ednsBufferSize, answerCookies) = currentPolicy.withLock { ($0.ednsBufferSize, $0.answerCookies) }
         let limit =
             client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
-        let once = Once()
         let metrics = self.metrics
         let (serverCookies, clock) = (self.serverCookies, self.clock)
-        handler.resolve(query, client: client) { response in
-            guard once.claim() else { return }
+        // The handler calls this exactly once (QueryHandler's contract), so the slot is freed once.
+        handler.resolve(query, client: client, after: admitted.miss) { response in
             pending.release(client.address)
             // Made when the answer leaves, so its Timestamp is the response's (RFC 9018 §4.3); a
             // malformed COOKIE was answered FORMERR before the query got here.
@@ -249,13 +255,11 @@ public final class QueryProcessor: Sendable {
     }
 }
 
-/// A flag that can be claimed once, so a handler calling `respond` twice cannot free two slots.
-final class Once: Sendable {
-    /// Whether it was claimed.
-    private let claimed = Atomic(false)
-
-    /// True the first time only.
-    func claim() -> Bool {
-        claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
-    }
+/// A query admitted for resolution by ``QueryProcessor/handle(_:client:packetCacheChecked:)``: a
+/// waiting slot is held for it.
+public struct AdmittedQuery: Sendable {
+    /// The client's query.
+    public let message: Message
+    /// What the cache lookup found, so resolution does not ask again.
+    public let miss: CacheMiss
 }

@@ -9,6 +9,7 @@ import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration
+import MamoriService
 import ResolverServer
 
 #if canImport(Glibc)
@@ -33,8 +34,8 @@ final class Daemon: @unchecked Sendable {
     let logger: Logger
     /// systemd notifications.
     private let notifier = SystemdNotifier()
-    /// The engine.
-    private(set) var engine: Engine?
+    /// The resolution service.
+    private(set) var engine: ResolverService?
     /// The listeners.
     private(set) var server: DNSServer?
     /// The `control.socket` server, when configured and bindable.
@@ -85,7 +86,7 @@ final class Daemon: @unchecked Sendable {
         let server: DNSServer
         do {
             let metrics = configuration.metrics.listen == nil ? nil : ServerMetrics()
-            let engine = try makeQueryHandler(
+            let engine = try ResolverService(
                 configuration: configuration, logger: logger, metrics: metrics, persistent: lockStateDirectory())
             self.engine = engine
             server = DNSServer(handler: engine, configuration: configuration, logger: logger, metrics: metrics)
@@ -109,7 +110,7 @@ final class Daemon: @unchecked Sendable {
         let sweep = DispatchSource.makeTimerSource(queue: control)
         sweep.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1), leeway: .milliseconds(200))
         sweep.setEventHandler { [engine, server] in
-            guard let engine, !engine.endExpiredNegativeAnchors(now: SystemClock().wallSeconds).isEmpty else { return }
+            guard let engine, !engine.endExpiredNegativeAnchors().isEmpty else { return }
             server.processor.packetCache?.flush()
         }
         sweep.resume()

@@ -4,6 +4,7 @@
 import ArgumentParser
 import CMamoriProcess
 import MamoriConfiguration
+import MamoriService
 
 #if canImport(Glibc)
     import Glibc
@@ -74,7 +75,7 @@ struct Mamorid: ParsableCommand {
         }
         if checkConfig {
             do {
-                try Engine.checkFiles(loaded)
+                try EngineSettings.checkFiles(loaded)
             } catch {
                 FileHandleOutput.standardError("\(error)\n")
                 throw ExitCode(1)

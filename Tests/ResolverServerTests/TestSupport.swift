@@ -7,6 +7,7 @@ import Dispatch
 import Foundation
 import Logging
 import MamoriConfiguration
+import Resolver
 import ResolverServer
 import Synchronization
 
@@ -41,14 +42,18 @@ final class ScriptedHandler: QueryHandler, Reloadable {
     let cacheCount = Atomic(0)
 
     /// Answers `cached.test.` only.
-    func answerFromCache(_ query: Message, client: ClientAddress) -> Message? {
+    func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
         cacheCount.add(1, ordering: .relaxed)
-        guard let question = query.question, question.name == DomainName("cached.test") else { return nil }
-        return Self.answer(query, rdatas: [.a(A(192, 0, 2, 1))])
+        guard let question = query.question, question.name == DomainName("cached.test") else {
+            return .miss(CacheMiss(nothingCached: true))
+        }
+        return .response(Self.answer(query, rdatas: [.a(A(192, 0, 2, 1))]))
     }
 
     /// Answers per the script.
-    func resolve(_ query: Message, client: ClientAddress, respond: @escaping @Sendable (Message) -> Void) {
+    func resolve(
+        _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void
+    ) {
         resolveCount.add(1, ordering: .relaxed)
         let name = query.question!.name
         if name == DomainName("big.test") {

@@ -1,5 +1,5 @@
 // Primary responsibilities: the RFC 5011 state file on disk — reading it at start-up, writing it atomically
-// (a temporary file in the state directory, flushed, then renamed over the old one), and running read-only
+// (AtomicFile: a temporary file in the state directory, flushed, then renamed over the old one), and running read-only
 // with a loud warning when the directory cannot be written, never refusing to start.
 
 import DNSSEC
@@ -70,36 +70,13 @@ public final class TrustAnchorStateFile: Sendable {
 
     /// The file's text, or `nil` when there is no file yet (first start) or it cannot be read (logged).
     public func read() -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code != ENOENT {
-                logger.warning(
-                    """
-                    cannot read the RFC 5011 trust-anchor state \(path): \(Self.describe(code)); \
-                    starting from the configured trust anchors
-                    """)
-            }
+        do {
+            guard let bytes = try AtomicFile.read(path, limit: Self.maximumSize) else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            logger.warning("\(error) (the RFC 5011 trust-anchor state); starting from the configured trust anchors")
             return nil
         }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                logger.warning("cannot read the RFC 5011 trust-anchor state \(path): \(Self.describe(errno))")
-                return nil
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer[..<count])
-            guard bytes.count <= Self.maximumSize else {
-                logger.warning("the RFC 5011 trust-anchor state \(path) is larger than \(Self.maximumSize) bytes")
-                return nil
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads the file into `store` (RFC 5011 §2.4: hold-downs survive restarts).
@@ -128,7 +105,7 @@ public final class TrustAnchorStateFile: Sendable {
         write(store.serialisedManagedState())
     }
 
-    /// Replaces the file's content with `text` atomically: temporary file, `fsync`, `rename`, directory `fsync`.
+    /// Replaces the file's content with `text` (``AtomicFile/write(_:to:mode:)``).
     ///
     /// Skipped (returning false) when read-only. A failure is logged as a warning and leaves the old file as it
     /// was; the state stays in memory and the next change tries again.
@@ -136,58 +113,16 @@ public final class TrustAnchorStateFile: Sendable {
     @discardableResult
     public func write(_ text: String) -> Bool {
         guard !isReadOnly else { return false }
-        let temporary = "\(path).tmp.\(getpid())"
-        if let problem = Self.writeFile(temporary, bytes: Array(text.utf8)) {
-            _ = unlink(temporary)
-            logger.warning("cannot write the RFC 5011 trust-anchor state \(temporary): \(problem)")
+        do {
+            try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
+            return true
+        } catch {
+            logger.warning("\(error) (the RFC 5011 trust-anchor state)")
             return false
         }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            _ = unlink(temporary)
-            logger.warning("cannot rename \(temporary) to \(path): \(Self.describe(code))")
-            return false
-        }
-        Self.syncDirectory(directory)
-        return true
     }
 
     // MARK: - POSIX helpers
-
-    /// Creates `path` exclusively, writes `bytes`, flushes and closes it; returns the problem, or nil.
-    private static func writeFile(_ path: String, bytes: [UInt8]) -> String? {
-        _ = unlink(path)  // a leftover of a crashed write by a process with our pid
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return describe(errno) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let problem = describe(errno)
-                close(descriptor)
-                return problem
-            }
-            offset += written
-        }
-        guard fsync(descriptor) == 0 else {
-            let problem = describe(errno)
-            close(descriptor)
-            return problem
-        }
-        guard close(descriptor) == 0 else { return describe(errno) }
-        return nil
-    }
-
-    /// Flushes a directory so a rename in it is durable; failures only cost durability and are ignored.
-    private static func syncDirectory(_ directory: String) {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        _ = fsync(descriptor)
-        close(descriptor)
-    }
 
     /// Whether a file can be created in `directory` (made when missing); the problem, or nil when it can.
     ///

@@ -6,47 +6,10 @@ import DNSSEC
 import DNSWire
 import Foundation
 import Logging
-import ResolverServer
 import Synchronization
 import Testing
 
-/// A log handler that keeps the messages in a ``LogCapture``, so tests can check what was warned.
-private struct CapturingLogHandler: LogHandler {
-    /// Where the messages go (shared: handlers are copied).
-    let capture: LogCapture
-    /// Handler metadata, unused.
-    var metadata: Logger.Metadata = [:]
-    /// Everything is kept.
-    var logLevel: Logger.Level = .trace
-
-    /// Metadata access required by `LogHandler`.
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    /// Keeps the message.
-    func log(event: LogEvent) {
-        capture.storage.withLock { $0.append((event.level, event.message.description)) }
-    }
-}
-
-/// Messages logged through ``logger``.
-private final class LogCapture: Sendable {
-    /// The messages with their levels.
-    let storage = Mutex<[(Logger.Level, String)]>([])
-    /// A logger writing here.
-    var logger: Logger { Logger(label: "test") { _ in CapturingLogHandler(capture: self) } }
-    /// The warning texts.
-    var warnings: [String] { storage.withLock { $0.filter { $0.0 == .warning }.map(\.1) } }
-}
-
-/// A fresh temporary directory, removed by the caller.
-private func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "mamori-anchor-state-\(UInt64.random(in: 0...UInt64.max))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+@testable import MamoriService
 
 @Suite("RFC 5011 trust-anchor state file")
 struct TrustAnchorStateFileTests {

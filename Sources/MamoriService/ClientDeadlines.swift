@@ -47,7 +47,7 @@ final class ClientDeadlines: Sendable {
     /// ``cancel(_:)`` came first.
     /// - Returns: the token for ``cancel(_:)``.
     func schedule(_ expire: @escaping @Sendable () -> Void) -> UInt64 {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(UpstreamExchange.nanoseconds(wait))
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.nanoseconds(wait))
         return state.withLock { state in
             let token = state.nextToken
             state.nextToken += 1
@@ -70,7 +70,7 @@ final class ClientDeadlines: Sendable {
     /// A repeating timer that sweeps until nothing is pending.
     private func startTimer() -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        let interval = DispatchTimeInterval.nanoseconds(Int(UpstreamExchange.nanoseconds(Self.sweepInterval)))
+        let interval = DispatchTimeInterval.nanoseconds(Int(Self.nanoseconds(Self.sweepInterval)))
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(10))
         timer.setEventHandler { [self] in sweep() }
         timer.resume()
@@ -104,5 +104,11 @@ final class ClientDeadlines: Sendable {
             return expired
         }
         for expire in expired { expire() }
+    }
+
+    /// Nanoseconds in a duration, saturating at one hour (a client never waits longer).
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return max(0, min(seconds, 3600)) * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

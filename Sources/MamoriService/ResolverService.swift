@@ -1,0 +1,300 @@
+// Primary responsibilities: the resolver as the listeners see it — the one QueryHandler and
+// Reloadable the daemon runs. It builds the engine from the configuration (EngineSettings), keeps
+// the caches, the trust anchors and the transport for the life of the process, answers the fast
+// path from the cache, resolves misses with a client-wait deadline, rebuilds the engine on reload,
+// and saves what should outlive the process.
+
+import DNSCache
+import DNSSEC
+import DNSWire
+import Logging
+import MamoriConfiguration
+import Resolver
+import ResolverServer
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The resolution service: caches and transport that live as long as the process, and an engine
+/// rebuilt on reload over them (peers.md §3: a reload keeps the cache).
+public final class ResolverService: QueryHandler, Reloadable {
+    /// The RRset, negative and key cache; kept across reloads.
+    public let cache: ResolverCache
+    /// What is known about upstream servers; kept across reloads.
+    public let infrastructure: InfrastructureCache
+    /// The wall clock verdicts and expiries are judged against.
+    let clock: any ResolverClock
+    /// Where upstream queries go.
+    let transport: any UpstreamTransport
+    /// The cache settings the caches were made with (a change needs a restart).
+    let cacheSettings: MamoriConfiguration.CacheConfiguration
+    /// The cache dump, when `cache.persist` is on and this instance owns the state directory.
+    let persistence: CachePersistence?
+    /// The service's logger.
+    let logger: Logger
+    /// Whether this instance owns the state directory and may write the dump and RFC 5011 state.
+    let persistent: Bool
+    /// The engine in force; a reload swaps in one built from the new configuration (sharing the
+    /// caches), while resolutions already running finish on the old one.
+    private let current: Mutex<IterativeResolver>
+    /// How long a client waits before it is answered (stale data or SERVFAIL, EDE 22): stubs retry
+    /// after about two seconds (architecture §5), so an answer after that helps nobody, and its
+    /// waiting slot is freed.
+    public let clientWait: Duration
+    /// The client-wait deadlines of queries in resolution.
+    private let deadlines: ClientDeadlines
+    /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
+    /// so RFC 5011 state and NTAs added at run time survive a SIGHUP.
+    let anchors: Mutex<TrustAnchorSet>
+    /// What gave the cached verdicts and delegations their meaning, as of the last (re)load
+    /// (``EngineSettings/judging``), for the reload's flush and the identity saved with the dump.
+    let judgedUnder: Mutex<[String: String]>
+    /// The RFC 5011 maintenance loop, when any anchor is managed.
+    let maintenance: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    /// Builds the caches, the transport and the first engine, and loads the cache dump.
+    /// - Parameters:
+    ///   - configuration: the checked configuration.
+    ///   - logger: where the service logs.
+    ///   - metrics: where the socket transport counts and the caches report, when metrics are on.
+    ///   - persistent: false when another instance holds the state directory: nothing is loaded
+    ///     from the dump and nothing is written there.
+    ///   - transport: the upstream network; by default sockets (``UpstreamSocketTransport``).
+    ///   - clock: the clock; by default the system's.
+    ///   - clientWait: how long a client waits for a resolution.
+    /// - Throws: ``ServiceError`` when a root hints or trust-anchor file cannot be used.
+    public init(
+        configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil, persistent: Bool = true,
+        transport: (any UpstreamTransport)? = nil, clock: any ResolverClock = SystemClock(),
+        clientWait: Duration = .milliseconds(2500)
+    ) throws {
+        let anchorSet = try TrustAnchorSet(configuration, logger: logger, persistent: persistent)
+        let settings = try EngineSettings(configuration, anchors: anchorSet.store)
+        let cache = ResolverCache(configuration: settings.cache)
+        let infrastructure = InfrastructureCache()
+        let transport =
+            transport ?? UpstreamSocketTransport(metrics: metrics, maxOutstanding: settings.maxOutstandingQueries)
+        let persistence =
+            configuration.cache.persist && persistent
+            ? CachePersistence(directory: configuration.stateDirectory, logger: logger) : nil
+        persistence?.load(
+            into: cache, identity: CachePersistence.identity(settings.judging, anchors: anchorSet.store),
+            now: CacheTime(seconds: clock.wallSeconds))
+        self.cache = cache
+        self.infrastructure = infrastructure
+        self.clock = clock
+        self.transport = transport
+        self.cacheSettings = configuration.cache
+        self.persistence = persistence
+        self.logger = logger
+        self.persistent = persistent
+        self.clientWait = clientWait
+        self.deadlines = ClientDeadlines(wait: clientWait)
+        self.anchors = Mutex(anchorSet)
+        self.judgedUnder = Mutex(settings.judging)
+        self.current = Mutex(
+            IterativeResolver(
+                configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
+                infrastructure: infrastructure))
+        startMaintenance()
+        if let metrics { Self.addCollectors(to: metrics, cache: cache, clock: clock) }
+        logger.info(
+            "engine ready",
+            metadata: [
+                "root-hints": "\(settings.resolver.rootHints.nameServers.count) servers",
+                "forward-zones": "\(configuration.resolution.forwardZones.count)",
+                "cache-size": "\(configuration.cache.size)",
+            ])
+    }
+
+    /// The engine currently in force.
+    public var resolver: IterativeResolver { current.withLock { $0 } }
+
+    /// The trust-anchor store in force.
+    public var trustAnchors: TrustAnchorStore { anchors.withLock { $0.store } }
+
+    /// Queries in resolution whose client is still waiting for the answer.
+    public var waitingCount: Int { deadlines.pendingCount }
+
+    // MARK: - Queries
+
+    /// Answers from the cache alone: no task, no wait. The query's CD bit decides whether cached
+    /// bogus data may be served (RFC 4035 §3.2.2). A miss says what it found, for ``resolve(_:client:after:respond:)``.
+    public func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
+        guard let question = query.question else { return .miss(CacheMiss(nothingCached: true)) }
+        switch resolver.lookUp(question, checkingDisabled: query.header.checkingDisabled) {
+        case .answer(let resolution): return .response(ClientResponse.make(resolution, for: query))
+        case .miss(let miss): return .miss(miss)
+        }
+    }
+
+    /// Resolves a miss of ``answerFromCache(_:client:)`` in a task, without asking the cache the
+    /// same thing again, and responds exactly once: with the resolution, or — when ``clientWait``
+    /// passes first — with what ``IterativeResolver/answerAfterClientWait(_:checkingDisabled:waited:)``
+    /// gives, while the resolution goes on and fills the cache.
+    public func resolve(
+        _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void
+    ) {
+        guard let question = query.question else { return respond(Message(rcode: .formErr)) }
+        let once = Once(respond)
+        let resolver = self.resolver
+        let checkingDisabled = query.header.checkingDisabled
+        let clientWait = self.clientWait
+        let deadline = deadlines.schedule {
+            let answer = resolver.answerAfterClientWait(
+                question, checkingDisabled: checkingDisabled, waited: clientWait)
+            once.call(ClientResponse.make(answer, for: query))
+        }
+        let deadlines = self.deadlines
+        Task {
+            let resolution = await resolver.resolve(question, checkingDisabled: checkingDisabled, after: miss)
+            deadlines.cancel(deadline)
+            once.call(ClientResponse.make(resolution, for: query))
+        }
+    }
+
+    /// Calls a response function at most once, whoever comes first: the resolution or the
+    /// client-wait deadline. The listeners rely on it (``QueryHandler`` says `respond` is called
+    /// exactly once) and free the client's waiting slot in it.
+    final class Once: Sendable {
+        /// The function, until called.
+        private let function: Mutex<(@Sendable (Message) -> Void)?>
+
+        /// Wraps `function`.
+        init(_ function: @escaping @Sendable (Message) -> Void) { self.function = Mutex(function) }
+
+        /// Calls the function if nobody has yet.
+        func call(_ message: Message) {
+            let taken = function.withLock { stored -> (@Sendable (Message) -> Void)? in
+                defer { stored = nil }
+                return stored
+            }
+            taken?(message)
+        }
+    }
+
+    // MARK: - Reload
+
+    /// Rebuilds the engine from the new configuration over the same caches, so nothing cached is
+    /// lost (peers.md §3). Cache size and TTL clamps are fixed for the process's life: a change is
+    /// logged and applies at the next restart.
+    ///
+    /// Everything that can fail (anchor files, root hints) is read before anything is changed, so
+    /// a rejected reload leaves the running engine exactly as it was, NTAs included.
+    public func reload(_ configuration: Configuration) throws {
+        let old = anchors.withLock { $0 }
+        let anchorsChanged = TrustAnchorSet.Source(configuration) != old.source
+        var anchorSet =
+            anchorsChanged ? try TrustAnchorSet(configuration, logger: logger, persistent: persistent) : old
+        let settings = try EngineSettings(configuration, anchors: anchorSet.store)
+        // Nothing below throws.
+        if !anchorsChanged {
+            // RFC 7646 §2: data judged under an NTA must not outlive it.
+            for name in anchorSet.followConfiguredNegativeAnchors(configuration.dnssec.negativeTrustAnchors) {
+                let removed = cache.flushZone(name)
+                logger.info("negative trust anchor removed", metadata: ["name": "\(name)", "flushed": "\(removed)"])
+            }
+        }
+        anchors.withLock { $0 = anchorSet }
+        let previous = judgedUnder.withLock { judged in
+            defer { judged = settings.judging }
+            return judged
+        }
+        let changed = settings.judging.keys.sorted().filter { settings.judging[$0] != previous[$0] }
+        if !changed.isEmpty, !anchorsChanged {
+            // Cached verdicts and delegations were made under other settings: none may be served.
+            cache.flushAll()
+            infrastructure.flushAll()
+            logger.notice("cache flushed: \(changed.joined(separator: ", ")) changed")
+        }
+        if configuration.cache != cacheSettings {
+            logger.warning("cache settings changed; they take effect at the next restart")
+        }
+        (transport as? UpstreamSocketTransport)?.maxOutstanding = settings.maxOutstandingQueries
+        current.withLock {
+            $0 = IterativeResolver(
+                configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
+                infrastructure: infrastructure)
+        }
+        if anchorsChanged {
+            // Keys validated under the old anchors must not outlive them.
+            cache.flushAll()
+            startMaintenance()
+        }
+    }
+
+    // MARK: - Negative trust anchors (RFC 7646)
+
+    /// Adds an NTA at run time, for `seconds` or until removed, and flushes what was judged at and
+    /// below `name` under the old rules (RFC 7646 §2.1).
+    /// - Returns: the cached entries removed.
+    @discardableResult
+    public func addNegativeAnchor(_ name: DomainName, seconds: Int64?) -> Int {
+        trustAnchors.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: seconds.map { clock.wallSeconds + $0 }))
+        return cache.flushZone(name)
+    }
+
+    /// Removes an NTA and flushes what was judged under it.
+    /// - Returns: the cached entries removed, or nil when there was no such NTA.
+    public func removeNegativeAnchor(_ name: DomainName) -> Int? {
+        guard trustAnchors.removeNegativeAnchor(name) else { return nil }
+        return cache.flushZone(name)
+    }
+
+    /// Ends the NTAs whose lifetime has passed and flushes what was cached under them (RFC 7646
+    /// §2: an NTA applies only for its lifetime; data judged insecure under it must not outlive it).
+    /// - Returns: the names whose NTA ended.
+    public func endExpiredNegativeAnchors() -> [DomainName] {
+        let ended = trustAnchors.removeExpiredNegativeAnchors(now: clock.wallSeconds)
+        for name in ended {
+            let removed = cache.flushZone(name)
+            logger.info("negative trust anchor expired", metadata: ["name": "\(name)", "flushed": "\(removed)"])
+        }
+        return ended
+    }
+
+    // MARK: - Stopping
+
+    /// Saves the RFC 5011 state and the cache at shutdown (after the listeners closed).
+    public func prepareToStop() {
+        maintenance.withLock { $0?.cancel() }
+        let anchorSet = anchors.withLock { $0 }
+        _ = anchorSet.stateFile?.save(anchorSet.store)
+        guard let persistence else { return }
+        let identity = CachePersistence.identity(judgedUnder.withLock { $0 }, anchors: anchorSet.store)
+        persistence.save(cache, identity: identity, now: CacheTime(seconds: clock.wallSeconds))
+    }
+
+    // MARK: - Metrics
+
+    /// Scrape-time figures of the RRset cache (Docs/metrics.md).
+    static func addCollectors(to metrics: ServerMetrics, cache: ResolverCache, clock: any ResolverClock) {
+        let hits = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_hits_total", help: "Cache lookups that found a fresh entry.")
+        let misses = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_misses_total", help: "Cache lookups that found nothing usable.")
+        let stale = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_stale_hits_total", help: "Expired entries served stale (RFC 8767).")
+        let inserts = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_inserts_total", help: "Entries stored (new or replacing).")
+        let evictions = ServerMetrics.FollowingCounter(
+            metrics, name: "mamori_cache_evictions_total", help: "Live entries evicted to stay within the memory bound."
+        )
+        let entries = metrics.gauge("mamori_cache_entries", help: "Entries in the cache, of every kind.")
+        let bytes = metrics.gauge("mamori_cache_bytes", help: "Bytes the cache accounts for.")
+        let limit = metrics.gauge("mamori_cache_max_bytes", help: "The cache's memory bound in bytes.")
+        metrics.addCollector {
+            let statistics = cache.statistics(now: CacheTime(seconds: clock.wallSeconds))
+            hits.update(to: statistics.counters.hits)
+            misses.update(to: statistics.counters.misses)
+            stale.update(to: statistics.counters.staleHits)
+            inserts.update(to: statistics.counters.inserts)
+            evictions.update(to: statistics.counters.evictions)
+            entries.set(statistics.totalEntries)
+            bytes.set(statistics.bytesUsed)
+            limit.set(statistics.bytesLimit)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// Primary responsibilities: the RFC 5011 maintenance loop in-process, on a manual clock and a
+// scripted network — the first refresh runs at start and starts a new key's add hold-down, the
+// state is saved, a refused fetch is retried later, and static anchors are never probed.
+
+import DNSSEC
+import DNSWire
+import Foundation
+import Logging
+import MamoriConfiguration
+import Resolver
+import ResolverTestKit
+import Testing
+
+@testable import MamoriService
+
+@Suite("Resolver service: RFC 5011 maintenance")
+struct AnchorMaintenanceTests {
+    /// The zone the fixtures sign.
+    static let zone: DomainName = "managed.example."
+    /// The scripted server of the zone.
+    static let server = ServerAddress("192.0.2.53")!
+
+    /// A service managing `managed.example.` (DS of K1, `trust-anchor-updates: true`), whose one
+    /// server answers DNSKEY queries with `fixture` (or REFUSED when nil).
+    static func makeService(
+        fixture: String?, directory: String, updates: TrustAnchorUpdates = .enabled, logger: Logger
+    ) throws -> (ResolverService, ScriptedNetwork, ManualClock) {
+        let clock = ManualClock(wallSeconds: fixtureTime)
+        let network = ScriptedNetwork(clock: clock)
+        if let fixture {
+            let records = try fixtureRecords(fixture, origin: zone).filter {
+                $0.type == .dnskey || ($0.type == .rrsig && $0.name == zone)
+            }
+            network.add(
+                ScriptedEntry(
+                    match: QueryMatch(name: .exact(zone), type: .dnskey),
+                    response: ScriptedResponse(authoritativeAnswer: true, answer: records)),
+                at: [server])
+        } else {
+            network.setUnmatchedPolicy(.rcode(.refused), for: server)
+        }
+        var configuration = testConfiguration(directory: directory)
+        let ds = try String(
+            contentsOfFile: String(#filePath).replacingOccurrences(
+                of: "MamoriServiceTests/AnchorMaintenanceTests.swift", with: "DNSSECTests/Fixtures/trust-anchor-k1.ds"),
+            encoding: .utf8)
+        configuration.dnssec.trustAnchors = [ds.trimmingCharacters(in: .whitespacesAndNewlines)]
+        configuration.dnssec.trustAnchorUpdates = updates
+        configuration.resolution.forwardZones = [MamoriConfiguration.ForwardZone(name: zone, addresses: [server])]
+        let service = try ResolverService(
+            configuration: configuration, logger: logger, transport: network, clock: clock)
+        return (service, network, clock)
+    }
+
+    /// Waits (in real time, briefly) until `condition` holds.
+    static func eventually(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    @Test(
+        "the loop refreshes at start: a new key signed by the trusted one enters its add hold-down, and the state is saved"
+    )
+    func firstRefresh() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (service, network, _) = try Self.makeService(
+            fixture: "trust-anchor-k1-k2.signed", directory: directory, logger: LogCapture().logger)
+        defer { service.prepareToStop() }
+        let keys = try fixtureRecords("trust-anchor-k1-k2.signed", origin: Self.zone).compactMap { record -> DNSKEY? in
+            if case .dnskey(let key) = record.rdata, key.flags == 257 { return key }
+            return nil
+        }
+        #expect(keys.count == 2)
+        let statePath = directory + "/" + TrustAnchorStateFile.defaultFileName
+        try await Self.eventually { FileManager.default.fileExists(atPath: statePath) }
+        let managed = try #require(service.trustAnchors.managedAnchors.first { $0.zone == Self.zone })
+        let states = keys.compactMap { key in managed.keys.first { $0.dnskey == key }?.state }
+        #expect(Set(states) == [.valid, .addPend])
+        #expect(network.queries.filter { $0.question?.type == .dnskey }.count == 1)
+        let saved = try String(contentsOfFile: statePath, encoding: .utf8)
+        #expect(saved.contains("managed.example."))
+        // Nothing is due now: a second pass sends nothing.
+        #expect(await service.refreshDueAnchors().isEmpty)
+        #expect(network.queries.filter { $0.question?.type == .dnskey }.count == 1)
+    }
+
+    @Test("a refused DNSKEY fetch is logged, the zone retried at its retry time, and the anchor kept")
+    func refusedRefresh() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let capture = LogCapture()
+        let (service, network, clock) = try Self.makeService(fixture: nil, directory: directory, logger: capture.logger)
+        defer { service.prepareToStop() }
+        try await Self.eventually { capture.warnings.contains { $0.hasPrefix("RFC 5011 refresh failed") } }
+        #expect(capture.warnings.contains { $0.hasPrefix("RFC 5011 refresh failed") })
+        let retry = try #require(service.trustAnchors.nextRefresh(now: clock.wallSeconds))
+        #expect(retry > clock.wallSeconds)
+        let before = network.queries.count
+        #expect(await service.refreshDueAnchors().isEmpty)  // not due yet
+        #expect(network.queries.count == before)
+        clock.shiftWallClock(bySeconds: retry - clock.wallSeconds)
+        #expect(await service.refreshDueAnchors() == [Self.zone])
+        #expect(network.queries.count > before)
+        #expect(service.trustAnchors.anchors.contains { $0.owner == Self.zone })
+    }
+
+    @Test("static anchors (trust-anchor-updates: false) are never probed and leave no state file")
+    func staticAnchors() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (service, network, _) = try Self.makeService(
+            fixture: "trust-anchor-k1-k2.signed", directory: directory, updates: .disabled, logger: LogCapture().logger)
+        #expect(await service.refreshDueAnchors().isEmpty)
+        service.prepareToStop()
+        #expect(network.queries.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + TrustAnchorStateFile.defaultFileName))
+    }
+}
