@@ -38,7 +38,9 @@ let package = Package(
 
         // MARK: - Resolution engine (no sockets, no clock: a transport and a clock are injected)
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSCrypto", "DNSSEC", "DNSCache"]),
-        .target(name: "ResolverTestKit", dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
+        .target(
+            name: "ResolverTestKit",
+            dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriService"]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
             exclude: ["Scenarios"]),
@@ -96,7 +98,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "ReplayTests",
-            dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "DNSCache", "DNSWire"],
+            dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "MamoriService", "DNSCache", "DNSWire"],
             exclude: ["Scenarios", "Fixtures"]),
         .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet"]),
 
@@ -105,7 +107,7 @@ let package = Package(
             name: "FuzzHarness",
             dependencies: [
                 "DNSWire", "DNSSEC", "DNSCache", "Resolver", "ResolverTestKit", "MamoriConfiguration",
-                "ResolverServer",
+                "ResolverServer", "MamoriService",
             ],
             path: "Tests/Fuzz/Harness"),
         .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "DNSSEC", "DNSWire", "Resolver"]),

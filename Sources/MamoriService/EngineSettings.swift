@@ -5,6 +5,7 @@
 import DNSCache
 import DNSSEC
 import DNSWire
+import Logging
 import MamoriConfiguration
 import Resolver
 import ResolverServer
@@ -67,6 +68,15 @@ public struct EngineSettings: Sendable {
             "dnssec.validation": "\(configuration.dnssec.validation)",
             "dnssec.nsec3-max-iterations": "\(configuration.dnssec.nsec3MaxIterations)",
         ]
+    }
+
+    /// Translates `configuration` with a trust-anchor store built from it alone: configured or
+    /// built-in anchors and NTAs, RFC 5011 state read but never written. For harnesses that build
+    /// an engine without a daemon (the replay tests, the response fuzz target).
+    /// - Throws: ``ServiceError`` naming the root hints or trust-anchor file or key and its problem.
+    public init(_ configuration: Configuration) throws {
+        let anchors = try TrustAnchorSet(configuration, logger: Logger(label: "mamori.settings"), persistent: false)
+        try self.init(configuration, anchors: anchors.store)
     }
 
     /// The RRset cache's settings from the `cache` and `dnssec` sections.

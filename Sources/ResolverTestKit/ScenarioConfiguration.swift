@@ -1,56 +1,75 @@
-// Primary responsibilities: turning a scenario's configuration lines into the engine's and the
-// cache's settings, for every test that builds a resolver from a scenario (the replay tests, the
-// explanation tests, the response fuzz target).
+// Primary responsibilities: turning a scenario's configuration lines into the daemon's
+// configuration and, through the daemon's own translation, into engine settings, for every test
+// that builds a resolver from a scenario (the replay tests, the explanation tests, the response
+// fuzz target).
 
-public import DNSCache
-import DNSSEC
 import DNSWire
-public import Resolver
+public import MamoriConfiguration
+public import MamoriService
+import Resolver
 
-/// The configuration keys scenarios use, read into ``ResolverConfiguration`` and ``CacheConfiguration``.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A scenario's `server:` lines, read as the daemon's configuration (`mamori.yaml`) and turned into
+/// engine settings by the daemon's own translation (``EngineSettings``), so a key wired wrongly in
+/// the daemon fails a replay test.
 public enum ScenarioConfiguration {
-    /// Reads the configuration keys scenarios use:
-    /// `root-hint: NAME ADDRESS`, `qname-minimisation: off|relaxed|strict|no|yes`,
-    /// `forward-zone: ZONE ADDRESS[,ADDRESS…]`, `ipv4|ipv6|allow-private-upstreams|use-0x20: yes|no`,
-    /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`;
-    /// DNSSEC: `trust-anchor: ZONE-FILE LINE` (DS or DNSKEY, repeatable; any anchor turns validation
-    /// on), `validation: yes|no`, `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N` (read by
-    /// ``cache(_:)``); `query-seconds: STEP MIN MAX` is for the test itself (ReplayTests' time
-    /// bounds) and skipped here. Scenarios without an anchor run without validation.
+    /// The engine settings a scenario asks for: ``configuration(_:rootHintsFile:)`` translated by
+    /// ``EngineSettings``, then the limits no configuration key reaches (``tune(_:_:)``).
+    /// - Throws: ``ScenarioConfigurationError`` for an unknown key or a bad value, or what
+    ///   ``EngineSettings`` throws for anchors or hints it cannot use.
+    public static func settings(_ lines: [ConfigLine]) throws -> EngineSettings {
+        let directory = "/tmp/mamori-scenario-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        guard mkdir(directory, 0o700) == 0 else {
+            throw ScenarioConfigurationError(
+                line: ConfigLine(key: "server", value: "", line: 0), reason: "no temporary folder")
+        }
+        let hintsFile = directory + "/root.hints"
+        defer {
+            unlink(hintsFile)
+            rmdir(directory)
+        }
+        var settings = try EngineSettings(try configuration(lines, rootHintsFile: hintsFile))
+        try tune(&settings, lines)
+        return settings
+    }
+
+    /// The daemon's configuration for a scenario's lines. Keys and what they set:
+    /// `root-hint: NAME ADDRESS` (repeatable; written to `rootHintsFile`, `resolution.root-hints`),
+    /// `qname-minimisation: off|relaxed|strict|no|yes`, `forward-zone: ZONE ADDRESS[,ADDRESS…]`,
+    /// `ipv4|ipv6|allow-private-upstreams|use-0x20: yes|no` (`resolution.case-randomisation` for
+    /// the last), `serve-stale|prefetch: yes|no` (`cache.`); DNSSEC: `trust-anchor: ZONE-FILE LINE`
+    /// (DS or DNSKEY, repeatable; any anchor turns validation on), `validation: yes|no`,
+    /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`. Scenarios without an anchor run
+    /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
+    /// are skipped here (``tune(_:_:)``, the test itself).
     /// - Throws: ``ScenarioConfigurationError`` for an unknown key or a bad value.
-    public static func resolver(_ lines: [ConfigLine]) throws -> ResolverConfiguration {
-        var configuration = ResolverConfiguration()
-        var hints: [(DomainName, ServerAddress)] = []
-        var anchorLines: [String] = []
-        var negativeAnchors: [NegativeTrustAnchor] = []
+    public static func configuration(_ lines: [ConfigLine], rootHintsFile: String) throws -> Configuration {
+        var configuration = Configuration()
+        configuration.cache.persist = false
+        configuration.dnssec.trustAnchorUpdates = .disabled
+        var hints: [String] = []
         var validation: Bool? = nil
         for line in lines where !line.key.isEmpty && line.key != "server" {
             let value = line.value
-            func flag() throws -> Bool {
-                switch value.lowercased() {
-                case "yes", "true", "on": return true
-                case "no", "false", "off": return false
-                default: throw ScenarioConfigurationError(line: line, reason: "expected yes or no")
-                }
-            }
-            func number() throws -> Int {
-                guard let number = Int(value) else {
-                    throw ScenarioConfigurationError(line: line, reason: "expected a number")
-                }
-                return number
-            }
             switch line.key {
             case "root-hint":
                 let parts = value.split(separator: " ")
                 guard parts.count == 2, let address = ServerAddress(parts[1]) else {
                     throw ScenarioConfigurationError(line: line, reason: "expected NAME ADDRESS")
                 }
-                hints.append((try DomainName(parts[0]), address))
+                let name = try DomainName(parts[0])
+                hints += [
+                    ". 3600000 IN NS \(name)",
+                    "\(name) 3600000 IN \(address.host.isIPv6 ? "AAAA" : "A") \(address.host)",
+                ]
             case "qname-minimisation":
                 switch value.lowercased() {
-                case "off", "no", "false": configuration.qnameMinimisation = .off
-                case "relaxed", "yes", "true": configuration.qnameMinimisation = .relaxed
-                case "strict": configuration.qnameMinimisation = .strict
+                case "off", "no", "false": configuration.resolution.qnameMinimisation = .off
+                case "relaxed", "yes", "true": configuration.resolution.qnameMinimisation = .relaxed
+                case "strict": configuration.resolution.qnameMinimisation = .strict
                 default: throw ScenarioConfigurationError(line: line, reason: "expected off, relaxed or strict")
                 }
             case "forward-zone":
@@ -59,58 +78,71 @@ public enum ScenarioConfiguration {
                     throw ScenarioConfigurationError(line: line, reason: "expected ZONE ADDRESS[,…]")
                 }
                 let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
-                configuration.forwardZones.append(ForwardZone(zone: try DomainName(parts[0]), servers: servers))
-            case "ipv4": configuration.useIPv4 = try flag()
-            case "ipv6": configuration.useIPv6 = try flag()
-            case "allow-private-upstreams": configuration.allowPrivateUpstreams = try flag()
-            case "use-0x20": configuration.useCaseRandomisation = try flag()
-            case "max-upstream-queries": configuration.limits.maxUpstreamQueries = try number()
-            case "max-referrals": configuration.limits.maxReferrals = try number()
-            case "max-cname-chain": configuration.limits.maxCNAMEChain = try number()
-            case "max-nameserver-lookups": configuration.limits.maxNameServerLookupsPerDelegation = try number()
-            case "max-nxdomain-nameservers": configuration.limits.maxNXDOMAINNameServers = try number()
-            case "trust-anchor": anchorLines.append(value)
-            case "validation": validation = try flag()
-            case "nta": negativeAnchors.append(NegativeTrustAnchor(name: try DomainName(value)))
-            case "nsec3-max-iterations":
-                configuration.validation.limits.maxNSEC3Iterations = UInt16(clamping: try number())
-            case "bogus-ttl": continue  // a cache setting (see cache(_:))
-            case "serve-stale":
-                configuration.serveStale = try flag()  // the cache keeps stale entries too (cache(_:))
-            case "prefetch": configuration.prefetch = try flag()
+                configuration.resolution.forwardZones.append(
+                    MamoriConfiguration.ForwardZone(name: try DomainName(parts[0]), addresses: servers))
+            case "ipv4": configuration.resolution.ipv4 = try flag(line)
+            case "ipv6": configuration.resolution.ipv6 = try flag(line)
+            case "allow-private-upstreams": configuration.resolution.allowPrivateUpstreams = try flag(line)
+            case "use-0x20": configuration.resolution.caseRandomisation = try flag(line)
+            case "serve-stale": configuration.cache.serveStale = try flag(line)
+            case "prefetch": configuration.cache.prefetch = try flag(line)
+            case "trust-anchor": configuration.dnssec.trustAnchors.append(value)
+            case "validation": validation = try flag(line)
+            case "nta": configuration.dnssec.negativeTrustAnchors.append(try DomainName(value))
+            case "nsec3-max-iterations": configuration.dnssec.nsec3MaxIterations = try number(line)
+            case "bogus-ttl": configuration.dnssec.bogusTTL = UInt32(clamping: try number(line))
+            case "max-upstream-queries", "max-referrals", "max-cname-chain", "max-nameserver-lookups",
+                "max-nxdomain-nameservers":
+                continue  // engine limits with no configuration key: tune(_:_:)
             case "query-seconds": continue  // checked by the test, not the engine (ReplayTests.timeBounds)
             default: throw ScenarioConfigurationError(line: line, reason: "unknown key")
             }
         }
-        let anchors = try TrustAnchorStore.parse(anchorLines.joined(separator: "\n"), source: "scenario")
-        configuration.validation.anchors = TrustAnchorStore(anchors: anchors, negativeAnchors: negativeAnchors)
-        configuration.validation.enabled = validation ?? !anchors.isEmpty
+        configuration.dnssec.validation = validation ?? !configuration.dnssec.trustAnchors.isEmpty
         if !hints.isEmpty {
-            var names: [DomainName] = []
-            var addresses: [DomainName: [ServerAddress]] = [:]
-            for (name, address) in hints {
-                if !names.contains(name) { names.append(name) }
-                addresses[name, default: []].append(address)
+            guard let file = fopen(rootHintsFile, "w") else {
+                throw ScenarioConfigurationError(
+                    line: ConfigLine(key: "root-hint", value: "", line: 0), reason: "cannot write \(rootHintsFile)")
             }
-            configuration.rootHints = RootHints(nameServers: names, addresses: addresses)
+            fputs(hints.joined(separator: "\n") + "\n", file)
+            fclose(file)
+            configuration.resolution.rootHints = .file(rootHintsFile)
         }
         return configuration
     }
 
-    /// The cache settings a scenario changes: `bogus-ttl: N` (seconds a bogus result is kept).
+    /// Sets the engine limits scenarios change that no configuration key reaches:
+    /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`.
     /// - Throws: ``ScenarioConfigurationError`` for a bad value.
-    public static func cache(_ lines: [ConfigLine]) throws -> CacheConfiguration {
-        var configuration = CacheConfiguration()
-        for line in lines where line.key == "bogus-ttl" {
-            guard let seconds = UInt32(line.value) else {
-                throw ScenarioConfigurationError(line: line, reason: "expected seconds")
+    public static func tune(_ settings: inout EngineSettings, _ lines: [ConfigLine]) throws {
+        for line in lines {
+            switch line.key {
+            case "max-upstream-queries": settings.resolver.limits.maxUpstreamQueries = try number(line)
+            case "max-referrals": settings.resolver.limits.maxReferrals = try number(line)
+            case "max-cname-chain": settings.resolver.limits.maxCNAMEChain = try number(line)
+            case "max-nameserver-lookups": settings.resolver.limits.maxNameServerLookupsPerDelegation = try number(line)
+            case "max-nxdomain-nameservers": settings.resolver.limits.maxNXDOMAINNameServers = try number(line)
+            default: continue
             }
-            configuration.bogusTTL = seconds
         }
-        configuration.serveStale = lines.contains { $0.key == "serve-stale" && $0.value.lowercased() == "yes" }
-        return configuration
     }
 
+    /// A `yes|no` value.
+    static func flag(_ line: ConfigLine) throws -> Bool {
+        switch line.value.lowercased() {
+        case "yes", "true", "on": return true
+        case "no", "false", "off": return false
+        default: throw ScenarioConfigurationError(line: line, reason: "expected yes or no")
+        }
+    }
+
+    /// A whole-number value.
+    static func number(_ line: ConfigLine) throws -> Int {
+        guard let number = Int(line.value) else {
+            throw ScenarioConfigurationError(line: line, reason: "expected a number")
+        }
+        return number
+    }
 }
 
 /// A configuration line that cannot be used.

@@ -5,6 +5,7 @@
 import DNSCache
 import DNSWire
 import Foundation
+import MamoriService
 import Resolver
 import ResolverTestKit
 import Testing
@@ -17,11 +18,10 @@ import Testing
             .appendingPathComponent("Scenarios/\(file)").path
         let scenario = try Scenario(contentsOfFile: path)
         let runner = ScenarioRunner(scenario: scenario)
+        let settings = try ScenarioConfiguration.settings(scenario.config)
         let engine = IterativeResolver(
-            configuration: try ScenarioConfiguration.resolver(scenario.config), transport: runner.network,
-            clock: runner.clock,
-            cache: ResolverCache(configuration: try ScenarioConfiguration.cache(scenario.config)),
-            infrastructure: InfrastructureCache())
+            configuration: settings.resolver, transport: runner.network, clock: runner.clock,
+            cache: ResolverCache(configuration: settings.cache), infrastructure: InfrastructureCache())
         let report = await runner.run { query in await ReplayTests.answer(query, engine: engine) }
         #expect(report.passed, "\(report)")
         return await engine.explain(Question(name: try DomainName(name), type: .a))

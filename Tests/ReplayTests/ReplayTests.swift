@@ -1,10 +1,11 @@
 // Primary responsibilities: run every scenario in Scenarios/ through the real engine over the
-// scripted network, and turn each scenario's configuration lines into engine settings.
+// scripted network, built from each scenario's configuration lines by the daemon's translation.
 
 import DNSCache
 import DNSSEC
 import DNSWire
 import Foundation
+import MamoriService
 import Resolver
 import ResolverServer
 import ResolverTestKit
@@ -23,10 +24,10 @@ import Testing
     func scenario(_ path: String) async throws {
         let scenario = try Scenario(contentsOfFile: path)
         let runner = ScenarioRunner(scenario: scenario)
+        let settings = try ScenarioConfiguration.settings(scenario.config)
         let engine = IterativeResolver(
-            configuration: try ScenarioConfiguration.resolver(scenario.config), transport: runner.network,
-            clock: runner.clock, cache: ResolverCache(configuration: try ScenarioConfiguration.cache(scenario.config)),
-            infrastructure: InfrastructureCache())
+            configuration: settings.resolver, transport: runner.network, clock: runner.clock,
+            cache: ResolverCache(configuration: settings.cache), infrastructure: InfrastructureCache())
         let bounds = try Self.timeBounds(scenario.config)
         var elapsed: [Int: Duration] = [:]
         let report = await runner.run { query in

@@ -8,6 +8,7 @@
 import DNSCache
 import DNSSEC
 import DNSWire
+import MamoriService
 import Resolver
 import ResolverTestKit
 import Synchronization
@@ -212,8 +213,9 @@ extension ResponseFuzzing {
         /// Reads a scenario's servers and settings.
         init(scenario: Scenario) throws {
             self.scenario = scenario
-            configuration = try ScenarioConfiguration.resolver(scenario.config)
-            var cache = try ScenarioConfiguration.cache(scenario.config)
+            let settings = try ScenarioConfiguration.settings(scenario.config)
+            configuration = settings.resolver
+            var cache = settings.cache
             // One resolution never contends: one shard instead of 64 saves their set-up on every input.
             cache.shardCount = 1
             cacheConfiguration = cache
