@@ -53,6 +53,9 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CMamoriProcess"),
+        // The control protocol's words, shared by the daemon and mamorictl.
+        .target(name: "MamoriControl", dependencies: ["DNSWire"]),
+        .testTarget(name: "MamoriControlTests", dependencies: ["MamoriControl", "DNSWire"]),
         .target(
             name: "MamoriConfiguration",
             dependencies: ["DNSWire", .product(name: "Yams", package: "Yams")]),
@@ -60,14 +63,16 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriConfiguration", "CSystemd", "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl", "CSystemd",
+                "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration", "DNSWire", "CMamoriNet",
+                "ResolverServer", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration", "MamoriControl", "DNSWire",
+                "CMamoriNet",
             ]),
 
         // MARK: - Service: the composition root as a library (configuration → engine, the query
@@ -75,26 +80,27 @@ let package = Package(
         .target(
             name: "MamoriService",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "ResolverServer",
-                .product(name: "Logging", package: "swift-log"),
+                "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
+                "ResolverServer", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",
             dependencies: [
                 "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "DNSCache", "DNSSEC", "DNSWire",
-                "MamoriConfiguration", .product(name: "Logging", package: "swift-log"),
+                "MamoriConfiguration", "MamoriControl", .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "MamoriService", "ResolverServer", "CMamoriProcess", "DNSCache", "MamoriConfiguration", "DNSWire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MamoriService", "ResolverServer", "CMamoriProcess", "DNSCache", "MamoriConfiguration", "MamoriControl",
+                "DNSWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mamorictl",
             dependencies: [
-                "MamoriConfiguration", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MamoriConfiguration", "MamoriControl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(
             name: "ReplayTests",
@@ -107,7 +113,7 @@ let package = Package(
             name: "FuzzHarness",
             dependencies: [
                 "DNSWire", "DNSSEC", "DNSCache", "Resolver", "ResolverTestKit", "MamoriConfiguration",
-                "ResolverServer", "MamoriService",
+                "ResolverServer", "MamoriService", "MamoriControl",
             ],
             path: "Tests/Fuzz/Harness"),
         .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "DNSSEC", "DNSWire", "Resolver"]),

@@ -9,6 +9,7 @@ import DNSWire
 import Dispatch
 import Logging
 import MamoriConfiguration
+import MamoriControl
 import Resolver
 import ResolverServer
 import Synchronization

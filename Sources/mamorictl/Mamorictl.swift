@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import MamoriConfiguration
+import MamoriControl
 
 #if canImport(Glibc)
     import Glibc
@@ -60,23 +61,29 @@ struct SocketOptions: ParsableArguments {
         return path
     }
 
-    /// Sends `line` and prints the answer; exits 1 on an `error:` answer, 2 when unreachable.
-    func send(_ line: String) throws {
+    /// Sends the command `words` spell (checked here with the daemon's own grammar, MamoriControl)
+    /// and prints the answer; exits 1 on a refused command or an `error:` answer, 2 when unreachable.
+    func send(_ words: String...) throws {
+        let command: ControlCommand
+        do {
+            command = try ControlCommand(line: words.joined(separator: " "))
+        } catch {
+            writeError("mamorictl: \(error)\n")
+            throw ExitCode(1)
+        }
         let path = try path()
-        guard let answer = ControlClient.exchange(line, path: path) else {
+        guard let answer = ControlClient.exchange(command.line, path: path) else {
             var text = "mamorictl: cannot reach mamorid at \(path): \(String(cString: strerror(errno)))\n"
             text += "(is mamorid running, with control.socket set, and may this user open the socket?)\n"
             writeError(text)
             throw ExitCode(2)
         }
-        var lines = answer.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        if lines.first == "ok" {
-            for line in lines.dropFirst() { print(line) }
-            return
+        guard let reply = ControlReply(answer: answer), reply.succeeded else {
+            writeError(
+                "mamorictl: " + (ControlReply(answer: answer)?.lines.first ?? "unreadable answer: \(answer)") + "\n")
+            throw ExitCode(1)
         }
-        writeError("mamorictl: " + (lines.first.map(String.init) ?? "no answer") + "\n")
-        throw ExitCode(1)
+        for line in reply.lines { print(line) }
     }
 }
 
@@ -120,7 +127,7 @@ struct Flush: ParsableCommand {
     @OptionGroup var options: SocketOptions
     @Argument(help: "all, name, zone or infra.") var what: String
     @Argument(help: "The name, for name and zone.") var name: String?
-    func run() throws { try options.send((["flush", what] + (name.map { [$0] } ?? [])).joined(separator: " ")) }
+    func run() throws { try options.send("flush", what, name ?? "") }
 }
 
 /// `mamorictl nta …`.
@@ -136,8 +143,7 @@ struct NTA: ParsableCommand {
     @Argument(help: "The name, for add and remove.") var name: String?
     @Argument(help: "Lifetime in seconds, for add.") var seconds: Int?
     func run() throws {
-        try options.send(
-            (["nta", action] + [name, seconds.map(String.init)].compactMap { $0 }).joined(separator: " "))
+        try options.send("nta", action, name ?? "", seconds.map(String.init) ?? "")
     }
 }
 
@@ -163,5 +169,5 @@ struct Lookup: ParsableCommand {
     @Argument(help: "The record type (default A).") var type: String = "A"
     @Flag(name: .customLong("cd"), help: "Ask with CD=1: bogus data is returned, not refused.") var checkingDisabled =
         false
-    func run() throws { try options.send("lookup \(name) \(type)\(checkingDisabled ? " cd" : "")") }
+    func run() throws { try options.send("lookup", name, type, checkingDisabled ? "cd" : "") }
 }

@@ -4,6 +4,7 @@
 
 import Dispatch
 import MamoriConfiguration
+import MamoriControl
 import MamoriService
 import ResolverServer
 

@@ -8,6 +8,7 @@ import DNSWire
 import Foundation
 import Logging
 import MamoriConfiguration
+import MamoriControl
 import Resolver
 import ResolverServer
 import ResolverTestKit

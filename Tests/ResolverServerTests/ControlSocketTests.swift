@@ -5,6 +5,7 @@
 import DNSWire
 import Foundation
 import Logging
+import MamoriControl
 import ResolverServer
 import Synchronization
 import Testing

@@ -4,6 +4,7 @@
 // mamorictl writes it.
 
 import DNSWire
+import MamoriControl
 import ResolverServer
 import Synchronization
 
