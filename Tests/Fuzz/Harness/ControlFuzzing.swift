@@ -45,7 +45,7 @@ public enum ControlFuzzing {
         }
         // The command came from the first line; written back it must parse to the same command.
         let line = String(decoding: input[..<newline], as: UTF8.self)
-        let written = Self.line(for: command)
+        let written = command.line
         do {
             let again = try ControlCommand(line: written)
             guard again == command else { return "\"\(line)\" is \(command), but \"\(written)\" is \(again)" }
@@ -53,26 +53,6 @@ public enum ControlFuzzing {
             return "\"\(line)\" is \(command), but \"\(written)\" does not parse: \(error)"
         }
         return nil
-    }
-
-    /// The request line for `command`, spelled as mamorictl and Docs/control.md spell it: names and
-    /// types in their presentation form.
-    static func line(for command: ControlCommand) -> String {
-        switch command {
-        case .status: "status"
-        case .stats: "stats"
-        case .reload: "reload"
-        case .flushAll: "flush all"
-        case .flushName(let name): "flush name \(name)"
-        case .flushZone(let zone): "flush zone \(zone)"
-        case .flushInfrastructure: "flush infra"
-        case .ntaList: "nta list"
-        case .ntaAdd(let name, let seconds): "nta add \(name)" + (seconds.map { " \($0)" } ?? "")
-        case .ntaRemove(let name): "nta remove \(name)"
-        case .anchors: "anchors"
-        case .lookup(let name, let type, let checkingDisabled):
-            "lookup \(name) \(type)" + (checkingDisabled ? " cd" : "")
-        }
     }
 
     /// A handler that remembers the command it was given and answers with ``replyLines``.
