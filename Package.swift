@@ -71,8 +71,8 @@ let package = Package(
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration", "MamoriControl", "DNSWire",
-                "CMamoriNet",
+                "ResolverServer", "MamoriService", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration",
+                "MamoriControl", "DNSWire", "CMamoriNet",
             ]),
 
         // MARK: - Service: the composition root as a library (configuration → engine, the query

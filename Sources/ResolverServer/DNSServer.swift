@@ -7,7 +7,6 @@ import DNSCache
 import DNSWire
 import Dispatch
 import Logging
-import MamoriConfiguration
 import Synchronization
 
 #if canImport(Glibc)
@@ -37,13 +36,13 @@ public final class DNSServer: Sendable {
 
     /// Creates a server; nothing is bound yet. With `metrics`, the listeners count what they do and
     /// the packet cache, waiting queries and TCP connections are reported at each scrape.
-    public init(handler: any QueryHandler, configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil)
-    {
-        let packetCache =
-            configuration.cache.packetCache ? PacketCache(maxBytes: configuration.cache.packetCacheBytes) : nil
-        self.processor = QueryProcessor(
-            handler: handler, policy: ServerPolicy(configuration: configuration), packetCache: packetCache,
-            metrics: metrics)
+    /// - Parameter packetCacheBytes: the packet cache's memory bound, or nil for none.
+    public init(
+        handler: any QueryHandler, policy: ServerPolicy, packetCacheBytes: Int?, logger: Logger,
+        metrics: ServerMetrics? = nil
+    ) {
+        let packetCache = packetCacheBytes.map { PacketCache(maxBytes: $0) }
+        self.processor = QueryProcessor(handler: handler, policy: policy, packetCache: packetCache, metrics: metrics)
         self.logger = logger
         if let metrics { Self.addCollectors(to: metrics, processor: processor, budget: budget) }
     }
@@ -181,10 +180,10 @@ public final class DNSServer: Sendable {
         return seen
     }
 
-    /// Applies the listener settings of a reloaded configuration (access control, limits, EDNS
-    /// size). Addresses and thread counts are bound once: changing them needs a restart.
-    public func reload(_ configuration: Configuration) {
-        processor.update(policy: ServerPolicy(configuration: configuration))
+    /// Applies reloaded listener settings (access control, limits, EDNS size). Addresses and
+    /// thread counts are bound once: changing them needs a restart.
+    public func reload(_ policy: ServerPolicy) {
+        processor.update(policy: policy)
     }
 
     /// For the watchdog: true when every listener queue ran the previous round's probe; then

@@ -3,7 +3,6 @@
 // daemon knows at shutdown how much work is still in flight.
 
 import DNSWire
-import MamoriConfiguration
 import Synchronization
 
 /// Counts queries handed to the engine and not yet answered.

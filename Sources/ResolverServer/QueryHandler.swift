@@ -1,9 +1,8 @@
 // Primary responsibilities: the boundary between the server (sockets, access control, message
-// checks, response sizing) and the resolution engine. The engine implements QueryHandler and
-// Reloadable; the server never looks inside it, and it never sees a socket.
+// checks, response sizing) and the resolution service, which implements QueryHandler; the server
+// never looks inside it, and it never sees a socket.
 
 import DNSWire
-import MamoriConfiguration
 import Resolver
 
 /// The resolution engine, as the listeners see it (architecture.md §3).
@@ -48,23 +47,6 @@ public enum CacheAnswer: Sendable {
     case response(Message)
     /// Not in the cache; what the lookup found.
     case miss(CacheMiss)
-}
-
-/// Something whose settings follow the configuration file across SIGHUP.
-public protocol Reloadable: Sendable {
-    /// Applies a new configuration, already parsed and checked, keeping what the change does not
-    /// touch (the cache above all; peers.md §3 item 9).
-    /// - Throws: any error to reject the configuration: the old one then stays in force, whole.
-    func reload(_ configuration: Configuration) throws
-
-    /// Called once when the daemon stops, after the listeners closed: the place to save what
-    /// should outlive the process (the cache, RFC 5011 state). Bounded in time by its own work.
-    func prepareToStop()
-}
-
-extension Reloadable {
-    /// Nothing to save by default.
-    public func prepareToStop() {}
 }
 
 /// Who sent a query: source address, source port and transport.

@@ -1,7 +1,5 @@
 // Primary responsibilities: the listener settings that a reload may change without rebinding —
-// access control, our EDNS size, the per-client and TCP limits, DNS cookies — taken from the Configuration.
-
-import MamoriConfiguration
+// access control, our EDNS size, the per-client and TCP limits, DNS cookies.
 
 /// The settings the listeners read for each query or connection; replaced whole at reload.
 public struct ServerPolicy: Hashable, Sendable {
@@ -24,16 +22,21 @@ public struct ServerPolicy: Hashable, Sendable {
     /// Answer clients' DNS cookies with server cookies (RFC 7873 §5.2, `server.answer-cookies`).
     public var answerCookies: Bool
 
-    /// Takes the listener settings from a configuration.
-    public init(configuration: Configuration) {
-        accessControl = AccessControl(rules: configuration.accessControl)
-        ednsBufferSize = configuration.resolution.ednsBufferSize
-        maxPendingPerClient = configuration.server.maxPendingPerClient
-        tcpIdleTimeout = configuration.server.tcpIdleTimeout
-        tcpMaxConnections = configuration.server.tcpMaxConnections
-        tcpMaxConnectionsPerClient = configuration.server.tcpMaxConnectionsPerClient
-        maxPending = configuration.server.maxPending
-        tcpMaxQueriesPerConnection = configuration.server.tcpMaxQueriesPerConnection
-        answerCookies = configuration.server.answerCookies
+    /// Creates the settings; the values come from the configuration (MamoriService's
+    /// `ServerPolicy(_:)`), where their defaults are.
+    public init(
+        accessControl: AccessControl, ednsBufferSize: Int, maxPendingPerClient: Int, tcpIdleTimeout: Duration,
+        tcpMaxConnections: Int, tcpMaxConnectionsPerClient: Int, maxPending: Int, tcpMaxQueriesPerConnection: Int,
+        answerCookies: Bool
+    ) {
+        self.accessControl = accessControl
+        self.ednsBufferSize = ednsBufferSize
+        self.maxPendingPerClient = maxPendingPerClient
+        self.tcpIdleTimeout = tcpIdleTimeout
+        self.tcpMaxConnections = tcpMaxConnections
+        self.tcpMaxConnectionsPerClient = tcpMaxConnectionsPerClient
+        self.maxPending = maxPending
+        self.tcpMaxQueriesPerConnection = tcpMaxQueriesPerConnection
+        self.answerCookies = answerCookies
     }
 }

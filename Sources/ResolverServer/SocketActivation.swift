@@ -5,7 +5,6 @@
 import CMamoriNet
 import CSystemd
 import DNSWire
-import MamoriConfiguration
 
 #if canImport(Glibc)
     import Glibc

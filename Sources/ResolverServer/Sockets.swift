@@ -3,7 +3,6 @@
 
 import CMamoriNet
 import DNSWire
-import MamoriConfiguration
 
 #if canImport(Glibc)
     import Glibc

@@ -4,7 +4,6 @@
 
 import CMamoriNet
 import Dispatch
-import MamoriConfiguration
 
 #if canImport(Glibc)
     import Glibc

@@ -251,7 +251,7 @@ final class Daemon: @unchecked Sendable {
             notifier.notify("READY=1\nSTATUS=Reload failed, previous configuration kept; \(statusLine(server))")
             return "\(error)".split(separator: "\n").joined(separator: "; ")
         }
-        server.reload(fresh)
+        server.reload(ServerPolicy(fresh))
         levelSetting.level = LogLevelSetting.level(fresh.logging.level)
         if fresh.listen != configuration.listen || fresh.threads != configuration.threads
             || fresh.metrics != configuration.metrics

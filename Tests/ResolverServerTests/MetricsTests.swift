@@ -6,6 +6,7 @@ import DNSCache
 import DNSWire
 import Logging
 import MamoriConfiguration
+import MamoriService
 import ResolverServer
 import Testing
 
@@ -32,7 +33,7 @@ struct MetricsTests {
             AccessRule(network: IPNetwork("0.0.0.0/0")!, action: .allow),
         ]
         let processor = QueryProcessor(
-            handler: ScriptedHandler(), policy: ServerPolicy(configuration: configuration),
+            handler: ScriptedHandler(), policy: ServerPolicy(configuration),
             packetCache: PacketCache(maxBytes: 1 << 20), metrics: metrics)
         let client = ClientAddress(address: .loopbackV4, port: 1, transport: .udp)
         let cached = queryBytes("cached.test", edns: EDNS(dnssecOK: true))

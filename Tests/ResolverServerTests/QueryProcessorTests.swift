@@ -4,6 +4,7 @@
 import DNSCache
 import DNSWire
 import MamoriConfiguration
+import MamoriService
 import Resolver
 import ResolverServer
 import Synchronization
@@ -14,7 +15,7 @@ private func makeProcessor(_ configure: (inout Configuration) -> Void = { _ in }
     var configuration = Configuration()
     configure(&configuration)
     let handler = ScriptedHandler()
-    return (QueryProcessor(handler: handler, policy: ServerPolicy(configuration: configuration)), handler)
+    return (QueryProcessor(handler: handler, policy: ServerPolicy(configuration)), handler)
 }
 
 /// A loopback UDP client.
@@ -179,7 +180,7 @@ struct QueryProcessorTests {
         var configuration = Configuration()
         let handler = ScriptedHandler()
         let processor = QueryProcessor(
-            handler: handler, policy: ServerPolicy(configuration: configuration),
+            handler: handler, policy: ServerPolicy(configuration),
             packetCache: PacketCache(maxBytes: 1 << 20), clock: StoppedClock())
         let query = queryBytes("cached.test", id: 1, edns: EDNS(dnssecOK: true))
         guard case .respond(let first) = processor.handle(query, client: localUDP) else {
@@ -216,7 +217,7 @@ struct QueryProcessorTests {
         #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
         // Refused clients never get the packet cache's answer; TCP has keys of its own.
         configuration.accessControl = [AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .refuse)]
-        processor.update(policy: ServerPolicy(configuration: configuration))
+        processor.update(policy: ServerPolicy(configuration))
         #expect(try response(processor.handle(again, client: localUDP)).rcode == .refused)
         #expect(
             again.withUnsafeBufferPointer { query in
@@ -224,7 +225,7 @@ struct QueryProcessorTests {
                     processor.answerFromPacketCache(query, client: localUDP, into: $0)
                 }
             } == nil)
-        processor.update(policy: ServerPolicy(configuration: Configuration()))
+        processor.update(policy: ServerPolicy(Configuration()))
         _ = processor.handle(again, client: localUDP)
         #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
     }

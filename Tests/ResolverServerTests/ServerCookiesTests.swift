@@ -8,6 +8,7 @@ import DNSCache
 import DNSCrypto
 import DNSWire
 import MamoriConfiguration
+import MamoriService
 import Resolver
 import ResolverServer
 import Synchronization
@@ -210,7 +211,7 @@ struct ServerCookiesTests {
     @Test("a query's client cookie comes back with a 16-octet server cookie; sent back, it is echoed")
     func echoed() throws {
         let processor = QueryProcessor(
-            handler: ScriptedHandler(), policy: ServerPolicy(configuration: Configuration()), clock: FixedClock())
+            handler: ScriptedHandler(), policy: ServerPolicy(Configuration()), clock: FixedClock())
         let clientCookie = hex("a1a2a3a4a5a6a7a8")
         let first = try answer(processor.handle(cookieQuery("cached.test", cookie: clientCookie), client: client))
         let cookie = try #require(first.edns?.cookie)
@@ -238,7 +239,7 @@ struct ServerCookiesTests {
         "RFC 7873 §5.2.2: a COOKIE option of 7, 9–15 or 41 octets is FORMERR, without a cookie",
         arguments: [0, 7, 9, 15, 41])
     func malformed(length: Int) throws {
-        let processor = QueryProcessor(handler: ScriptedHandler(), policy: ServerPolicy(configuration: Configuration()))
+        let processor = QueryProcessor(handler: ScriptedHandler(), policy: ServerPolicy(Configuration()))
         let response = try answer(
             processor.handle(cookieQuery("cached.test", cookie: Array(repeating: 1, count: length)), client: client))
         #expect(response.rcode == .formErr && response.edns?.cookie == nil)
@@ -248,7 +249,7 @@ struct ServerCookiesTests {
     func answerCookiesOff() throws {
         var configuration = Configuration()
         configuration.server.answerCookies = false
-        let processor = QueryProcessor(handler: ScriptedHandler(), policy: ServerPolicy(configuration: configuration))
+        let processor = QueryProcessor(handler: ScriptedHandler(), policy: ServerPolicy(configuration))
         let good = try answer(
             processor.handle(cookieQuery("cached.test", cookie: hex("a1a2a3a4a5a6a7a8")), client: client))
         #expect(good.rcode == .noError && good.edns?.cookie == nil)
@@ -258,7 +259,7 @@ struct ServerCookiesTests {
 
     @Test("a resolved answer carries the cookie too")
     func slowPath() async throws {
-        let processor = QueryProcessor(handler: ScriptedHandler(), policy: ServerPolicy(configuration: Configuration()))
+        let processor = QueryProcessor(handler: ScriptedHandler(), policy: ServerPolicy(Configuration()))
         let clientCookie = hex("b1b2b3b4b5b6b7b8")
         guard
             case .resolve(let query) = processor.handle(cookieQuery("other.test", cookie: clientCookie), client: client)
@@ -277,7 +278,7 @@ struct ServerCookiesTests {
     func packetCacheHits() throws {
         let handler = ScriptedHandler()
         let processor = QueryProcessor(
-            handler: handler, policy: ServerPolicy(configuration: Configuration()),
+            handler: handler, policy: ServerPolicy(Configuration()),
             packetCache: PacketCache(maxBytes: 1 << 20), clock: FixedClock())
         // As dig does: a fresh client cookie with every query. Two RRset-cache hits store the response.
         for round in 0..<2 {

@@ -7,6 +7,7 @@ import Dispatch
 import Foundation
 import Logging
 import MamoriConfiguration
+import MamoriService
 import Resolver
 import ResolverServer
 import Synchronization
