@@ -81,7 +81,7 @@ let package = Package(
             name: "MamoriService",
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
-                "ResolverServer", .product(name: "Logging", package: "swift-log"),
+                "ResolverServer", "CMamoriProcess", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",

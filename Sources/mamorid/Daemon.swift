@@ -46,12 +46,8 @@ final class Daemon: @unchecked Sendable {
     private var metricsEndpoint: MetricsEndpoint?
     /// Signal sources, kept alive.
     private var signalSources: [any DispatchSourceSignal] = []
-    /// Flushes the caches when the wall clock jumps.
-    private var clockWatch: ClockJumpWatch?
-    /// Gives freed heap back after a flood.
-    private var heapReturn: HeapReturn?
-    /// Ends expired NTAs every second.
-    private var ntaSweep: (any DispatchSourceTimer)?
+    /// Expired NTAs, wall-clock jumps and freed heap, while running.
+    private var housekeeping: Housekeeping?
     /// The soft open-file limit after raising it at start, shared out by ``DescriptorPlan``.
     private var openFileLimit = 1024
     /// Listening sockets, counted against the open-file limit.
@@ -107,21 +103,8 @@ final class Daemon: @unchecked Sendable {
             exit(1)
         }
         server.start()
-        let sweep = DispatchSource.makeTimerSource(queue: control)
-        sweep.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1), leeway: .milliseconds(200))
-        sweep.setEventHandler { [engine, server] in
-            guard let engine, !engine.endExpiredNegativeAnchors().isEmpty else { return }
-            server.processor.packetCache?.flush()
-        }
-        sweep.resume()
-        ntaSweep = sweep
-        clockWatch = ClockJumpWatch { [logger, engine, server] jump in
-            // Expiries and RRSIG verdicts were judged against a clock that was wrong by `jump` s.
-            engine?.cache.flushAll()
-            server.processor.packetCache?.flush()
-            logger.warning("wall clock jumped \(jump > 0 ? "forward" : "back") \(abs(jump)) s: caches flushed")
-        }
-        heapReturn = HeapReturn(logger: logger)
+        housekeeping = Housekeeping(
+            service: engine!, packetCache: server.processor.packetCache, logger: logger, queue: control)
         metricsEndpoint?.start()
         controlSocket?.start()
         let status = statusLine(server)

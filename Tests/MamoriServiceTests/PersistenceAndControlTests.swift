@@ -5,6 +5,7 @@
 
 import DNSCache
 import DNSWire
+import Dispatch
 import Foundation
 import Logging
 import MamoriConfiguration
@@ -157,6 +158,30 @@ struct PersistenceAndControlTests {
         #expect(network.queries.count == sent)
         _ = await service.resolver.resolve(question, after: CacheMiss(nothingCached: true))
         #expect(network.queries.count > sent)
+    }
+
+    @Test("housekeeping: an NTA's end and a wall-clock jump each drop what was judged before them")
+    func housekeeping() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = ManualClock()
+        var configuration = Self.configuration(directory)
+        configuration.cache.persist = false
+        let (service, _) = try Self.makeService(configuration, answering: Self.names, clock: clock)
+        let capture = LogCapture()
+        let housekeeping = Housekeeping(
+            service: service, packetCache: nil, logger: capture.logger, queue: DispatchQueue(label: "test"))
+        defer { housekeeping.stop() }
+        service.addNegativeAnchor("other.test.", seconds: 10)
+        for name in Self.names { _ = await service.resolver.resolve(Question(name: name, type: .a)) }
+        #expect(housekeeping.endExpiredNegativeAnchors().isEmpty)
+        #expect(Self.cached(service, "www.other.test."))
+        clock.shiftWallClock(bySeconds: 11)
+        #expect(housekeeping.endExpiredNegativeAnchors() == ["other.test."])
+        #expect(!Self.cached(service, "www.other.test.") && Self.cached(service, "www.example."))
+        housekeeping.clockJumped(by: -43_200)
+        #expect(!Self.cached(service, "www.example."))
+        #expect(capture.warnings == ["wall clock jumped back 43200 s: caches flushed"])
     }
 
     /// A control context with no listeners.

@@ -1,6 +1,6 @@
 // Primary responsibilities: telling a wall-clock jump from drift, by the monotonic clock.
 
-import ResolverServer
+import MamoriService
 import Testing
 
 @Suite("Clock jumps")

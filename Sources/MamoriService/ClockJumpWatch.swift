@@ -4,6 +4,7 @@
 
 import Dispatch
 import Resolver
+import ResolverServer
 
 /// Compares wall-clock and monotonic progress every ``interval`` and calls `onJump` with the
 /// difference (seconds, positive when the wall clock went forward) when it exceeds ``threshold``.
