@@ -22,10 +22,11 @@ struct PersistenceAndControlTests {
     /// The scripted server every name is forwarded to.
     static let server = ServerAddress("192.0.2.53")!
 
-    /// A configuration forwarding everything to ``server``, validation off, the cache persisted in `directory`.
-    static func configuration(_ directory: String) -> Configuration {
+    /// A configuration forwarding everything to ``server``, validation off, the cache persisted in
+    /// `directory` unless `persist` is false.
+    static func configuration(_ directory: String, persist: Bool = true) -> Configuration {
         var configuration = testConfiguration(directory: directory)
-        configuration.cache.persist = true
+        configuration.cache.persist = persist
         configuration.dnssec.validation = false
         configuration.resolution.forwardZones = [MamoriConfiguration.ForwardZone(name: .root, addresses: [server])]
         return configuration
@@ -136,8 +137,7 @@ struct PersistenceAndControlTests {
     func missLookedUpOnce() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = Self.configuration(directory)
-        configuration.cache.persist = false
+        let configuration = Self.configuration(directory, persist: false)
         let (service, network) = try Self.makeService(configuration, answering: ["www.example."])
         let question = Question(name: "www.example.", type: .a)
         var header = Header(id: 1)
@@ -165,8 +165,7 @@ struct PersistenceAndControlTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = ManualClock()
-        var configuration = Self.configuration(directory)
-        configuration.cache.persist = false
+        let configuration = Self.configuration(directory, persist: false)
         let (service, _) = try Self.makeService(configuration, answering: Self.names, clock: clock)
         let capture = LogCapture()
         let housekeeping = Housekeeping(
@@ -196,8 +195,7 @@ struct PersistenceAndControlTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = ManualClock()
-        var configuration = Self.configuration(directory)
-        configuration.cache.persist = false
+        let configuration = Self.configuration(directory, persist: false)
         let (service, _) = try Self.makeService(configuration, answering: Self.names, clock: clock)
         for name in Self.names { _ = await service.resolver.resolve(Question(name: name, type: .a)) }
         let context = Self.context()
