@@ -3,18 +3,6 @@
 // bounded number in flight, bounded input and output, the idle rule and when the connection ends.
 // Pure and synchronous, so plain TCP and TLS (RFC 7858) connections can share it.
 
-/// What one read from a stream gave; the transport's answer, which the session keeps.
-enum StreamReadResult: Equatable, Sendable {
-    /// This many bytes arrived (at least one).
-    case received(Int)
-    /// Nothing to read now; readiness is reported again when there is.
-    case wouldBlock
-    /// The peer finished sending (TCP FIN, or a TLS close_notify): no more queries come.
-    case finished
-    /// The stream broke; the connection is closed.
-    case failed
-}
-
 /// The framing state of one DNS stream connection, driven on the connection's serial queue.
 ///
 /// It performs no I/O and reads no clock: received bytes go in (``receive(upTo:using:)``), whole
