@@ -1,6 +1,6 @@
 // Primary responsibilities: one listening TCP socket on its own serial queue — accepting
 // connections within the global connection cap, refusing denied clients at once, and handing each
-// accepted connection to a TCPConnection that lives on the same queue.
+// accepted connection, over a TCPStreamTransport, to a DNSStreamConnection on the same queue.
 
 import CMamoriNet
 import DNSWire
@@ -72,7 +72,7 @@ final class TCPListener: @unchecked Sendable {
     /// The accept source.
     private var source: (any DispatchSourceRead)?
     /// Open connections, by identity, so stop can close them.
-    private var connections: [ObjectIdentifier: TCPConnection] = [:]
+    private var connections: [ObjectIdentifier: DNSStreamConnection] = [:]
     /// True once the accept source was created (its cancel handler then closes the socket).
     private var started = false
 
@@ -151,8 +151,9 @@ final class TCPListener: @unchecked Sendable {
                 Glibc.close(client)
                 continue
             }
-            let connection = TCPConnection(
-                descriptor: client, client: ClientAddress(address: address.host, port: address.port, transport: .tcp),
+            let connection = DNSStreamConnection(
+                transport: TCPStreamTransport(descriptor: client, queue: queue),
+                client: ClientAddress(address: address.host, port: address.port, transport: .tcp),
                 queue: queue, processor: processor, policy: policy
             ) { [self] finished in
                 dispatchPrecondition(condition: .onQueue(queue))
