@@ -188,6 +188,9 @@ struct DNSStreamSessionTests {
         #expect(session.receive(upTo: 16384) { _ in .wouldBlock } == .wouldBlock)
         #expect(session.nextQuery(now: .zero) == .message(message(6)))
         #expect(session.nextQuery(now: .zero) == .waiting)
+        // The bytes past what the read reported were not kept: the next frame starts clean.
+        session.received(ClientSocket.frame(message(8)))
+        #expect(session.nextQuery(now: .zero) == .message(message(8)))
         #expect(!session.peerFinished)
     }
 }

@@ -1,6 +1,7 @@
 // Primary responsibilities: the listeners over real loopback sockets — UDP answers and truncation,
-// TCP framing with pipelined queries answered out of order (RFC 7766 §6.2.1.1), the idle timeout,
-// the connection cap, wildcard binds replying from the queried address, and IPv6.
+// TCP framing with pipelined queries answered out of order (RFC 7766 §6.2.1.1), the in-flight
+// limit, the end after a half-close, the idle timeout, the connection cap, wildcard binds replying
+// from the queried address, and IPv6.
 
 import DNSWire
 import MamoriConfiguration
@@ -73,6 +74,22 @@ struct ListenerTests {
         tcp.send(Array(frame.prefix(5)))
         tcp.send(Array(frame.dropFirst(5)))
         #expect(try Message(parsing: try #require(tcp.readFrame())).header.id == 13)
+    }
+
+    @Test("TCP: reading pauses at the in-flight limit; after a half-close the answers are written, then it closes")
+    func tcpQueryLimitAndHalfClose() throws {
+        let running = try RunningServer { $0.server.tcpMaxQueriesPerConnection = 1 }
+        defer { running.stop() }
+        let tcp = try ClientSocket(to: running.address, stream: true)
+        // Read past the limit, the cached query would be answered before the gated one completes.
+        tcp.send(
+            ClientSocket.frame(queryBytes("gated.test", id: 50)) + ClientSocket.frame(queryBytes("cached.test", id: 51))
+        )
+        _ = shutdown(tcp.descriptor, Int32(SHUT_WR))
+        running.handler.gate.open()
+        #expect(try Message(parsing: try #require(tcp.readFrame())).header.id == 50)
+        #expect(try Message(parsing: try #require(tcp.readFrame())).header.id == 51)
+        #expect(tcp.isClosedByPeer())
     }
 
     @Test("TCP: idle and half-open clients are closed after the idle timeout; partial frames do not count")
