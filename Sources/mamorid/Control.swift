@@ -2,6 +2,7 @@
 // service's (ResolverService.perform); the daemon adds what only it knows: its listeners, its
 // configuration and its reload, serialised with SIGHUP on its queue.
 
+import DNSWire
 import Dispatch
 import MamoriConfiguration
 import MamoriControl
