@@ -3,6 +3,7 @@
 // deadline held at once rather than when the deadline passes.
 
 import Dispatch
+import ResolverServer
 import Synchronization
 
 /// Deadlines that all have the same length, fired in the order they were set.
@@ -47,7 +48,7 @@ final class ClientDeadlines: Sendable {
     /// ``cancel(_:)`` came first.
     /// - Returns: the token for ``cancel(_:)``.
     func schedule(_ expire: @escaping @Sendable () -> Void) -> UInt64 {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.nanoseconds(wait))
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(wait.nanosecondsUpToAnHour)
         return state.withLock { state in
             let token = state.nextToken
             state.nextToken += 1
@@ -70,7 +71,7 @@ final class ClientDeadlines: Sendable {
     /// A repeating timer that sweeps until nothing is pending.
     private func startTimer() -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        let interval = DispatchTimeInterval.nanoseconds(Int(Self.nanoseconds(Self.sweepInterval)))
+        let interval = DispatchTimeInterval.nanoseconds(Int(Self.sweepInterval.nanosecondsUpToAnHour))
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(10))
         timer.setEventHandler { [self] in sweep() }
         timer.resume()
@@ -104,11 +105,5 @@ final class ClientDeadlines: Sendable {
             return expired
         }
         for expire in expired { expire() }
-    }
-
-    /// Nanoseconds in a duration, saturating at one hour (a client never waits longer).
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, min(seconds, 3600)) * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

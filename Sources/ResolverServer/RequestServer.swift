@@ -105,7 +105,7 @@ final class RequestServer: @unchecked Sendable {
             reader.setEventHandler { [self] in read(client) }
             reader.setCancelHandler { Glibc.close(client) }
             let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + .nanoseconds(Int(UpstreamExchange.nanoseconds(requestTimeout))))
+            timer.schedule(deadline: .now() + .nanoseconds(Int(requestTimeout.nanosecondsUpToAnHour)))
             timer.setEventHandler { [self] in finish(client) }
             connection.source = reader
             connection.timer = timer

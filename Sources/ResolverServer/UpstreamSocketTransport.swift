@@ -151,7 +151,7 @@ final class UpstreamExchange: @unchecked Sendable {
     func start(timeout: Duration) {
         dispatchPrecondition(condition: .onQueue(queue))
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .nanoseconds(Int(Self.nanoseconds(timeout))))
+        timer.schedule(deadline: .now() + .nanoseconds(Int(timeout.nanosecondsUpToAnHour)))
         timer.setEventHandler { [self] in finish(.timeout) }
         timer.resume()
         self.timer = timer
@@ -304,15 +304,19 @@ final class UpstreamExchange: @unchecked Sendable {
     /// The text of the current errno.
     static func errorText() -> String { String(cString: strerror(errno)) }
 
-    /// Nanoseconds in a duration, saturating at one hour (a timeout is never longer).
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, min(seconds, 3600)) * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }
 
 /// The number of online processors, without Foundation.
 enum ProcessInfoShim {
     /// `sysconf(_SC_NPROCESSORS_ONLN)`.
     static let processorCount = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+}
+
+extension Duration {
+    /// Nanoseconds in this duration, saturating at one hour (no timeout or wait here is longer),
+    /// for Dispatch's integer deadlines.
+    package var nanosecondsUpToAnHour: Int64 {
+        let (seconds, attoseconds) = components
+        return max(0, min(seconds, 3600)) * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }
