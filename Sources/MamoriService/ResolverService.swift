@@ -185,9 +185,11 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// a rejected reload leaves the running engine exactly as it was, NTAs included.
     public func reload(_ configuration: Configuration) throws {
         let old = anchors.withLock { $0 }
-        let anchorsChanged = TrustAnchorSet.Source(configuration) != old.source
+        let source = TrustAnchorSet.Source(configuration)
+        let anchorsChanged = source != old.source
         var anchorSet =
-            anchorsChanged ? try TrustAnchorSet(configuration, logger: logger, persistent: persistent) : old
+            anchorsChanged
+            ? try TrustAnchorSet(configuration, source: source, logger: logger, persistent: persistent) : old
         let settings = try EngineSettings(configuration, anchors: anchorSet.store)
         // Nothing below throws.
         if !anchorsChanged {

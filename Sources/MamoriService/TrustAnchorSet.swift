@@ -46,10 +46,14 @@ struct TrustAnchorSet {
     /// manages any zone (RFC 5011; `auto` = the built-in root only), the state file in the state
     /// directory, whose saved keys win over the configured ones. An unwritable state directory
     /// gives a loud warning and read-only operation, never a refusal to start.
-    /// - Parameter persistent: false when another instance owns the state directory: nothing is written.
+    /// - Parameters:
+    ///   - source: what `configuration` names, already read (a reload compared it); read here when nil,
+    ///     so each anchor file is read once and what is parsed is what was compared.
+    ///   - persistent: false when another instance owns the state directory: nothing is written.
     /// - Throws: ``ServiceError`` naming the key or file and the problem.
-    init(_ configuration: Configuration, logger: Logger, persistent: Bool) throws {
+    init(_ configuration: Configuration, source: Source? = nil, logger: Logger, persistent: Bool) throws {
         let dnssec = configuration.dnssec
+        let source = source ?? Source(configuration)
         let policy: TrustAnchorUpdatePolicy
         switch dnssec.trustAnchorUpdates {
         case .auto: policy = .auto
@@ -57,7 +61,7 @@ struct TrustAnchorSet {
         case .disabled: policy = .none
         }
         store = TrustAnchorStore(
-            configured: try Self.configuredAnchors(dnssec), policy: policy,
+            configured: try Self.configuredAnchors(dnssec, contents: source.fileContents), policy: policy,
             negativeAnchors: dnssec.negativeTrustAnchors)
         if !store.managedZones.isEmpty {
             let file = TrustAnchorStateFile(
@@ -68,18 +72,20 @@ struct TrustAnchorSet {
             }
             stateFile = file
         }
-        source = Source(configuration)
+        self.source = source
         configuredNegative = dnssec.negativeTrustAnchors
     }
 
     /// The anchors the configuration gives: inline lines, then files, in order.
+    /// - Parameter contents: the files' texts when already read (nil for one that could not be: it
+    ///   is read again here for the error); by default every file is read here.
     /// - Throws: ``ServiceError`` naming the key or file and the line.
-    static func configuredAnchors(_ dnssec: DNSSECConfiguration) throws -> [TrustAnchor] {
+    static func configuredAnchors(_ dnssec: DNSSECConfiguration, contents: [String?]? = nil) throws -> [TrustAnchor] {
         do {
             var anchors = try TrustAnchorStore.parse(inline: dnssec.trustAnchors)
-            for path in dnssec.trustAnchorFiles {
-                anchors += try TrustAnchorStore.parse(
-                    try EngineSettings.readText(path, what: "trust anchors"), source: path)
+            for (index, path) in dnssec.trustAnchorFiles.enumerated() {
+                let text = try contents?[index] ?? EngineSettings.readText(path, what: "trust anchors")
+                anchors += try TrustAnchorStore.parse(text, source: path)
             }
             return anchors
         } catch let error as TrustAnchorParseError {
