@@ -36,7 +36,6 @@ for target in "${targets[@]}"; do
             exit 1
         fi
         echo "fuzz-$target came out without coverage instrumentation; building it again"
-        rm -rf "$out/spm/release/fuzz-$target" "$out/spm/release/$(echo "Fuzz${target^}" | sed 's/Dnswire/DNSWire/').build"
     done
     cp "$out/spm/release/fuzz-$target" "$out/fuzz-$target"
     echo "built $out/fuzz-$target, coverage $coverage edges on an empty input ($(tail -1 "$log"))"
