@@ -17,11 +17,11 @@ for target in "${targets[@]}"; do
     # make's variables are dropped: with MAKEFLAGS or MAKELEVEL set (as under `make fuzz`), the Swift
     # modules came out without libFuzzer's coverage instrumentation.
     log="$out/build-$target.log"
-    # The first product built in a fresh scratch path has come out without coverage instrumentation of
-    # the Swift modules (libFuzzer then reports no "cov:" and says "no interesting inputs"), and building
-    # it again links the instrumented objects. So each executable is run once on an empty input: an
-    # instrumented one reports "INITED cov: N"; the counter total alone is no test (the C modules have
-    # thousands of counters of their own). Otherwise it is built once more.
+    # Products have come out without coverage instrumentation of the Swift modules (libFuzzer then
+    # reports no "cov:" and says "no interesting inputs"), and relinking did not mend it; a build in an
+    # emptied scratch path did. So each executable is run once on an empty input: an instrumented one
+    # reports "INITED cov: N"; the counter total alone is no test (the C modules have thousands of
+    # counters of their own). Otherwise the scratch path is emptied and it is built once more.
     for attempt in 1 2; do
         if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS MAMORI_FUZZ=1 swift build -c release --scratch-path "$out/spm" \
             --sanitize=fuzzer --sanitize=address --product "fuzz-$target" >"$log" 2>&1; then
@@ -35,7 +35,8 @@ for target in "${targets[@]}"; do
             echo "fuzz-$target reports no coverage: not instrumented (see $log)" >&2
             exit 1
         fi
-        echo "fuzz-$target came out without coverage instrumentation; building it again"
+        echo "fuzz-$target came out without coverage instrumentation; building it again from scratch"
+        rm -rf "$out/spm"
     done
     cp "$out/spm/release/fuzz-$target" "$out/fuzz-$target"
     echo "built $out/fuzz-$target, coverage $coverage edges on an empty input ($(tail -1 "$log"))"
