@@ -58,8 +58,10 @@ let package = Package(
         .testTarget(name: "MamoriControlTests", dependencies: ["MamoriControl", "DNSWire"]),
         .target(
             name: "MamoriConfiguration",
-            dependencies: ["DNSWire", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "MamoriConfigurationTests", dependencies: ["MamoriConfiguration", "DNSWire"]),
+            dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "MamoriConfigurationTests",
+            dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
         .target(
             name: "ResolverServer",
             dependencies: [

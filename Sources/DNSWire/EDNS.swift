@@ -14,9 +14,14 @@ public struct EDNS: Hashable, Sendable {
     /// The options, in order.
     public var options: [EDNSOption]
 
+    /// The UDP payload size recommended since DNS Flag Day 2020: 1232 bytes fit an IPv6 packet of
+    /// the minimum MTU (1280) without fragmentation. Every default payload size in Mamori is this one.
+    public static let flagDay2020PayloadSize: UInt16 = 1232
+
     /// Creates EDNS data.
     public init(
-        udpPayloadSize: UInt16 = 1232, version: UInt8 = 0, dnssecOK: Bool = false, otherFlags: UInt16 = 0,
+        udpPayloadSize: UInt16 = flagDay2020PayloadSize, version: UInt8 = 0, dnssecOK: Bool = false,
+        otherFlags: UInt16 = 0,
         options: [EDNSOption] = []
     ) {
         self.udpPayloadSize = udpPayloadSize

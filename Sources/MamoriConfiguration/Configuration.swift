@@ -18,19 +18,19 @@ public struct Configuration: Hashable, Sendable {
     /// Who may query (`access-control`), first match wins; no match means REFUSED.
     public var accessControl: [AccessRule]
     /// How names are resolved (`resolution`).
-    public var resolution: ResolutionConfiguration
+    public var resolution: ResolutionSection
     /// DNSSEC validation (`dnssec`).
-    public var dnssec: DNSSECConfiguration
+    public var dnssec: DNSSECSection
     /// The cache (`cache`).
-    public var cache: CacheConfiguration
+    public var cache: CacheSection
     /// Logging (`logging`).
-    public var logging: LoggingConfiguration
+    public var logging: LoggingSection
     /// The operator's control socket (`control`).
-    public var control: ControlConfiguration
+    public var control: ControlSection
     /// The Prometheus endpoint (`metrics`).
-    public var metrics: MetricsConfiguration
+    public var metrics: MetricsSection
     /// Listener limits: TCP idle timeout and connection cap, per-client waiting queries (`server`).
-    public var server: ServerConfiguration
+    public var server: ServerSection
     /// Writable directory for state kept across restarts, such as RFC 5011 trust-anchor state
     /// (`state-directory`). systemd's `StateDirectory=mamori` creates `/var/lib/mamori`.
     public var stateDirectory: String
@@ -57,13 +57,13 @@ public struct Configuration: Hashable, Sendable {
         listen = Self.defaultListen
         threads = .auto
         accessControl = Self.defaultAccessControl
-        resolution = ResolutionConfiguration()
-        dnssec = DNSSECConfiguration()
-        cache = CacheConfiguration()
-        logging = LoggingConfiguration()
-        control = ControlConfiguration()
-        metrics = MetricsConfiguration()
-        server = ServerConfiguration()
+        resolution = ResolutionSection()
+        dnssec = DNSSECSection()
+        cache = CacheSection()
+        logging = LoggingSection()
+        control = ControlSection()
+        metrics = MetricsSection()
+        server = ServerSection()
         stateDirectory = "/var/lib/mamori"
         sourceFile = nil
     }

@@ -2,7 +2,9 @@
 // marks) into a typed Configuration, checking every key and value, collecting every problem as a
 // diagnostic that names file, line, column and key path. Unknown keys are errors.
 
+import DNSSEC
 import DNSWire
+import Resolver
 import Yams
 
 #if canImport(Glibc)
@@ -141,7 +143,7 @@ struct ConfigurationDecoder {
     // MARK: - Sections
 
     /// One key of `resolution`.
-    private mutating func decodeResolution(_ entry: Entry, into resolution: inout ResolutionConfiguration) {
+    private mutating func decodeResolution(_ entry: Entry, into resolution: inout ResolutionSection) {
         switch entry.name {
         case "root-hints":
             guard let text = string(entry) else { return }
@@ -160,8 +162,8 @@ struct ConfigurationDecoder {
             // YAML 1.1 reads a bare `off` as false (architecture.md §7): accept both spellings.
             if entry.value.bool == false {
                 resolution.qnameMinimisation = .off
-            } else if let mode = word(entry, QNameMinimisation.allCases.map(\.rawValue)) {
-                resolution.qnameMinimisation = QNameMinimisation(rawValue: mode)!
+            } else if let mode = word(entry, QNAMEMinimisation.allCases.map(\.rawValue)) {
+                resolution.qnameMinimisation = QNAMEMinimisation(rawValue: mode)!
             }
         case "forward-zones":
             guard let items = list(entry) else { return }
@@ -193,7 +195,7 @@ struct ConfigurationDecoder {
     }
 
     /// One key of `dnssec`.
-    private mutating func decodeDNSSEC(_ entry: Entry, into dnssec: inout DNSSECConfiguration) {
+    private mutating func decodeDNSSEC(_ entry: Entry, into dnssec: inout DNSSECSection) {
         switch entry.name {
         case "validation":
             if let value = bool(entry) { dnssec.validation = value }
@@ -219,9 +221,9 @@ struct ConfigurationDecoder {
             dnssec.trustAnchorFiles = paths
         case "trust-anchor-updates":
             if let value = entry.value.bool {
-                dnssec.trustAnchorUpdates = value ? .enabled : .disabled
-            } else if let mode = word(entry, TrustAnchorUpdates.allCases.map(\.rawValue)) {
-                dnssec.trustAnchorUpdates = TrustAnchorUpdates(rawValue: mode)!
+                dnssec.trustAnchorUpdates = value ? .all : .none
+            } else if let mode = word(entry, TrustAnchorUpdatePolicy.allCases.map(\.rawValue)) {
+                dnssec.trustAnchorUpdates = TrustAnchorUpdatePolicy(rawValue: mode)!
             }
         case "negative-trust-anchors":
             guard let items = list(entry) else { return }
@@ -240,7 +242,7 @@ struct ConfigurationDecoder {
     }
 
     /// One key of `cache`.
-    private mutating func decodeCache(_ entry: Entry, into cache: inout CacheConfiguration) {
+    private mutating func decodeCache(_ entry: Entry, into cache: inout CacheSection) {
         switch entry.name {
         case "size":
             if let value = byteSize(entry, range: (1 << 20)...(1 << 40)) { cache.size = value }
@@ -264,7 +266,7 @@ struct ConfigurationDecoder {
     }
 
     /// One key of `server`.
-    private mutating func decodeServer(_ entry: Entry, into server: inout ServerConfiguration) {
+    private mutating func decodeServer(_ entry: Entry, into server: inout ServerSection) {
         switch entry.name {
         case "tcp-idle-timeout":
             if let value = duration(entry, range: .milliseconds(100) ... .seconds(3600)) {
@@ -376,7 +378,7 @@ struct ConfigurationDecoder {
         if !hasKey(node, "name") { report(node, path, "missing key name") }
         if !hasKey(node, "addresses") { report(node, path, "missing key addresses") }
         guard let name, let addresses else { return nil }
-        return ForwardZone(name: name, addresses: addresses)
+        return ForwardZone(zone: name, servers: addresses)
     }
 
     /// A domain name in presentation form.

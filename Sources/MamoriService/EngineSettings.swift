@@ -33,15 +33,11 @@ public struct EngineSettings: Sendable {
         let section = configuration.resolution
         var resolver = ResolverConfiguration()
         switch section.rootHints {
-        case .builtIn: resolver.rootHints = Resolver.RootHints.builtIn
+        case .builtIn: resolver.rootHints = RootHints.builtIn
         case .file(let path): resolver.rootHints = try Self.rootHints(fromFile: path)
         }
-        resolver.forwardZones = section.forwardZones.map { Resolver.ForwardZone(zone: $0.name, servers: $0.addresses) }
-        switch section.qnameMinimisation {
-        case .off: resolver.qnameMinimisation = .off
-        case .relaxed: resolver.qnameMinimisation = .relaxed
-        case .strict: resolver.qnameMinimisation = .strict
-        }
+        resolver.forwardZones = section.forwardZones
+        resolver.qnameMinimisation = section.qnameMinimisation
         resolver.useIPv4 = section.ipv4
         resolver.useIPv6 = section.ipv6
         resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
@@ -101,10 +97,10 @@ public struct EngineSettings: Sendable {
     }
 
     /// Reads root hints from a zone file of NS and A/AAAA lines.
-    static func rootHints(fromFile path: String) throws -> Resolver.RootHints {
+    static func rootHints(fromFile path: String) throws -> RootHints {
         let text = try readText(path, what: "root hints")
         do {
-            return try Resolver.RootHints(records: try ZoneFileParser(text: text).records())
+            return try RootHints(records: try ZoneFileParser(text: text).records())
         } catch {
             throw ServiceError("\(path): \(error)")
         }

@@ -29,7 +29,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// Where upstream queries go.
     let transport: any UpstreamTransport
     /// The cache settings the caches were made with (a change needs a restart).
-    let cacheSettings: MamoriConfiguration.CacheConfiguration
+    let cacheSettings: CacheSection
     /// The cache dump, when `cache.persist` is on and this instance owns the state directory.
     let persistence: CachePersistence?
     /// The service's logger.

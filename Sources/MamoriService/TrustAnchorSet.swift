@@ -27,7 +27,7 @@ struct TrustAnchorSet {
         /// Their contents when read (nil: unreadable), so SIGHUP sees an edited file at the same path.
         var fileContents: [String?]
         /// `dnssec.trust-anchor-updates`.
-        var updates: TrustAnchorUpdates
+        var updates: TrustAnchorUpdatePolicy
         /// `state-directory`.
         var stateDirectory: String
 
@@ -54,14 +54,9 @@ struct TrustAnchorSet {
     init(_ configuration: Configuration, source: Source? = nil, logger: Logger, persistent: Bool) throws {
         let dnssec = configuration.dnssec
         let source = source ?? Source(configuration)
-        let policy: TrustAnchorUpdatePolicy
-        switch dnssec.trustAnchorUpdates {
-        case .auto: policy = .auto
-        case .enabled: policy = .all
-        case .disabled: policy = .none
-        }
         store = TrustAnchorStore(
-            configured: try Self.configuredAnchors(dnssec, contents: source.fileContents), policy: policy,
+            configured: try Self.configuredAnchors(dnssec, contents: source.fileContents),
+            policy: dnssec.trustAnchorUpdates,
             negativeAnchors: dnssec.negativeTrustAnchors)
         if !store.managedZones.isEmpty {
             let file = TrustAnchorStateFile(
@@ -80,7 +75,7 @@ struct TrustAnchorSet {
     /// - Parameter contents: the files' texts when already read (nil for one that could not be: it
     ///   is read again here for the error); by default every file is read here.
     /// - Throws: ``ServiceError`` naming the key or file and the line.
-    static func configuredAnchors(_ dnssec: DNSSECConfiguration, contents: [String?]? = nil) throws -> [TrustAnchor] {
+    static func configuredAnchors(_ dnssec: DNSSECSection, contents: [String?]? = nil) throws -> [TrustAnchor] {
         do {
             var anchors = try TrustAnchorStore.parse(inline: dnssec.trustAnchors)
             for (index, path) in dnssec.trustAnchorFiles.enumerated() {

@@ -3,8 +3,9 @@
 
 public import DNSWire
 
-/// How much of the query name each server is shown (RFC 9156).
-public enum QNAMEMinimisation: Hashable, Sendable {
+/// How much of the query name each server is shown (RFC 9156); the raw values are the
+/// configuration's words (`resolution.qname-minimisation`).
+public enum QNAMEMinimisation: String, Hashable, Sendable, CaseIterable {
     /// Send the full name to every server (RFC 1034 behaviour).
     case off
     /// Minimise, and send the full name again when a server answers a minimised query with
@@ -29,7 +30,7 @@ public struct ResolverConfiguration: Hashable, Sendable {
     /// Allow upstream servers on loopback, private and other special-purpose addresses.
     public var allowPrivateUpstreams = false
     /// The EDNS UDP payload size advertised upstream (DNS Flag Day 2020: 1232).
-    public var ednsBufferSize: UInt16 = 1232
+    public var ednsBufferSize = EDNS.flagDay2020PayloadSize
     /// Set DO on upstream queries so that signatures and proofs come back (RFC 4035 §4.1).
     public var dnssecOK = true
     /// Randomise the case of query names and require the echo to match (draft-vixie-dnsext-dns0x20).

@@ -3,6 +3,7 @@
 // that builds a resolver from a scenario (the replay tests, the explanation tests, the response
 // fuzz target).
 
+import DNSSEC
 import DNSWire
 public import MamoriConfiguration
 public import MamoriService
@@ -49,7 +50,7 @@ public enum ScenarioConfiguration {
     public static func configuration(_ lines: [ConfigLine], rootHintsFile: String) throws -> Configuration {
         var configuration = Configuration()
         configuration.cache.persist = false
-        configuration.dnssec.trustAnchorUpdates = .disabled
+        configuration.dnssec.trustAnchorUpdates = .none
         var hints: [String] = []
         var validation: Bool? = nil
         for line in lines where !line.key.isEmpty && line.key != "server" {
@@ -79,7 +80,7 @@ public enum ScenarioConfiguration {
                 }
                 let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
                 configuration.resolution.forwardZones.append(
-                    MamoriConfiguration.ForwardZone(name: try DomainName(parts[0]), addresses: servers))
+                    ForwardZone(zone: try DomainName(parts[0]), servers: servers))
             case "ipv4": configuration.resolution.ipv4 = try flag(line)
             case "ipv6": configuration.resolution.ipv6 = try flag(line)
             case "allow-private-upstreams": configuration.resolution.allowPrivateUpstreams = try flag(line)

@@ -1,9 +1,11 @@
 // Primary responsibilities: the configuration contract (architecture.md §6): defaults, every key,
 // YAML 1.1 spellings, relative paths, and errors that name file, line, column and key path.
 
+import DNSSEC
 import DNSWire
 import Foundation
 import MamoriConfiguration
+import Resolver
 import Testing
 
 /// Parses YAML or fails the test with the diagnostics.
@@ -135,9 +137,9 @@ struct ConfigurationTests {
         #expect(configuration.resolution.ipv4 && !configuration.resolution.ipv6)
         #expect(configuration.resolution.qnameMinimisation == .strict)
         #expect(configuration.resolution.forwardZones.count == 1)
-        #expect(configuration.resolution.forwardZones[0].name == DomainName("example.org"))
+        #expect(configuration.resolution.forwardZones[0].zone == DomainName("example.org"))
         #expect(
-            configuration.resolution.forwardZones[0].addresses.map(\.description) == [
+            configuration.resolution.forwardZones[0].servers.map(\.description) == [
                 "192.0.2.53@53", "2001:db8::53@53",
             ])
         #expect(configuration.resolution.ednsBufferSize == 1400)
@@ -147,7 +149,7 @@ struct ConfigurationTests {
         #expect(configuration.dnssec.trustAnchors.count == 1)
         #expect(configuration.dnssec.trustAnchorFiles == [folder + "/anchors.keys"])
         #expect(configuration.dnssec.replacesBuiltInAnchors)
-        #expect(configuration.dnssec.trustAnchorUpdates == .disabled)
+        #expect(configuration.dnssec.trustAnchorUpdates == .none)
         #expect(configuration.dnssec.negativeTrustAnchors == [DomainName("broken.example"), DomainName("test")])
         #expect(configuration.dnssec.nsec3MaxIterations == 100)
         #expect(configuration.dnssec.bogusTTL == 120)
@@ -171,10 +173,10 @@ struct ConfigurationTests {
     @Test(
         "qname-minimisation accepts YAML 1.1's bare off as well as the word",
         arguments: [
-            ("off", QNameMinimisation.off), ("\"off\"", .off), ("false", .off), ("no", .off), ("relaxed", .relaxed),
+            ("off", QNAMEMinimisation.off), ("\"off\"", .off), ("false", .off), ("no", .off), ("relaxed", .relaxed),
             ("strict", .strict),
         ])
-    func qnameMinimisation(text: String, expected: QNameMinimisation) throws {
+    func qnameMinimisation(text: String, expected: QNAMEMinimisation) throws {
         #expect(try parse("resolution:\n  qname-minimisation: \(text)\n").resolution.qnameMinimisation == expected)
     }
 
@@ -192,9 +194,9 @@ struct ConfigurationTests {
     @Test(
         "trust-anchor-updates is auto, true or false",
         arguments: [
-            ("auto", TrustAnchorUpdates.auto), ("true", .enabled), ("false", .disabled), ("off", .disabled),
+            ("auto", TrustAnchorUpdatePolicy.auto), ("true", .all), ("false", .none), ("off", .none),
         ])
-    func trustAnchorUpdates(text: String, expected: TrustAnchorUpdates) throws {
+    func trustAnchorUpdates(text: String, expected: TrustAnchorUpdatePolicy) throws {
         #expect(try parse("dnssec: { trust-anchor-updates: \(text) }").dnssec.trustAnchorUpdates == expected)
     }
 

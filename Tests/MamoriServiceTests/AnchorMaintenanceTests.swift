@@ -23,7 +23,7 @@ struct AnchorMaintenanceTests {
     /// A service managing `managed.example.` (DS of K1, `trust-anchor-updates: true`), whose one
     /// server answers DNSKEY queries with `fixture` (or REFUSED when nil).
     static func makeService(
-        fixture: String?, directory: String, updates: TrustAnchorUpdates = .enabled, logger: Logger
+        fixture: String?, directory: String, updates: TrustAnchorUpdatePolicy = .all, logger: Logger
     ) throws -> (ResolverService, ScriptedNetwork, ManualClock) {
         let clock = ManualClock(wallSeconds: fixtureTime)
         let network = ScriptedNetwork(clock: clock)
@@ -46,7 +46,7 @@ struct AnchorMaintenanceTests {
             encoding: .utf8)
         configuration.dnssec.trustAnchors = [ds.trimmingCharacters(in: .whitespacesAndNewlines)]
         configuration.dnssec.trustAnchorUpdates = updates
-        configuration.resolution.forwardZones = [MamoriConfiguration.ForwardZone(name: zone, addresses: [server])]
+        configuration.resolution.forwardZones = [ForwardZone(zone: zone, servers: [server])]
         let service = try ResolverService(
             configuration: configuration, logger: logger, transport: network, clock: clock)
         return (service, network, clock)
@@ -109,7 +109,7 @@ struct AnchorMaintenanceTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (service, network, _) = try Self.makeService(
-            fixture: "trust-anchor-k1-k2.signed", directory: directory, updates: .disabled, logger: LogCapture().logger)
+            fixture: "trust-anchor-k1-k2.signed", directory: directory, updates: .none, logger: LogCapture().logger)
         #expect(await service.refreshDueAnchors().isEmpty)
         service.prepareToStop()
         #expect(network.queries.isEmpty)

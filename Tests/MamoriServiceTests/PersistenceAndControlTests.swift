@@ -28,7 +28,7 @@ struct PersistenceAndControlTests {
         var configuration = testConfiguration(directory: directory)
         configuration.cache.persist = persist
         configuration.dnssec.validation = false
-        configuration.resolution.forwardZones = [MamoriConfiguration.ForwardZone(name: .root, addresses: [server])]
+        configuration.resolution.forwardZones = [ForwardZone(zone: .root, servers: [server])]
         return configuration
     }
 
@@ -93,7 +93,7 @@ struct PersistenceAndControlTests {
             "example. IN DS 28645 13 2 eb5a41863d115d70d52f4aee1ec29e7b4464873724639ee6ac2e3aa203a877ae"
         ]
         var forwarders = Self.configuration(directory)
-        forwarders.resolution.forwardZones[0].addresses = [ServerAddress("192.0.2.54")!]
+        forwarders.resolution.forwardZones[0].servers = [ServerAddress("192.0.2.54")!]
         var validation = Self.configuration(directory)
         validation.dnssec.validation = true
         for (configuration, key) in [

@@ -56,7 +56,7 @@ struct ResolverServiceQueryTests {
     private static func makeHandler(_ transport: HoldingTransport, clientWait: Duration) throws -> ResolverService {
         var configuration = Configuration()
         configuration.resolution.forwardZones = [
-            MamoriConfiguration.ForwardZone(name: .root, addresses: [ServiceAddress("192.0.2.53")!])
+            ForwardZone(zone: .root, servers: [ServiceAddress("192.0.2.53")!])
         ]
         configuration.dnssec.validation = false
         configuration.cache.persist = false

@@ -4,7 +4,7 @@
 /// Logging settings (`logging`).
 import DNSWire
 
-public struct LoggingConfiguration: Hashable, Sendable {
+public struct LoggingSection: Hashable, Sendable {
     /// The lowest level written (`level`).
     public var level: LogLevel
 
@@ -13,7 +13,7 @@ public struct LoggingConfiguration: Hashable, Sendable {
 }
 
 /// The operator's control socket (`control`), used by `mamorictl`.
-public struct ControlConfiguration: Hashable, Sendable {
+public struct ControlSection: Hashable, Sendable {
     /// The unix socket path, absolute, or nil when disabled (`socket: false`).
     public var socket: String?
 
@@ -22,7 +22,7 @@ public struct ControlConfiguration: Hashable, Sendable {
 }
 
 /// The Prometheus endpoint (`metrics`).
-public struct MetricsConfiguration: Hashable, Sendable {
+public struct MetricsSection: Hashable, Sendable {
     /// Where to serve `/metrics`, or nil (the default) for no endpoint (`listen`).
     public var listen: ServiceAddress?
 
@@ -31,7 +31,7 @@ public struct MetricsConfiguration: Hashable, Sendable {
 }
 
 /// Listener limits (`server`).
-public struct ServerConfiguration: Hashable, Sendable {
+public struct ServerSection: Hashable, Sendable {
     /// A TCP connection with no complete query and nothing to send for this long is closed
     /// (`tcp-idle-timeout`, RFC 7766 §6.2.3). Partial frames do not extend it, so slow clients
     /// cannot hold a connection open.

@@ -1,12 +1,14 @@
 // Primary responsibilities: the `resolution` section — root hints, upstream address families,
-// private upstreams, QNAME minimisation, forward zones, the EDNS buffer size, the query timeout.
+// private upstreams, QNAME minimisation, forward zones, the EDNS buffer size, the query timeout —
+// in the engine's vocabulary (QNAMEMinimisation, ForwardZone), with the engine's defaults.
 
 import DNSWire
+import Resolver
 
 /// How the resolver reaches authoritative servers (`resolution`).
-public struct ResolutionConfiguration: Hashable, Sendable {
+public struct ResolutionSection: Hashable, Sendable {
     /// Where the root servers are listed (`root-hints`).
-    public var rootHints: RootHints
+    public var rootHints: RootHintsSource
     /// Whether upstream servers may have loopback or private addresses (`allow-private-upstreams`);
     /// false by default so answers cannot steer the resolver into the local network.
     public var allowPrivateUpstreams: Bool
@@ -15,7 +17,7 @@ public struct ResolutionConfiguration: Hashable, Sendable {
     /// Whether upstream servers are queried over IPv6 (`ipv6`).
     public var ipv6: Bool
     /// QNAME minimisation (RFC 9156) mode (`qname-minimisation`).
-    public var qnameMinimisation: QNameMinimisation
+    public var qnameMinimisation: QNAMEMinimisation
     /// Zones sent to given servers instead of being resolved from the root (`forward-zones`).
     public var forwardZones: [ForwardZone]
     /// The EDNS UDP payload size we advertise and the largest UDP answer we send (`edns-buffer-size`,
@@ -36,50 +38,29 @@ public struct ResolutionConfiguration: Hashable, Sendable {
     /// discarded (`send-cookies`, RFC 7873 §5.1, §5.3).
     public var sendCookies: Bool
 
-    /// The defaults of architecture.md §6.
+    /// The defaults: the engine's own (``ResolverConfiguration``, ``ResolutionLimits``), so that
+    /// a default is written once, where it acts.
     public init() {
+        let engine = ResolverConfiguration()
         rootHints = .builtIn
-        allowPrivateUpstreams = false
-        ipv4 = true
-        ipv6 = true
-        qnameMinimisation = .relaxed
-        forwardZones = []
-        ednsBufferSize = 1232
-        queryTimeout = .seconds(10)
+        allowPrivateUpstreams = engine.allowPrivateUpstreams
+        ipv4 = engine.useIPv4
+        ipv6 = engine.useIPv6
+        qnameMinimisation = engine.qnameMinimisation
+        forwardZones = engine.forwardZones
+        ednsBufferSize = Int(engine.ednsBufferSize)
+        queryTimeout = engine.limits.resolutionTimeout
         maxOutstandingQueries = nil
-        caseRandomisation = false
-        sendCookies = true
+        caseRandomisation = engine.useCaseRandomisation
+        sendCookies = engine.sendCookies
     }
 }
 
-/// The source of the root name servers' names and addresses.
-public enum RootHints: Hashable, Sendable {
+/// Where the root name servers' names and addresses come from (`root-hints`); the engine's
+/// ``Resolver/RootHints`` is what is read from it.
+public enum RootHintsSource: Hashable, Sendable {
     /// The list compiled into the resolver.
     case builtIn
     /// A file of zone-file NS and A/AAAA lines, absolute path; the resolver parses it.
     case file(String)
-}
-
-/// QNAME minimisation modes (RFC 9156).
-public enum QNameMinimisation: String, Hashable, Sendable, CaseIterable {
-    /// Full names are sent to every server.
-    case off
-    /// Minimised, falling back to the full name when servers answer badly (RFC 9156 §2.3).
-    case relaxed
-    /// Minimised, no fallback.
-    case strict
-}
-
-/// A `forward-zones` entry: queries at or below `name` go to `addresses`.
-public struct ForwardZone: Hashable, Sendable {
-    /// The zone apex; `.` forwards everything.
-    public var name: DomainName
-    /// The servers to ask, in order of preference.
-    public var addresses: [ServiceAddress]
-
-    /// Creates an entry.
-    public init(name: DomainName, addresses: [ServiceAddress]) {
-        self.name = name
-        self.addresses = addresses
-    }
 }

@@ -1,8 +1,11 @@
 // Primary responsibilities: the `cache` section — memory bound, TTL clamps, serve-stale, prefetch,
 // persistence across restarts.
 
+import DNSCache
+import Resolver
+
 /// Cache settings (`cache`).
-public struct CacheConfiguration: Hashable, Sendable {
+public struct CacheSection: Hashable, Sendable {
     /// The memory bound in bytes (`size`, e.g. `128MiB`).
     public var size: Int
     /// TTLs below this are raised to it, seconds (`min-ttl`).
@@ -29,14 +32,17 @@ public struct CacheConfiguration: Hashable, Sendable {
     /// What remains of ``size`` for RRsets, negative answers and keys.
     public var rrsetCacheBytes: Int { size - packetCacheBytes }
 
-    /// The defaults of architecture.md §6.
+    /// The defaults: the engine's own (``DNSCache/CacheConfiguration``,
+    /// ``ResolverConfiguration``) where the engine acts on the key, so that a default is written
+    /// once, where it acts; persistence and the packet cache are the daemon's and on.
     public init() {
-        size = 128 << 20
-        minTTL = 0
-        maxTTL = 86400
-        maxNegativeTTL = 3600
-        serveStale = false
-        prefetch = false
+        let cache = DNSCache.CacheConfiguration()
+        size = cache.maxBytes
+        minTTL = cache.minTTL
+        maxTTL = cache.maxTTL
+        maxNegativeTTL = cache.maxNegativeTTL
+        serveStale = cache.serveStale
+        prefetch = ResolverConfiguration().prefetch
         persist = true
         packetCache = true
     }

@@ -1,10 +1,12 @@
 // Primary responsibilities: the `dnssec` section — validation switch, trust anchors inline and
 // in files, RFC 5011 updates, negative trust anchors, the NSEC3 iteration cap, the bogus TTL.
 
+import DNSCache
+import DNSSEC
 import DNSWire
 
 /// DNSSEC validation settings (`dnssec`).
-public struct DNSSECConfiguration: Hashable, Sendable {
+public struct DNSSECSection: Hashable, Sendable {
     /// Whether answers are validated (`validation`).
     public var validation: Bool
     /// Inline zone-file DS or DNSKEY lines, any owner (`trust-anchors`); kept as text, the
@@ -14,7 +16,7 @@ public struct DNSSECConfiguration: Hashable, Sendable {
     /// Files of such lines, absolute paths (`trust-anchor-files`).
     public var trustAnchorFiles: [String]
     /// RFC 5011 automated updates (`trust-anchor-updates`).
-    public var trustAnchorUpdates: TrustAnchorUpdates
+    public var trustAnchorUpdates: TrustAnchorUpdatePolicy
     /// Names below which answers are treated as insecure (RFC 7646) (`negative-trust-anchors`).
     public var negativeTrustAnchors: [DomainName]
     /// NSEC3 iterations above which a zone is treated as insecure, EDE 27 (RFC 9276 §3.2)
@@ -23,27 +25,19 @@ public struct DNSSECConfiguration: Hashable, Sendable {
     /// How long a bogus result is cached, in seconds (`bogus-ttl`; Unbound's `val-bogus-ttl` 60).
     public var bogusTTL: UInt32
 
-    /// The defaults of architecture.md §6.
+    /// The defaults. Validation is on (the engine's ``ValidationSettings`` default is off, for
+    /// harnesses); the NSEC3 cap and the bogus TTL are the engine's (``ValidationLimits``,
+    /// ``DNSCache/CacheConfiguration``), so that a default is written once, where it acts.
     public init() {
         validation = true
         trustAnchors = []
         trustAnchorFiles = []
         trustAnchorUpdates = .auto
         negativeTrustAnchors = []
-        nsec3MaxIterations = 50
-        bogusTTL = 60
+        nsec3MaxIterations = Int(ValidationLimits().maxNSEC3Iterations)
+        bogusTTL = DNSCache.CacheConfiguration().bogusTTL
     }
 
     /// True when the operator replaced the built-in root anchors.
     public var replacesBuiltInAnchors: Bool { !trustAnchors.isEmpty || !trustAnchorFiles.isEmpty }
-}
-
-/// RFC 5011 automated trust-anchor updates.
-public enum TrustAnchorUpdates: String, Hashable, Sendable, CaseIterable {
-    /// Only for the built-in root anchors (state in the state directory).
-    case auto
-    /// For every anchor.
-    case enabled = "true"
-    /// Never: anchors are static.
-    case disabled = "false"
 }
