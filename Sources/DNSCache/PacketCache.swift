@@ -36,13 +36,20 @@ import Synchronization
 /// **Freshness.** Every TTL in the response counts down from when it was stored (RFC 1035 §3.2.1).
 /// An entry lives 90 % of the lowest TTL it carries: after that, queries go back to the RRset
 /// cache, where a hit in the last tenth of an RRset's TTL triggers the prefetch, and where
-/// replaced or re-validated data is seen. Flushed whole at reload (server settings and validation
-/// may have changed) and whenever the RRset cache is flushed.
+/// replaced or re-validated data is seen.
+///
+/// **Generations.** Each entry carries the answer generation the caller gave when it offered the
+/// response, and is served only to a lookup that gives the same one. The caller advances its
+/// generation whenever an answer could change for a reason other than time — a reload, a cache
+/// flush, a negative trust anchor, local data or policy swapped in — so nothing made before the
+/// change is replayed after it, including a response computed before the change and offered after
+/// it (a flush could not catch that one). Entries of an old generation are dropped when met and
+/// otherwise age out under the CLOCK.
 ///
 /// **Memory.** At most `maxBytes`, accounted as malloc chunks (``MemoryEstimate``), CLOCK eviction
 /// per shard (a hit sets a bit, the hand clears it or evicts).
 public final class PacketCache: Sendable {
-    /// What a packet cache did since start; flushing does not reset the counters.
+    /// What a packet cache did since start; a new generation does not reset the counters.
     public struct Statistics: Hashable, Sendable {
         /// Queries answered from the packet cache.
         public var hits = 0
@@ -114,13 +121,15 @@ public final class PacketCache: Sendable {
     ///   - query: the whole query message as received.
     ///   - transport: 0 for UDP, 1 for TCP (or any other distinction below 128 the caller needs).
     ///   - now: seconds since the epoch, the clock the RRset cache uses.
+    ///   - generation: the caller's answer generation now; only entries offered under it are served.
     ///   - serverCookie: fills the server cookie of a response that carries a COOKIE option; by
     ///     default it cannot, and such responses miss.
     public func answer(
-        _ query: [UInt8], transport: UInt8, now: Int64, serverCookie: CookieWriter = { _, _, _ in false }
+        _ query: [UInt8], transport: UInt8, now: Int64, generation: UInt64 = 0,
+        serverCookie: CookieWriter = { _, _, _ in false }
     ) -> [UInt8]? {
         query.withUnsafeBufferPointer { bytes in
-            replay(bytes, transport: transport, now: now) { length, fill in
+            replay(bytes, transport: transport, now: now, generation: generation) { length, fill in
                 let response = [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
                     initialized = Self.finish(fill(out), in: out, serverCookie: serverCookie) ? length : 0
                 }
@@ -129,14 +138,14 @@ public final class PacketCache: Sendable {
         }
     }
 
-    /// ``answer(_:transport:now:serverCookie:)`` written straight into `destination` (a listener's
+    /// ``answer(_:transport:now:generation:serverCookie:)`` written straight into `destination` (a listener's
     /// send slot), so a hit allocates nothing. Nil on a miss or when the response does not fit.
     /// - Returns: the response's length.
     public func answer(
-        _ query: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64,
+        _ query: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64, generation: UInt64 = 0,
         into destination: UnsafeMutableBufferPointer<UInt8>, serverCookie: CookieWriter = { _, _, _ in false }
     ) -> Int? {
-        replay(query, transport: transport, now: now) { length, fill in
+        replay(query, transport: transport, now: now, generation: generation) { length, fill in
             guard length <= destination.count else { return nil }
             let out = UnsafeMutableBufferPointer(rebasing: destination[0..<length])
             return Self.finish(fill(out), in: out, serverCookie: serverCookie) ? length : nil
@@ -162,7 +171,7 @@ public final class PacketCache: Sendable {
     /// the writer, a non-escaping closure, be passed to `emit`, another one, and
     /// `withoutActuallyEscaping` or a generic writer cost an allocation or ~150 ns per hit.
     private func replay<Result: Sendable>(
-        _ bytes: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64,
+        _ bytes: UnsafeBufferPointer<UInt8>, transport: UInt8, now: Int64, generation: UInt64,
         emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> ReplayCookie?) -> Result?
     ) -> Result? {
         guard let nameEnd = PacketKey.questionNameEnd(bytes) else { return nil }
@@ -170,14 +179,17 @@ public final class PacketCache: Sendable {
         return PacketKey.withKey(bytes, nameEnd: nameEnd, cookie: cookie, transport: transport) { key -> Result? in
             let hash = self.hash(key)
             return shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
-                $0.answer(hash: hash, key: key, query: bytes, nameEnd: nameEnd, cookie: cookie, now: now, emit: emit)
+                $0.answer(
+                    hash: hash, key: key, query: bytes, nameEnd: nameEnd, cookie: cookie, now: now,
+                    generation: generation, emit: emit)
             }
         }
     }
 
-    /// Offers the response the RRset cache gave to `query`; stored when it qualifies (see the
-    /// type's documentation) and the doorkeeper has seen the query before.
-    public func offer(query: [UInt8], response: [UInt8], transport: UInt8, now: Int64) {
+    /// Offers the response the RRset cache gave to `query` under answer generation `generation`
+    /// (read before the answer was made); stored when it qualifies (see the type's documentation)
+    /// and the doorkeeper has seen the query before.
+    public func offer(query: [UInt8], response: [UInt8], transport: UInt8, now: Int64, generation: UInt64 = 0) {
         query.withUnsafeBufferPointer { bytes in
             guard let nameEnd = PacketKey.questionNameEnd(bytes),
                 let shape = response.withUnsafeBufferPointer({ reply -> ResponseShape? in
@@ -199,15 +211,10 @@ public final class PacketCache: Sendable {
                 shards[Int(truncatingIfNeeded: hash) & (Self.shardCount - 1)].state.withLock {
                     $0.offer(
                         hash: hash, key: key, response: response, ttlOffsets: shape.ttlOffsets,
-                        cookieLength: shape.cookieLength, now: now, expiry: now + lifetime)
+                        cookieLength: shape.cookieLength, now: now, expiry: now + lifetime, generation: generation)
                 }
             }
         }
-    }
-
-    /// Drops every entry (reload, RRset cache flush); the doorkeeper keeps what it saw.
-    public func flush() {
-        for shard in shards { shard.state.withLock { $0.removeAll() } }
     }
 
     /// The counters and sizes, summed over the shards.
@@ -461,6 +468,8 @@ struct PacketCacheShard {
         var stored: Int64
         /// When it stops being served.
         var expiry: Int64
+        /// The answer generation it was made under (``PacketCache/answer(_:transport:now:generation:serverCookie:)``).
+        var generation: UInt64
         /// Octets of key in ``storage``.
         var keyLength: UInt16
         /// Octets of response in ``storage``.
@@ -506,7 +515,7 @@ struct PacketCacheShard {
     /// Removes the entry when expired.
     mutating func answer<Result: Sendable>(
         hash: UInt64, key: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, nameEnd: Int,
-        cookie: QueryCookie?, now: Int64,
+        cookie: QueryCookie?, now: Int64, generation: UInt64,
         emit: (Int, (UnsafeMutableBufferPointer<UInt8>) -> ReplayCookie?) -> Result?
     ) -> Result? {
         guard let slot = index[hash] else {
@@ -521,7 +530,9 @@ struct PacketCacheShard {
             statistics.misses += 1
             return nil
         }
-        guard now < entries[position].expiry, now >= entries[position].stored else {
+        guard now < entries[position].expiry, now >= entries[position].stored,
+            entries[position].generation == generation
+        else {
             remove(position)
             statistics.misses += 1
             return nil
@@ -575,7 +586,7 @@ struct PacketCacheShard {
     /// Stores `response` when the doorkeeper saw `hash` before; otherwise remembers `hash`.
     mutating func offer(
         hash: UInt64, key: UnsafeBufferPointer<UInt8>, response: [UInt8], ttlOffsets: [UInt16], cookieLength: Int,
-        now: Int64, expiry: Int64
+        now: Int64, expiry: Int64, generation: UInt64
     ) {
         let door = Int(truncatingIfNeeded: hash >> 32) % doorkeeper.count
         guard doorkeeper[door] == hash else {
@@ -596,7 +607,8 @@ struct PacketCacheShard {
         if let existing = index[hash] { remove(Int(existing)) }
         evict(toFit: size)
         let entry = Entry(
-            storage: storage, hash: hash, stored: now, expiry: expiry, keyLength: UInt16(key.count),
+            storage: storage, hash: hash, stored: now, expiry: expiry, generation: generation,
+            keyLength: UInt16(key.count),
             responseLength: UInt16(response.count), bytes: Int32(size), visited: false,
             cookieLength: UInt8(cookieLength))
         let slot: Int
@@ -640,20 +652,10 @@ struct PacketCacheShard {
         index[entry.hash] = nil
         bytes -= Int(entry.bytes)
         entries[position] = Entry(
-            storage: [], hash: 0, stored: 0, expiry: 0, keyLength: 0, responseLength: 0, bytes: 0, visited: false)
+            storage: [], hash: 0, stored: 0, expiry: 0, generation: 0, keyLength: 0, responseLength: 0, bytes: 0,
+            visited: false)
         free.append(Int32(position))
         statistics.entries -= 1
         statistics.bytes = bytes
-    }
-
-    /// Drops every entry.
-    mutating func removeAll() {
-        entries = []
-        index = [:]
-        free = []
-        hand = 0
-        bytes = 0
-        statistics.entries = 0
-        statistics.bytes = 0
     }
 }

@@ -65,6 +65,7 @@ extension ResolverService {
             }
             if update.trustedKeysChanged {
                 _ = cache.flush(name: zone)
+                answersChanged()
                 logger.notice("RFC 5011: trusted keys changed", metadata: ["zone": "\(zone)"])
             }
             if store.zonesWithAllKeysRevoked.contains(zone) {

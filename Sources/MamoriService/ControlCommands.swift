@@ -48,7 +48,6 @@ public struct ControlContext: Sendable {
 extension ResolverService {
     /// Carries out one command.
     public func perform(_ command: ControlCommand, context: ControlContext) -> ControlReply {
-        let packetCache = context.packetCache
         switch command {
         case .status:
             return .ok(status(context))
@@ -59,15 +58,15 @@ extension ResolverService {
             return .ok(["configuration reloaded"])
         case .flushAll:
             cache.flushAll()
-            packetCache?.flush()
+            answersChanged()
             return .ok(["flushed every cached entry"])
         case .flushName(let name):
             let removed = cache.flush(name: name)
-            packetCache?.flush()
+            answersChanged()
             return .ok(["removed \(removed) entries of \(name)"])
         case .flushZone(let zone):
             let removed = cache.flushZone(zone)
-            packetCache?.flush()
+            answersChanged()
             return .ok(["removed \(removed) entries at and below \(zone)"])
         case .flushInfrastructure:
             infrastructure.flushAll()
@@ -76,7 +75,6 @@ extension ResolverService {
             return .ok(negativeAnchorLines())
         case .ntaAdd(let name, let seconds):
             let removed = addNegativeAnchor(name, seconds: seconds)
-            packetCache?.flush()
             logger.notice("negative trust anchor added", metadata: ["name": "\(name)", "seconds": "\(seconds ?? 0)"])
             return .ok([
                 "validation is off at and below \(name)\(seconds.map { " for \($0) s" } ?? ""); \(removed) cached entries removed"
@@ -85,7 +83,6 @@ extension ResolverService {
             guard let removed = removeNegativeAnchor(name) else {
                 return .error("no negative trust anchor for \(name)")
             }
-            packetCache?.flush()
             logger.notice("negative trust anchor removed", metadata: ["name": "\(name)"])
             return .ok(["validation is on again at and below \(name); \(removed) cached entries removed"])
         case .anchors:

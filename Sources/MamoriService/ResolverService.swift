@@ -36,9 +36,12 @@ public final class ResolverService: QueryHandler, Reloadable {
     let logger: Logger
     /// Whether this instance owns the state directory and may write the dump and RFC 5011 state.
     let persistent: Bool
-    /// The engine in force; a reload swaps in one built from the new configuration (sharing the
-    /// caches), while resolutions already running finish on the old one.
-    private let current: Mutex<IterativeResolver>
+    /// The engine in force with the stages around it (nil when none is installed: nothing to
+    /// retain per query); a reload swaps in an engine built from the new configuration (sharing
+    /// the caches), while resolutions already running finish on the old one.
+    private let current: Mutex<(resolver: IterativeResolver, stages: QueryStages?)>
+    /// ``answerGeneration``: advanced by ``answersChanged()``.
+    private let generation = Atomic<UInt64>(0)
     /// How long a client waits before it is answered (stale data or SERVFAIL, EDE 22): stubs retry
     /// after about two seconds (architecture §5), so an answer after that helps nobody, and its
     /// waiting slot is freed.
@@ -95,9 +98,11 @@ public final class ResolverService: QueryHandler, Reloadable {
         self.anchors = Mutex(anchorSet)
         self.judgedUnder = Mutex(settings.judging)
         self.current = Mutex(
-            IterativeResolver(
-                configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
-                infrastructure: infrastructure))
+            (
+                IterativeResolver(
+                    configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
+                    infrastructure: infrastructure), nil
+            ))
         startMaintenance()
         if let metrics { Self.addCollectors(to: metrics, cache: cache, clock: clock) }
         logger.info(
@@ -110,7 +115,32 @@ public final class ResolverService: QueryHandler, Reloadable {
     }
 
     /// The engine currently in force.
-    public var resolver: IterativeResolver { current.withLock { $0 } }
+    public var resolver: IterativeResolver { current.withLock { $0.resolver } }
+
+    /// The stages installed around the engine (``QueryStages``).
+    public var stages: QueryStages { current.withLock { $0.stages } ?? QueryStages() }
+
+    /// Installs `stages` in place of those in force, for the queries that start from now on.
+    public func install(_ stages: QueryStages) {
+        let empty = stages.localAnswers.isEmpty && stages.answerPolicies.isEmpty
+        current.withLock { $0.stages = empty ? nil : stages }
+        answersChanged()
+    }
+
+    /// Grows whenever answers may change for a reason other than time (``QueryHandler/answerGeneration``).
+    public var answerGeneration: UInt64 { generation.load(ordering: .acquiring) }
+
+    /// Says that answers may differ from now on, after the change is made (a query that reads the
+    /// new generation must see the new state): the packet cache replays nothing made before.
+    func answersChanged() {
+        generation.add(1, ordering: .releasing)
+    }
+
+    /// Empties the RRset cache (`flush`, a wall-clock jump) and what was replayed from it.
+    public func flushAll() {
+        cache.flushAll()
+        answersChanged()
+    }
 
     /// The trust-anchor store in force.
     public var trustAnchors: TrustAnchorStore { anchors.withLock { $0.store } }
@@ -122,11 +152,22 @@ public final class ResolverService: QueryHandler, Reloadable {
 
     /// Answers from the cache alone: no task, no wait. The query's CD bit decides whether cached
     /// bogus data may be served (RFC 4035 §3.2.2). A miss says what it found, for ``resolve(_:client:after:respond:)``.
+    ///
+    /// The stages come first: a local answer beats the cache, and every cached answer passes the
+    /// answer policies (``QueryStages``).
     public func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
         guard let question = query.question else { return .miss(CacheMiss(nothingCached: true)) }
-        switch resolver.lookUp(question, checkingDisabled: query.header.checkingDisabled) {
-        case .answer(let resolution): return .response(ClientResponse.make(resolution, for: query))
-        case .miss(let miss): return .miss(miss)
+        let checkingDisabled = query.header.checkingDisabled
+        let (resolver, stages) = current.withLock { $0 }
+        if let stages, let local = stages.localAnswer(question, client: client, checkingDisabled: checkingDisabled) {
+            return .response(ClientResponse.make(local, for: query))
+        }
+        switch resolver.lookUp(question, checkingDisabled: checkingDisabled) {
+        case .answer(let resolution):
+            let answer = stages?.reviewed(resolution, to: question, client: client) ?? resolution
+            return .response(ClientResponse.make(answer, for: query))
+        case .miss(let miss):
+            return .miss(miss)
         }
     }
 
@@ -138,40 +179,40 @@ public final class ResolverService: QueryHandler, Reloadable {
         _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void
     ) {
         guard let question = query.question else { return respond(Message(rcode: .formErr)) }
-        let once = Once(respond)
-        let resolver = self.resolver
+        let (resolver, stages) = current.withLock { $0 }
+        let once = Once { (answer: Resolution) in
+            respond(ClientResponse.make(stages?.reviewed(answer, to: question, client: client) ?? answer, for: query))
+        }
         let checkingDisabled = query.header.checkingDisabled
         let clientWait = self.clientWait
         let deadline = deadlines.schedule {
-            let answer = resolver.answerAfterClientWait(
-                question, checkingDisabled: checkingDisabled, waited: clientWait)
-            once.call(ClientResponse.make(answer, for: query))
+            once.call(resolver.answerAfterClientWait(question, checkingDisabled: checkingDisabled, waited: clientWait))
         }
         let deadlines = self.deadlines
         Task {
             let resolution = await resolver.resolve(question, checkingDisabled: checkingDisabled, after: miss)
             deadlines.cancel(deadline)
-            once.call(ClientResponse.make(resolution, for: query))
+            once.call(resolution)
         }
     }
 
     /// Calls a response function at most once, whoever comes first: the resolution or the
     /// client-wait deadline. The listeners rely on it (``QueryHandler`` says `respond` is called
     /// exactly once) and free the client's waiting slot in it.
-    final class Once: Sendable {
+    final class Once<Value: Sendable>: Sendable {
         /// The function, until called.
-        private let function: Mutex<(@Sendable (Message) -> Void)?>
+        private let function: Mutex<(@Sendable (Value) -> Void)?>
 
         /// Wraps `function`.
-        init(_ function: @escaping @Sendable (Message) -> Void) { self.function = Mutex(function) }
+        init(_ function: @escaping @Sendable (Value) -> Void) { self.function = Mutex(function) }
 
         /// Calls the function if nobody has yet.
-        func call(_ message: Message) {
-            let taken = function.withLock { stored -> (@Sendable (Message) -> Void)? in
+        func call(_ value: Value) {
+            let taken = function.withLock { stored -> (@Sendable (Value) -> Void)? in
                 defer { stored = nil }
                 return stored
             }
-            taken?(message)
+            taken?(value)
         }
     }
 
@@ -216,7 +257,7 @@ public final class ResolverService: QueryHandler, Reloadable {
         }
         (transport as? UpstreamSocketTransport)?.maxOutstanding = settings.maxOutstandingQueries
         current.withLock {
-            $0 = IterativeResolver(
+            $0.resolver = IterativeResolver(
                 configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
                 infrastructure: infrastructure)
         }
@@ -225,6 +266,7 @@ public final class ResolverService: QueryHandler, Reloadable {
             cache.flushAll()
             startMaintenance()
         }
+        answersChanged()
     }
 
     // MARK: - Negative trust anchors (RFC 7646)
@@ -235,6 +277,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     @discardableResult
     public func addNegativeAnchor(_ name: DomainName, seconds: Int64?) -> Int {
         trustAnchors.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: seconds.map { clock.wallSeconds + $0 }))
+        defer { answersChanged() }
         return cache.flushZone(name)
     }
 
@@ -242,6 +285,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// - Returns: the cached entries removed, or nil when there was no such NTA.
     public func removeNegativeAnchor(_ name: DomainName) -> Int? {
         guard trustAnchors.removeNegativeAnchor(name) else { return nil }
+        defer { answersChanged() }
         return cache.flushZone(name)
     }
 
@@ -254,6 +298,7 @@ public final class ResolverService: QueryHandler, Reloadable {
             let removed = cache.flushZone(name)
             logger.info("negative trust anchor expired", metadata: ["name": "\(name)", "flushed": "\(removed)"])
         }
+        if !ended.isEmpty { answersChanged() }
         return ended
     }
 

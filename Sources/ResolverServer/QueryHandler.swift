@@ -39,6 +39,13 @@ public protocol QueryHandler: Sendable {
     ///   - respond: takes the response; the server sends it from the queue that owns the socket.
     func resolve(
         _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void)
+
+    /// A number that grows whenever an answer ``answerFromCache(_:client:)`` gave could now be
+    /// different for a reason other than its TTL running down: a reload, a cache flush, a negative
+    /// trust anchor, local data or policy replaced. The packet cache replays a response only under
+    /// the generation it was made in, so nothing the handler would now answer differently is
+    /// replayed. Read for every query: an atomic load, no lock.
+    var answerGeneration: UInt64 { get }
 }
 
 /// What the fast path gives: a response, or a miss to resolve.

@@ -37,8 +37,9 @@ public final class QueryProcessor: Sendable {
     public let metrics: ServerMetrics?
     /// The server cookies of every listener's clients (`server.answer-cookies`).
     public let serverCookies: ServerCookies
-    /// The settings in force, replaced at reload.
-    private let currentPolicy: Mutex<ServerPolicy>
+    /// The settings in force, replaced at reload, and how many times they were replaced: a part
+    /// of the packet cache's generation (``generation(_:)``).
+    private let currentPolicy: Mutex<(policy: ServerPolicy, epoch: UInt64)>
 
     /// Creates a processor.
     /// - Parameter serverCookies: the server cookies; by default a random secret from now on.
@@ -51,18 +52,22 @@ public final class QueryProcessor: Sendable {
         self.clock = clock
         self.metrics = metrics
         self.serverCookies = serverCookies ?? ServerCookies(now: clock.wallSeconds)
-        self.currentPolicy = Mutex(policy)
+        self.currentPolicy = Mutex((policy, 0))
     }
 
     /// The settings in force.
-    public var policy: ServerPolicy { currentPolicy.withLock { $0 } }
+    public var policy: ServerPolicy { currentPolicy.withLock { $0.policy } }
 
-    /// Replaces the settings; queries already past their checks are not affected. Empties the
-    /// packet cache: its responses were sized and built under the old settings.
+    /// Replaces the settings; queries already past their checks are not affected. The packet
+    /// cache's responses were sized and built under the old settings: none is replayed after this.
     public func update(policy: ServerPolicy) {
-        currentPolicy.withLock { $0 = policy }
-        packetCache?.flush()
+        currentPolicy.withLock { $0 = (policy, $0.epoch + 1) }
     }
+
+    /// The packet cache's generation: the handler's answer generation plus the times the settings
+    /// were replaced. Both only grow, so the sum changes whenever either does, and a response is
+    /// replayed only while neither the handler's answers nor the server's settings have changed.
+    private func generation(_ epoch: UInt64) -> UInt64 { handler.answerGeneration &+ epoch }
 
     /// The packet-cache hit of ``handle(_:client:packetCacheChecked:)``, written straight into a
     /// listener's send slot: no copy of the query, no allocation. Nil when the packet cache has
@@ -73,13 +78,14 @@ public final class QueryProcessor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
     ) -> Int? {
         guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
-        let (access, answerCookies) = currentPolicy.withLock {
-            ($0.accessControl.action(for: client.address), $0.answerCookies)
+        let (access, answerCookies, epoch) = currentPolicy.withLock {
+            ($0.policy.accessControl.action(for: client.address), $0.policy.answerCookies, $0.epoch)
         }
         let now = clock.wallSeconds
         guard access == .allow,
             let length = packetCache.answer(
-                bytes, transport: client.transport == .udp ? 0 : 1, now: now, into: destination,
+                bytes, transport: client.transport == .udp ? 0 : 1, now: now, generation: generation(epoch),
+                into: destination,
                 serverCookie: { cookie, received, out in
                     answerCookies
                         && serverCookies.write(
@@ -102,12 +108,15 @@ public final class QueryProcessor: Sendable {
     public func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
-        let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies) = currentPolicy.withLock { policy in
+        let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies, epoch) = currentPolicy.withLock {
             (
-                policy.accessControl.action(for: client.address), policy.ednsBufferSize, policy.maxPendingPerClient,
-                policy.maxPending, policy.answerCookies
+                $0.policy.accessControl.action(for: client.address), $0.policy.ednsBufferSize,
+                $0.policy.maxPendingPerClient, $0.policy.maxPending, $0.policy.answerCookies, $0.epoch
             )
         }
+        // Read before anything is answered: a response made while the answers change is offered
+        // under the old generation, and never replayed under the new one.
+        let generation = generation(epoch)
         metrics?.received(client.transport)
         if access == .deny {
             metrics?.dropped(.denied)
@@ -131,7 +140,7 @@ public final class QueryProcessor: Sendable {
         let now = clock.wallSeconds
         if access == .allow, !packetCacheChecked, let packetCache,
             let response = packetCache.answer(
-                bytes, transport: transport, now: now,
+                bytes, transport: transport, now: now, generation: generation,
                 serverCookie: { cookie, received, out in
                     answerCookies
                         && serverCookies.write(
@@ -204,7 +213,8 @@ public final class QueryProcessor: Sendable {
             let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .cache)
             let response = ResponseBuilder.encode(finished, limit: limit)
-            packetCache?.offer(query: bytes, response: response, transport: transport, now: now)
+            packetCache?.offer(
+                query: bytes, response: response, transport: transport, now: now, generation: generation)
             return .respond(response)
         }
         // RD=0: only what the cache holds (TsuKing, peers.md §4a); EDE 20 as RFC 8914 §4.21 suggests.
@@ -232,7 +242,9 @@ public final class QueryProcessor: Sendable {
     ) {
         let query = admitted.message
         let pending = self.pending
-        let (ednsBufferSize, answerCookies) = currentPolicy.withLock { ($0.ednsBufferSize, $0.answerCookies) }
+        let (ednsBufferSize, answerCookies) = currentPolicy.withLock {
+            ($0.policy.ednsBufferSize, $0.policy.answerCookies)
+        }
         let limit =
             client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
         let metrics = self.metrics

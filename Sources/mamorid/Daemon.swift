@@ -104,7 +104,7 @@ final class Daemon: @unchecked Sendable {
         }
         server.start()
         housekeeping = Housekeeping(
-            service: engine!, packetCache: server.processor.packetCache, logger: logger, queue: control)
+            service: engine!, logger: logger, queue: control)
         metricsEndpoint?.start()
         controlSocket?.start()
         let status = statusLine(server)

@@ -169,14 +169,14 @@ struct PersistenceAndControlTests {
         let (service, _) = try Self.makeService(configuration, answering: Self.names, clock: clock)
         let capture = LogCapture()
         let housekeeping = Housekeeping(
-            service: service, packetCache: nil, logger: capture.logger, queue: DispatchQueue(label: "test"))
+            service: service, logger: capture.logger, queue: DispatchQueue(label: "test"))
         defer { housekeeping.stop() }
         service.addNegativeAnchor("other.test.", seconds: 10)
         for name in Self.names { _ = await service.resolver.resolve(Question(name: name, type: .a)) }
-        #expect(housekeeping.endExpiredNegativeAnchors().isEmpty)
+        #expect(service.endExpiredNegativeAnchors().isEmpty)
         #expect(Self.cached(service, "www.other.test."))
         clock.shiftWallClock(bySeconds: 11)
-        #expect(housekeeping.endExpiredNegativeAnchors() == ["other.test."])
+        #expect(service.endExpiredNegativeAnchors() == ["other.test."])
         #expect(!Self.cached(service, "www.other.test.") && Self.cached(service, "www.example."))
         housekeeping.clockJumped(by: -43_200)
         #expect(!Self.cached(service, "www.example."))

@@ -230,6 +230,30 @@ struct QueryProcessorTests {
         #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
     }
 
+    @Test("the packet cache replays nothing made before the handler's answers changed, even when offered after")
+    func packetCacheGenerations() throws {
+        let handler = ScriptedHandler()
+        let processor = QueryProcessor(
+            handler: handler, policy: ServerPolicy(Configuration()),
+            packetCache: PacketCache(maxBytes: 1 << 20), clock: StoppedClock())
+        let query = queryBytes("cached.test", id: 1, edns: EDNS())
+        for _ in 0..<3 { _ = processor.handle(query, client: localUDP) }
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 2)  // the third came from the packet cache
+        // A flush, an NTA, local data: the handler's generation grows and its answers are asked again.
+        // (The doorkeeper still knows the query, so the new answer is stored at once.)
+        handler.generation.add(1, ordering: .releasing)
+        _ = processor.handle(query, client: localUDP)
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
+        _ = processor.handle(query, client: localUDP)
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
+        // Answers that change while each one is made (the change lands between the lookup and the
+        // offer) are offered under the generation they were made in, and never replayed.
+        handler.changeWhileAnswering.store(true, ordering: .relaxed)
+        handler.generation.add(1, ordering: .releasing)
+        for _ in 0..<4 { _ = processor.handle(query, client: localUDP) }
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 7)
+    }
+
     @Test("a cache miss goes to the slow path and is finished like a cache hit")
     func slowPath() async throws {
         let (processor, _) = makeProcessor()

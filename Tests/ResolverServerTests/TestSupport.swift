@@ -41,10 +41,20 @@ final class ScriptedHandler: QueryHandler, Reloadable {
     let resolveCount = Atomic(0)
     /// How many times answerFromCache was called.
     let cacheCount = Atomic(0)
+    /// The answer generation; tests advance it to say the cached answers changed.
+    let generation = Atomic<UInt64>(0)
+
+    /// When set, every fast-path answer advances ``generation`` while it is made, as a flush
+    /// racing each query would.
+    let changeWhileAnswering = Atomic(false)
+
+    /// ``generation``'s value.
+    var answerGeneration: UInt64 { generation.load(ordering: .acquiring) }
 
     /// Answers `cached.test.` only.
     func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
         cacheCount.add(1, ordering: .relaxed)
+        if changeWhileAnswering.load(ordering: .relaxed) { generation.add(1, ordering: .releasing) }
         guard let question = query.question, question.name == DomainName("cached.test") else {
             return .miss(CacheMiss(nothingCached: true))
         }

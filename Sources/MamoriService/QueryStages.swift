@@ -1,0 +1,66 @@
+// Primary responsibilities: the service's two seams around the engine (ARCHITECTURE.md, "Seams") —
+// a stage before the cache and resolution where an answer is decided locally, and a point after a
+// judged answer where a response policy acts — and the one value that holds what is installed.
+
+import DNSWire
+import Resolver
+import ResolverServer
+
+/// A stage before the cache and resolution: local data, locally served zones (RFC 6303, RFC 8375,
+/// RFC 6761), blocklists and resolver discovery (RFC 9462) decide here.
+///
+/// Asked for every client query the packet cache did not answer, in order, on the listener's
+/// queue: like the fast path, it must not block or wait for the network. Its answers go to the
+/// client as they are (the server finishes them: ID, flags, EDNS, size) and may be replayed by the
+/// packet cache, so whoever changes what a stage answers installs a new one with
+/// ``ResolverService/install(_:)``, which advances the answer generation.
+public protocol LocalAnswerStage: Sendable {
+    /// The answer to `question` decided here, or nil to leave it to the next stage and the cache.
+    /// - Parameters:
+    ///   - question: the client's question.
+    ///   - client: who asked, and over which transport.
+    ///   - checkingDisabled: the query's CD bit.
+    func answer(_ question: Question, client: ClientAddress, checkingDisabled: Bool) -> Resolution?
+}
+
+/// A point after a judged answer: response policy on what the cache or a resolution produced
+/// (rebinding protection, response-policy triggers on answer data, DNS64 synthesis of a NODATA).
+///
+/// Every answer passes it — from the cache, from a resolution, served stale, or after the client
+/// waited — after validation has judged it and before the server finishes it. It sees the verdict
+/// (``Resolution/status``) and must keep the rules of RFC 4035 §3.2.3 for whatever it changes: an
+/// answer it rewrites is not the validated data, so it carries no AD (status ``SecurityStatus/unchecked``
+/// or ``SecurityStatus/insecure``). The cache keeps the data as resolved: a policy is a view on it.
+public protocol AnswerPolicy: Sendable {
+    /// `answer` as this policy lets it reach `client`.
+    func review(_ answer: Resolution, to question: Question, client: ClientAddress) -> Resolution
+}
+
+/// What is installed at the two seams, in order; replaced whole (``ResolverService/install(_:)``).
+public struct QueryStages: Sendable {
+    /// Asked before the cache, first answer wins.
+    public var localAnswers: [any LocalAnswerStage]
+    /// Applied to every judged answer, in order.
+    public var answerPolicies: [any AnswerPolicy]
+
+    /// Creates the stages.
+    public init(localAnswers: [any LocalAnswerStage] = [], answerPolicies: [any AnswerPolicy] = []) {
+        self.localAnswers = localAnswers
+        self.answerPolicies = answerPolicies
+    }
+
+    /// The first local answer to `question`, if any stage has one.
+    func localAnswer(_ question: Question, client: ClientAddress, checkingDisabled: Bool) -> Resolution? {
+        for stage in localAnswers {
+            if let answer = stage.answer(question, client: client, checkingDisabled: checkingDisabled) {
+                return answer
+            }
+        }
+        return nil
+    }
+
+    /// `answer` after every policy.
+    func reviewed(_ answer: Resolution, to question: Question, client: ClientAddress) -> Resolution {
+        answerPolicies.reduce(answer) { $1.review($0, to: question, client: client) }
+    }
+}
