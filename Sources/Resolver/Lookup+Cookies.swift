@@ -47,7 +47,7 @@ extension Lookup {
     ///   - serverCookie: the server cookie remembered for the server; non-nil means it speaks cookies.
     ///   - transport: how the reply came.
     func checkCookie(
-        _ reply: Message, sent: EDNSOption?, serverCookie: [UInt8]?, over transport: TransportProtocol
+        _ reply: Message, sent: EDNSOption?, serverCookie: [UInt8]?, over transport: DNSTransport
     ) -> CookieCheck {
         guard case .cookie(let client, _) = sent else { return .accepted(serverCookie: nil) }
         if reply.edns?.hasMalformedCookie == true { return .spoofed("malformed COOKIE option in the reply") }

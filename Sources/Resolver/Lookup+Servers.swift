@@ -181,7 +181,7 @@ extension Lookup {
         let infrastructure = engine.infrastructure
         let info = infrastructure.info(for: server, now: now)
         var useEDNS = info.edns != .unsupported
-        var transport: TransportProtocol = info.tcpOnly ? .tcp : .udp
+        var transport: DNSTransport = info.tcpOnly ? .tcp : .udp
         var serverCookie = info.serverCookie
         var retriedBadCookie = false
         for _ in 0..<Self.maxSendsPerExchange {

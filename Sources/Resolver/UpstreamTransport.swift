@@ -4,17 +4,6 @@
 
 public import DNSWire
 
-/// How a query travels.
-public enum TransportProtocol: Hashable, Sendable, CustomStringConvertible {
-    /// One datagram each way (RFC 1035 §4.2.1).
-    case udp
-    /// A 2-octet length-prefixed stream (RFC 1035 §4.2.2, RFC 7766).
-    case tcp
-
-    /// `udp` or `tcp`.
-    public var description: String { self == .udp ? "udp" : "tcp" }
-}
-
 /// What came back for one upstream query.
 public enum UpstreamReply: Sendable {
     /// A response that passed the RFC 5452 §9.1 acceptance checks: it came from the queried address
@@ -41,7 +30,7 @@ public enum UpstreamReply: Sendable {
 public protocol UpstreamTransport: Sendable {
     /// Sends `query` to `server` over `transport` and waits at most `timeout`.
     func send(
-        _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+        _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
     )
         async -> UpstreamReply
 }

@@ -58,23 +58,15 @@ public enum CacheAnswer: Sendable {
 
 /// Who sent a query: source address, source port and transport.
 public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
-    /// The transports a query can come over.
-    public enum Transport: String, Hashable, Sendable {
-        /// UDP (RFC 1035 §4.2.1).
-        case udp
-        /// TCP (RFC 7766).
-        case tcp
-    }
-
     /// The source address; IPv4-mapped IPv6 addresses are given as IPv4.
     public var address: IPAddress
     /// The source port.
     public var port: UInt16
     /// The transport.
-    public var transport: Transport
+    public var transport: DNSTransport
 
     /// Creates a client address.
-    public init(address: IPAddress, port: UInt16, transport: Transport) {
+    public init(address: IPAddress, port: UInt16, transport: DNSTransport) {
         self.address = address.unmapped
         self.port = port
         self.transport = transport

@@ -152,7 +152,7 @@ public final class ServerMetrics: Sendable {
 
     /// One query arrived.
     @inline(__always)
-    func received(_ transport: ClientAddress.Transport) { queries[transport == .udp ? 0 : 1].increment() }
+    func received(_ transport: DNSTransport) { queries[transport == .udp ? 0 : 1].increment() }
 
     /// One query was dropped.
     @inline(__always)

@@ -58,7 +58,7 @@ public final class UpstreamSocketTransport: UpstreamTransport {
 
     /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
     public func send(
-        _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+        _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
     ) async -> UpstreamReply {
         var query = query
         var random = SystemRandomNumberGenerator()
@@ -115,7 +115,7 @@ final class UpstreamExchange: @unchecked Sendable {
     /// The server.
     let server: ServerAddress
     /// UDP or TCP.
-    let transport: TransportProtocol
+    let transport: DNSTransport
     /// The serial queue owning this exchange.
     let queue: DispatchQueue
     /// Called once with the outcome.
@@ -135,7 +135,7 @@ final class UpstreamExchange: @unchecked Sendable {
 
     /// Creates an exchange; nothing happens until ``start(timeout:)``.
     init(
-        query: [UInt8], id: UInt16, question: Question, server: ServerAddress, transport: TransportProtocol,
+        query: [UInt8], id: UInt16, question: Question, server: ServerAddress, transport: DNSTransport,
         queue: DispatchQueue, complete: @escaping (UpstreamReply) -> Void
     ) {
         self.query = query

@@ -15,7 +15,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
     /// The query type.
     public var type: RRType
     /// The transport, or nil for either.
-    public var transport: TransportProtocol?
+    public var transport: DNSTransport?
     /// EDNS presence, or nil for either.
     public var hasEDNS: Bool?
     /// The DO bit, or nil for either.
@@ -35,7 +35,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
     ///   - dnssecOK: DO, or nil.
     ///   - line: the scenario line.
     public init(
-        server: ServerAddress?, name: DomainName, type: RRType, transport: TransportProtocol? = nil,
+        server: ServerAddress?, name: DomainName, type: RRType, transport: DNSTransport? = nil,
         hasEDNS: Bool? = nil, dnssecOK: Bool? = nil, line: Int = 0
     ) {
         self.server = server

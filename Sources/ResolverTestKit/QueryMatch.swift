@@ -23,7 +23,7 @@ public struct QueryMatch: Hashable, Sendable {
     /// The query type, or nil for any type.
     public var type: RRType?
     /// The transport the query came over, or nil for either.
-    public var transport: TransportProtocol?
+    public var transport: DNSTransport?
     /// The OPCODE, or nil for any.
     public var opcode: Opcode?
     /// Whether RD must be set (true) or clear (false).
@@ -49,7 +49,7 @@ public struct QueryMatch: Hashable, Sendable {
     ///   - dnssecOK: the DO bit required, or nil.
     ///   - cookie: the COOKIE condition, or nil.
     public init(
-        name: NamePattern = .any, type: RRType? = nil, transport: TransportProtocol? = nil, opcode: Opcode? = nil,
+        name: NamePattern = .any, type: RRType? = nil, transport: DNSTransport? = nil, opcode: Opcode? = nil,
         recursionDesired: Bool? = nil, checkingDisabled: Bool? = nil, hasEDNS: Bool? = nil, dnssecOK: Bool? = nil,
         cookie: CookieCondition? = nil
     ) {
@@ -79,7 +79,7 @@ public struct QueryMatch: Hashable, Sendable {
     ///   - transport: how it travelled.
     /// - Returns: true when every non-nil condition holds; a query without a question matches only
     ///   an entry that checks neither name nor type.
-    public func matches(_ query: Message, over transport: TransportProtocol) -> Bool {
+    public func matches(_ query: Message, over transport: DNSTransport) -> Bool {
         if let wanted = self.transport, wanted != transport { return false }
         if let opcode, opcode != query.header.opcode { return false }
         if let recursionDesired, recursionDesired != query.header.recursionDesired { return false }

@@ -191,7 +191,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     ///   - timeout: how long the engine waits; the clock moves by this much when nothing arrives.
     /// - Returns: what the transport would report.
     public func send(
-        _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+        _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
     )
         async -> UpstreamReply
     {
@@ -238,7 +238,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     ///   - state: the network state (match counts are updated).
     /// - Returns: the decision.
     private static func decide(
-        _ query: Message, server: ServerAddress, over transport: TransportProtocol, timeout: Duration,
+        _ query: Message, server: ServerAddress, over transport: DNSTransport, timeout: Duration,
         state: inout State
     ) -> Decision {
         for index in state.slots.indices {

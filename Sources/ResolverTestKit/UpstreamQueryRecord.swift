@@ -38,7 +38,7 @@ public struct UpstreamQueryRecord: Hashable, Sendable, CustomStringConvertible {
     /// The server queried.
     public var server: ServerAddress
     /// UDP or TCP.
-    public var transport: TransportProtocol
+    public var transport: DNSTransport
     /// The question as sent (0x20 case preserved), or nil for a query without one.
     public var question: Question?
     /// The OPCODE.

@@ -33,6 +33,7 @@ struct PersistenceAndControlTests {
     }
 
     /// A service whose server answers A queries for `names` with 192.0.2.7 (everything else REFUSED).
+    /// Its client wait is one no loaded test machine reaches: the answers must come first.
     static func makeService(
         _ configuration: Configuration, answering names: [DomainName] = [], clock: ManualClock = ManualClock(),
         logger: Logger = LogCapture().logger, persistent: Bool = true
@@ -48,7 +49,8 @@ struct PersistenceAndControlTests {
                 at: [server])
         }
         let service = try ResolverService(
-            configuration: configuration, logger: logger, persistent: persistent, transport: network, clock: clock)
+            configuration: configuration, logger: logger, persistent: persistent, transport: network, clock: clock,
+            clientWait: .seconds(60))
         return (service, network)
     }
 

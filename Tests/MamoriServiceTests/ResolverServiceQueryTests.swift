@@ -19,7 +19,7 @@ private final class HoldingTransport: UpstreamTransport {
 
     /// Answers or holds.
     func send(
-        _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+        _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
     )
         async -> UpstreamReply
     {

@@ -24,7 +24,7 @@ import Testing
 
         /// Waits for the gate, then asks the scripted network.
         func send(
-            _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+            _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
         )
             async -> UpstreamReply
         {

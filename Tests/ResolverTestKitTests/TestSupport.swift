@@ -72,7 +72,7 @@ struct ForwardingResolver: Sendable {
             header: Header(id: 0x0202), questions: client.questions,
             edns: EDNS(udpPayloadSize: 1232, dnssecOK: clientDO))
         query.header.recursionDesired = true
-        var transport = TransportProtocol.udp
+        var transport = DNSTransport.udp
         for _ in 0..<4 {
             switch await network.send(query, to: server, over: transport, timeout: timeout) {
             case .response(let reply):

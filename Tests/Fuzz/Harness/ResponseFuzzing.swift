@@ -306,7 +306,7 @@ extension ResponseFuzzing {
         /// Answers with the next input reply once `firstReplaced` queries have been sent and while
         /// replies are left; otherwise the fixture's servers answer.
         func send(
-            _ query: Message, to server: ServerAddress, over transport: TransportProtocol, timeout: Duration
+            _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
         ) async -> UpstreamReply {
             let replacement = state.withLock { state -> [UInt8]? in
                 defer { state.sent += 1 }
