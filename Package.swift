@@ -65,8 +65,7 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl", "CSystemd",
-                "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriControl", "CSystemd", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

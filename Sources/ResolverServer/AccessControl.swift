@@ -2,7 +2,6 @@
 // dropped (`access-control`, first match wins; no match means refuse, as in Unbound).
 
 import DNSWire
-import MamoriConfiguration
 
 /// The access-control list, compiled for lookups on the hot path.
 public struct AccessControl: Hashable, Sendable {

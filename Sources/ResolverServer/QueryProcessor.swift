@@ -5,7 +5,6 @@
 
 import DNSCache
 import DNSWire
-import MamoriConfiguration
 import Resolver
 import Synchronization
 

@@ -6,7 +6,6 @@ import CMamoriNet
 import DNSWire
 import Dispatch
 import Logging
-import MamoriConfiguration
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,9 +1,8 @@
 // Primary responsibilities: a CIDR network (address/prefix-length, RFC 4632 and RFC 4291 §2.3)
-// for access control: parsing, normalising host bits, and matching client addresses.
+// for access control: parsing, normalising host bits, and matching client addresses. The
+// configuration reads it and the listeners match with it: one type, beside IPAddress.
 
 /// An IPv4 or IPv6 network in CIDR form, e.g. `127.0.0.0/8` or `::1/128`.
-import DNSWire
-
 public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     /// The network address, host bits cleared.
     public let address: IPAddress
