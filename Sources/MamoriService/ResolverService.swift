@@ -78,7 +78,7 @@ public final class ResolverService: QueryHandler, Reloadable {
         let cache = ResolverCache(configuration: settings.cache)
         let infrastructure = InfrastructureCache()
         let transport =
-            transport ?? UpstreamSocketTransport(metrics: metrics, maxOutstanding: settings.maxOutstandingQueries)
+            transport ?? UpstreamSocketTransport(observer: metrics, maxOutstanding: settings.maxOutstandingQueries)
         let persistence =
             configuration.cache.persist && persistent
             ? CachePersistence(directory: configuration.stateDirectory, logger: logger) : nil

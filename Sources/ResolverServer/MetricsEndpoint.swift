@@ -5,7 +5,13 @@
 import DNSWire
 import Logging
 
-/// Serves ``ServerMetrics`` over HTTP: one request per connection (`Connection: close`).
+/// What the metrics endpoint serves: the Prometheus text exposition, rendered at each scrape.
+public protocol MetricsExposition: Sendable {
+    /// The Prometheus text exposition (format 0.0.4) of every metric now.
+    func exposition() -> [UInt8]
+}
+
+/// Serves a ``MetricsExposition`` over HTTP: one request per connection (`Connection: close`).
 ///
 /// `GET /metrics` (and `HEAD`) → 200 with `text/plain; version=0.0.4`; any other path → 404; any
 /// other method → 405; a request line that cannot be read → 400; a request head larger than
@@ -22,7 +28,8 @@ public final class MetricsEndpoint: Sendable {
     /// Binds `address` (TCP); call ``start()`` to serve.
     /// - Throws: ``SocketError`` when the address cannot be bound.
     public init(
-        address: ServiceAddress, metrics: ServerMetrics, logger: Logger, requestTimeout: Duration = .seconds(5)
+        address: ServiceAddress, metrics: any MetricsExposition, logger: Logger,
+        requestTimeout: Duration = .seconds(5)
     ) throws(SocketError) {
         let descriptor = try Sockets.open(address, stream: true, reusePort: false)
         localAddress = Sockets.localAddress(descriptor) ?? address
@@ -38,7 +45,7 @@ public final class MetricsEndpoint: Sendable {
     public func stop() { server.stop() }
 
     /// The whole HTTP response to a request head, or nil while the head is incomplete.
-    static func response(to request: [UInt8], metrics: ServerMetrics) -> [UInt8]? {
+    static func response(to request: [UInt8], metrics: any MetricsExposition) -> [UInt8]? {
         let terminator: [UInt8] = Array("\r\n\r\n".utf8)
         guard let end = request.firstRange(of: terminator) else {
             return request.count > maxRequestBytes ? status(431, "Request Header Fields Too Large") : nil

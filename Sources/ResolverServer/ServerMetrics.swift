@@ -4,6 +4,7 @@
 
 import DNSWire
 import Prometheus
+import Resolver
 import Synchronization
 
 /// Everything `metrics.listen` serves (Docs/metrics.md lists each metric and its meaning).
@@ -13,7 +14,7 @@ import Synchronization
 /// use (under a lock, off the cached path: cached answers rarely carry one). Figures that other
 /// components already keep (cache statistics, waiting queries) are copied in by collectors at
 /// scrape time, so the query path pays nothing for them.
-public final class ServerMetrics: Sendable {
+public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition {
     /// Where a response came from.
     public enum Source: Int, Sendable, CaseIterable {
         /// Replayed from the packet cache.
@@ -200,11 +201,23 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// One upstream query was sent.
-    public func upstreamQuery(tcp: Bool) { upstreamQueries[tcp ? 1 : 0].increment() }
+    /// One upstream query is being sent (``UpstreamObserver``, for the socket transport).
+    public func upstreamQuerySent(over transport: TransportProtocol) {
+        upstreamQueries[transport == .tcp ? 1 : 0].increment()
+    }
 
-    /// One upstream exchange ended.
-    public func upstreamReply(_ outcome: UpstreamOutcome) { upstreamOutcomes[outcome.rawValue].increment() }
+    /// One upstream exchange ended (``UpstreamObserver``, for the socket transport).
+    public func upstreamExchangeEnded(_ reply: UpstreamReply) {
+        let outcome: UpstreamOutcome =
+            switch reply {
+            case .response: .response
+            case .timeout: .timeout
+            case .mismatch: .mismatch
+            case .networkError: .networkError
+            case .notSent: .notSent
+            }
+        upstreamOutcomes[outcome.rawValue].increment()
+    }
 
     /// Runs `collector` before every scrape, to copy figures kept elsewhere into the registry.
     public func addCollector(_ collector: @escaping @Sendable () -> Void) {

@@ -12,6 +12,15 @@ import Synchronization
     import Glibc
 #endif
 
+/// What watches the upstream exchanges (the daemon's metrics): told of every query sent and of
+/// how every exchange ended, on the exchange's own path, so it must be cheap and must not block.
+public protocol UpstreamObserver: Sendable {
+    /// A query is being sent over `transport`.
+    func upstreamQuerySent(over transport: TransportProtocol)
+    /// An exchange ended with `reply`, a query refused at the cap (``UpstreamReply/notSent(_:)``) included.
+    func upstreamExchangeEnded(_ reply: UpstreamReply)
+}
+
 /// Sends upstream queries over real sockets (architecture §3, RFC 5452).
 ///
 /// Each query gets its own socket, bound to a source port drawn from the system CSPRNG; the ID is
@@ -30,8 +39,8 @@ public final class UpstreamSocketTransport: UpstreamTransport {
     /// Round-robin position in ``queues``.
     let next = Atomic<Int>(0)
 
-    /// Counters for `metrics.listen`, or nil.
-    let metrics: ServerMetrics?
+    /// Told of every query and outcome (the daemon's metrics), or nil.
+    let observer: (any UpstreamObserver)?
     /// The most exchanges (and so upstream sockets) open at once, all resolutions together
     /// (`resolution.max-outstanding-queries`); beyond it a query is not sent (``UpstreamReply/notSent(_:)``).
     /// Without it a flood of names under a slow zone opened a socket per query until the process
@@ -41,9 +50,11 @@ public final class UpstreamSocketTransport: UpstreamTransport {
     private let open = Atomic<Int>(0)
 
     /// Creates a transport.
-    /// - Parameter maxOutstanding: the most exchanges open at once.
-    public init(metrics: ServerMetrics? = nil, maxOutstanding: Int = 4096) {
-        self.metrics = metrics
+    /// - Parameters:
+    ///   - observer: told of every query sent and every outcome.
+    ///   - maxOutstanding: the most exchanges open at once.
+    public init(observer: (any UpstreamObserver)? = nil, maxOutstanding: Int = 4096) {
+        self.observer = observer
         self.limit = Atomic(max(1, maxOutstanding))
     }
 
@@ -69,28 +80,22 @@ public final class UpstreamSocketTransport: UpstreamTransport {
         let cap = limit.load(ordering: .relaxed)
         guard open.wrappingAdd(1, ordering: .relaxed).oldValue < cap else {
             open.wrappingSubtract(1, ordering: .relaxed)
-            metrics?.upstreamReply(.notSent)
-            return .notSent("\(cap) upstream queries outstanding (resolution.max-outstanding-queries)")
+            let reply = UpstreamReply.notSent(
+                "\(cap) upstream queries outstanding (resolution.max-outstanding-queries)")
+            observer?.upstreamExchangeEnded(reply)
+            return reply
         }
         // The exchange has closed its socket before it resumes us, so the slot is free again here.
         defer { open.wrappingSubtract(1, ordering: .relaxed) }
         let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
-        metrics?.upstreamQuery(tcp: transport == .tcp)
+        observer?.upstreamQuerySent(over: transport)
         let reply = await withCheckedContinuation { continuation in
             let exchange = UpstreamExchange(
                 query: bytes, id: query.header.id, question: question, server: server, transport: transport,
                 queue: target, complete: { continuation.resume(returning: $0) })
             target.async { exchange.start(timeout: timeout) }
         }
-        if let metrics {
-            switch reply {
-            case .response: metrics.upstreamReply(.response)
-            case .timeout: metrics.upstreamReply(.timeout)
-            case .mismatch: metrics.upstreamReply(.mismatch)
-            case .networkError: metrics.upstreamReply(.networkError)
-            case .notSent: metrics.upstreamReply(.notSent)
-            }
-        }
+        observer?.upstreamExchangeEnded(reply)
         return reply
     }
 }

@@ -108,6 +108,26 @@ final class FakeUpstream: Sendable {
     }
 }
 
+/// An observer that writes down what it hears.
+final class RecordingObserver: UpstreamObserver {
+    /// `sent udp`, `response`, `notSent` or `ended` (any other outcome), in order.
+    let events = Mutex<[String]>([])
+
+    func upstreamQuerySent(over transport: TransportProtocol) {
+        events.withLock { $0.append("sent \(transport == .udp ? "udp" : "tcp")") }
+    }
+
+    func upstreamExchangeEnded(_ reply: UpstreamReply) {
+        let event =
+            switch reply {
+            case .response: "response"
+            case .notSent: "notSent"
+            default: "ended"
+            }
+        events.withLock { $0.append(event) }
+    }
+}
+
 /// The real upstream transport against fake servers on loopback.
 @Suite("upstream socket transport", .serialized) struct UpstreamSocketTransportTests {
     /// A query for `name` A with EDNS.
@@ -126,6 +146,26 @@ final class FakeUpstream: Sendable {
             return
         }
         #expect(message.answer.first?.rdatas == [.a(A(192, 0, 2, 1))])
+    }
+
+    /// The observer hears of the query and of how its exchange ended; one over the cap is not sent.
+    @Test func observerHearsQueriesAndOutcomes() async throws {
+        let server = try FakeUpstream()
+        server.serve(count: 1, [.answer])
+        let observer = RecordingObserver()
+        let transport = UpstreamSocketTransport(observer: observer, maxOutstanding: 1)
+        _ = await transport.send(query("www.example."), to: server.address, over: .udp, timeout: .seconds(2))
+        let silent = ServerAddress(host: .v4(0x7F0A_6301), port: 53)
+        async let held = transport.send(query("held.example."), to: silent, over: .udp, timeout: .seconds(1))
+        let started = ContinuousClock.now
+        while transport.outstanding == 0 && ContinuousClock.now - started < .seconds(1) { await Task.yield() }
+        let refused = await transport.send(query("over.example."), to: silent, over: .udp, timeout: .seconds(1))
+        _ = await held
+        guard case .notSent = refused else {
+            Issue.record("got \(refused)")
+            return
+        }
+        #expect(observer.events.withLock { $0 } == ["sent udp", "response", "sent udp", "notSent", "ended"])
     }
 
     /// The right question with a wrong ID is a spoofing sign: the engine will ask over TCP.
