@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // The architecture, written down: each target is one concern, and dependencies point one way
-// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← ResolverServer ← MamoriService ← mamorid). See ARCHITECTURE.md.
+// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← MamoriSystem ← ResolverServer ← MamoriService ← mamorid).
+// See ARCHITECTURE.md.
 import PackageDescription
 
 let package = Package(
@@ -11,6 +12,7 @@ let package = Package(
         .library(name: "DNSSEC", targets: ["DNSSEC"]),
         .library(name: "DNSCache", targets: ["DNSCache"]),
         .library(name: "MamoriConfiguration", targets: ["MamoriConfiguration"]),
+        .library(name: "MamoriSystem", targets: ["MamoriSystem"]),
         .library(name: "ResolverServer", targets: ["ResolverServer"]),
         .library(name: "MamoriService", targets: ["MamoriService"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
@@ -49,7 +51,7 @@ let package = Package(
         .target(name: "DNSCache", dependencies: ["DNSWire", "DNSSEC"]),
         .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache"]),
 
-        // MARK: - Daemon: configuration, listeners, systemd, the executable
+        // MARK: - Daemon: configuration, the operating system, listeners, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CMamoriProcess"),
@@ -62,19 +64,36 @@ let package = Package(
         .testTarget(
             name: "MamoriConfigurationTests",
             dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
+        // The operating system beneath the service: what has a syscall and is not a client listener
+        // (the engine's socket transport and clock, systemd, privileges, the control and metrics sockets).
+        .target(
+            name: "MamoriSystem",
+            dependencies: [
+                "DNSWire", "Resolver", "MamoriControl", "CMamoriNet", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "MamoriSystemTests",
+            dependencies: [
+                "MamoriSystem", "SocketTestKit", "Resolver", "MamoriControl", "DNSWire",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The client listeners: access control, the query path, DNS cookies, the listeners' metrics.
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriControl", "CSystemd", "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "MamoriService", "Resolver", "DNSCache", "DNSCrypto", "MamoriConfiguration",
-                "MamoriControl", "DNSWire", "CMamoriNet",
+                "ResolverServer", "MamoriService", "SocketTestKit", "Resolver", "DNSCache", "DNSCrypto",
+                "MamoriConfiguration", "DNSWire", "CMamoriNet",
             ]),
+        // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.
+        .target(name: "SocketTestKit", dependencies: ["DNSWire"], path: "Tests/SocketTestKit"),
 
         // MARK: - Service: the composition root as a library (configuration → engine, the query
         // handler, persistence, RFC 5011 maintenance, control commands), testable in-process
@@ -82,7 +101,7 @@ let package = Package(
             name: "MamoriService",
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
-                "ResolverServer", "CMamoriProcess", .product(name: "Logging", package: "swift-log"),
+                "MamoriSystem", "ResolverServer", "CMamoriProcess", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",
@@ -93,8 +112,8 @@ let package = Package(
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "MamoriService", "ResolverServer", "CMamoriProcess", "DNSCache", "MamoriConfiguration", "MamoriControl",
-                "DNSWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MamoriService", "MamoriSystem", "ResolverServer", "CMamoriProcess", "DNSCache", "MamoriConfiguration",
+                "MamoriControl", "DNSWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -114,7 +133,7 @@ let package = Package(
             name: "FuzzHarness",
             dependencies: [
                 "DNSWire", "DNSSEC", "DNSCache", "Resolver", "ResolverTestKit", "MamoriConfiguration",
-                "ResolverServer", "MamoriService", "MamoriControl",
+                "MamoriSystem", "MamoriService", "MamoriControl",
             ],
             path: "Tests/Fuzz/Harness"),
         .testTarget(name: "FuzzHarnessTests", dependencies: ["FuzzHarness", "DNSSEC", "DNSWire", "Resolver"]),

@@ -3,6 +3,7 @@
 // deadline held at once rather than when the deadline passes.
 
 import Dispatch
+import MamoriSystem
 import ResolverServer
 import Synchronization
 

@@ -3,6 +3,7 @@
 // the wrong time are dropped instead of served for as long as the jump.
 
 import Dispatch
+import MamoriSystem
 import Resolver
 import ResolverServer
 

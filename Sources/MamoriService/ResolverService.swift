@@ -9,6 +9,7 @@ import DNSSEC
 import DNSWire
 import Logging
 import MamoriConfiguration
+import MamoriSystem
 import Resolver
 import ResolverServer
 import Synchronization

@@ -7,6 +7,7 @@ import DNSCache
 import DNSWire
 import Dispatch
 import Logging
+import MamoriSystem
 import Synchronization
 
 #if canImport(Glibc)

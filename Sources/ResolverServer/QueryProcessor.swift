@@ -5,6 +5,7 @@
 
 import DNSCache
 import DNSWire
+import MamoriSystem
 import Resolver
 import Synchronization
 

@@ -3,6 +3,7 @@
 // caches when a scrape asks (collectors) — rendered in the Prometheus text format.
 
 import DNSWire
+import MamoriSystem
 import Prometheus
 import Resolver
 import Synchronization

@@ -6,6 +6,7 @@ import CMamoriNet
 import DNSWire
 import Dispatch
 import Logging
+import MamoriSystem
 import Synchronization
 
 #if canImport(Glibc)

@@ -7,6 +7,7 @@ import Dispatch
 import MamoriConfiguration
 import MamoriControl
 import MamoriService
+import MamoriSystem
 import ResolverServer
 
 extension Daemon: ControlHandler {

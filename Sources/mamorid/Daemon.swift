@@ -10,6 +10,7 @@ import Dispatch
 import Logging
 import MamoriConfiguration
 import MamoriService
+import MamoriSystem
 import ResolverServer
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@
 // across reads, the zero-length frame, the pause at the in-flight limit, the output bound, the
 // idle rule that partial frames do not extend, and the end after the peer half-closes.
 
+import SocketTestKit
 import Testing
 
 @testable import ResolverServer

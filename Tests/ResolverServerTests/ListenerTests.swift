@@ -6,6 +6,7 @@
 import DNSWire
 import MamoriConfiguration
 import ResolverServer
+import SocketTestKit
 import Testing
 
 #if canImport(Glibc)

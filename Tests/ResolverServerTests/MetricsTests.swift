@@ -1,18 +1,14 @@
 // Primary responsibilities: the Prometheus metrics — what the query path counts (queries, drops,
-// responses by RCODE and source, AD, EDE codes), scrape-time collectors, and the HTTP endpoint's
-// answers (200, HEAD, 404, 405, 400, 431, the request deadline).
+// responses by RCODE and source, AD, EDE codes), what the upstream transport reports, and
+// scrape-time collectors. The HTTP endpoint's answers are MamoriSystemTests'.
 
 import DNSCache
 import DNSWire
-import Logging
 import MamoriConfiguration
 import MamoriService
+import Resolver
 import ResolverServer
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The value of the series `line` names (`name{labels}`) in an exposition, or nil.
 private func value(_ series: String, in exposition: String) -> Double? {
@@ -58,6 +54,25 @@ struct MetricsTests {
         #expect(text.contains("# TYPE mamori_queries_total counter"))
     }
 
+    @Test("upstream queries by transport and exchanges by outcome, as the socket transport reports them")
+    func upstream() {
+        let metrics = ServerMetrics()
+        for transport: TransportProtocol in [.udp, .tcp, .udp] { metrics.upstreamQuerySent(over: transport) }
+        let replies: [UpstreamReply] = [
+            .response(Message(rcode: .noError)), .timeout, .timeout, .mismatch, .networkError("refused"),
+            .notSent("at the cap"),
+        ]
+        for reply in replies { metrics.upstreamExchangeEnded(reply) }
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(value(#"mamori_upstream_queries_total{transport="udp"}"#, in: text) == 2)
+        #expect(value(#"mamori_upstream_queries_total{transport="tcp"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_replies_total{result="response"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_replies_total{result="timeout"}"#, in: text) == 2)
+        #expect(value(#"mamori_upstream_replies_total{result="mismatch"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_replies_total{result="network-error"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_replies_total{result="not-sent"}"#, in: text) == 1)
+    }
+
     @Test("following counters add what a count grew by; gauges take the value at scrape time")
     func collectors() {
         let metrics = ServerMetrics()
@@ -84,58 +99,5 @@ struct MetricsTests {
     private final class Box: @unchecked Sendable {
         var value: Int
         init(_ value: Int) { self.value = value }
-    }
-
-    @Test("HTTP: GET /metrics 200 with the exposition, HEAD, 404, 405, 400, 431, and the request deadline")
-    func endpoint() throws {
-        let metrics = ServerMetrics()
-        let endpoint = try MetricsEndpoint(
-            address: ServiceAddress(host: .loopbackV4, port: 0), metrics: metrics, logger: Logger(label: "test"),
-            requestTimeout: .milliseconds(300))
-        endpoint.start()
-        defer { endpoint.stop() }
-        func exchange(_ request: String) throws -> String {
-            let client = try ClientSocket(to: endpoint.localAddress, stream: true)
-            client.send(Array(request.utf8))
-            return client.readToEnd()
-        }
-        let ok = try exchange("GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n")
-        #expect(ok.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(ok.contains("Content-Type: text/plain; version=0.0.4"))
-        #expect(ok.contains("mamori_queries_total{transport=\"udp\"} 0"))
-        let head = try exchange("HEAD /metrics?x=1 HTTP/1.0\r\n\r\n")
-        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n") && head.hasSuffix("\r\n\r\n"))
-        #expect(try exchange("GET / HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 "))
-        let post = try exchange("POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-        #expect(post.hasPrefix("HTTP/1.1 405 ") && post.contains("Allow: GET, HEAD"))
-        #expect(try exchange("hello\r\n\r\n").hasPrefix("HTTP/1.1 400 "))
-        #expect(
-            try exchange("GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 9000)).hasPrefix(
-                "HTTP/1.1 431 "))
-        // Nothing sent: closed at the deadline, well before the client's 5 s timeout.
-        let silent = try ClientSocket(to: endpoint.localAddress, stream: true)
-        #expect(silent.readToEnd().isEmpty)
-    }
-
-    @Test("hostile bytes: random requests get an HTTP error or a closed connection, and scrapes still work")
-    func hostile() throws {
-        let endpoint = try MetricsEndpoint(
-            address: ServiceAddress(host: .loopbackV4, port: 0), metrics: ServerMetrics(),
-            logger: Logger(label: "test"), requestTimeout: .milliseconds(200))
-        endpoint.start()
-        defer { endpoint.stop() }
-        var generator = SystemRandomNumberGenerator()
-        for round in 0..<200 {
-            var bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255) }
-            if round % 2 == 0 { bytes += Array("\r\n\r\n".utf8) }
-            let client = try ClientSocket(to: endpoint.localAddress, stream: true)
-            client.send(bytes)
-            shutdown(client.descriptor, Int32(SHUT_WR))
-            let answer = client.readToEnd()
-            #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 4"), "\(answer.prefix(40))")
-        }
-        let client = try ClientSocket(to: endpoint.localAddress, stream: true)
-        client.send(Array("GET /metrics HTTP/1.1\r\n\r\n".utf8))
-        #expect(client.readToEnd().hasPrefix("HTTP/1.1 200 OK"))
     }
 }

@@ -5,7 +5,7 @@
 
 import DNSWire
 import MamoriControl
-import ResolverServer
+import MamoriSystem
 import Synchronization
 
 /// Checks the control socket's request handling (`ControlSocket.response(to:handler:)`) and the

@@ -6,7 +6,8 @@ import DNSWire
 import Foundation
 import Logging
 import MamoriControl
-import ResolverServer
+import MamoriSystem
+import SocketTestKit
 import Synchronization
 import Testing
 

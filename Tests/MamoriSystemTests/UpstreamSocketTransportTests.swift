@@ -5,8 +5,8 @@
 
 import DNSWire
 import Dispatch
+import MamoriSystem
 import Resolver
-import ResolverServer
 import Synchronization
 import Testing
 

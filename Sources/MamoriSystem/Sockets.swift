@@ -41,8 +41,9 @@ public struct SocketError: Error, CustomStringConvertible {
     }
 }
 
-/// Socket helpers shared by the listeners.
-enum Sockets {
+/// Socket helpers shared by the client listeners (ResolverServer), the upstream transport, the
+/// control socket and the metrics endpoint.
+package enum Sockets {
     /// The sockaddr for an address and port.
     static func sockaddr(for address: ServiceAddress) -> (sockaddr_storage, socklen_t) {
         var storage = sockaddr_storage()
@@ -70,7 +71,7 @@ enum Sockets {
     }
 
     /// The address and port in a sockaddr, or nil for other families.
-    static func serviceAddress(_ storage: sockaddr_storage) -> ServiceAddress? {
+    package static func serviceAddress(_ storage: sockaddr_storage) -> ServiceAddress? {
         var copy = storage
         return withUnsafeBytes(of: &copy) { raw -> ServiceAddress? in
             switch Int32(storage.ss_family) {
@@ -89,7 +90,7 @@ enum Sockets {
     }
 
     /// The local address a socket is bound to.
-    static func localAddress(_ descriptor: Int32) -> ServiceAddress? {
+    package static func localAddress(_ descriptor: Int32) -> ServiceAddress? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
@@ -111,7 +112,7 @@ enum Sockets {
     ///   - reusePort: SO_REUSEPORT, so several sockets share the address, each on its own queue.
     ///   - probeOnly: bind only (no listen, no packet info), to test that the address is free.
     /// - Throws: ``SocketError`` naming the address.
-    static func open(
+    package static func open(
         _ address: ServiceAddress, stream: Bool, reusePort: Bool, probeOnly: Bool = false
     )
         throws(SocketError) -> Int32
@@ -210,7 +211,7 @@ enum Sockets {
     /// Fails with EADDRINUSE when anything already holds `address`, even with SO_REUSEPORT under
     /// the same user, which would otherwise let a second daemon share the port silently: a socket
     /// without SO_REUSEPORT/SO_REUSEADDR is bound, then closed.
-    static func checkAvailable(_ address: ServiceAddress, stream: Bool) throws(SocketError) {
+    package static func checkAvailable(_ address: ServiceAddress, stream: Bool) throws(SocketError) {
         let probe = try open(address, stream: stream, reusePort: false, probeOnly: true)
         close(probe)
     }
