@@ -1,7 +1,7 @@
 // Primary responsibilities: what the resolver does for each control command (Docs/control.md):
 // report status and counters, reload, flush caches, add and remove negative trust anchors, list
-// trust anchors, explain a lookup. The socket and the protocol's words are ResolverServer's
-// (ControlSocket); the daemon supplies what only it knows (ControlContext).
+// trust anchors, explain a lookup. The socket is MamoriSystem's (ControlSocket), the protocol's
+// words MamoriControl's; the daemon supplies what only it knows (ControlContext).
 
 import DNSCache
 import DNSSEC
