@@ -19,14 +19,20 @@ private struct FixedExposition: MetricsExposition {
     func exposition() -> [UInt8] { Array(Self.text.utf8) }
 }
 
+/// An endpoint on a loopback port serving ``FixedExposition``, started.
+private func startedEndpoint(requestTimeout: Duration) throws -> MetricsEndpoint {
+    let endpoint = try MetricsEndpoint(
+        address: ServiceAddress(host: .loopbackV4, port: 0), metrics: FixedExposition(),
+        logger: Logger(label: "test"), requestTimeout: requestTimeout)
+    endpoint.start()
+    return endpoint
+}
+
 @Suite("Metrics endpoint")
 struct MetricsEndpointTests {
     @Test("HTTP: GET /metrics 200 with the exposition, HEAD, 404, 405, 400, 431, and the request deadline")
     func endpoint() throws {
-        let endpoint = try MetricsEndpoint(
-            address: ServiceAddress(host: .loopbackV4, port: 0), metrics: FixedExposition(),
-            logger: Logger(label: "test"), requestTimeout: .milliseconds(300))
-        endpoint.start()
+        let endpoint = try startedEndpoint(requestTimeout: .milliseconds(300))
         defer { endpoint.stop() }
         func exchange(_ request: String) throws -> String {
             let client = try ClientSocket(to: endpoint.localAddress, stream: true)
@@ -53,10 +59,7 @@ struct MetricsEndpointTests {
 
     @Test("hostile bytes: random requests get an HTTP error or a closed connection, and scrapes still work")
     func hostile() throws {
-        let endpoint = try MetricsEndpoint(
-            address: ServiceAddress(host: .loopbackV4, port: 0), metrics: FixedExposition(),
-            logger: Logger(label: "test"), requestTimeout: .milliseconds(200))
-        endpoint.start()
+        let endpoint = try startedEndpoint(requestTimeout: .milliseconds(200))
         defer { endpoint.stop() }
         var generator = SystemRandomNumberGenerator()
         for round in 0..<200 {
