@@ -16,7 +16,7 @@ import Synchronization
 /// how every exchange ended, on the exchange's own path, so it must be cheap and must not block.
 public protocol UpstreamObserver: Sendable {
     /// A query is being sent over `transport`.
-    func upstreamQuerySent(over transport: TransportProtocol)
+    func upstreamQuerySent(over transport: DNSTransport)
     /// An exchange ended with `reply`, a query refused at the cap (``UpstreamReply/notSent(_:)``) included.
     func upstreamExchangeEnded(_ reply: UpstreamReply)
 }

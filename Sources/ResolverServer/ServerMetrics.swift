@@ -203,7 +203,7 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// One upstream query is being sent (``UpstreamObserver``, for the socket transport).
-    public func upstreamQuerySent(over transport: TransportProtocol) {
+    public func upstreamQuerySent(over transport: DNSTransport) {
         upstreamQueries[transport == .tcp ? 1 : 0].increment()
     }
 

@@ -113,7 +113,7 @@ final class RecordingObserver: UpstreamObserver {
     /// `sent udp`, `response`, `notSent` or `ended` (any other outcome), in order.
     let events = Mutex<[String]>([])
 
-    func upstreamQuerySent(over transport: TransportProtocol) {
+    func upstreamQuerySent(over transport: DNSTransport) {
         events.withLock { $0.append("sent \(transport == .udp ? "udp" : "tcp")") }
     }
 

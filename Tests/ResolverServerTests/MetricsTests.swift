@@ -57,7 +57,7 @@ struct MetricsTests {
     @Test("upstream queries by transport and exchanges by outcome, as the socket transport reports them")
     func upstream() {
         let metrics = ServerMetrics()
-        for transport: TransportProtocol in [.udp, .tcp, .udp] { metrics.upstreamQuerySent(over: transport) }
+        for transport: DNSTransport in [.udp, .tcp, .udp] { metrics.upstreamQuerySent(over: transport) }
         let replies: [UpstreamReply] = [
             .response(Message(rcode: .noError)), .timeout, .timeout, .mismatch, .networkError("refused"),
             .notSent("at the cap"),
