@@ -1,0 +1,311 @@
+// Primary responsibilities: the daemon's life, in-process — the open-file limit and what fits in it,
+// the state directory's lock, building the service and its listeners (bound, or taken from socket
+// activation), the metrics endpoint and the control socket, dropping root, housekeeping and telling
+// systemd; then reload (a bad configuration is rejected and the old one kept whole) and the bounded
+// stop. mamorid adds the command line, the logging and the signals.
+
+import DNSWire
+import Dispatch
+import Logging
+import MamoriConfiguration
+import MamoriControl
+import MamoriSystem
+import ResolverServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A ``ResolverService`` behind its listeners, from start to stop.
+///
+/// `@unchecked Sendable` invariant: every `var` is read and written only on `queue`, which
+/// ``start()``, ``reload()``, ``stop(signal:)`` and the control commands enter with `sync` (so none
+/// may be called from `queue`), and on which the housekeeping's NTA sweep runs.
+public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
+    /// Where the configuration is read from at reload.
+    private let source: ConfigurationSource
+    /// The configuration in force, descriptors planned.
+    private var inForce: Configuration
+    /// Serialises start, reloads (SIGHUP and `mamorictl reload`), the NTA sweep and the stop.
+    private let queue = DispatchQueue(label: "mamori.control")
+    /// The daemon's logger.
+    private let logger: Logger
+    /// Told of the log level of each reload taken (the logging system is the caller's).
+    private let applyLogLevel: @Sendable (LogLevel) -> Void
+    /// systemd notifications (none when not started by systemd).
+    private let notifier = SystemdNotifier()
+    /// When the daemon started (CLOCK_MONOTONIC), for `status`.
+    public let started = ContinuousClock.now
+    /// The soft open-file limit to plan with, or nil to raise the process's at start.
+    private var openFileLimit: Int?
+    /// Listening sockets, counted against the open-file limit.
+    private var listenerCount = 0
+    /// The resolution service, once built.
+    private(set) var service: ResolverService?
+    /// The listeners, once bound.
+    private(set) var server: DNSServer?
+    /// The `metrics.listen` endpoint, when configured.
+    private var metricsEndpoint: MetricsEndpoint?
+    /// The `control.socket` server, when configured and bindable.
+    private var controlSocket: ControlSocket?
+    /// Expired NTAs, wall-clock jumps and freed heap, while running.
+    private var housekeeping: Housekeeping?
+
+    /// A daemon for a loaded configuration; nothing runs until ``start()``.
+    /// - Parameters:
+    ///   - source: where ``reload()`` reads the configuration.
+    ///   - openFileLimit: the soft open-file limit to share out; nil raises the process's to its
+    ///     hard limit at start and uses that.
+    ///   - applyLogLevel: called at each reload taken, with its `logging.level`.
+    public init(
+        source: ConfigurationSource, configuration: Configuration, logger: Logger, openFileLimit: Int? = nil,
+        applyLogLevel: @escaping @Sendable (LogLevel) -> Void = { _ in }
+    ) {
+        self.source = source
+        self.inForce = configuration
+        self.logger = logger
+        self.openFileLimit = openFileLimit
+        self.applyLogLevel = applyLogLevel
+    }
+
+    /// The configuration in force: as loaded, with what the open-file limit could not hold lowered.
+    public var configuration: Configuration { queue.sync { inForce } }
+
+    // MARK: - Start
+
+    /// Plans descriptors, builds the service, binds (or takes socket-activated sockets), opens the
+    /// metrics endpoint and control socket, drops root, then serves and says READY=1.
+    /// - Throws: what stopped the start, already logged and sent to systemd as the status.
+    public func start() throws {
+        try queue.sync {
+            let (before, after) = openFileLimit.map { ($0, $0) } ?? DescriptorPlan.raiseOpenFileLimit()
+            openFileLimit = after
+            let threads = inForce.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            listenerCount = inForce.listen.count * threads * 2
+            inForce = planDescriptors(inForce)
+            logger.info(
+                "open-file limit \(after)\(after != before ? " (raised from \(before))" : "")",
+                metadata: [
+                    "max-outstanding-queries": "\(inForce.resolution.maxOutstandingQueries ?? 0)",
+                    "tcp-max-connections": "\(inForce.server.tcpMaxConnections)",
+                ])
+            let (service, server): (ResolverService, DNSServer)
+            do {
+                (service, server) = try open(threads: threads)
+            } catch {
+                logger.critical("cannot start: \(error)")
+                notifier.status("Failed to start: \(error)")
+                throw error
+            }
+            server.start()
+            housekeeping = Housekeeping(
+                service: service, logger: logger, queue: queue)
+            metricsEndpoint?.start()
+            controlSocket?.start()
+            let status = statusLine(server)
+            notifier.ready(status: status)
+            notifier.startWatchdog { [server] in server.livenessCheck() }
+            logger.info(
+                "mamorid started: \(status)",
+                metadata: ["configuration": "\(inForce.sourceFile ?? "built-in defaults")"])
+        }
+    }
+
+    /// Builds the service and its listeners, and everything bound before root is dropped.
+    private func open(threads: Int) throws -> (ResolverService, DNSServer) {
+        let metrics = inForce.metrics.listen == nil ? nil : ServerMetrics()
+        let service = try ResolverService(
+            configuration: inForce, logger: logger, metrics: metrics, persistent: lockStateDirectory())
+        self.service = service
+        let server = DNSServer(handler: service, configuration: inForce, logger: logger, metrics: metrics)
+        let activated = try SocketActivation.takeSockets()
+        if !activated.isEmpty {
+            logger.info("using \(activated.count) sockets from systemd; `listen` is ignored")
+        }
+        try server.bind(inForce.listen, threads: threads, activated: activated)
+        self.server = server
+        if let metrics, let address = inForce.metrics.listen {
+            metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
+        }
+        openControlSocket()
+        try dropPrivileges()
+        return (service, server)
+    }
+
+    /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
+    /// stays up) but loads and saves nothing there, and says so loudly, naming the holder.
+    /// - Returns: whether this instance may persist state.
+    private func lockStateDirectory() -> Bool {
+        let directory = inForce.stateDirectory
+        switch StateDirectoryLock.acquire(in: directory) {
+        case .held:
+            return true
+        case .busy(let holder):
+            logger.error(
+                """
+                state directory \(directory) is in use by another mamorid (PID \(holder.map { "\($0)" } ?? "unknown")): \
+                running WITHOUT persistence (no cache dump loaded or saved, RFC 5011 state not written); \
+                give each instance its own state-directory
+                """)
+            return false
+        case .unavailable(let reason):
+            // Not writable: the state writers say so; nothing else could use it either.
+            logger.warning("no lock on the state directory: \(reason)")
+            return true
+        }
+    }
+
+    /// The configuration with upstream queries and TCP connections fitted into the open-file
+    /// limit (`auto` resolved); what had to be lowered is logged.
+    private func planDescriptors(_ configuration: Configuration) -> Configuration {
+        let limit = openFileLimit ?? 1024
+        let plan = DescriptorPlan(openFileLimit: limit, listeners: listenerCount, configuration: configuration)
+        if !plan.reductions.isEmpty {
+            logger.warning("lowered to fit the open-file limit of \(limit): \(plan.reductions.joined(separator: ", "))")
+        }
+        return plan.applied(to: configuration)
+    }
+
+    /// `UDP a b, TCP a b`: the addresses bound.
+    private static func listening(_ server: DNSServer) -> String {
+        let udp = server.udpAddresses.map(\.description).joined(separator: " ")
+        let tcp = server.tcpAddresses.map(\.description).joined(separator: " ")
+        return "UDP \(udp), TCP \(tcp)"
+    }
+
+    /// `Serving on UDP …, TCP …`, and the metrics endpoint.
+    private func statusLine(_ server: DNSServer) -> String {
+        let metrics = metricsEndpoint.map { ", metrics on http://\($0.localAddress)/metrics" } ?? ""
+        return "Serving on \(Self.listening(server))\(metrics)"
+    }
+
+    /// Binds `control.socket` (before privileges are dropped: /run/mamori belongs to root outside
+    /// systemd). A socket that cannot be bound is logged and skipped: the resolver still serves.
+    private func openControlSocket() {
+        guard let path = inForce.control.socket else { return }
+        do {
+            controlSocket = try ControlSocket(path: path, handler: self, logger: logger)
+        } catch {
+            logger.warning("no control socket: \(error)")
+        }
+    }
+
+    /// Switches from root to `server.user` once the sockets are bound (nil: stays as started),
+    /// handing it the state directory first: root-owned, it left the cache dump and the RFC 5011
+    /// state silently unsaved after the switch. Then says at once if the directory is unwritable.
+    private func dropPrivileges() throws {
+        guard let user = inForce.server.user else { return }
+        let directory = inForce.stateDirectory
+        if geteuid() == 0, let account = getpwnam(user) {
+            // StateDirectoryLock made the directory at start.
+            for path in [directory, directory + "/cache.dump", directory + "/" + TrustAnchorStateFile.defaultFileName] {
+                _ = chown(path, account.pointee.pw_uid, account.pointee.pw_gid)
+            }
+        }
+        defer {
+            if access(directory, W_OK) != 0 {
+                logger.error(
+                    "state directory \(directory) is not writable: the cache and RFC 5011 state will not be saved",
+                    metadata: ["error": "\(String(cString: strerror(errno)))"])
+            }
+        }
+        switch try Privileges.dropRoot(to: user) {
+        case .notRoot:
+            break
+        case .dropped(let user, let uid, let gid):
+            logger.info("running as user \(user)", metadata: ["uid": "\(uid)", "gid": "\(gid)"])
+        case .noSuchUser(let user):
+            logger.warning(
+                "running as root: there is no user \(user) to switch to (create it with systemd-sysusers or useradd --system \(user))"
+            )
+        }
+    }
+
+    // MARK: - Reload and stop
+
+    /// Re-reads the configuration and applies it, or keeps the old one whole.
+    /// - Returns: why it was rejected, or nil when it was taken.
+    @discardableResult
+    public func reload() -> String? {
+        queue.sync {
+            guard let server, let service else { return "the daemon is still starting" }
+            notifier.reloading()
+            logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
+            let fresh: Configuration
+            do {
+                fresh = planDescriptors(try source.load())
+                try service.reload(fresh)
+            } catch {
+                for line in "\(error)".split(separator: "\n") { logger.error("\(line)") }
+                logger.error("reload rejected: keeping the previous configuration")
+                notifier.notify("READY=1\nSTATUS=Reload failed, previous configuration kept; \(statusLine(server))")
+                return "\(error)".split(separator: "\n").joined(separator: "; ")
+            }
+            server.reload(ServerPolicy(fresh))
+            applyLogLevel(fresh.logging.level)
+            if fresh.listen != inForce.listen || fresh.threads != inForce.threads || fresh.metrics != inForce.metrics {
+                logger.warning("listen, threads and metrics changes take effect at the next restart")
+            }
+            if fresh.control != inForce.control {
+                logger.warning("control.socket changes take effect at the next restart")
+            }
+            inForce = fresh
+            logger.info("configuration reloaded")
+            notifier.ready(status: statusLine(server))
+            return nil
+        }
+    }
+
+    /// Stops taking queries, gives in-flight ones `server.shutdown-timeout`, closes every socket and
+    /// saves what outlives the process (the caller then exits).
+    public func stop(signal number: Int32) {
+        queue.sync {
+            notifier.stopping()
+            logger.info("stopping (signal \(number))")
+            notifier.stopWatchdog()
+            housekeeping?.stop()
+            metricsEndpoint?.stop()
+            controlSocket?.stop()
+            let abandoned = server?.stop(timeout: inForce.server.shutdownTimeout) ?? 0
+            if abandoned > 0 { logger.notice("abandoned \(abandoned) queries still in resolution") }
+            service?.prepareToStop()
+            logger.info("stopped")
+        }
+    }
+
+    // MARK: - Control
+
+    /// Carries out one command on the control socket's queue, with what only the daemon knows: its
+    /// listeners, its configuration and its reload.
+    public func perform(_ command: ControlCommand) -> ControlReply {
+        let (service, server) = queue.sync { (self.service, self.server) }
+        guard let service, let server else { return .error("the daemon is still starting") }
+        let context = ControlContext(
+            started: started, configuration: { [self] in configuration }, listening: { Self.listening(server) },
+            packetCache: server.processor.packetCache, waiting: { server.processor.pending.total },
+            reload: { [self] in reload() })
+        return service.perform(command, context: context)
+    }
+}
+
+/// Where the configuration comes from, so a reload reads the same place.
+public struct ConfigurationSource: Sendable {
+    /// The file.
+    public let path: String
+    /// True when given with `--config`: then a missing file is an error. A missing default file
+    /// means the built-in defaults.
+    public let explicit: Bool
+
+    /// A source.
+    public init(path: String, explicit: Bool) {
+        self.path = path
+        self.explicit = explicit
+    }
+
+    /// Reads the configuration.
+    /// - Throws: ``ConfigurationError``.
+    public func load() throws(ConfigurationError) -> Configuration {
+        if !explicit && access(path, F_OK) != 0 && errno == ENOENT { return Configuration() }
+        return try Configuration.load(path: path)
+    }
+}
