@@ -1,5 +1,5 @@
 // Primary responsibilities: the command line of `mamorid` (swift-argument-parser): which
-// configuration to read, `--check-config`, and handing over to the Daemon.
+// configuration to read, `--check-config`, and handing over to ``Daemon``.
 
 import ArgumentParser
 import CMamoriProcess
@@ -83,24 +83,7 @@ struct Mamorid: ParsableCommand {
             print("\(loaded.sourceFile ?? "built-in defaults (\(source.path) not found)"): OK")
             return
         }
-        let daemon = Daemon(source: source, configuration: loaded)
-        daemon.run()
-    }
-}
-
-/// Where the configuration comes from, so a reload reads the same place.
-struct ConfigurationSource: Sendable {
-    /// The file.
-    let path: String
-    /// True when given with `--config`: then a missing file is an error. A missing default file
-    /// means the built-in defaults.
-    let explicit: Bool
-
-    /// Reads the configuration.
-    /// - Throws: ``ConfigurationError``.
-    func load() throws(ConfigurationError) -> MamoriConfiguration.Configuration {
-        if !explicit && access(path, F_OK) != 0 && errno == ENOENT { return MamoriConfiguration.Configuration() }
-        return try MamoriConfiguration.Configuration.load(path: path)
+        Daemon.run(source: source, configuration: loaded)
     }
 }
 
