@@ -19,9 +19,8 @@ import Testing
 struct ResolverDaemonTests {
     /// Writes `directory/mamori.yaml` (the directory is its state directory too): listening on
     /// 127.10.54.`host` port 15353 (each test its own address; the file format takes no port 0)
-    /// with `threads` sockets per protocol, the root hints
-    /// naming 127.10.99.1 (nothing leaves loopback), no control socket, no user switch (the tests
-    /// run as root), then `extra` lines.
+    /// with `threads` sockets per protocol, the root hints naming 127.10.99.1 (nothing leaves
+    /// loopback), no control socket, no user switch (the tests run as root), then `extra` lines.
     @discardableResult
     static func write(
         _ directory: String, host: Int, threads: Int = 1, server: String = "", hints: String? = nil,
