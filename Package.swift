@@ -106,14 +106,14 @@ let package = Package(
         .testTarget(
             name: "MamoriServiceTests",
             dependencies: [
-                "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "DNSCache", "DNSSEC", "DNSWire",
-                "MamoriConfiguration", "MamoriControl", .product(name: "Logging", package: "swift-log"),
+                "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "MamoriSystem", "DNSCache", "DNSSEC",
+                "DNSWire", "MamoriConfiguration", "MamoriControl", .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "MamoriService", "MamoriSystem", "ResolverServer", "CMamoriProcess", "DNSCache", "MamoriConfiguration",
-                "MamoriControl", "DNSWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MamoriService", "MamoriConfiguration", "CMamoriProcess",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

@@ -9,6 +9,7 @@ import Foundation
 import Logging
 import MamoriConfiguration
 import MamoriControl
+import MamoriSystem
 import ResolverServer
 import Synchronization
 import Testing
