@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // The architecture, written down: each target is one concern, and dependencies point one way
-// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← MamoriSystem ← ResolverServer ← MamoriService ← mamorid).
+// (DNSWire ← DNSSEC ← DNSCache ← Resolver ← MamoriSystem ← ResolverServer ← MamoriService ← mamorid;
+// MamoriConfiguration speaks the engine's vocabulary, so it sits above Resolver and below MamoriService).
 // See ARCHITECTURE.md.
 import PackageDescription
 
