@@ -11,11 +11,18 @@ import Synchronization
 import Testing
 
 /// A processor over a scripted handler with the given configuration changes.
-private func makeProcessor(_ configure: (inout Configuration) -> Void = { _ in }) -> (QueryProcessor, ScriptedHandler) {
+/// With `packetCache`, a 1 MiB packet cache on a clock that never moves.
+private func makeProcessor(
+    packetCache: Bool = false, _ configure: (inout Configuration) -> Void = { _ in }
+) -> (QueryProcessor, ScriptedHandler) {
     var configuration = Configuration()
     configure(&configuration)
     let handler = ScriptedHandler()
-    return (QueryProcessor(handler: handler, policy: ServerPolicy(configuration)), handler)
+    guard packetCache else { return (QueryProcessor(handler: handler, policy: ServerPolicy(configuration)), handler) }
+    let processor = QueryProcessor(
+        handler: handler, policy: ServerPolicy(configuration), packetCache: PacketCache(maxBytes: 1 << 20),
+        clock: StoppedClock())
+    return (processor, handler)
 }
 
 /// A loopback UDP client.
@@ -232,10 +239,7 @@ struct QueryProcessorTests {
 
     @Test("the packet cache replays nothing made before the handler's answers changed, even when offered after")
     func packetCacheGenerations() throws {
-        let handler = ScriptedHandler()
-        let processor = QueryProcessor(
-            handler: handler, policy: ServerPolicy(Configuration()),
-            packetCache: PacketCache(maxBytes: 1 << 20), clock: StoppedClock())
+        let (processor, handler) = makeProcessor(packetCache: true)
         let query = queryBytes("cached.test", id: 1, edns: EDNS())
         for _ in 0..<3 { _ = processor.handle(query, client: localUDP) }
         #expect(handler.cacheCount.load(ordering: .relaxed) == 2)  // the third came from the packet cache
