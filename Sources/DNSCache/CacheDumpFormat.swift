@@ -151,7 +151,7 @@ enum CacheDumpFormat {
         /// Its status.
         var status: SecurityStatus
         /// Its reason.
-        var reason: BogusReason?
+        var reason: ValidationReason?
         /// Its class.
         var rrClass: RRClass
         /// Its type.
@@ -221,12 +221,17 @@ enum CacheDumpFormat {
         let expiry = Int64(bitPattern: try readUInt64(&reader))
         let ttl = try reader.readUInt32()
         let name = try reader.readName(allowCompression: false)
-        var reason: BogusReason?
+        var reason: ValidationReason?
         if hasReason == 1 {
             let code = EDECode(rawValue: try reader.readUInt16())
             let site = try readString(&reader)
             let detail = try readString(&reader)
-            reason = BogusReason(code, site: site, detail)
+            // The entry's status says which verdict the reason explains: only bogus and insecure
+            // entries carry one.
+            reason =
+                status == .bogus
+                ? ValidationReason(bogus: code, site: site, detail)
+                : ValidationReason(insecure: code, site: site, detail)
         }
         let (rdatas, signatures) = try readRDataSet(&reader)
         let extraCount = Int(try reader.readUInt16())

@@ -23,9 +23,9 @@ struct CacheSlot {
     /// For negative entries the SOA RRset first (when present) then the NSEC/NSEC3 proof RRsets;
     /// for a no-DS result its proof RRsets.
     var extra: [RRSet]
-    /// Why the data is not secure, when the validator said. Boxed: most entries have none, and
-    /// inline the optional would cost every slot 40 bytes instead of 8 (slot stride 112 → 80; measured 308 → 273 bytes
-    /// per cached A RRset).
+    /// Why the data is not secure, when the validator said, or why the resolution failed, for a
+    /// remembered failure. Boxed: most entries have none, and inline the optional would cost every
+    /// slot 40 bytes instead of 8 (slot stride 112 → 80; measured 308 → 273 bytes per cached A RRset).
     var reasonBox: ReasonBox?
     /// When the entry stops being fresh, in seconds since the epoch.
     var expiry: Int64
@@ -60,15 +60,33 @@ struct CacheSlot {
         rank: .additional, status: .unchecked, visited: false)
 
     /// Why the data is not secure, when the validator said.
-    var reason: BogusReason? { reasonBox?.reason }
+    var reason: ValidationReason? {
+        guard case .validation(let reason)? = reasonBox?.content else { return nil }
+        return reason
+    }
 
-    /// A bogus reason on the heap, shared by reference.
+    /// Why resolving the question failed, for a remembered failure.
+    var failure: ResolutionFailure? {
+        guard case .failure(let failure)? = reasonBox?.content else { return nil }
+        return failure
+    }
+
+    /// A reason on the heap, shared by reference: a validation reason (a judged entry) or a
+    /// resolution failure (a failure entry), never both.
     final class ReasonBox: Sendable {
+        /// What the box holds.
+        enum Content {
+            /// Why the entry's data is bogus or insecure.
+            case validation(ValidationReason)
+            /// Why resolving the entry's question failed.
+            case failure(ResolutionFailure)
+        }
+
         /// The reason.
-        let reason: BogusReason
+        let content: Content
 
         /// Boxes a reason.
-        init(_ reason: BogusReason) { self.reason = reason }
+        init(_ content: Content) { self.content = content }
     }
 
     /// Whether the slot still answers as fresh at `now`.

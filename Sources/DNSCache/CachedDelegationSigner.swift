@@ -20,7 +20,7 @@ public struct CachedDelegationSigner: Hashable, Sendable {
     /// indeterminate when the parent's answer failed.
     public var status: SecurityStatus
     /// Why it is not secure, when the validator said.
-    public var reason: BogusReason?
+    public var reason: ValidationReason?
     /// True when expired and returned because the caller allowed stale data.
     public var isStale: Bool
     /// The absolute expiry.
@@ -28,7 +28,7 @@ public struct CachedDelegationSigner: Hashable, Sendable {
 
     /// Creates a result.
     public init(
-        zone: DomainName, ds: RRSet?, proofs: [RRSet], ttl: UInt32, status: SecurityStatus, reason: BogusReason?,
+        zone: DomainName, ds: RRSet?, proofs: [RRSet], ttl: UInt32, status: SecurityStatus, reason: ValidationReason?,
         isStale: Bool, expiry: CacheTime
     ) {
         self.zone = zone

@@ -27,7 +27,7 @@ public struct CachedNegative: Hashable, Sendable {
     /// The DNSSEC verdict on the denial.
     public var status: SecurityStatus
     /// Why it is not secure, when the validator said.
-    public var reason: BogusReason?
+    public var reason: ValidationReason?
     /// True when expired and returned because the caller allowed stale data (RFC 8767).
     public var isStale: Bool
     /// The absolute expiry.
@@ -36,7 +36,7 @@ public struct CachedNegative: Hashable, Sendable {
     /// Creates a result.
     public init(
         denial: NegativeAnswer.Denial, name: DomainName, coversDescendant: Bool, soa: RRSet?, proofs: [RRSet],
-        ttl: UInt32, rank: TrustRank, status: SecurityStatus, reason: BogusReason?, isStale: Bool,
+        ttl: UInt32, rank: TrustRank, status: SecurityStatus, reason: ValidationReason?, isStale: Bool,
         expiry: CacheTime
     ) {
         self.denial = denial

@@ -16,7 +16,7 @@ public struct CachedRRset: Hashable, Sendable {
     /// The DNSSEC verdict it was stored with.
     public var status: SecurityStatus
     /// Why it is not secure, when the validator said (an EDE for the response).
-    public var reason: BogusReason?
+    public var reason: ValidationReason?
     /// True when the entry has expired and is returned only because the caller allowed stale data
     /// (RFC 8767); the response should then carry EDE 3 (Stale Answer).
     public var isStale: Bool
@@ -27,7 +27,7 @@ public struct CachedRRset: Hashable, Sendable {
 
     /// Creates a result.
     public init(
-        rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: BogusReason?, isStale: Bool,
+        rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: ValidationReason?, isStale: Bool,
         originalTTL: UInt32, expiry: CacheTime
     ) {
         self.rrset = rrset

@@ -2,7 +2,6 @@
 // headers, array capacity (not count), malloc's rounding and per-chunk overhead — so the memory
 // bound is a bound on the process's footprint, not on a count of payload bytes.
 
-public import DNSSEC
 public import DNSWire
 
 /// Byte estimates of heap allocations, calibrated for Swift 6 on 64-bit Linux with glibc malloc.
@@ -126,10 +125,9 @@ public enum MemoryEstimate {
         name(rrset.name) + rrsetBody(rdatas: rrset.rdatas, signatures: rrset.signatures)
     }
 
-    /// Heap bytes behind a bogus reason as the cache keeps it: a box object (16-byte header plus
-    /// the value) and the strings.
-    public static func reason(_ reason: BogusReason?) -> Int {
-        guard let reason else { return 0 }
-        return mallocChunk(16 + MemoryLayout<BogusReason>.size) + string(reason.site) + string(reason.detail)
+    /// Heap bytes behind a reason as the cache keeps it (a validation reason, or a remembered
+    /// resolution failure): a box object (16-byte header plus the value) and the strings.
+    public static func reason(site: String, detail: String) -> Int {
+        mallocChunk(16 + MemoryLayout<CacheSlot.ReasonBox.Content>.size) + string(site) + string(detail)
     }
 }

@@ -37,12 +37,12 @@ public struct NegativeAnswer: Hashable, Sendable {
     /// The DNSSEC verdict on the denial.
     public var status: SecurityStatus
     /// Why it is not secure, when the validator said.
-    public var reason: BogusReason?
+    public var reason: ValidationReason?
 
     /// Creates a negative answer.
     public init(
         name: DomainName, rrClass: RRClass = .in, denial: Denial, soa: RRSet?, proofs: [RRSet] = [], ttl: UInt32,
-        rank: TrustRank, status: SecurityStatus, reason: BogusReason? = nil
+        rank: TrustRank, status: SecurityStatus, reason: ValidationReason? = nil
     ) {
         self.name = name
         self.rrClass = rrClass

@@ -95,14 +95,22 @@ public final class ResolverCache: Sendable {
     func makeSlot(
         kind: CacheEntryKind, name: DomainName, type: RRType, rrClass: RRClass, rdatas: [RData] = [],
         signatures: [RRSIG] = [], extra: [RRSet] = [], ttl: UInt32, expiry: Int64, rank: TrustRank,
-        status: SecurityStatus, reason: BogusReason?
+        status: SecurityStatus, reason: ValidationReason?, failure: ResolutionFailure? = nil
     ) -> CacheSlot {
+        // The verdict a reason explains is the entry's status, which is all a dump keeps of it.
+        assert(reason == nil || reason?.status == status, "a \(status) entry with a reason for another verdict")
         var bytes = MemoryEstimate.rrsetBody(rdatas: rdatas, signatures: signatures) + MemoryEstimate.array(extra)
         for rrset in extra { bytes += MemoryEstimate.rrset(rrset) }
-        bytes += MemoryEstimate.reason(reason)
+        var box: CacheSlot.ReasonBox? = nil
+        if let reason {
+            box = CacheSlot.ReasonBox(.validation(reason))
+            bytes += MemoryEstimate.reason(site: reason.site, detail: reason.detail)
+        } else if let failure {
+            box = CacheSlot.ReasonBox(.failure(failure))
+            bytes += MemoryEstimate.reason(site: failure.site, detail: failure.detail)
+        }
         return CacheSlot(
-            name: name, rdatas: rdatas, signatures: signatures, extra: extra,
-            reasonBox: reason.map(CacheSlot.ReasonBox.init), expiry: expiry, ttl: ttl,
+            name: name, rdatas: rdatas, signatures: signatures, extra: extra, reasonBox: box, expiry: expiry, ttl: ttl,
             bytes: UInt32(clamping: bytes), newer: -1, older: -1, nextSameName: -1, type: type, rrClass: rrClass,
             kind: kind, rank: rank, status: status, visited: false)
     }
@@ -151,7 +159,7 @@ public final class ResolverCache: Sendable {
     /// - Returns: what happened; oversize RRsets (architecture §5) are refused and counted.
     @discardableResult
     public func insert(
-        _ rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
+        _ rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: ValidationReason? = nil, now: CacheTime
     ) -> CacheInsertResult {
         guard withinLimits(rrset) else { return countOversize(rrset.name) }
         let ttl = positiveTTL(rrset.ttl, status: status)
@@ -304,7 +312,7 @@ public final class ResolverCache: Sendable {
     /// "no usable keys". Rank is ``TrustRank/validated`` for a secure set, answer-AA otherwise.
     @discardableResult
     public func insertKeys(
-        _ keys: RRSet, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
+        _ keys: RRSet, status: SecurityStatus, reason: ValidationReason? = nil, now: CacheTime
     ) -> CacheInsertResult {
         storeJudged(keys, kind: .keys, type: .dnskey, status: status, reason: reason, now: now)
     }
@@ -321,7 +329,7 @@ public final class ResolverCache: Sendable {
     /// zone is `ds.name`.
     @discardableResult
     public func insertDelegationSigner(
-        _ ds: RRSet, status: SecurityStatus, reason: BogusReason? = nil, now: CacheTime
+        _ ds: RRSet, status: SecurityStatus, reason: ValidationReason? = nil, now: CacheTime
     ) -> CacheInsertResult {
         storeJudged(ds, kind: .delegationSigner, type: .ds, status: status, reason: reason, now: now)
     }
@@ -329,7 +337,7 @@ public final class ResolverCache: Sendable {
     /// Stores a DNSKEY or DS set the validator judged, under `kind` and `type`: rank validated when
     /// secure, answer-AA otherwise; its TTL clamped as a positive one (bogus capped by `bogusTTL`).
     private func storeJudged(
-        _ rrset: RRSet, kind: CacheEntryKind, type: RRType, status: SecurityStatus, reason: BogusReason?,
+        _ rrset: RRSet, kind: CacheEntryKind, type: RRType, status: SecurityStatus, reason: ValidationReason?,
         now: CacheTime
     ) -> CacheInsertResult {
         guard withinLimits(rrset) else { return countOversize(rrset.name) }
@@ -346,7 +354,7 @@ public final class ResolverCache: Sendable {
     @discardableResult
     public func insertNoDelegationSigner(
         zone: DomainName, rrClass: RRClass = .in, proofs: [RRSet], ttl: UInt32, status: SecurityStatus,
-        reason: BogusReason? = nil, now: CacheTime
+        reason: ValidationReason? = nil, now: CacheTime
     ) -> CacheInsertResult {
         guard proofs.count <= configuration.maxProofRRsets, proofs.allSatisfy(withinLimits) else {
             return countOversize(zone)
@@ -389,7 +397,7 @@ public final class ResolverCache: Sendable {
     /// repeating the validation (RFC 4035 §4.5, RFC 9520 §3).
     @discardableResult
     public func insertBogus(
-        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, ttl: UInt32? = nil,
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: ValidationReason, ttl: UInt32? = nil,
         now: CacheTime
     ) -> CacheInsertResult {
         storeReason(
@@ -400,20 +408,23 @@ public final class ResolverCache: Sendable {
     /// The reason (`name`, `type`) was found bogus, while that result is fresh.
     public func lookupBogus(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
-    ) -> BogusReason? {
+    ) -> ValidationReason? {
         guard mayHoldBogus.load(ordering: .acquiring) else { return nil }
-        return lookupReason(name, type, rrClass, kind: .bogus, now: now)
+        guard case .validation(let reason)? = lookupReason(name, type, rrClass, kind: .bogus, now: now) else {
+            return nil
+        }
+        return reason
     }
 
     // MARK: - Resolution failures
 
     /// Remembers that resolving (`name`, `type`) failed for a reason other than bogus data, with the
-    /// error the client got (RFC 9520 §3.2): for ``CacheConfiguration/failureTTL`` seconds, or twice
+    /// failure the client is to get while it is remembered (RFC 9520 §3.2): for ``CacheConfiguration/failureTTL`` seconds, or twice
     /// as long as the previous failure of the same question when that one ended less than
     /// ``CacheConfiguration/failureMemory`` ago, up to ``CacheConfiguration/maxFailureTTL``.
     @discardableResult
     public func insertFailure(
-        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, reason: BogusReason, now: CacheTime
+        _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, failure: ResolutionFailure, now: CacheTime
     ) -> CacheInsertResult {
         // Read without counting: this is bookkeeping, not a lookup for a client.
         let previous = shard(for: name).state.withLock { shard -> UInt32? in
@@ -423,7 +434,7 @@ public final class ResolverCache: Sendable {
         }
         let ttl = previous.map { min(max($0, 1) * 2, configuration.maxFailureTTL) } ?? configuration.failureTTL
         return storeReason(
-            name, type, rrClass, kind: .failure, status: .indeterminate, reason: reason, ttl: ttl, now: now)
+            name, type, rrClass, kind: .failure, status: .indeterminate, failure: failure, ttl: ttl, now: now)
     }
 
     /// Forgets the failures of (`name`, `type`): it resolved, so a later failure starts over.
@@ -438,31 +449,34 @@ public final class ResolverCache: Sendable {
     /// Why resolving (`name`, `type`) failed, while that failure is remembered.
     public func lookupFailure(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass = .in, now: CacheTime
-    ) -> BogusReason? {
+    ) -> ResolutionFailure? {
         guard mayHoldFailures.load(ordering: .acquiring) else { return nil }
-        return lookupReason(name, type, rrClass, kind: .failure, now: now)
+        guard case .failure(let failure)? = lookupReason(name, type, rrClass, kind: .failure, now: now) else {
+            return nil
+        }
+        return failure
     }
 
-    /// Stores an entry that is only a reason (a bogus result, a resolution failure) for `ttl` seconds.
+    /// Stores an entry that is only a reason (a bogus result's, or a resolution failure) for `ttl` seconds.
     private func storeReason(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass, kind: CacheEntryKind, status: SecurityStatus,
-        reason: BogusReason, ttl: UInt32, now: CacheTime
+        reason: ValidationReason? = nil, failure: ResolutionFailure? = nil, ttl: UInt32, now: CacheTime
     ) -> CacheInsertResult {
         store(
             makeSlot(
                 kind: kind, name: name, type: type, rrClass: rrClass, ttl: ttl, expiry: now.adding(ttl).seconds,
-                rank: .answerAuthoritative, status: status, reason: reason), now: now)
+                rank: .answerAuthoritative, status: status, reason: reason, failure: failure), now: now)
     }
 
     /// The reason a fresh entry of `kind` holds for (`name`, `type`).
     private func lookupReason(
         _ name: DomainName, _ type: RRType, _ rrClass: RRClass, kind: CacheEntryKind, now: CacheTime
-    ) -> BogusReason? {
-        shard(for: name).state.withLock { shard -> BogusReason? in
+    ) -> CacheSlot.ReasonBox.Content? {
+        shard(for: name).state.withLock { shard -> CacheSlot.ReasonBox.Content? in
             guard let (at, _) = shard.lookup(name, type, rrClass, kind, now: now.seconds, allowStale: false) else {
                 return nil
             }
-            return shard.slots[Int(at)].reason
+            return shard.slots[Int(at)].reasonBox?.content
         }
     }
 

@@ -1,7 +1,5 @@
-// Primary responsibilities: the verdict every piece of DNS data carries once judged, and the
-// reason — with its RFC 8914 code — whenever that verdict is not "secure".
-
-public import DNSWire
+// Primary responsibilities: the verdict every piece of DNS data carries once judged (the reason that
+// goes with a verdict that is not "secure" is ValidationReason).
 
 /// How far DNS data is proven, ordered from least to most proven (RFC 4035 §4.3).
 ///
@@ -34,31 +32,4 @@ public enum SecurityStatus: Int, Comparable, Hashable, Sendable, CustomStringCon
         case .secure: "secure"
         }
     }
-}
-
-/// Why data is not secure: an Extended DNS Error code (RFC 8914 §4) and a sentence for an operator.
-///
-/// Every bogus outcome carries one, and so do insecure outcomes that a client should hear about
-/// (EDE 1, 2 and 27). `site` is a short tag unique to the place in the code that decided, so a
-/// report can be traced to one line with grep.
-public struct BogusReason: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The Extended DNS Error code sent to the client.
-    public var code: EDECode
-    /// A grep-able tag naming the code site that decided (four capitals, e.g. `"SIGX"`).
-    public var site: String
-    /// What failed, naming the owner, type, key tag and algorithm involved where known.
-    public var detail: String
-
-    /// Creates a reason.
-    public init(_ code: EDECode, site: String, _ detail: String) {
-        self.code = code
-        self.site = site
-        self.detail = detail
-    }
-
-    /// The reason as EXTRA-TEXT: the detail followed by the site tag.
-    public var description: String { "\(detail) [\(site)]" }
-
-    /// The reason as an Extended DNS Error for a response.
-    public var extendedDNSError: ExtendedDNSError { ExtendedDNSError(code, description) }
 }

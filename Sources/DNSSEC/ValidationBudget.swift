@@ -33,16 +33,16 @@ public struct ValidationBudget: Hashable, Sendable {
     ///
     /// - Returns: `nil` when charged; otherwise the reason (EDE 0, "limit exceeded", architecture §3.5), and
     ///   nothing is charged.
-    mutating func chargeVerification(cost: VerificationCost) -> BogusReason? {
+    mutating func chargeVerification(cost: VerificationCost) -> ValidationReason? {
         guard remainingVerifications > 0 else {
-            return BogusReason(
-                .other, site: "BVER",
+            return ValidationReason(
+                bogus: .other, site: "BVER",
                 "validation limit reached: \(verificationsPerformed) signature verifications already performed "
                     + "for this query (maxSignatureVerifications)")
         }
         guard cost.milliunits <= remainingCostMilliunits else {
-            return BogusReason(
-                .other, site: "BCPU",
+            return ValidationReason(
+                bogus: .other, site: "BCPU",
                 "validation limit reached: a verification costing \(cost) RSA-2048 units exceeds the "
                     + "\(VerificationCost(milliunits: remainingCostMilliunits)) left for this query (maxVerificationCost)"
             )
@@ -56,10 +56,10 @@ public struct ValidationBudget: Hashable, Sendable {
     /// Charges one NSEC3 hash computation, or says that the limit forbids it.
     ///
     /// - Returns: `nil` when charged; otherwise the reason (EDE 0) and nothing is charged.
-    mutating func chargeNSEC3Hash() -> BogusReason? {
+    mutating func chargeNSEC3Hash() -> ValidationReason? {
         guard remainingNSEC3Hashes > 0 else {
-            return BogusReason(
-                .other, site: "BN3H",
+            return ValidationReason(
+                bogus: .other, site: "BN3H",
                 "validation limit reached: \(nsec3HashesComputed) NSEC3 hashes already computed for this query "
                     + "(maxNSEC3Hashes)")
         }

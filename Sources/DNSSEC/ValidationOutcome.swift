@@ -3,16 +3,17 @@
 
 /// The verdict of one validation step (RFC 4035 §4.3), carrying the proven value when secure.
 ///
-/// Failure is a result, not an error (style §3.5): a bogus outcome always carries a ``BogusReason`` with an
+/// Failure is a result, not an error (style §3.5): a bogus outcome always carries a ``ValidationReason`` with an
 /// RFC 8914 code and a site tag, and an insecure one carries a reason when the client should be told why
-/// (EDE 1, 2 or 27); a plain unsigned delegation or opt-out span is insecure without one.
+/// (EDE 1, 2 or 27); a plain unsigned delegation or opt-out span is insecure without one. The reason's own
+/// ``ValidationReason/status`` is the outcome's, so it says the same wherever it travels without the outcome.
 public enum ValidationOutcome<Value: Sendable>: Sendable {
     /// Proven by a chain of trust; the value says what was proven.
     case secure(Value)
     /// Provably outside any chain of trust (RFC 4035 §4.3), with the reason a client should hear, if any.
-    case insecure(BogusReason?)
+    case insecure(ValidationReason?)
     /// The chain of trust exists and the data fails it.
-    case bogus(BogusReason)
+    case bogus(ValidationReason)
 
     /// The status this outcome gives the data.
     public var status: SecurityStatus {
@@ -30,7 +31,7 @@ public enum ValidationOutcome<Value: Sendable>: Sendable {
     }
 
     /// The reason, when bogus or insecure with one.
-    public var reason: BogusReason? {
+    public var reason: ValidationReason? {
         switch self {
         case .secure: nil
         case .insecure(let reason): reason

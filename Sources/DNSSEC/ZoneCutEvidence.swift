@@ -31,8 +31,8 @@ public enum ZoneCutEvidence {
             }
         }
         guard let zone = rrsets.first(where: { $0.type == .nsec3 })?.name.parent,
-            case .success(var chain) = NSEC3Chain.make(rrsets, zone: zone, limits: limits),
-            case .success(let hash) = chain.hash(name, budget: &budget)
+            case .usable(var chain) = NSEC3Chain.make(rrsets, zone: zone, limits: limits),
+            case .hash(let hash) = chain.hash(name, budget: &budget)
         else { return false }
         if let match = chain.matching(hash) { return !match.nsec3.types.contains(.ns) }
         if let cover = chain.covering(hash) { return !cover.nsec3.isOptOut }

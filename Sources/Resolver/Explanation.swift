@@ -84,5 +84,5 @@ extension IterativeResolver {
     }
 
     /// ` (REASON)` for a reason, empty without.
-    private func reason(_ reason: BogusReason?) -> String { reason.map { " (\($0))" } ?? "" }
+    private func reason(_ reason: ValidationReason?) -> String { reason.map { " (\($0))" } ?? "" }
 }

@@ -96,8 +96,9 @@ public final class IterativeResolver: Sendable {
     ) -> Resolution {
         if let stale = staleAnswer(question, checkingDisabled: checkingDisabled) { return stale }
         return .failure(
-            ExtendedDNSError(
-                .noReachableAuthority, "no answer for \(question) within \(waited); still resolving, ask again"))
+            ResolutionFailure(
+                .noReachableAuthority, site: "WAIT",
+                "no answer for \(question) within \(waited); still resolving, ask again"))
     }
 
     /// The one place serve-stale is decided (RFC 8767): expired data within the cache's stale
@@ -113,8 +114,8 @@ public final class IterativeResolver: Sendable {
     /// Caches a resolution failure other than bogus data (those have their own entry, judged by the
     /// validator) for ``CacheConfiguration/failureTTL`` seconds, doubling while it keeps failing:
     /// RFC 9520 §3.2 requires it, so a flood of one failing question (a dead zone, a delegation loop
-    /// such as TsuNAME's) starts one resolution per interval instead of one per query. The client's
-    /// EDE is kept for the replays.
+    /// such as TsuNAME's) starts one resolution per interval instead of one per query. The replays
+    /// keep the failure's code and site tag, their text saying the failure is remembered.
     ///
     /// A failure decided without a single query on the wire (every server held down, the resolver
     /// at its own bound) is not remembered per question: the server-level memory that decided it
@@ -122,16 +123,15 @@ public final class IterativeResolver: Sendable {
     /// would only push good data out of the cache.
     func rememberFailure(_ result: Resolution, of question: Question, askedUpstream: Bool) {
         guard result.rcode == .servFail, result.status != .bogus, !result.fromCache, askedUpstream,
-            let error = result.extendedErrors.first
+            let failure = result.failure
         else {
             // Resolved (or judged bogus): a later failure of this question starts its back-off over.
             if result.rcode != .servFail { cache.clearFailure(question.name, question.type, question.rrClass) }
             return
         }
-        let reason = BogusReason(
-            error.code, site: "FAIL", "\(error.extraText) (a resolution failure, cached briefly: RFC 9520)")
         cache.insertFailure(
-            question.name, question.type, question.rrClass, reason: reason, now: CacheTime(seconds: clock.wallSeconds))
+            question.name, question.type, question.rrClass, failure: failure.remembered,
+            now: CacheTime(seconds: clock.wallSeconds))
     }
 
     /// Refreshes `question` in the background unless it is already being resolved: a prefetch
@@ -181,7 +181,7 @@ public final class IterativeResolver: Sendable {
         {
             // RFC 8767 §5: while a failure is remembered, stale data (when allowed) beats SERVFAIL.
             if let stale = staleAnswer(question, checkingDisabled: checkingDisabled) { return .answer(stale) }
-            return .answer(Resolution(rcode: .servFail, extendedErrors: [failure.extendedDNSError], fromCache: true))
+            return .answer(.failure(failure, fromCache: true))
         }
         return cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: allowStale)
     }
@@ -240,9 +240,9 @@ public final class IterativeResolver: Sendable {
         /// Nothing usable.
         case none
         /// The RRset itself, with its verdict.
-        case data(RRSet, SecurityStatus, BogusReason?)
+        case data(RRSet, SecurityStatus, ValidationReason?)
         /// A CNAME at the name, leading to `target`.
-        case alias(RRSet, target: DomainName, SecurityStatus, BogusReason?)
+        case alias(RRSet, target: DomainName, SecurityStatus, ValidationReason?)
         /// A cached denial.
         case negative(CachedNegative)
     }
@@ -304,7 +304,7 @@ public final class IterativeResolver: Sendable {
         let resolution = await lookup.resolve(question, state: &state)
         if !refreshing { rememberFailure(resolution, of: question, askedUpstream: state.exchanges > 0) }
         if resolution.status == .bogus, let reason = resolution.securityReason {
-            let annotated = BogusReason(reason.code, site: reason.site, "\(question): " + reason.detail)
+            let annotated = reason.prefixed("\(question): ")
             cache.insertBogus(
                 question.name, question.type, question.rrClass, reason: annotated,
                 now: CacheTime(seconds: clock.wallSeconds))

@@ -151,8 +151,8 @@ extension Lookup {
         case .secure:
             return Verdict(
                 .bogus,
-                BogusReason(
-                    .nsecMissing, site: "RDSR",
+                ValidationReason(
+                    bogus: .nsecMissing, site: "RDSR",
                     "DS \(child): \(delegation.zone) answered with a referral, neither DS nor a proof of none"))
         }
     }

@@ -16,7 +16,7 @@ extension Lookup {
         /// Nothing arrived in time; try another, and this one again only when none is left.
         case timedOut(String)
         /// A limit of the whole resolution was reached; stop.
-        case exhausted(ExtendedDNSError)
+        case exhausted(ResolutionFailure)
     }
 
     /// Sends at most this many queries to one server for one question: the first, a retry without
@@ -189,14 +189,15 @@ extension Lookup {
             // the budget, as when every server fails (RFC 8914 §4.23).
             guard state.upstreamQueries < limits.maxUpstreamQueries else {
                 return .exhausted(
-                    ExtendedDNSError(
-                        .noReachableAuthority,
+                    ResolutionFailure(
+                        .noReachableAuthority, site: "XQLM",
                         "upstream query limit (\(limits.maxUpstreamQueries)) reached at \(question)"))
             }
             guard engine.clock.monotonicNow - state.started <= limits.resolutionTimeout else {
                 return .exhausted(
-                    ExtendedDNSError(
-                        .noReachableAuthority, "resolution ran past \(limits.resolutionTimeout) at \(question)"))
+                    ResolutionFailure(
+                        .noReachableAuthority, site: "XTMO",
+                        "resolution ran past \(limits.resolutionTimeout) at \(question)"))
             }
             state.upstreamQueries += 1
             let cookie = useEDNS ? cookieOption(for: server, serverCookie: serverCookie) : nil
@@ -214,7 +215,8 @@ extension Lookup {
             case .notSent(let reason):
                 // The resolver is at its own bound, not the server: stop this resolution without
                 // marking the server, so an overload cannot make good servers look dead.
-                return .exhausted(ExtendedDNSError(.other, "resolver busy: \(reason); \(question) not sent"))
+                return .exhausted(
+                    ResolutionFailure(.other, site: "XBSY", "resolver busy: \(reason); \(question) not sent"))
             case .networkError(let reason):
                 // Unreachable now (ICMP, refused connection): waiting and asking again would not help.
                 infrastructure.recordTimeout(for: server, now: now)

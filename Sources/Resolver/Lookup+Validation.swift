@@ -34,6 +34,14 @@ struct Judgement {
     }
 }
 
+/// What a DNSKEY or DS fetch for validation gave (``Lookup/fetchForValidation(_:site:state:)``).
+enum ValidationFetch {
+    /// The sub-resolution ran; its result, whatever it is.
+    case resolved(Resolution)
+    /// The sub-resolution was not started (a dependency cycle, too deep): the data is bogus for this reason.
+    case refused(ValidationReason)
+}
+
 extension Lookup {
     /// The validation settings in force.
     var validation: ValidationSettings { engine.configuration.validation }
@@ -87,8 +95,8 @@ extension Lookup {
         }
         let resolution: Resolution
         switch await fetchForValidation(Question(name: zone, type: .dnskey), site: "RKCY", state: &state) {
-        case .success(let fetched): resolution = fetched
-        case .failure(let reason): return .bogus(reason)
+        case .resolved(let fetched): resolution = fetched
+        case .refused(let reason): return .bogus(reason)
         }
         let trust: ZoneTrust
         if let cached = engine.cache.lookupKeys(zone: zone, now: now) {
@@ -118,7 +126,8 @@ extension Lookup {
             return .insecure(cached.reason)
         case .bogus, .indeterminate:
             return .bogus(
-                cached.reason ?? BogusReason(.dnskeyMissing, site: "RKBC", "the keys of \(zone) were found bogus"))
+                cached.reason
+                    ?? ValidationReason(bogus: .dnskeyMissing, site: "RKBC", "the keys of \(zone) were found bogus"))
         }
     }
 
@@ -127,15 +136,14 @@ extension Lookup {
         if resolution.status == .insecure { return .insecure(resolution.securityReason) }
         if let reason = resolution.securityReason, resolution.status == .bogus { return .bogus(reason) }
         if resolution.rcode == .servFail {
-            let cause = resolution.extendedErrors.first
             return .bogus(
-                BogusReason(
-                    .dnskeyMissing, site: "RKNF",
-                    "could not fetch the DNSKEY RRset of \(zone): " + (cause?.extraText ?? "SERVFAIL")))
+                ValidationReason(
+                    bogus: .dnskeyMissing, site: "RKNF",
+                    "could not fetch the DNSKEY RRset of \(zone): " + (resolution.cause ?? "SERVFAIL")))
         }
         return .bogus(
-            BogusReason(
-                .dnskeyMissing, site: "RKNO",
+            ValidationReason(
+                bogus: .dnskeyMissing, site: "RKNO",
                 "\(zone) is signed below a secure parent but has no DNSKEY RRset (\(resolution.rcode))"))
     }
 
@@ -165,8 +173,8 @@ extension Lookup {
         }
         let resolution: Resolution
         switch await fetchForValidation(Question(name: zone, type: .ds), site: "RDCY", state: &state) {
-        case .success(let fetched): resolution = fetched
-        case .failure(let reason): return .bogus(reason)
+        case .resolved(let fetched): resolution = fetched
+        case .refused(let reason): return .bogus(reason)
         }
         if let cached = engine.cache.lookupDelegationSigner(zone: zone, now: now) {
             return Self.signer(fromCached: cached, zone: zone)
@@ -177,7 +185,7 @@ extension Lookup {
             case .bogus:
                 return .bogus(
                     resolution.securityReason
-                        ?? BogusReason(.dnssecBogus, site: "RDSB", "the DS RRset of \(zone) is bogus"))
+                        ?? ValidationReason(bogus: .dnssecBogus, site: "RDSB", "the DS RRset of \(zone) is bogus"))
             default: return .insecure(resolution.securityReason)
             }
         }
@@ -199,18 +207,18 @@ extension Lookup {
         case .bogus, .indeterminate:
             outcome = .bogus(
                 resolution.securityReason
-                    ?? BogusReason(
-                        .dnskeyMissing, site: "RDSF",
-                        "could not get the DS RRset of \(zone): "
-                            + (resolution.extendedErrors.first?.extraText ?? "\(resolution.rcode)")))
+                    ?? ValidationReason(
+                        bogus: .dnskeyMissing, site: "RDSF",
+                        "could not get the DS RRset of \(zone): " + (resolution.cause ?? "\(resolution.rcode)")))
         case .secure:
             let proofs = resolution.authority.filter { $0.type == .nsec || $0.type == .nsec3 }
             let signer = proofs.lazy.compactMap { $0.signatures.first?.signerName }.first ?? zone.parent ?? .root
             let proof: ValidationOutcome<DenialProof>
             if resolution.rcode == .nxDomain {
                 proof = .bogus(
-                    BogusReason(
-                        .dnssecBogus, site: "RDNX", "\(zone) signs data but its parent \(signer) says it does not exist"
+                    ValidationReason(
+                        bogus: .dnssecBogus, site: "RDNX",
+                        "\(zone) signs data but its parent \(signer) says it does not exist"
                     ))
             } else if proofs.contains(where: { $0.type == .nsec }) {
                 proof = NSECDenial.proveInsecureDelegation(
@@ -235,7 +243,7 @@ extension Lookup {
     /// Why no DS or key of `anchor` can authenticate anything here, when none can: every one uses
     /// an unsupported algorithm (EDE 1) or digest type (EDE 2), which makes the zone insecure, not
     /// bogus (RFC 4035 §5.2, RFC 6840 §5.2); nil when one is usable.
-    func unusableAnchorReason(_ anchor: TrustAnchor) -> BogusReason? {
+    func unusableAnchorReason(_ anchor: TrustAnchor) -> ValidationReason? {
         let support = validation.support
         let usableDS = anchor.ds.contains { support.supports($0.algorithm) && support.supports($0.digestType) }
         let usableKey = anchor.dnskeys.contains { support.supports($0.algorithm) }
@@ -243,8 +251,8 @@ extension Lookup {
         let algorithm =
             anchor.ds.contains { !support.supports($0.algorithm) }
             || anchor.dnskeys.contains { !support.supports($0.algorithm) }
-        return BogusReason(
-            algorithm ? .unsupportedDNSKEYAlgorithm : .unsupportedDSDigestType, site: "RUNS",
+        return ValidationReason(
+            insecure: algorithm ? .unsupportedDNSKEYAlgorithm : .unsupportedDSDigestType, site: "RUNS",
             "every DS or anchor for \(anchor.owner) uses an unsupported "
                 + (algorithm ? "algorithm" : "digest type") + ": "
                 + anchor.ds.map { "\($0.keyTag)/\($0.algorithm)/\($0.digestType)" }.joined(separator: ", "))
@@ -258,7 +266,8 @@ extension Lookup {
         switch cached.status {
         case .bogus, .indeterminate:
             return .bogus(
-                cached.reason ?? BogusReason(.dnssecBogus, site: "RDBC", "the DS RRset of \(zone) was found bogus"))
+                cached.reason
+                    ?? ValidationReason(bogus: .dnssecBogus, site: "RDBC", "the DS RRset of \(zone) was found bogus"))
         default:
             return .insecure(cached.reason)
         }
@@ -348,8 +357,8 @@ extension Lookup {
             if case .insecure = await zoneTrust(zone, state: &state) { return zone }
             if engine.cache.lookupDelegationSigner(zone: candidate, now: now) == nil {
                 switch await fetchForValidation(Question(name: candidate, type: .ds), site: "RFCS", state: &state) {
-                case .failure: return candidate
-                case .success(let resolution):
+                case .refused: return candidate
+                case .resolved(let resolution):
                     let hasDS = resolution.answer.contains { $0.type == .ds && $0.name == candidate }
                     if !hasDS && resolution.rcode == .noError
                         && ZoneCutEvidence.showsNoZoneCut(
@@ -415,7 +424,7 @@ extension Lookup {
     /// or the reason one fails (each must validate, RFC 4035 §5.4).
     func validatedProofs(
         _ authority: [RRSet], keys: ZoneKeySet, judgement: inout Judgement?, state: inout ResolutionState
-    ) -> (BogusReason?, [RRSet]) {
+    ) -> (ValidationReason?, [RRSet]) {
         var proofs: [RRSet] = []
         for rrset in authority where rrset.type == .nsec || rrset.type == .nsec3 {
             guard rrset.name.isSubdomain(of: keys.zone) else { continue }
@@ -460,8 +469,8 @@ extension Lookup {
         } else {
             return Verdict(
                 .bogus,
-                BogusReason(
-                    .nsecMissing, site: "RWNP",
+                ValidationReason(
+                    bogus: .nsecMissing, site: "RWNP",
                     "\(owner) was synthesised from \(expansion.wildcard) but no NSEC or NSEC3 proves that "
                         + "\(expansion.nextCloser) does not exist"))
         }
@@ -544,8 +553,8 @@ extension Lookup {
                     budget: &state.budget)
         } else {
             outcome = .bogus(
-                BogusReason(
-                    .nsecMissing, site: "RDNP", "\(what): no signed NSEC or NSEC3 from \(keys.zone) proves it"))
+                ValidationReason(
+                    bogus: .nsecMissing, site: "RDNP", "\(what): no signed NSEC or NSEC3 from \(keys.zone) proves it"))
         }
         judgement.verdict.add(outcome.status, outcome.reason)
     }
@@ -561,7 +570,7 @@ extension Lookup {
     /// - Returns: the reason when the referral is bogus (the caller tries the zone's other servers).
     func judgeReferral(
         _ response: Message, child: DomainName, delegation: DelegationPoint, state: inout ResolutionState
-    ) async -> BogusReason? {
+    ) async -> ValidationReason? {
         guard validating, !delegation.isForward, !underNegativeAnchor(child),
             let anchor = validation.anchors.closestAnchor(for: child), anchor.owner != child,
             delegation.zone.isSubdomain(of: anchor.owner),
@@ -612,16 +621,16 @@ extension Lookup {
     /// past ``ResolutionLimits/maxValidationDepth`` nested fetches.
     func fetchForValidation(
         _ question: Question, site: String, state: inout ResolutionState
-    ) async -> Result<Resolution, BogusReason> {
+    ) async -> ValidationFetch {
         guard !state.active.contains(question), state.validationDepth < limits.maxValidationDepth else {
-            return .failure(
-                BogusReason(
-                    .dnskeyMissing, site: site,
+            return .refused(
+                ValidationReason(
+                    bogus: .dnskeyMissing, site: site,
                     "the \(question.type) RRset of \(question.name) is needed to validate itself (dependency cycle "
                         + "or more than \(limits.maxValidationDepth) nested fetches, maxValidationDepth)"))
         }
         state.validationDepth += 1
         defer { state.validationDepth -= 1 }
-        return .success(await resolve(question, state: &state))
+        return .resolved(await resolve(question, state: &state))
     }
 }

@@ -48,7 +48,8 @@ struct Lookup {
                     return Resolution(rcode: .noError, answer: links, status: .bogus, securityReason: verdict.reason)
                 }
                 guard seen.insert(target).inserted else {
-                    return .failure(ExtendedDNSError(.other, "CNAME loop at \(target) while resolving \(question)"))
+                    return .failure(
+                        ResolutionFailure(.other, site: "CLOP", "CNAME loop at \(target) while resolving \(question)"))
                 }
                 name = target
             case .negative(let rcode, let chain, let authority, let stepVerdict):
@@ -63,7 +64,8 @@ struct Lookup {
             }
         }
         return .failure(
-            ExtendedDNSError(.other, "CNAME chain longer than \(limits.maxCNAMEChain) while resolving \(question)"))
+            ResolutionFailure(
+                .other, site: "CLEN", "CNAME chain longer than \(limits.maxCNAMEChain) while resolving \(question)"))
     }
 
     /// Resolves one name without following aliases that leave the zone answering it.
@@ -192,15 +194,15 @@ struct Lookup {
         // The last answer that failed validation, kept while the zone's other servers are tried
         // (RFC 4035 §5.5: one server's stripped or stale signatures must not decide the answer).
         var rejected: JudgedAnswer? = nil
-        var rejectedReferral: BogusReason? = nil
+        var rejectedReferral: ValidationReason? = nil
         var minimisation = Minimisation(
             mode: start.isForward ? .off : engine.configuration.qnameMinimisation, question: question,
             zone: start.zone, limits: limits)
         while true {
             if engine.clock.monotonicNow - state.started > limits.resolutionTimeout {
                 return .failure(
-                    ExtendedDNSError(
-                        .noReachableAuthority,
+                    ResolutionFailure(
+                        .noReachableAuthority, site: "ITMO",
                         "resolution of \(question) ran past \(limits.resolutionTimeout) at zone \(zone.delegation.zone)"
                     ))
             }
@@ -255,8 +257,9 @@ struct Lookup {
                 referrals += 1
                 guard referrals <= limits.maxReferrals else {
                     return .failure(
-                        ExtendedDNSError(
-                            .other, "more than \(limits.maxReferrals) referrals while resolving \(question)"))
+                        ResolutionFailure(
+                            .other, site: "IREF",
+                            "more than \(limits.maxReferrals) referrals while resolving \(question)"))
                 }
                 zone = ZoneAttempt(delegation: cacheReferral(clean, child: child))
                 rejected = nil

@@ -1,6 +1,7 @@
 // Primary responsibilities: what a resolution hands back to the server — everything needed to
 // build the client's response, and why, when it failed.
 
+public import DNSCache
 public import DNSSEC
 public import DNSWire
 
@@ -18,14 +19,18 @@ public struct Resolution: Hashable, Sendable {
     public var extendedErrors: [ExtendedDNSError]
     /// Whether every part came from the cache without an upstream query.
     public var fromCache: Bool
-    /// Why ``status`` is not secure, when the validator said: the bogus reason (EDE code, site tag,
-    /// sentence), or the reason an insecure answer should be reported (EDE 1, 2, 27).
-    public var securityReason: BogusReason?
+    /// Why ``status`` is not secure, when the validator said: why the data is bogus (EDE code, site
+    /// tag, sentence), or why an insecure answer should be reported (EDE 1, 2, 27).
+    public var securityReason: ValidationReason?
+    /// Why the resolution failed without a validation verdict (no reachable authority, a limit, a
+    /// loop): the SERVFAIL's reason, which the cache remembers (RFC 9520 §3.2).
+    public var failure: ResolutionFailure?
 
     /// Creates a resolution.
     public init(
         rcode: RCode, answer: [RRSet] = [], authority: [RRSet] = [], status: SecurityStatus = .unchecked,
-        extendedErrors: [ExtendedDNSError] = [], fromCache: Bool = false, securityReason: BogusReason? = nil
+        extendedErrors: [ExtendedDNSError] = [], fromCache: Bool = false, securityReason: ValidationReason? = nil,
+        failure: ResolutionFailure? = nil
     ) {
         self.rcode = rcode
         self.answer = answer
@@ -34,16 +39,22 @@ public struct Resolution: Hashable, Sendable {
         self.extendedErrors = extendedErrors
         self.fromCache = fromCache
         self.securityReason = securityReason
+        self.failure = failure
     }
 
-    /// A SERVFAIL carrying `error`.
-    public static func failure(_ error: ExtendedDNSError) -> Resolution {
-        Resolution(rcode: .servFail, extendedErrors: [error])
+    /// A SERVFAIL for a resolution that failed without a validation verdict, the failure as its EDE
+    /// (RFC 8914 §4: 22 when no authority answered, 0 for loops and limits).
+    public static func failure(_ failure: ResolutionFailure, fromCache: Bool = false) -> Resolution {
+        Resolution(rcode: .servFail, extendedErrors: [failure.extendedDNSError], fromCache: fromCache, failure: failure)
     }
+
+    /// Why a sub-resolution failed, as a validation reason quotes it: the failure's detail without
+    /// its site tag (the reason has a tag of its own), else the first EDE's text.
+    var cause: String? { failure?.detail ?? extendedErrors.first?.extraText }
 
     /// A SERVFAIL for data that failed validation: status bogus, the reason as the EDE
     /// (RFC 4035 §5.5: bogus data is never given to a client that did not set CD; RFC 8914 §4).
-    public static func bogus(_ reason: BogusReason, fromCache: Bool = false) -> Resolution {
+    public static func bogus(_ reason: ValidationReason, fromCache: Bool = false) -> Resolution {
         Resolution(
             rcode: .servFail, status: .bogus, extendedErrors: [reason.extendedDNSError], fromCache: fromCache,
             securityReason: reason)

@@ -2,6 +2,7 @@
 // starts (NS address lookups, DS and DNSKEY fetches), and never reset; and the verdict each step
 // of a resolution hands back with its data.
 
+internal import DNSCache
 public import DNSSEC
 public import DNSWire
 
@@ -51,9 +52,9 @@ enum ZoneTrust {
     /// The zone is provably outside every chain of trust (no anchor above it, a proven unsigned
     /// delegation, only unsupported algorithms or digests, a negative trust anchor), with the
     /// reason a client should hear, if any.
-    case insecure(BogusReason?)
+    case insecure(ValidationReason?)
     /// The chain of trust exists and fails at or above the zone.
-    case bogus(BogusReason)
+    case bogus(ValidationReason)
 }
 
 /// The security verdict on one step of a resolution: the weakest status of the RRsets it holds
@@ -62,17 +63,17 @@ struct Verdict: Hashable, Sendable {
     /// The weakest status.
     var status: SecurityStatus
     /// Why the status is not secure, when the validator said.
-    var reason: BogusReason?
+    var reason: ValidationReason?
 
     /// A verdict.
-    init(_ status: SecurityStatus, _ reason: BogusReason? = nil) {
+    init(_ status: SecurityStatus, _ reason: ValidationReason? = nil) {
         self.status = status
         self.reason = reason
     }
 
     /// Folds in another part: the weaker status wins with its reason; between equals the first
     /// reason given is kept.
-    mutating func add(_ status: SecurityStatus, _ reason: BogusReason?) {
+    mutating func add(_ status: SecurityStatus, _ reason: ValidationReason?) {
         if status < self.status {
             self.status = status
             self.reason = reason
@@ -94,9 +95,9 @@ enum StepOutcome {
     case alias([RRSet], target: DomainName, Verdict)
     /// A denial for the last name of the links: NXDOMAIN or NODATA, with SOA and proofs.
     case negative(rcode: RCode, links: [RRSet], authority: [RRSet], Verdict)
-    /// SERVFAIL, with the reason.
-    case failure(ExtendedDNSError)
+    /// SERVFAIL without a validation verdict, with the reason.
+    case failure(ResolutionFailure)
     /// SERVFAIL because the chain of trust failed with nothing to show even with CD=1 (a bogus
     /// referral, keys that could not be authenticated).
-    case bogus(BogusReason)
+    case bogus(ValidationReason)
 }

@@ -1,6 +1,7 @@
 // Primary responsibilities: the state of asking one zone's servers — which were tried and failed,
 // which name servers' addresses were looked up — and the readable reason when all of them fail.
 
+internal import DNSCache
 public import DNSWire
 
 /// Asking the servers of one delegation point, until one gives a usable answer.
@@ -41,8 +42,9 @@ struct ZoneAttempt {
         problems.append(reason)
     }
 
-    /// The SERVFAIL reason when no server of the zone could answer (RFC 8914 EDE 22).
-    func unreachable(_ question: Question) -> ExtendedDNSError {
+    /// The SERVFAIL reason when no server of the zone could answer (RFC 8914 EDE 22), naming the
+    /// last three problems met.
+    func unreachable(_ question: Question) -> ResolutionFailure {
         let zone = delegation.zone
         var text = "no reachable authority for \(zone) while resolving \(question)"
         if !problems.isEmpty {
@@ -51,6 +53,6 @@ struct ZoneAttempt {
         } else if delegation.allAddresses.isEmpty {
             text += ": no usable address for any of its \(delegation.nameServers.count) name servers"
         }
-        return ExtendedDNSError(.noReachableAuthority, text)
+        return ResolutionFailure(.noReachableAuthority, site: "ZUNR", text)
     }
 }

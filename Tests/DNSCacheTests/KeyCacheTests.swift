@@ -26,7 +26,7 @@ struct KeyCacheTests {
     @Test("a failed key set is remembered with its reason for at most the bogus TTL")
     func badKeys() {
         let cache = ResolverCache(configuration: testConfiguration())
-        let reason = BogusReason(.dnskeyMissing, site: "KEYM", "no DNSKEY matches DS 12345")
+        let reason = ValidationReason(bogus: .dnskeyMissing, site: "KEYM", "no DNSKEY matches DS 12345")
         let empty = RRSet(name: name("broken."), type: .dnskey, ttl: 3600, rdatas: [])
         cache.insertKeys(empty, status: .bogus, reason: reason, now: at(0))
         #expect(cache.lookupKeys(zone: name("broken."), now: at(59))?.reason == reason)
@@ -61,7 +61,7 @@ struct KeyCacheTests {
 
     @Test("bogus results live for the bogus TTL (default 60 s, configurable)")
     func bogus() {
-        let reason = BogusReason(.signatureExpired, site: "SIGX", "RRSIG A example. expired")
+        let reason = ValidationReason(bogus: .signatureExpired, site: "SIGX", "RRSIG A example. expired")
         let cache = ResolverCache(configuration: testConfiguration())
         cache.insertBogus(name("www.example."), .a, reason: reason, now: at(0))
         #expect(cache.lookupBogus(name("www.example."), .a, now: at(59)) == reason)
@@ -77,15 +77,15 @@ struct KeyCacheTests {
 
     @Test("resolution failures live for the failure TTL (2 s), per name and type, and are never dumped")
     func failures() throws {
-        let reason = BogusReason(.noReachableAuthority, site: "FAIL", "no reachable authority for example.")
+        let failure = ResolutionFailure(.noReachableAuthority, site: "ZUNR", "no reachable authority for example.")
         let cache = ResolverCache(configuration: testConfiguration())
         #expect(cache.lookupFailure(name("www.example."), .a, now: at(0)) == nil)
-        cache.insertFailure(name("www.example."), .a, reason: reason, now: at(0))
-        #expect(cache.lookupFailure(name("www.example."), .a, now: at(1)) == reason)
+        cache.insertFailure(name("www.example."), .a, failure: failure, now: at(0))
+        #expect(cache.lookupFailure(name("www.example."), .a, now: at(1)) == failure)
         #expect(cache.lookupFailure(name("www.example."), .aaaa, now: at(1)) == nil)
         #expect(cache.lookupBogus(name("www.example."), .a, now: at(1)) == nil)
         #expect(cache.lookupFailure(name("www.example."), .a, now: at(2)) == nil)
-        cache.insertFailure(name("www.example."), .a, reason: reason, now: at(10))
+        cache.insertFailure(name("www.example."), .a, failure: failure, now: at(10))
         #expect(
             try ResolverCache(configuration: testConfiguration()).load(cache.dump(now: at(10)), now: at(10)).entries
                 == 0)
@@ -95,13 +95,13 @@ struct KeyCacheTests {
 
     @Test("a failure that keeps coming back is remembered twice as long each time, up to 30 s; success starts over")
     func failureBackOff() {
-        let reason = BogusReason(.noReachableAuthority, site: "FAIL", "no reachable authority")
+        let failure = ResolutionFailure(.noReachableAuthority, site: "ZUNR", "no reachable authority")
         let cache = ResolverCache(configuration: testConfiguration())
         let www = name("www.example.")
         var now: Int64 = 0
         var lifetimes: [Int64] = []
         for _ in 0..<10 {
-            cache.insertFailure(www, .a, reason: reason, now: at(now))
+            cache.insertFailure(www, .a, failure: failure, now: at(now))
             var end = now
             while cache.lookupFailure(www, .a, now: at(end)) != nil { end += 1 }
             lifetimes.append(end - now)
@@ -109,11 +109,11 @@ struct KeyCacheTests {
         }
         #expect(lifetimes == [2, 4, 8, 16, 30, 30, 30, 30, 30, 30])
         cache.clearFailure(www, .a)
-        cache.insertFailure(www, .a, reason: reason, now: at(now))
-        #expect(cache.lookupFailure(www, .a, now: at(now + 1)) == reason)
+        cache.insertFailure(www, .a, failure: failure, now: at(now))
+        #expect(cache.lookupFailure(www, .a, now: at(now + 1)) == failure)
         #expect(cache.lookupFailure(www, .a, now: at(now + 2)) == nil)
         // A failure long after the last one was forgotten starts over too.
-        cache.insertFailure(www, .a, reason: reason, now: at(now + 1000))
+        cache.insertFailure(www, .a, failure: failure, now: at(now + 1000))
         #expect(cache.lookupFailure(www, .a, now: at(now + 1002)) == nil)
     }
 }

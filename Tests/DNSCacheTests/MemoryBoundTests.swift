@@ -105,7 +105,8 @@ struct MemoryBoundTests {
         }
         let cache = ResolverCache(configuration: configuration)
         // Key sets carry a reason (boxed, with a heap string), as unsupported-algorithm results do.
-        let reason = BogusReason(.unsupportedDNSKEYAlgorithm, site: "ALGO", "algorithm 253 is not supported here")
+        let reason = ValidationReason(
+            insecure: .unsupportedDNSKEYAlgorithm, site: "ALGO", "algorithm 253 is not supported here")
         for set in sets {
             cache.insert(
                 set, rank: .answerAuthoritative, status: .insecure, reason: set.type == .dnskey ? reason : nil,

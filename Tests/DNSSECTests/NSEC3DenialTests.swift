@@ -196,6 +196,7 @@ struct NSEC3DenialTests {
         #expect(nx.status == .insecure)
         #expect(nx.reason?.code == .unsupportedNSEC3Iterations)
         #expect(nx.reason?.site == "3ITR")
+        #expect(nx.reason?.status == .insecure)  // the reason says so too, wherever it travels
     }
 
     /// RFC 5155 §8.1 and §8.2: unknown hash algorithms make the answer insecure; unknown flags are ignored;

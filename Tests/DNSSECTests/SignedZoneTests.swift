@@ -252,6 +252,7 @@ struct SignedZoneTests {
         let insecureAlgorithm = validate([privateAlgorithm])
         #expect(insecureAlgorithm.status == .insecure)
         #expect(insecureAlgorithm.reason?.code == .unsupportedDNSKEYAlgorithm)
+        #expect(insecureAlgorithm.reason?.status == .insecure)
         var dsa = sha256
         dsa.algorithm = .dsa
         #expect(validate([dsa]).reason?.code == .unsupportedDNSKEYAlgorithm)
@@ -260,6 +261,7 @@ struct SignedZoneTests {
         let insecureDigest = validate([gost])
         #expect(insecureDigest.status == .insecure)
         #expect(insecureDigest.reason?.code == .unsupportedDSDigestType)
+        #expect(insecureDigest.reason?.status == .insecure)
         // A supported DS beside an unsupported one still decides: RFC 6840 §5.11.
         #expect(validate([privateAlgorithm, sha256]).status == .secure)
         // A system whose policy forbids algorithm 13 (the probe's view): insecure, never bogus.
@@ -309,6 +311,7 @@ struct SignedZoneTests {
         let outcome = RRSetValidator.validate(rrset, keys: unsupportedZone, now: Clock.inside, budget: &budget)
         #expect(outcome.status == .insecure)
         #expect(outcome.reason?.code == .unsupportedDNSKEYAlgorithm)
+        #expect(outcome.reason?.status == .insecure)
     }
 
     /// The single-RRSIG entry point reports the same verdicts.

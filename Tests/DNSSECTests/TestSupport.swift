@@ -127,5 +127,6 @@ func expectBogus<Value>(
         return
     }
     #expect(reason.code == code, "\(reason)", sourceLocation: sourceLocation)
+    #expect(reason.status == .bogus, "\(reason)", sourceLocation: sourceLocation)
     #expect(reason.site.count == 4, sourceLocation: sourceLocation)
 }

@@ -59,7 +59,7 @@ import Testing
 
     /// Bogus: SERVFAIL with the EDE without CD; the data without AD with CD (RFC 4035 §3.2.2).
     @Test func bogusAndCD() {
-        let reason = BogusReason(.signatureExpired, site: "TEST", "www.example. A: RRSIG expired")
+        let reason = ValidationReason(bogus: .signatureExpired, site: "TEST", "www.example. A: RRSIG expired")
         let bogus = Resolution(rcode: .noError, answer: [Self.signed], status: .bogus, securityReason: reason)
         let refused = bogus.presented(checkingDisabled: false)
         #expect(refused.rcode == .servFail)

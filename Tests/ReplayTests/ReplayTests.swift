@@ -80,7 +80,8 @@ import Testing
         } else {
             resolution =
                 engine.answerFromCache(question, checkingDisabled: query.header.checkingDisabled)
-                ?? .failure(ExtendedDNSError(.notReady, "RD=0 and not in the cache"))
+                ?? Resolution(
+                    rcode: .servFail, extendedErrors: [ExtendedDNSError(.notReady, "RD=0 and not in the cache")])
         }
         return ResponseBuilder.finish(ClientResponse.make(resolution, for: query), for: query, ednsBufferSize: 1232)
     }

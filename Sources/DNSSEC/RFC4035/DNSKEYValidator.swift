@@ -55,11 +55,12 @@ public enum DNSKEYValidator {
             return nil
         }
         guard dnskeys.type == .dnskey, !published.isEmpty else {
-            return .bogus(BogusReason(.dnskeyMissing, site: "KNON", "no DNSKEY RRset for \(zone)"))
+            return .bogus(ValidationReason(bogus: .dnskeyMissing, site: "KNON", "no DNSKEY RRset for \(zone)"))
         }
         guard anchor.owner == zone else {
             return .bogus(
-                BogusReason(.dnskeyMissing, site: "KOWN", "the DS or anchor is for \(anchor.owner), not \(zone)"))
+                ValidationReason(
+                    bogus: .dnskeyMissing, site: "KOWN", "the DS or anchor is for \(anchor.owner), not \(zone)"))
         }
         // RFC 4035 §5.2: only DS records with a supported algorithm and digest type can authenticate a key.
         var unsupportedAlgorithm = false
@@ -84,12 +85,14 @@ public enum DNSKEYValidator {
         }
         guard !usable.isEmpty || !anchorKeys.isEmpty else {
             if anchor.ds.isEmpty && anchor.dnskeys.isEmpty {
-                return .bogus(BogusReason(.dnskeyMissing, site: "KNDS", "no DS or trust anchor for \(zone)"))
+                return .bogus(
+                    ValidationReason(bogus: .dnskeyMissing, site: "KNDS", "no DS or trust anchor for \(zone)"))
             }
             let code: EDECode = unsupportedAlgorithm ? .unsupportedDNSKEYAlgorithm : .unsupportedDSDigestType
             let what = unsupportedAlgorithm ? "algorithms" : "digest types"
             return .insecure(
-                BogusReason(code, site: "KUNS", "every DS or anchor for \(zone) uses unsupported \(what)"))
+                ValidationReason(
+                    insecure: code, site: "KUNS", "every DS or anchor for \(zone) uses unsupported \(what)"))
         }
         // RFC 4035 §5.2: find the keys a DS (or anchor key) authenticates.
         var trusted: [DNSKEY] = []
@@ -110,8 +113,8 @@ public enum DNSKEYValidator {
                 usable.map { "\($0.keyTag)/\($0.algorithm)/\($0.digestType)" }
                 + anchorKeys.map { "key \($0.keyTag)/\($0.algorithm)" }
             return .bogus(
-                BogusReason(
-                    .dnskeyMissing, site: "KNOM",
+                ValidationReason(
+                    bogus: .dnskeyMissing, site: "KNOM",
                     "no DNSKEY of \(zone) matches DS or anchor " + listed.joined(separator: ", ")))
         }
         // RFC 4035 §5.2: the DNSKEY RRset must be signed by an authenticated key.
@@ -130,8 +133,8 @@ public enum DNSKEYValidator {
             // (EDE 9 means no matching DNSKEY at all, which KNOM reports above).
             if reason.code == .dnskeyMissing {
                 return .bogus(
-                    BogusReason(
-                        .rrsigsMissing, site: "KSIG",
+                    ValidationReason(
+                        bogus: .rrsigsMissing, site: "KSIG",
                         "the DNSKEY RRset of \(zone) is not signed by a key its DS or anchor authenticates: "
                             + reason.detail))
             }

@@ -68,8 +68,9 @@ public enum NSECDenial {
         case .denied: return .secure(DenialProof(kind: .nameError, closestEncloser: encloser))
         case .exists(let wildcard):
             return .bogus(
-                BogusReason(
-                    .dnssecBogus, site: "NXWE", "NXDOMAIN for \(qname) but an NSEC shows that \(wildcard) exists"))
+                ValidationReason(
+                    bogus: .dnssecBogus, site: "NXWE", "NXDOMAIN for \(qname) but an NSEC shows that \(wildcard) exists"
+                ))
         case .notProven(let wildcard):
             return .bogus(missing("NXWC", "no NSEC proves that \(wildcard) does not exist (NXDOMAIN for \(qname))"))
         }
@@ -154,8 +155,8 @@ public enum NSECDenial {
         let types = match.types
         guard types.contains(.ns), !types.contains(.ds), !types.contains(.soa), !types.contains(.cname) else {
             return .bogus(
-                BogusReason(
-                    .dnssecBogus, site: "IDBT",
+                ValidationReason(
+                    bogus: .dnssecBogus, site: "IDBT",
                     "the NSEC at \(name) does not show an unsigned delegation (types: \(types))"))
         }
         return .secure(DenialProof(kind: .insecureDelegation))
@@ -185,23 +186,24 @@ public enum NSECDenial {
     /// RFC 6840 §4.1 and §4.3).
     static func contradiction(
         _ types: TypeBitmap, qtype: RRType, name: DomainName, record: String = "NSEC"
-    ) -> BogusReason? {
+    ) -> ValidationReason? {
         if types.contains(qtype) {
-            return BogusReason(.dnssecBogus, site: "NDTY", "the \(record) at \(name) shows that \(qtype) exists")
+            return ValidationReason(
+                bogus: .dnssecBogus, site: "NDTY", "the \(record) at \(name) shows that \(qtype) exists")
         }
         if types.contains(.cname) {
-            return BogusReason(
-                .dnssecBogus, site: "NDCN", "the \(record) at \(name) shows a CNAME, so \(qtype) is not denied")
+            return ValidationReason(
+                bogus: .dnssecBogus, site: "NDCN", "the \(record) at \(name) shows a CNAME, so \(qtype) is not denied")
         }
         if qtype == .ds {
             if types.contains(.soa) && !name.isRoot {
-                return BogusReason(
-                    .dnssecBogus, site: "NDSA",
+                return ValidationReason(
+                    bogus: .dnssecBogus, site: "NDSA",
                     "the \(record) at \(name) is from the child zone's apex and cannot deny DS, which the parent holds")
             }
         } else if types.contains(.ns) && !types.contains(.soa) {
-            return BogusReason(
-                .dnssecBogus, site: "NDPS",
+            return ValidationReason(
+                bogus: .dnssecBogus, site: "NDPS",
                 "the \(record) at \(name) is from the parent side of a delegation and cannot deny \(qtype) at the child"
             )
         }
@@ -223,7 +225,7 @@ public enum NSECDenial {
     }
 
     /// A reason for a missing proof record (EDE 12).
-    static func missing(_ site: String, _ detail: String) -> BogusReason {
-        BogusReason(.nsecMissing, site: site, detail)
+    static func missing(_ site: String, _ detail: String) -> ValidationReason {
+        ValidationReason(bogus: .nsecMissing, site: site, detail)
     }
 }

@@ -45,11 +45,11 @@ public enum RRSIGVerifier {
         /// The RRSIG validates the RRset.
         case validated(ValidatedRRSet)
         /// The RRSIG's algorithm is not supported: it is ignored (RFC 6840 §5.2).
-        case unsupported(BogusReason)
+        case unsupported(ValidationReason)
         /// The RRSIG does not validate the RRset, for the ranked reason given.
         case failed(Failure)
         /// A work limit stopped the check: validation must stop (KeyTrap).
-        case limitReached(BogusReason)
+        case limitReached(ValidationReason)
     }
 
     /// A failure and how telling it is, so a set with several RRSIGs reports the most informative one.
@@ -72,7 +72,7 @@ public enum RRSIGVerifier {
         }
 
         /// The reason to report.
-        let reason: BogusReason
+        let reason: ValidationReason
         /// Its rank.
         let rank: Rank
     }
@@ -91,7 +91,8 @@ public enum RRSIGVerifier {
         guard rrsig.typeCovered == rrset.type else {
             return .failed(
                 Failure(
-                    reason: BogusReason(.dnssecBogus, site: "RTYP", "\(subject()) covers type \(rrsig.typeCovered)"),
+                    reason: ValidationReason(
+                        bogus: .dnssecBogus, site: "RTYP", "\(subject()) covers type \(rrsig.typeCovered)"),
                     rank: .wrongType))
         }
         // RFC 4035 §5.3.1: the Signer's Name is the zone that contains the RRset, which is the owner or an
@@ -99,23 +100,24 @@ public enum RRSIGVerifier {
         guard rrsig.signerName == keys.zone else {
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .dnssecBogus, site: "RSGN", "\(subject()): signer is not the zone \(keys.zone) being validated"),
+                    reason: ValidationReason(
+                        bogus: .dnssecBogus, site: "RSGN",
+                        "\(subject()): signer is not the zone \(keys.zone) being validated"),
                     rank: .mismatch))
         }
         guard rrset.name.isSubdomain(of: rrsig.signerName) else {
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .dnssecBogus, site: "RSGA", "\(subject()): signer is not the owner or an ancestor of it"),
+                    reason: ValidationReason(
+                        bogus: .dnssecBogus, site: "RSGA", "\(subject()): signer is not the owner or an ancestor of it"),
                     rank: .mismatch))
         }
         // RFC 4035 §5.3.1: the owner has at least as many labels as the Labels field.
         guard Int(rrsig.labels) <= rrset.name.labelCount else {
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .dnssecBogus, site: "RLAB",
+                    reason: ValidationReason(
+                        bogus: .dnssecBogus, site: "RLAB",
                         "\(subject()): Labels field \(rrsig.labels) exceeds the owner's \(rrset.name.labelCount) labels"
                     ),
                     rank: .mismatch))
@@ -123,7 +125,8 @@ public enum RRSIGVerifier {
         // RFC 4035 §5.2, RFC 6840 §5.2: an unsupported algorithm makes the RRSIG unusable, not wrong.
         guard support.supports(rrsig.algorithm) else {
             return .unsupported(
-                BogusReason(.unsupportedDNSKEYAlgorithm, site: "RALG", "\(subject()): algorithm not supported"))
+                ValidationReason(
+                    insecure: .unsupportedDNSKEYAlgorithm, site: "RALG", "\(subject()): algorithm not supported"))
         }
         // RFC 4035 §5.3.1, RFC 4034 §3.1.5: inception ≤ now ≤ expiration in serial-number arithmetic.
         let inception = SerialNumber(rrsig.inception)
@@ -132,24 +135,25 @@ public enum RRSIGVerifier {
         guard inception <= expiration else {
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .signatureExpiredBeforeValid, site: "RWIN",
+                    reason: ValidationReason(
+                        bogus: .signatureExpiredBeforeValid, site: "RWIN",
                         "\(subject()): expiration \(expiration) is before inception \(inception)"),
                     rank: .period))
         }
         guard inception <= current.adding(limits.clockSkew) else {
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .signatureNotYetValid, site: "RNYV",
+                    reason: ValidationReason(
+                        bogus: .signatureNotYetValid, site: "RNYV",
                         "\(subject()): not valid before \(inception), now is \(current)"),
                     rank: .period))
         }
         guard current.subtracting(limits.clockSkew) <= expiration else {
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .signatureExpired, site: "REXP", "\(subject()): expired at \(expiration), now is \(current)"),
+                    reason: ValidationReason(
+                        bogus: .signatureExpired, site: "REXP",
+                        "\(subject()): expired at \(expiration), now is \(current)"),
                     rank: .period))
         }
         // RFC 4035 §5.3.1: a DNSKEY at the signer with this algorithm and key tag, Zone Key flag set.
@@ -160,16 +164,16 @@ public enum RRSIGVerifier {
                 let code: EDECode = first.dnskey.isZoneKey ? .dnskeyMissing : .noZoneKeyBitSet
                 return .failed(
                     Failure(
-                        reason: BogusReason(
-                            code, site: "RKUN",
+                        reason: ValidationReason(
+                            bogus: code, site: "RKUN",
                             "\(subject()): the matching DNSKEY is unusable: \(first.unusableReason ?? "")"
                         ),
                         rank: .noKey))
             }
             return .failed(
                 Failure(
-                    reason: BogusReason(
-                        .dnskeyMissing, site: "RKEY", "\(subject()): no DNSKEY of \(keys.zone) matches"),
+                    reason: ValidationReason(
+                        bogus: .dnskeyMissing, site: "RKEY", "\(subject()): no DNSKEY of \(keys.zone) matches"),
                     rank: .noKey))
         }
         // RFC 4035 §5.3.2–5.3.3: rebuild the signed data once, then try the keys.
@@ -178,15 +182,15 @@ public enum RRSIGVerifier {
         for key in usable {
             guard tried < limits.maxKeysPerKeyTag else {
                 return .limitReached(
-                    BogusReason(
-                        .dnssecBogus, site: "RKTL",
+                    ValidationReason(
+                        bogus: .dnssecBogus, site: "RKTL",
                         "\(subject()): \(usable.count) keys share the key tag; gave up after \(tried) "
                             + "(maxKeysPerKeyTag)"))
             }
             guard let publicKey = key.publicKey else { continue }
             if let exhausted = budget.chargeVerification(cost: publicKey.verificationCost) {
                 return .limitReached(
-                    BogusReason(exhausted.code, site: exhausted.site, "\(subject()): \(exhausted.detail)"))
+                    exhausted.prefixed("\(subject()): "))
             }
             tried += 1
             if publicKey.verify(signature: rrsig.signature, over: data) {
@@ -199,7 +203,7 @@ public enum RRSIGVerifier {
         }
         return .failed(
             Failure(
-                reason: BogusReason(.dnssecBogus, site: "RSIG", "\(subject()): signature does not verify"),
+                reason: ValidationReason(bogus: .dnssecBogus, site: "RSIG", "\(subject()): signature does not verify"),
                 rank: .signature))
     }
 

@@ -34,11 +34,12 @@ public enum RRSetValidator {
     ) -> ValidationOutcome<ValidatedRRSet> {
         guard !rrset.signatures.isEmpty else {
             return .bogus(
-                BogusReason(.rrsigsMissing, site: "VNON", "no RRSIG covers \(rrset.type) \(rrset.name) in \(keys.zone)")
+                ValidationReason(
+                    bogus: .rrsigsMissing, site: "VNON", "no RRSIG covers \(rrset.type) \(rrset.name) in \(keys.zone)")
             )
         }
         var best: RRSIGVerifier.Failure? = nil
-        var unsupported: BogusReason? = nil
+        var unsupported: ValidationReason? = nil
         var tried = 0
         // Bounded by the RRset's RRSIG count (parser-limited) and, for the costly part, maxRRSIGsPerRRSet.
         for rrsig in rrset.signatures {
@@ -46,8 +47,8 @@ public enum RRSetValidator {
                 guard tried < limits.maxRRSIGsPerRRSet else {
                     let detail = best.map { "; last failure: \($0.reason.detail)" } ?? ""
                     return .bogus(
-                        BogusReason(
-                            .dnssecBogus, site: "VMAX",
+                        ValidationReason(
+                            bogus: .dnssecBogus, site: "VMAX",
                             "\(rrset.type) \(rrset.name): gave up after \(tried) RRSIGs (maxRRSIGsPerRRSet)\(detail)"))
                 }
                 tried += 1
@@ -69,8 +70,8 @@ public enum RRSetValidator {
         let zoneHasSupportedKey = keys.keys.contains { $0.isUsable }
         if let unsupported, !zoneHasSupportedKey { return .insecure(unsupported) }
         return .bogus(
-            BogusReason(
-                .rrsigsMissing, site: "VUNS",
+            ValidationReason(
+                bogus: .rrsigsMissing, site: "VUNS",
                 "\(rrset.type) \(rrset.name): only RRSIGs by unsupported algorithms, although \(keys.zone) has "
                     + "usable keys"))
     }

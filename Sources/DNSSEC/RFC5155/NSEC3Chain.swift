@@ -28,14 +28,24 @@ struct NSEC3Chain {
         }
     }
 
-    /// Why a chain cannot be used for a proof at all.
-    enum Unusable: Error {
+    /// What the NSEC3 records of a response amount to: a chain to prove with, or why there is none.
+    enum Collected {
+        /// A chain a proof can use.
+        case usable(NSEC3Chain)
         /// Nothing to prove with: no usable records.
         case empty
         /// Only records with unknown hash algorithms: the response is insecure (RFC 5155 §8.1).
         case unknownHashAlgorithm
         /// Records with more iterations than the limit: insecure with EDE 27 (RFC 9276 §3.2).
         case tooManyIterations(UInt16)
+    }
+
+    /// A name's hash, or why it could not be had; the proof is then bogus.
+    enum Hashed {
+        /// The hash.
+        case hash([UInt8])
+        /// The query's hash budget is spent (EDE 0) or libcrypto failed.
+        case failed(ValidationReason)
     }
 
     /// The zone the records belong to.
@@ -57,7 +67,7 @@ struct NSEC3Chain {
     /// §7.2). At most ``ValidationLimits/maxDenialRecords`` records are examined.
     ///
     /// - Returns: the chain, or why it cannot be used.
-    static func make(_ rrsets: [RRSet], zone: DomainName, limits: ValidationLimits) -> Result<NSEC3Chain, Unusable> {
+    static func make(_ rrsets: [RRSet], zone: DomainName, limits: ValidationLimits) -> Collected {
         var records: [Record] = []
         var examined = 0
         var sawUnknownAlgorithm = false
@@ -84,11 +94,11 @@ struct NSEC3Chain {
                 records.append(Record(owner: rrset.name, ownerHash: hash, nsec3: nsec3))
             }
         }
-        guard let parameters else { return .failure(sawUnknownAlgorithm ? .unknownHashAlgorithm : .empty) }
+        guard let parameters else { return sawUnknownAlgorithm ? .unknownHashAlgorithm : .empty }
         guard parameters.iterations <= limits.maxNSEC3Iterations else {
-            return .failure(.tooManyIterations(parameters.iterations))
+            return .tooManyIterations(parameters.iterations)
         }
-        return .success(
+        return .usable(
             NSEC3Chain(zone: zone, records: records, salt: parameters.salt, iterations: parameters.iterations))
     }
 
@@ -104,17 +114,17 @@ struct NSEC3Chain {
     /// computed for this proof.
     ///
     /// - Returns: the hash, or the reason the budget refused (EDE 0) or libcrypto failed.
-    mutating func hash(_ name: DomainName, budget: inout ValidationBudget) -> Result<[UInt8], BogusReason> {
-        if let known = memo[name] { return .success(known) }
-        if let exhausted = budget.chargeNSEC3Hash() { return .failure(exhausted) }
+    mutating func hash(_ name: DomainName, budget: inout ValidationBudget) -> Hashed {
+        if let known = memo[name] { return .hash(known) }
+        if let exhausted = budget.chargeNSEC3Hash() { return .failed(exhausted) }
         guard
             let hash = try? NSEC3Hash.hash(
                 ownerName: name.lowercased.wireBytes, salt: salt, iterations: iterations)
         else {
-            return .failure(BogusReason(.dnssecBogus, site: "N3HF", "NSEC3 hash of \(name) failed"))
+            return .failed(ValidationReason(bogus: .dnssecBogus, site: "N3HF", "NSEC3 hash of \(name) failed"))
         }
         memo[name] = hash
-        return .success(hash)
+        return .hash(hash)
     }
 
     /// The record whose owner hash is `hash`.

@@ -24,12 +24,14 @@ public enum NSEC3Denial {
         let nextCloserCover: NSEC3Chain.Record
     }
 
-    /// Why a closest encloser proof did not come out.
-    enum ClosestEncloserFailure: Error {
-        /// An NSEC3 matches the name itself: it exists.
+    /// What the search for a closest encloser found: the proof, or why it did not come out.
+    enum ClosestEncloserSearch {
+        /// The closest encloser proof holds.
+        case proven(ClosestEncloser)
+        /// An NSEC3 matches the name itself: it exists (what that means is the caller's to say).
         case nameExists(NSEC3Chain.Record)
         /// The proof fails for the reason given.
-        case failed(BogusReason)
+        case failed(ValidationReason)
     }
 
     // MARK: - Proofs
@@ -43,27 +45,29 @@ public enum NSEC3Denial {
     ) -> ValidationOutcome<DenialProof> {
         var chain: NSEC3Chain
         switch prepare(nsec3s, zone: zone, limits: limits) {
-        case .success(let prepared): chain = prepared
-        case .failure(let verdict): return verdict.outcome
+        case .chain(let prepared): chain = prepared
+        case .concluded(let verdict): return verdict
         }
         let encloser: ClosestEncloser
         switch closestEncloser(of: qname, chain: &chain, budget: &budget) {
-        case .success(let proof): encloser = proof
-        case .failure(.nameExists):
-            return .bogus(BogusReason(.dnssecBogus, site: "3XEX", "NXDOMAIN for \(qname) but an NSEC3 matches it"))
-        case .failure(.failed(let reason)): return .bogus(reason)
+        case .proven(let proof): encloser = proof
+        case .nameExists:
+            return .bogus(
+                ValidationReason(bogus: .dnssecBogus, site: "3XEX", "NXDOMAIN for \(qname) but an NSEC3 matches it"))
+        case .failed(let reason): return .bogus(reason)
         }
         guard let wildcard = try? encloser.name.prepending(label: [0x2A]) else {
             return finishNameError(encloser)
         }
         let wildcardHash: [UInt8]
         switch chain.hash(wildcard, budget: &budget) {
-        case .success(let hash): wildcardHash = hash
-        case .failure(let reason): return .bogus(reason)
+        case .hash(let hash): wildcardHash = hash
+        case .failed(let reason): return .bogus(reason)
         }
         if chain.matching(wildcardHash) != nil {
             return .bogus(
-                BogusReason(.dnssecBogus, site: "3XWE", "NXDOMAIN for \(qname) but an NSEC3 shows \(wildcard) exists"))
+                ValidationReason(
+                    bogus: .dnssecBogus, site: "3XWE", "NXDOMAIN for \(qname) but an NSEC3 shows \(wildcard) exists"))
         }
         guard chain.covering(wildcardHash) != nil else {
             return .bogus(missing("3XWC", "no NSEC3 covers \(wildcard) (NXDOMAIN for \(qname))"))
@@ -91,13 +95,13 @@ public enum NSEC3Denial {
     ) -> ValidationOutcome<DenialProof> {
         var chain: NSEC3Chain
         switch prepare(nsec3s, zone: zone, limits: limits) {
-        case .success(let prepared): chain = prepared
-        case .failure(let verdict): return verdict.outcome
+        case .chain(let prepared): chain = prepared
+        case .concluded(let verdict): return verdict
         }
         let qnameHash: [UInt8]
         switch chain.hash(qname, budget: &budget) {
-        case .success(let hash): qnameHash = hash
-        case .failure(let reason): return .bogus(reason)
+        case .hash(let hash): qnameHash = hash
+        case .failed(let reason): return .bogus(reason)
         }
         if let match = chain.matching(qnameHash) {
             if let contradiction = NSECDenial.contradiction(
@@ -109,10 +113,10 @@ public enum NSEC3Denial {
         }
         let encloser: ClosestEncloser
         switch closestEncloser(of: qname, chain: &chain, budget: &budget) {
-        case .success(let proof): encloser = proof
-        case .failure(.nameExists):
+        case .proven(let proof): encloser = proof
+        case .nameExists:
             return .bogus(missing("3NNM", "no NSEC3 matches \(qname) (NODATA for \(qtype))"))
-        case .failure(.failed(let reason)): return .bogus(reason)
+        case .failed(let reason): return .bogus(reason)
         }
         let wildcard = wildcardNoData(qtype: qtype, encloser: encloser, chain: &chain, budget: &budget)
         switch wildcard {
@@ -132,16 +136,17 @@ public enum NSEC3Denial {
     ) -> ValidationOutcome<DenialProof> {
         var chain: NSEC3Chain
         switch prepare(nsec3s, zone: zone, limits: limits) {
-        case .success(let prepared): chain = prepared
-        case .failure(let verdict): return verdict.outcome
+        case .chain(let prepared): chain = prepared
+        case .concluded(let verdict): return verdict
         }
         switch closestEncloser(of: qname, chain: &chain, budget: &budget) {
-        case .success(let encloser):
+        case .proven(let encloser):
             return wildcardNoData(qtype: qtype, encloser: encloser, chain: &chain, budget: &budget)
-        case .failure(.nameExists):
+        case .nameExists:
             return .bogus(
-                BogusReason(.dnssecBogus, site: "3WEX", "wildcard NODATA for \(qname) but an NSEC3 matches it"))
-        case .failure(.failed(let reason)):
+                ValidationReason(
+                    bogus: .dnssecBogus, site: "3WEX", "wildcard NODATA for \(qname) but an NSEC3 matches it"))
+        case .failed(let reason):
             return .bogus(reason)
         }
     }
@@ -157,17 +162,18 @@ public enum NSEC3Denial {
     ) -> ValidationOutcome<DenialProof> {
         var chain: NSEC3Chain
         switch prepare(nsec3s, zone: zone, limits: limits) {
-        case .success(let prepared): chain = prepared
-        case .failure(let verdict): return verdict.outcome
+        case .chain(let prepared): chain = prepared
+        case .concluded(let verdict): return verdict
         }
         guard expansion.nextCloser.isSubdomain(of: zone), expansion.nextCloser != zone else {
             return .bogus(
-                BogusReason(.dnssecBogus, site: "3WAZ", "wildcard \(expansion.wildcard) is not below \(zone)"))
+                ValidationReason(
+                    bogus: .dnssecBogus, site: "3WAZ", "wildcard \(expansion.wildcard) is not below \(zone)"))
         }
         let hash: [UInt8]
         switch chain.hash(expansion.nextCloser, budget: &budget) {
-        case .success(let value): hash = value
-        case .failure(let reason): return .bogus(reason)
+        case .hash(let value): hash = value
+        case .failed(let reason): return .bogus(reason)
         }
         guard let cover = chain.covering(hash) else {
             return .bogus(
@@ -189,26 +195,26 @@ public enum NSEC3Denial {
     ) -> ValidationOutcome<DenialProof> {
         var chain: NSEC3Chain
         switch prepare(nsec3s, zone: zone, limits: limits) {
-        case .success(let prepared): chain = prepared
-        case .failure(let verdict): return verdict.outcome
+        case .chain(let prepared): chain = prepared
+        case .concluded(let verdict): return verdict
         }
         let hash: [UInt8]
         switch chain.hash(name, budget: &budget) {
-        case .success(let value): hash = value
-        case .failure(let reason): return .bogus(reason)
+        case .hash(let value): hash = value
+        case .failed(let reason): return .bogus(reason)
         }
         if let match = chain.matching(hash) {
             let types = match.nsec3.types
             guard types.contains(.ns), !types.contains(.ds), !types.contains(.soa), !types.contains(.cname) else {
                 return .bogus(
-                    BogusReason(
-                        .dnssecBogus, site: "3IDB",
+                    ValidationReason(
+                        bogus: .dnssecBogus, site: "3IDB",
                         "the NSEC3 for \(name) does not show an unsigned delegation (types: \(types))"))
             }
             return .secure(DenialProof(kind: .insecureDelegation))
         }
         switch closestEncloser(of: name, chain: &chain, budget: &budget) {
-        case .success(let encloser):
+        case .proven(let encloser):
             guard encloser.nextCloserCover.nsec3.isOptOut else {
                 return .bogus(
                     missing(
@@ -217,40 +223,39 @@ public enum NSEC3Denial {
                             + "\(encloser.nextCloser) is not Opt-Out"))
             }
             return .insecure(nil)
-        case .failure(.nameExists):
+        case .nameExists:
             return .bogus(missing("3IDM", "no NSEC3 matches the delegation \(name)"))
-        case .failure(.failed(let reason)):
+        case .failed(let reason):
             return .bogus(reason)
         }
     }
 
     // MARK: - Building blocks
 
-    /// The verdict when a chain cannot be used.
-    struct Verdict: Error {
-        /// The outcome to return.
-        let outcome: ValidationOutcome<DenialProof>
+    /// A chain to prove with, or the verdict that ends the proof before it starts.
+    enum Prepared {
+        /// The usable chain.
+        case chain(NSEC3Chain)
+        /// The records cannot prove anything: this is the outcome.
+        case concluded(ValidationOutcome<DenialProof>)
     }
 
     /// Builds the chain, turning an unusable one into its verdict (RFC 5155 §8.1, RFC 9276 §3.2).
-    static func prepare(
-        _ rrsets: [RRSet], zone: DomainName, limits: ValidationLimits
-    ) -> Result<NSEC3Chain, Verdict> {
+    static func prepare(_ rrsets: [RRSet], zone: DomainName, limits: ValidationLimits) -> Prepared {
         switch NSEC3Chain.make(rrsets, zone: zone, limits: limits) {
-        case .success(let chain):
-            return .success(chain)
-        case .failure(.empty):
-            return .failure(Verdict(outcome: .bogus(missing("3NON", "no usable NSEC3 record for \(zone)"))))
-        case .failure(.unknownHashAlgorithm):
-            return .failure(Verdict(outcome: .insecure(nil)))
-        case .failure(.tooManyIterations(let iterations)):
-            return .failure(
-                Verdict(
-                    outcome: .insecure(
-                        BogusReason(
-                            .unsupportedNSEC3Iterations, site: "3ITR",
-                            "NSEC3 records of \(zone) use \(iterations) iterations, over the limit of "
-                                + "\(limits.maxNSEC3Iterations) (RFC 9276)"))))
+        case .usable(let chain):
+            return .chain(chain)
+        case .empty:
+            return .concluded(.bogus(missing("3NON", "no usable NSEC3 record for \(zone)")))
+        case .unknownHashAlgorithm:
+            return .concluded(.insecure(nil))
+        case .tooManyIterations(let iterations):
+            return .concluded(
+                .insecure(
+                    ValidationReason(
+                        insecure: .unsupportedNSEC3Iterations, site: "3ITR",
+                        "NSEC3 records of \(zone) use \(iterations) iterations, over the limit of "
+                            + "\(limits.maxNSEC3Iterations) (RFC 9276)")))
         }
     }
 
@@ -260,10 +265,10 @@ public enum NSEC3Denial {
     /// which would let a parent deny names it is not authoritative for.
     static func closestEncloser(
         of qname: DomainName, chain: inout NSEC3Chain, budget: inout ValidationBudget
-    ) -> Result<ClosestEncloser, ClosestEncloserFailure> {
+    ) -> ClosestEncloserSearch {
         guard qname.isSubdomain(of: chain.zone) else {
-            return .failure(
-                .failed(BogusReason(.dnssecBogus, site: "3CEZ", "\(qname) is not in the zone \(chain.zone)")))
+            return .failed(
+                ValidationReason(bogus: .dnssecBogus, site: "3CEZ", "\(qname) is not in the zone \(chain.zone)"))
         }
         var candidate = qname
         var previous: (name: DomainName, hash: [UInt8])? = nil
@@ -271,35 +276,33 @@ public enum NSEC3Denial {
         for _ in 0...(qname.labelCount - chain.zone.labelCount) {
             let hash: [UInt8]
             switch chain.hash(candidate, budget: &budget) {
-            case .success(let value): hash = value
-            case .failure(let reason): return .failure(.failed(reason))
+            case .hash(let value): hash = value
+            case .failed(let reason): return .failed(reason)
             }
             if let match = chain.matching(hash) {
-                guard let previous else { return .failure(.nameExists(match)) }
+                guard let previous else { return .nameExists(match) }
                 let types = match.nsec3.types
                 if types.contains(.dname) || (types.contains(.ns) && !types.contains(.soa)) {
-                    return .failure(
-                        .failed(
-                            BogusReason(
-                                .dnssecBogus, site: "3CED",
-                                "the NSEC3 of closest encloser \(candidate) is a delegation or DNAME, which cannot "
-                                    + "deny \(previous.name)")))
+                    return .failed(
+                        ValidationReason(
+                            bogus: .dnssecBogus, site: "3CED",
+                            "the NSEC3 of closest encloser \(candidate) is a delegation or DNAME, which cannot "
+                                + "deny \(previous.name)"))
                 }
                 guard let cover = chain.covering(previous.hash) else {
-                    return .failure(
-                        .failed(
-                            missing(
-                                "3CNC",
-                                "no NSEC3 covers the next closer name \(previous.name) (closest encloser "
-                                    + "\(candidate))")))
+                    return .failed(
+                        missing(
+                            "3CNC",
+                            "no NSEC3 covers the next closer name \(previous.name) (closest encloser "
+                                + "\(candidate))"))
                 }
-                return .success(ClosestEncloser(name: candidate, nextCloser: previous.name, nextCloserCover: cover))
+                return .proven(ClosestEncloser(name: candidate, nextCloser: previous.name, nextCloserCover: cover))
             }
             guard let parent = candidate.parent, candidate != chain.zone else { break }
             previous = (candidate, hash)
             candidate = parent
         }
-        return .failure(.failed(missing("3CEM", "no NSEC3 proves a closest encloser for \(qname)")))
+        return .failed(missing("3CEM", "no NSEC3 proves a closest encloser for \(qname)"))
     }
 
     /// The wildcard half of a wildcard NODATA proof: the NSEC3 matching `*.closest encloser` lacks the type
@@ -312,8 +315,8 @@ public enum NSEC3Denial {
         }
         let hash: [UInt8]
         switch chain.hash(wildcard, budget: &budget) {
-        case .success(let value): hash = value
-        case .failure(let reason): return .bogus(reason)
+        case .hash(let value): hash = value
+        case .failed(let reason): return .bogus(reason)
         }
         guard let match = chain.matching(hash) else {
             return .bogus(missing("3WNM", "no NSEC3 matches the wildcard \(wildcard)"))
@@ -327,7 +330,7 @@ public enum NSEC3Denial {
     }
 
     /// A reason for a missing proof record (EDE 12).
-    static func missing(_ site: String, _ detail: String) -> BogusReason {
-        BogusReason(.nsecMissing, site: site, detail)
+    static func missing(_ site: String, _ detail: String) -> ValidationReason {
+        ValidationReason(bogus: .nsecMissing, site: site, detail)
     }
 }

@@ -88,7 +88,7 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
         /// The state transitions, in order.
         public var events: [Event]
         /// Why the RRset did not validate, when it did not.
-        public var failure: BogusReason?
+        public var failure: ValidationReason?
     }
 
     /// The managed zone.
@@ -186,8 +186,8 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
         guard dnskeys.type == .dnskey, dnskeys.name == zone else {
             return finishFailed(
                 now: now, before: before, events: events,
-                reason: BogusReason(
-                    .dnskeyMissing, site: "M5WR",
+                reason: ValidationReason(
+                    bogus: .dnskeyMissing, site: "M5WR",
                     "RFC 5011 refresh of \(zone) got \(dnskeys.type) "
                         + "at \(dnskeys.name)"))
         }
@@ -224,7 +224,8 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
         guard !trusted.isEmpty else {
             return finishFailed(
                 now: now, before: before, events: events,
-                reason: BogusReason(.dnskeyMissing, site: "M5RV", "every trust-anchor key of \(zone) is revoked"))
+                reason: ValidationReason(
+                    bogus: .dnskeyMissing, site: "M5RV", "every trust-anchor key of \(zone) is revoked"))
         }
         var budget = ValidationBudget(limits: limits)
         let outcome = DNSKEYValidator.validate(
@@ -233,7 +234,7 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
         guard case .secure(let validated) = outcome else {
             let reason =
                 outcome.reason
-                ?? BogusReason(.dnssecBogus, site: "M5NV", "the DNSKEY RRset of \(zone) did not validate")
+                ?? ValidationReason(bogus: .dnssecBogus, site: "M5NV", "the DNSKEY RRset of \(zone) did not validate")
             return finishFailed(now: now, before: before, events: events, reason: reason)
         }
         let signature = validated.rrset.signature
@@ -324,8 +325,9 @@ public struct ManagedTrustAnchor: Hashable, Sendable {
     }
 
     /// Ends a refresh whose RRset did not validate: revocations already applied stay, the retry is scheduled.
-    private mutating func finishFailed(now: Int64, before: TrustAnchor, events: [Event], reason: BogusReason) -> Update
-    {
+    private mutating func finishFailed(
+        now: Int64, before: TrustAnchor, events: [Event], reason: ValidationReason
+    ) -> Update {
         refreshFailed(now: now)
         return Update(validated: false, trustedKeysChanged: trustAnchor != before, events: events, failure: reason)
     }

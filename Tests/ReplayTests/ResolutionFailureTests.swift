@@ -1,0 +1,60 @@
+// Primary responsibilities: resolution failures name the code site that gave up, as validation
+// reasons do — EXTRA-TEXT ends in a `[SITE]` tag — and a failure replayed from the cache
+// (RFC 9520 §3.2) keeps its tag and says it is remembered.
+
+import DNSCache
+import DNSSEC
+import DNSWire
+import Foundation
+import MamoriService
+import Resolver
+import ResolverTestKit
+import Testing
+
+@Suite struct ResolutionFailureTests {
+    /// Runs the scenario `file`, then asks the same engine, network and clock for `name`/A from the
+    /// cache alone, as the listeners' fast path does.
+    static func lookUp(_ name: String, after file: String) async throws -> Resolution? {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Scenarios/\(file)").path
+        let scenario = try Scenario(contentsOfFile: path)
+        let runner = ScenarioRunner(scenario: scenario)
+        let settings = try ScenarioConfiguration.settings(scenario.config)
+        let engine = IterativeResolver(
+            configuration: settings.resolver, transport: runner.network, clock: runner.clock,
+            cache: ResolverCache(configuration: settings.cache), infrastructure: InfrastructureCache())
+        let report = await runner.run { query in await ReplayTests.answer(query, engine: engine) }
+        #expect(report.passed, "\(report)")
+        return engine.answerFromCache(Question(name: try DomainName(name), type: .a))
+    }
+
+    /// The last failing question of each scenario, and the site that gave up on it.
+    static let cases: [(file: String, name: String, code: EDECode, site: String)] = [
+        ("iter_lame.rpl", "www.lame.com.", .noReachableAuthority, "ZUNR"),
+        ("iter_cname_loop.rpl", "a.example.com.", .other, "CLOP"),
+        ("iter_cname_limit.rpl", "b00.example.com.", .other, "CLEN"),
+    ]
+
+    @Test("a remembered failure keeps the code and site tag of the failure, saying it is remembered", arguments: 0..<3)
+    func remembered(index: Int) async throws {
+        let (file, name, code, site) = Self.cases[index]
+        let resolution = try #require(try await Self.lookUp(name, after: file), "no failure remembered")
+        #expect(resolution.rcode == .servFail && resolution.fromCache)
+        #expect(resolution.failure?.code == code)
+        #expect(resolution.failure?.site == site)
+        let text = try #require(resolution.extendedErrors.first?.extraText)
+        #expect(resolution.extendedErrors.map(\.code) == [code])
+        #expect(text.hasSuffix(" (a resolution failure, cached briefly: RFC 9520) [\(site)]"), "\(text)")
+    }
+
+    @Test("a failure's EXTRA-TEXT is its detail and its site tag")
+    func extraText() {
+        let failure = ResolutionFailure(.noReachableAuthority, site: "ZUNR", "no reachable authority for example.")
+        #expect(failure.extendedDNSError == ExtendedDNSError(.noReachableAuthority, failure.description))
+        #expect(failure.description == "no reachable authority for example. [ZUNR]")
+        #expect(failure.remembered.site == "ZUNR" && failure.remembered.code == .noReachableAuthority)
+        let resolution = Resolution.failure(failure)
+        #expect(resolution.rcode == .servFail && resolution.status == .unchecked && !resolution.fromCache)
+        #expect(resolution.extendedErrors == [failure.extendedDNSError])
+    }
+}
