@@ -67,7 +67,7 @@ struct TrustAnchorStateFormatTests {
         }
         #expect(error.line == line)
         #expect(error.description.hasPrefix("/var/lib/mamori/trust-anchors.state:\(line): "))
-        #expect(error.message.contains(message), "\(error)")
+        #expect(error.reason.contains(message), "\(error)")
     }
 
     /// Empty text has no version line and is refused without a line.
@@ -75,6 +75,7 @@ struct TrustAnchorStateFormatTests {
         let error = try #require(throws: TrustAnchorParseError.self) {
             try TrustAnchorStateFormat.parse("", source: "s")
         }
+        #expect(error.code == .unsupportedStateFormat)
         #expect(error.line == nil)
     }
 }

@@ -62,6 +62,7 @@ struct TrustAnchorStoreTests {
         let error = try #require(throws: TrustAnchorParseError.self) {
             try TrustAnchorStore.parse(text, source: "/etc/mamori/anchors.keys")
         }
+        #expect(error.code == .notAnAnchor)
         #expect(error.source == "/etc/mamori/anchors.keys")
         #expect(error.line == 4)
         #expect(error.description.hasPrefix("/etc/mamori/anchors.keys:4: A record for www.example."))
@@ -73,6 +74,7 @@ struct TrustAnchorStoreTests {
             try TrustAnchorStore.parse(
                 ". IN DS 20326 8 2 E06D\n. IN DS twelve 8 2 00\n", source: "dnssec.trust-anchors[1]")
         }
+        #expect(bad.code == .badAnchorText)
         #expect(bad.line == 2)
         #expect(bad.description.hasPrefix("dnssec.trust-anchors[1]:2: "))
         let multiLine = """
@@ -94,6 +96,9 @@ struct TrustAnchorStoreTests {
             try TrustAnchorStore.parse(". CH DS 20326 8 2 00", source: "f")
         }
         #expect(error.line == 1)
+        // Equal by code: the same kind of failure, whatever the text and place.
+        #expect(error == TrustAnchorParseError(.notAnAnchor, "another reason", source: "g", line: 9))
+        #expect(error != TrustAnchorParseError(.badAnchorText, error.reason, source: "f", line: 1))
     }
 
     // MARK: - Built-in root anchors

@@ -1,28 +1,54 @@
-// Primary responsibilities: the error for trust-anchor text and RFC 5011 state that cannot be used, naming the
-// source (a file path or "dnssec.trust-anchors[2]") and the line, as operators fix configuration by line.
+// Primary responsibilities: DNSSEC's one error shape — trust-anchor text and RFC 5011 state that
+// cannot be used, with a code saying what went wrong and a reason naming the source (a file path or
+// "dnssec.trust-anchors[2]") and the line, as operators fix configuration by line.
 
-/// Why trust-anchor text or RFC 5011 state text was refused, and where.
+/// Why trust-anchor text or RFC 5011 state text was refused, and where. The only error DNSSEC throws:
+/// validation never throws (a verdict is a ``ValidationOutcome``).
 ///
 /// Anchors decide what the resolver trusts (RFC 4035 §4.4), so a line that cannot be read is an error that
 /// stops the configuration, never a line silently skipped; the message says where to look.
+///
+/// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason``
+/// stays free-form text.
 public struct TrustAnchorParseError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Where the text came from: a file path, or the configuration key and index for inline lines.
-    public var source: String
-    /// The 1-based line of the problem, when known.
-    public var line: Int?
-    /// What was wrong.
-    public var message: String
-
-    /// Creates an error.
-    public init(source: String, line: Int?, message: String) {
-        self.source = source
-        self.line = line
-        self.message = message
+    /// What went wrong.
+    public enum Code: Hashable, Sendable {
+        /// Anchor text that is not zone-file syntax (RFC 1035 §5).
+        case badAnchorText
+        /// A record that cannot be an anchor: not class IN, or neither DS nor DNSKEY (RFC 4035 §4.4).
+        case notAnAnchor
+        /// RFC 5011 state text with a line that cannot be read.
+        case badStateText
+        /// RFC 5011 state text without its header line, or of a format version this build does not read.
+        case unsupportedStateFormat
     }
 
-    /// `source:line: message`, the form compilers and editors jump to.
+    /// What went wrong, for matching.
+    public let code: Code
+    /// What was wrong, for a person.
+    public let reason: String
+    /// Where the text came from: a file path, or the configuration key and index for inline lines.
+    public let source: String
+    /// The 1-based line of the problem, when known.
+    public let line: Int?
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String, source: String, line: Int?) {
+        self.code = code
+        self.reason = reason
+        self.source = source
+        self.line = line
+    }
+
+    /// Errors are equal when their codes are; the reason and place are commentary.
+    public static func == (lhs: TrustAnchorParseError, rhs: TrustAnchorParseError) -> Bool { lhs.code == rhs.code }
+
+    /// Hashes the code only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// `source:line: reason`, the form compilers and editors jump to.
     public var description: String {
-        if let line { return "\(source):\(line): \(message)" }
-        return "\(source): \(message)"
+        if let line { return "\(source):\(line): \(reason)" }
+        return "\(source): \(reason)"
     }
 }

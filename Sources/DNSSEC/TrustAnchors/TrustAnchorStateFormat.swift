@@ -113,14 +113,19 @@ public enum TrustAnchorStateFormat {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             /// An error at this line.
             func fail(_ message: String) -> TrustAnchorParseError {
-                TrustAnchorParseError(source: source, line: number, message: message)
+                TrustAnchorParseError(.badStateText, message, source: source, line: number)
             }
             if !sawVersion {
                 guard fields.count == 2, fields[0] == magic else {
-                    throw fail("expected '\(magic) \(version)' before any state")
+                    throw TrustAnchorParseError(
+                        .unsupportedStateFormat, "expected '\(magic) \(version)' before any state", source: source,
+                        line: number)
                 }
                 guard fields[1] == String(version) else {
-                    throw fail("state format version \(fields[1]) is not supported (this daemon reads \(version))")
+                    throw TrustAnchorParseError(
+                        .unsupportedStateFormat,
+                        "state format version \(fields[1]) is not supported (this daemon reads \(version))",
+                        source: source, line: number)
                 }
                 sawVersion = true
                 continue
@@ -180,7 +185,8 @@ public enum TrustAnchorStateFormat {
             }
         }
         guard sawVersion else {
-            throw TrustAnchorParseError(source: source, line: nil, message: "empty state: no '\(magic)' line")
+            throw TrustAnchorParseError(
+                .unsupportedStateFormat, "empty state: no '\(magic)' line", source: source, line: nil)
         }
         return zones
     }

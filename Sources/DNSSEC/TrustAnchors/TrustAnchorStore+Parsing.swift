@@ -40,7 +40,8 @@ extension TrustAnchorStore {
         do {
             records = try ZoneFileParser(text: text, origin: .root, defaultTTL: 0).records()
         } catch {
-            throw TrustAnchorParseError(source: source, line: error.offset, message: strippingPosition(error.reason))
+            throw TrustAnchorParseError(
+                .badAnchorText, strippingPosition(error.reason), source: source, line: error.offset)
         }
         let lines = recordLines(text)
         var order: [DomainName] = []
@@ -49,8 +50,8 @@ extension TrustAnchorStore {
             let line = index < lines.count ? lines[index] : nil
             guard record.rrClass == .in else {
                 throw TrustAnchorParseError(
-                    source: source, line: line,
-                    message: "class \(record.rrClass) is not IN: anchors are IN DS or DNSKEY")
+                    .notAnAnchor, "class \(record.rrClass) is not IN: anchors are IN DS or DNSKEY", source: source,
+                    line: line)
             }
             let anchor: TrustAnchor
             switch record.rdata {
@@ -58,8 +59,8 @@ extension TrustAnchorStore {
             case .dnskey(let key): anchor = TrustAnchor(owner: record.name, dnskeys: [key])
             default:
                 throw TrustAnchorParseError(
-                    source: source, line: line,
-                    message: "\(record.type) record for \(record.name): a trust anchor is a DS or DNSKEY record")
+                    .notAnAnchor, "\(record.type) record for \(record.name): a trust anchor is a DS or DNSKEY record",
+                    source: source, line: line)
             }
             if let existing = byOwner[record.name] {
                 byOwner[record.name] = existing.merging(anchor)
