@@ -1,11 +1,14 @@
-// Primary responsibilities: say why a cache dump could not be read back, without ever trapping on
-// a damaged file.
+// Primary responsibilities: DNSCache's one error shape — why a cache dump could not be read back,
+// without ever trapping on a damaged file.
 
 /// Why a dump could not be loaded. A load that throws has changed nothing. (The file itself is
 /// the service's: MamoriService's AtomicFile reads and writes it.)
+///
+/// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason``
+/// stays free-form text for the operator.
 public struct CacheDumpError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The kind of failure.
-    public enum Kind: Hashable, Sendable {
+    /// What went wrong.
+    public enum Code: Hashable, Sendable {
         /// The file does not start with the dump magic: not a Mamori cache dump.
         case notADump
         /// A dump of a format version this build does not read.
@@ -14,20 +17,23 @@ public struct CacheDumpError: Error, Hashable, Sendable, CustomStringConvertible
         case corrupt
     }
 
-    /// The kind of failure.
-    public var kind: Kind
-    /// The version for ``Kind/unsupportedVersion``, else 0.
-    public var code: Int
-    /// What went wrong, for the operator.
-    public var detail: String
+    /// What went wrong, for matching.
+    public let code: Code
+    /// What went wrong, for the operator (the version read, the entry that failed, …).
+    public let reason: String
 
     /// Creates an error.
-    public init(_ kind: Kind, code: Int = 0, _ detail: String) {
-        self.kind = kind
+    public init(_ code: Code, _ reason: String) {
         self.code = code
-        self.detail = detail
+        self.reason = reason
     }
 
-    /// The detail, as logs print it.
-    public var description: String { detail }
+    /// Errors are equal when their codes are; the reason is commentary.
+    public static func == (lhs: CacheDumpError, rhs: CacheDumpError) -> Bool { lhs.code == rhs.code }
+
+    /// Hashes the code only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// The reason, as logs print it.
+    public var description: String { reason }
 }

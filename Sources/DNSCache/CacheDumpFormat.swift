@@ -178,7 +178,7 @@ enum CacheDumpFormat {
         guard bytes.count >= headerSize + trailerSize else { throw CacheDumpError(.corrupt, "dump truncated") }
         let versionRead = UInt16(bytes[8]) << 8 | UInt16(bytes[9])
         guard versionRead == version else {
-            throw CacheDumpError(.unsupportedVersion, code: Int(versionRead), "dump format version \(versionRead)")
+            throw CacheDumpError(.unsupportedVersion, "dump format version \(versionRead)")
         }
         let trailerAt = bytes.count - trailerSize
         guard Array(bytes[trailerAt..<(trailerAt + 4)]) == trailerMarker else {
