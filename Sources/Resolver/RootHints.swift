@@ -27,7 +27,9 @@ public struct RootHints: Hashable, Sendable {
                 nameServers.append(ns.nameServer)
             }
         }
-        guard !nameServers.isEmpty else { throw RootHintsError(reason: "no NS records owned by the root") }
+        guard !nameServers.isEmpty else {
+            throw RootHintsError(.noNameServers, "no NS records owned by the root")
+        }
         for record in records where nameServers.contains(record.name) {
             switch record.rdata {
             case .a(let a): addresses[record.name, default: []].append(ServerAddress(host: IPAddress(a)))
@@ -35,7 +37,9 @@ public struct RootHints: Hashable, Sendable {
             default: continue
             }
         }
-        guard !addresses.isEmpty else { throw RootHintsError(reason: "no A or AAAA records for the root NS names") }
+        guard !addresses.isEmpty else {
+            throw RootHintsError(.noAddresses, "no A or AAAA records for the root NS names")
+        }
         self.init(nameServers: nameServers, addresses: addresses)
     }
 
@@ -66,10 +70,37 @@ public struct RootHints: Hashable, Sendable {
     }()
 }
 
-/// Root hints that cannot be used.
+/// Root hints that cannot be used: the Resolver's one error shape. (A resolution that fails is an
+/// outcome, not an error: ``Resolution/failure``.)
+///
+/// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason``
+/// stays free-form text for the operator.
 public struct RootHintsError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What is wrong.
-    public var reason: String
-    /// The reason.
+    /// What went wrong.
+    public enum Code: Hashable, Sendable {
+        /// No NS record owned by the root: nothing to prime from (RFC 8109 §3).
+        case noNameServers
+        /// No A or AAAA record for any of the root's name servers: none can be reached.
+        case noAddresses
+    }
+
+    /// What went wrong, for matching.
+    public let code: Code
+    /// What is wrong, for the operator.
+    public let reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    /// Errors are equal when their codes are; the reason is commentary.
+    public static func == (lhs: RootHintsError, rhs: RootHintsError) -> Bool { lhs.code == rhs.code }
+
+    /// Hashes the code only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// `root hints: reason`.
     public var description: String { "root hints: \(reason)" }
 }

@@ -57,4 +57,14 @@ import Testing
         #expect(resolution.rcode == .servFail && resolution.status == .unchecked && !resolution.fromCache)
         #expect(resolution.extendedErrors == [failure.extendedDNSError])
     }
+
+    @Test("root hints without NS or addresses are refused with a code; errors compare by code")
+    func rootHints() throws {
+        let address = Record(name: "a.root-servers.net.", ttl: 0, rdata: .a(A(192, 0, 2, 1)))
+        #expect(throws: RootHintsError(.noNameServers, "")) { try RootHints(records: [address]) }
+        let ns = Record(name: .root, ttl: 0, rdata: .ns(NS(nameServer: "b.root-servers.net.")))
+        #expect(throws: RootHintsError(.noAddresses, "")) { try RootHints(records: [ns, address]) }
+        #expect(RootHintsError(.noAddresses, "one") == RootHintsError(.noAddresses, "two"))
+        #expect(RootHintsError(.noAddresses, "x").description == "root hints: x")
+    }
 }
