@@ -40,7 +40,7 @@ struct RawEntry {
 
     /// An error at a line.
     private func error(_ fileName: String, _ line: Int, _ message: String) -> ScenarioError {
-        ScenarioError(file: fileName, line: line, message: message)
+        ScenarioError(.badScript, message, file: fileName, line: line)
     }
 
     /// Whether any scripted-server-only line was written.

@@ -63,7 +63,7 @@ public struct Scenario: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ScenarioError(file: name, line: 0, message: "cannot read: \(error)")
+            throw ScenarioError(.unreadable, "cannot read: \(error)", file: name, line: 0)
         }
         try self.init(parsing: text, fileName: name)
     }

@@ -19,13 +19,12 @@ import Resolver
 public enum ScenarioConfiguration {
     /// The engine settings a scenario asks for: ``configuration(_:rootHintsFile:)`` translated by
     /// ``EngineSettings``, then the limits no configuration key reaches (``tune(_:_:)``).
-    /// - Throws: ``ScenarioConfigurationError`` for an unknown key or a bad value, or what
+    /// - Throws: ``ScenarioError`` for an unknown key or a bad value, or what
     ///   ``EngineSettings`` throws for anchors or hints it cannot use.
     public static func settings(_ lines: [ConfigLine]) throws -> EngineSettings {
         let directory = "/tmp/mamori-scenario-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         guard mkdir(directory, 0o700) == 0 else {
-            throw ScenarioConfigurationError(
-                line: ConfigLine(key: "server", value: "", line: 0), reason: "no temporary folder")
+            throw ScenarioError(configuration: ConfigLine(key: "server", value: "", line: 0), "no temporary folder")
         }
         let hintsFile = directory + "/root.hints"
         defer {
@@ -46,7 +45,7 @@ public enum ScenarioConfiguration {
     /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`. Scenarios without an anchor run
     /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
     /// are skipped here (``tune(_:_:)``, the test itself).
-    /// - Throws: ``ScenarioConfigurationError`` for an unknown key or a bad value.
+    /// - Throws: ``ScenarioError`` for an unknown key or a bad value.
     public static func configuration(_ lines: [ConfigLine], rootHintsFile: String) throws -> Configuration {
         var configuration = Configuration()
         configuration.cache.persist = false
@@ -59,7 +58,7 @@ public enum ScenarioConfiguration {
             case "root-hint":
                 let parts = value.split(separator: " ")
                 guard parts.count == 2, let address = ServerAddress(parts[1]) else {
-                    throw ScenarioConfigurationError(line: line, reason: "expected NAME ADDRESS")
+                    throw ScenarioError(configuration: line, "expected NAME ADDRESS")
                 }
                 let name = try DomainName(parts[0])
                 hints += [
@@ -71,12 +70,12 @@ public enum ScenarioConfiguration {
                 case "off", "no", "false": configuration.resolution.qnameMinimisation = .off
                 case "relaxed", "yes", "true": configuration.resolution.qnameMinimisation = .relaxed
                 case "strict": configuration.resolution.qnameMinimisation = .strict
-                default: throw ScenarioConfigurationError(line: line, reason: "expected off, relaxed or strict")
+                default: throw ScenarioError(configuration: line, "expected off, relaxed or strict")
                 }
             case "forward-zone":
                 let parts = value.split(separator: " ")
                 guard parts.count == 2 else {
-                    throw ScenarioConfigurationError(line: line, reason: "expected ZONE ADDRESS[,…]")
+                    throw ScenarioError(configuration: line, "expected ZONE ADDRESS[,…]")
                 }
                 let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
                 configuration.resolution.forwardZones.append(
@@ -96,14 +95,14 @@ public enum ScenarioConfiguration {
                 "max-nxdomain-nameservers":
                 continue  // engine limits with no configuration key: tune(_:_:)
             case "query-seconds": continue  // checked by the test, not the engine (ReplayTests.timeBounds)
-            default: throw ScenarioConfigurationError(line: line, reason: "unknown key")
+            default: throw ScenarioError(configuration: line, "unknown key")
             }
         }
         configuration.dnssec.validation = validation ?? !configuration.dnssec.trustAnchors.isEmpty
         if !hints.isEmpty {
             guard let file = fopen(rootHintsFile, "w") else {
-                throw ScenarioConfigurationError(
-                    line: ConfigLine(key: "root-hint", value: "", line: 0), reason: "cannot write \(rootHintsFile)")
+                throw ScenarioError(
+                    configuration: ConfigLine(key: "root-hint", value: "", line: 0), "cannot write \(rootHintsFile)")
             }
             fputs(hints.joined(separator: "\n") + "\n", file)
             fclose(file)
@@ -114,7 +113,7 @@ public enum ScenarioConfiguration {
 
     /// Sets the engine limits scenarios change that no configuration key reaches:
     /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`.
-    /// - Throws: ``ScenarioConfigurationError`` for a bad value.
+    /// - Throws: ``ScenarioError`` for a bad value.
     public static func tune(_ settings: inout EngineSettings, _ lines: [ConfigLine]) throws {
         for line in lines {
             switch line.key {
@@ -133,35 +132,15 @@ public enum ScenarioConfiguration {
         switch line.value.lowercased() {
         case "yes", "true", "on": return true
         case "no", "false", "off": return false
-        default: throw ScenarioConfigurationError(line: line, reason: "expected yes or no")
+        default: throw ScenarioError(configuration: line, "expected yes or no")
         }
     }
 
     /// A whole-number value.
     static func number(_ line: ConfigLine) throws -> Int {
         guard let number = Int(line.value) else {
-            throw ScenarioConfigurationError(line: line, reason: "expected a number")
+            throw ScenarioError(configuration: line, "expected a number")
         }
         return number
     }
-}
-
-/// A configuration line that cannot be used.
-public struct ScenarioConfigurationError: Error, CustomStringConvertible {
-    /// The line.
-    public var line: ConfigLine
-    /// What is wrong.
-    public var reason: String
-
-    /// Creates the error.
-    /// - Parameters:
-    ///   - line: the line.
-    ///   - reason: what is wrong.
-    public init(line: ConfigLine, reason: String) {
-        self.line = line
-        self.reason = reason
-    }
-
-    /// `config line N: key: reason`.
-    public var description: String { "config line \(line.line): \(line.key): \(reason)" }
 }

@@ -1,25 +1,55 @@
-// Primary responsibilities: an error in a scenario file, naming the file and the line.
+// Primary responsibilities: the test kit's one error shape — a scenario file or its configuration
+// lines that cannot be used, naming the file and the line.
 
-/// A problem in a scenario file: `file:line: message`.
+/// A problem in a scenario: `file:line: reason`.
+///
+/// Errors compare by ``code`` only, so a test can ask what kind of problem was found while the
+/// ``reason`` stays free-form text.
 public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The file name as given to the parser.
-    public var file: String
-    /// The 1-based line.
-    public var line: Int
-    /// What is wrong.
-    public var message: String
+    /// What went wrong.
+    public enum Code: Hashable, Sendable {
+        /// The scenario file could not be read.
+        case unreadable
+        /// A line of the script (a range, an entry, a step) that cannot be parsed.
+        case badScript
+        /// A configuration line (`server:` section) with an unknown key or a bad value.
+        case badConfiguration
+    }
+
+    /// What went wrong, for matching.
+    public let code: Code
+    /// What is wrong, for a person.
+    public let reason: String
+    /// The file name as given to the parser; `config` for configuration lines, whose file the
+    /// configuration reader is not told.
+    public let file: String
+    /// The 1-based line, 0 when the whole file is concerned.
+    public let line: Int
 
     /// Creates an error.
     /// - Parameters:
+    ///   - code: what went wrong.
+    ///   - reason: what is wrong.
     ///   - file: the file name.
     ///   - line: the 1-based line.
-    ///   - message: what is wrong.
-    public init(file: String, line: Int, message: String) {
+    public init(_ code: Code, _ reason: String, file: String, line: Int) {
+        self.code = code
+        self.reason = reason
         self.file = file
         self.line = line
-        self.message = message
     }
 
-    /// `file:line: message`, the form editors and CI logs link.
-    public var description: String { "\(file):\(line): \(message)" }
+    /// An error in a configuration line: its key and what is wrong with it.
+    public init(configuration line: ConfigLine, _ reason: String) {
+        self.init(.badConfiguration, "\(line.key): \(reason)", file: "config", line: line.line)
+    }
+
+    /// Errors are equal when their codes are; the reason and place are commentary.
+    public static func == (lhs: ScenarioError, rhs: ScenarioError) -> Bool { lhs.code == rhs.code }
+
+    /// Hashes the code only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// `file:line: reason`, the form editors and CI logs link.
+    public var description: String { "\(file):\(line): \(reason)" }
 }

@@ -479,7 +479,7 @@ struct ScenarioParser {
 
     /// An error at a line of this file.
     private func error(_ line: Int, _ message: String) -> ScenarioError {
-        ScenarioError(file: fileName, line: line, message: message)
+        ScenarioError(.badScript, message, file: fileName, line: line)
     }
 
     // MARK: - Lines and words

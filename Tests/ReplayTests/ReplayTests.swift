@@ -62,7 +62,7 @@ import Testing
             let parts = line.value.split(separator: " ")
             guard parts.count == 3, let step = Int(parts[0]), let low = Double(parts[1]), let high = Double(parts[2]),
                 low <= high
-            else { throw ScenarioConfigurationError(line: line, reason: "expected STEP MIN MAX (seconds)") }
+            else { throw ScenarioError(configuration: line, "expected STEP MIN MAX (seconds)") }
             let slack = Duration.milliseconds(1)
             return TimeBound(step: step, range: (Duration.seconds(low) - slack)...(Duration.seconds(high) + slack))
         }

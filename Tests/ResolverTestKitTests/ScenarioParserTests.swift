@@ -217,7 +217,9 @@ import Testing
 
     /// An unreadable file is an error naming it.
     @Test func missingFile() {
-        #expect(throws: ScenarioError.self) { try Scenario(contentsOfFile: "/nonexistent/none.rpl") }
+        #expect(throws: ScenarioError(.unreadable, "", file: "", line: 0)) {
+            try Scenario(contentsOfFile: "/nonexistent/none.rpl")
+        }
     }
 
     // MARK: - Errors
@@ -342,7 +344,8 @@ import Testing
         } catch {
             #expect(error.file == "bad.rpl")
             #expect(error.line == line, "case \(index): \(error)")
-            #expect(error.message.contains(fragment), "case \(index): \(error)")
+            #expect(error.code == .badScript)
+            #expect(error.reason.contains(fragment), "case \(index): \(error)")
             #expect(error.description.hasPrefix("bad.rpl:\(line): "))
         }
     }
