@@ -39,17 +39,17 @@ public enum ControlCommand: Hashable, Sendable {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         func name(_ index: Int) throws(ControlError) -> DomainName {
             guard index < words.count else {
-                throw ControlError("\(words[0 ..< index].joined(separator: " ")) needs a domain name")
+                throw ControlError(.badUsage, "\(words[0 ..< index].joined(separator: " ")) needs a domain name")
             }
             do {
                 return try DomainName(words[index])
             } catch {
-                throw ControlError("\(words[index]) is not a domain name: \(error)")
+                throw ControlError(.badArgument, "\(words[index]) is not a domain name: \(error)")
             }
         }
         func noMore(_ count: Int) throws(ControlError) {
             guard words.count <= count else {
-                throw ControlError("unexpected \(words[count...].joined(separator: " "))")
+                throw ControlError(.badUsage, "unexpected \(words[count...].joined(separator: " "))")
             }
         }
         switch words.first {
@@ -79,7 +79,7 @@ public enum ControlCommand: Hashable, Sendable {
             case "infra":
                 try noMore(2)
                 self = .flushInfrastructure
-            default: throw ControlError("flush takes all, name NAME, zone NAME or infra")
+            default: throw ControlError(.badUsage, "flush takes all, name NAME, zone NAME or infra")
             }
         case "nta":
             switch words.count > 1 ? words[1] : "" {
@@ -91,7 +91,8 @@ public enum ControlCommand: Hashable, Sendable {
                 var seconds: Int64? = nil
                 if words.count == 4 {
                     guard let value = Int64(words[3]), (1...Self.maxNTASeconds).contains(value) else {
-                        throw ControlError("the NTA lifetime is seconds, 1–\(Self.maxNTASeconds), not \(words[3])")
+                        throw ControlError(
+                            .badArgument, "the NTA lifetime is seconds, 1–\(Self.maxNTASeconds), not \(words[3])")
                     }
                     seconds = value
                 }
@@ -99,23 +100,26 @@ public enum ControlCommand: Hashable, Sendable {
             case "remove":
                 try noMore(3)
                 self = .ntaRemove(try name(2))
-            default: throw ControlError("nta takes list, add NAME [SECONDS] or remove NAME")
+            default: throw ControlError(.badUsage, "nta takes list, add NAME [SECONDS] or remove NAME")
             }
         case "lookup":
             // lookup NAME [TYPE] [cd]
             var rest = Array(words.dropFirst(2))
             let checkingDisabled = rest.last?.lowercased() == "cd"
             if checkingDisabled { rest.removeLast() }
-            guard rest.count <= 1 else { throw ControlError("lookup takes NAME [TYPE] [cd]") }
+            guard rest.count <= 1 else { throw ControlError(.badUsage, "lookup takes NAME [TYPE] [cd]") }
             var type = RRType.a
             if let text = rest.first {
-                guard let parsed = RRType(mnemonic: text) else { throw ControlError("\(text) is not a record type") }
+                guard let parsed = RRType(mnemonic: text) else {
+                    throw ControlError(.badArgument, "\(text) is not a record type")
+                }
                 type = parsed
             }
             self = .lookup(try name(1), type, checkingDisabled: checkingDisabled)
-        case nil: throw ControlError("empty command")
+        case nil: throw ControlError(.emptyCommand, "empty command")
         case let other?:
-            throw ControlError("unknown command \(other) (status, stats, reload, flush, nta, anchors, lookup)")
+            throw ControlError(
+                .unknownCommand, "unknown command \(other) (status, stats, reload, flush, nta, anchors, lookup)")
         }
     }
 
