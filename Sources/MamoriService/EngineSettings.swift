@@ -102,7 +102,7 @@ public struct EngineSettings: Sendable {
         do {
             return try RootHints(records: try ZoneFileParser(text: text).records())
         } catch {
-            throw ServiceError("\(path): \(error)")
+            throw ServiceError(.badRootHints, "\(path): \(error)")
         }
     }
 
@@ -114,11 +114,11 @@ public struct EngineSettings: Sendable {
     static func readText(_ path: String, what: String) throws -> String {
         do {
             guard let bytes = try AtomicFile.read(path, limit: maximumFileSize) else {
-                throw ServiceError("\(path): cannot read \(what): \(AtomicFile.describe(ENOENT))")
+                throw ServiceError(.unreadableFile, "\(path): cannot read \(what): \(AtomicFile.describe(ENOENT))")
             }
             return String(decoding: bytes, as: UTF8.self)
         } catch let failure as AtomicFile.Failure {
-            throw ServiceError("\(path): cannot read \(what): \(failure.problem)")
+            throw ServiceError(.unreadableFile, "\(path): cannot read \(what): \(failure.problem)")
         }
     }
 }

@@ -84,7 +84,7 @@ struct TrustAnchorSet {
             }
             return anchors
         } catch let error as TrustAnchorParseError {
-            throw ServiceError("\(error)")
+            throw ServiceError(.badTrustAnchors, "\(error)")
         }
     }
 
