@@ -15,7 +15,7 @@ extension Configuration {
         var decoder = ConfigurationDecoder(file: file, baseDirectory: base)
         let configuration = decoder.decode(text: yaml)
         if decoder.diagnostics.isEmpty { decoder.checkConsistency(configuration, root: yaml) }
-        guard decoder.diagnostics.isEmpty else { throw ConfigurationError(diagnostics: decoder.diagnostics) }
+        guard decoder.diagnostics.isEmpty else { throw ConfigurationError(.invalid, diagnostics: decoder.diagnostics) }
         self = configuration
     }
 
@@ -28,14 +28,19 @@ extension Configuration {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             let reason = Self.readFailure(path)
-            throw ConfigurationError(diagnostics: [
-                ConfigurationDiagnostic(file: path, line: 0, column: 0, keyPath: "", message: "cannot read: \(reason)")
-            ])
+            throw ConfigurationError(
+                .unreadable,
+                diagnostics: [
+                    ConfigurationDiagnostic(
+                        file: path, line: 0, column: 0, keyPath: "", message: "cannot read: \(reason)")
+                ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(diagnostics: [
-                ConfigurationDiagnostic(file: path, line: 0, column: 0, keyPath: "", message: "not UTF-8 text")
-            ])
+            throw ConfigurationError(
+                .unreadable,
+                diagnostics: [
+                    ConfigurationDiagnostic(file: path, line: 0, column: 0, keyPath: "", message: "not UTF-8 text")
+                ])
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL
         return try Configuration(yaml: text, file: path, baseDirectory: absolute.deletingLastPathComponent().path)

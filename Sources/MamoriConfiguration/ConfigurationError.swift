@@ -35,13 +35,39 @@ public struct ConfigurationDiagnostic: Hashable, Sendable, CustomStringConvertib
 }
 
 /// The error thrown when a configuration cannot be used: every problem found, in file order.
+/// MamoriConfiguration's one error shape.
+///
+/// Errors compare by ``code`` only, so callers can match on the kind of failure; what the operator
+/// reads is the ``reason``, one diagnostic per line.
 public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: Hashable, Sendable {
+        /// The file could not be read, or is not UTF-8 text.
+        case unreadable
+        /// The text has unknown or repeated keys, bad values or settings that contradict each other.
+        case invalid
+    }
+
+    /// What went wrong, for matching.
+    public let code: Code
     /// The problems, at least one.
     public var diagnostics: [ConfigurationDiagnostic]
 
     /// Creates the error.
-    public init(diagnostics: [ConfigurationDiagnostic]) { self.diagnostics = diagnostics }
+    public init(_ code: Code, diagnostics: [ConfigurationDiagnostic]) {
+        self.code = code
+        self.diagnostics = diagnostics
+    }
 
-    /// One diagnostic per line.
-    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    /// Errors are equal when their codes are; the diagnostics are commentary.
+    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool { lhs.code == rhs.code }
+
+    /// Hashes the code only, consistent with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// One diagnostic per line: `file:line:column: key.path: message`.
+    public var reason: String { diagnostics.map(\.description).joined(separator: "\n") }
+
+    /// The reason.
+    public var description: String { reason }
 }

@@ -331,7 +331,7 @@ struct ConfigurationTests {
         #expect(configuration.sourceFile == file)
 
         try "resolution:\n  root-hints: missing.hints\n".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(throws: ConfigurationError.self) { try Configuration.load(path: file) }
+        #expect(throws: ConfigurationError(.invalid, diagnostics: [])) { try Configuration.load(path: file) }
         do {
             _ = try Configuration.load(path: file)
         } catch {
@@ -348,6 +348,7 @@ struct ConfigurationTests {
             _ = try Configuration.load(path: "/nonexistent/mamori.yaml")
             Issue.record("expected an error")
         } catch {
+            #expect(error.code == .unreadable)
             #expect(error.description == "/nonexistent/mamori.yaml: cannot read: No such file or directory")
         }
     }
