@@ -1,12 +1,14 @@
 // Primary responsibilities: the one error type DNSCrypto throws, with a stable code and a readable reason.
 
+public import DNSWire
+
 /// An error from DNSCrypto: a key that cannot be decoded, an algorithm or digest type this module does not
 /// implement, or a libcrypto call that failed.
 ///
 /// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason`` stays
 /// free-form text for logs. Signature *verification* never throws: a wrong or malformed signature is simply
 /// `false` (RFC 4035 §5.3.3 treats both the same way: the RRSIG does not validate the RRset).
-public struct DNSCryptoError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct DNSCryptoError: CodedError {
     /// The kind of failure, stable across releases and suitable for matching.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The backing value; only the static members below are ever created.
@@ -67,15 +69,5 @@ public struct DNSCryptoError: Error, Hashable, Sendable, CustomStringConvertible
     /// `code: reason`, for logs.
     public var description: String {
         "\(code): \(reason)"
-    }
-
-    /// Errors are equal when their codes are; the reason is commentary.
-    public static func == (lhs: DNSCryptoError, rhs: DNSCryptoError) -> Bool {
-        lhs.code == rhs.code
-    }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
     }
 }

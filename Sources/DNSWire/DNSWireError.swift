@@ -3,7 +3,7 @@
 /// Primary responsibilities: say what went wrong and where, cheaply. Errors are compared by
 /// ``Code`` only, so tests can ask "was this a pointer loop?" without matching the message.
 /// Untrusted input never traps in DNSWire: every failure becomes one of these.
-public struct DNSWireError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct DNSWireError: CodedError {
     /// The kind of failure. Compared for equality; the reason and offset are diagnostics.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The private backing value; a struct over an enum so new codes are not breaking.
@@ -67,12 +67,6 @@ public struct DNSWireError: Error, Hashable, Sendable, CustomStringConvertible {
         self.reason = reason
         self.offset = offset
     }
-
-    /// Errors are equal when their codes are.
-    public static func == (lhs: DNSWireError, rhs: DNSWireError) -> Bool { lhs.code == rhs.code }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// The reason with its offset.
     public var description: String {

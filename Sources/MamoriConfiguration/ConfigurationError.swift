@@ -1,6 +1,8 @@
 // Primary responsibilities: configuration errors that tell the operator where and what:
 // `FILE:LINE:COLUMN: key.path: message`, the form compilers use, so editors can jump to it.
 
+public import DNSWire
+
 /// One problem found in a configuration file.
 public struct ConfigurationDiagnostic: Hashable, Sendable, CustomStringConvertible {
     /// The file, as given on the command line (or `<string>` for text not read from a file).
@@ -37,9 +39,9 @@ public struct ConfigurationDiagnostic: Hashable, Sendable, CustomStringConvertib
 /// The error thrown when a configuration cannot be used: every problem found, in file order.
 /// MamoriConfiguration's one error shape.
 ///
-/// Errors compare by ``code`` only, so callers can match on the kind of failure; what the operator
-/// reads is the ``reason``, one diagnostic per line.
-public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+/// Errors compare by ``code`` only (``CodedError``); what the operator reads is the ``reason``, one
+/// diagnostic per line.
+public struct ConfigurationError: CodedError {
     /// What went wrong.
     public enum Code: Hashable, Sendable {
         /// The file could not be read, or is not UTF-8 text.
@@ -59,15 +61,6 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
         self.diagnostics = diagnostics
     }
 
-    /// Errors are equal when their codes are; the diagnostics are commentary.
-    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool { lhs.code == rhs.code }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
     /// One diagnostic per line: `file:line:column: key.path: message`.
     public var reason: String { diagnostics.map(\.description).joined(separator: "\n") }
-
-    /// The reason.
-    public var description: String { reason }
 }

@@ -1,44 +1,17 @@
 // Primary responsibilities: the control protocol's answers — `ok` and the result's lines, or
 // `error: REASON` — written by the daemon and read by `mamorictl` from one definition.
 
-/// Why a control request line was refused, as sent after `error: `: MamoriControl's one error shape.
-///
-/// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason``
-/// stays the text the operator reads; the reply carries the reason alone.
-public struct ControlError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: Hashable, Sendable {
-        /// An empty line.
-        case emptyCommand
-        /// A first word that names no command.
-        case unknownCommand
-        /// A known command with a missing, extra or unknown word (`flush everything`, `status now`).
-        case badUsage
-        /// A word in its place that does not read as what it must be: a domain name, a record type,
-        /// an NTA lifetime.
-        case badArgument
-    }
+public import DNSWire
 
-    /// What went wrong, for matching.
-    public let code: Code
-    /// The message, as sent after `error: `.
-    public let reason: String
+/// Why a control request line was refused: MamoriControl's one error shape. Its reason is what
+/// the reply sends after `error: `; errors compare by code (``CodedError``).
+public typealias ControlError = SimpleError<ControlErrorCode>
 
-    /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-    /// Errors are equal when their codes are; the reason is commentary.
-    public static func == (lhs: ControlError, rhs: ControlError) -> Bool { lhs.code == rhs.code }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    /// The reason, as the reply sends it.
-    public var description: String { reason }
-}
+/// What is wrong with a control request line: an empty line; a first word that names no command;
+/// a known command with a missing, extra or unknown word (bad usage: `flush everything`,
+/// `status now`); a word that does not read as what its place wants (a bad argument: a domain
+/// name, a record type, an NTA lifetime).
+public enum ControlErrorCode: Hashable, Sendable { case emptyCommand, unknownCommand, badUsage, badArgument }
 
 /// The answer to a command: `ok` and lines, or an error.
 public struct ControlReply: Hashable, Sendable {

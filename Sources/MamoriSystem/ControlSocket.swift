@@ -2,6 +2,7 @@
 // and the result's lines out (the words are MamoriControl's, shared with `mamorictl`), over a unix
 // stream socket that only root and the socket's group may open. The daemon does the work (ControlHandler).
 
+import DNSWire
 import Logging
 import MamoriControl
 

@@ -28,7 +28,7 @@ public struct RootHints: Hashable, Sendable {
             }
         }
         guard !nameServers.isEmpty else {
-            throw RootHintsError(.noNameServers, "no NS records owned by the root")
+            throw RootHintsError(.noNameServers, "root hints: no NS records owned by the root")
         }
         for record in records where nameServers.contains(record.name) {
             switch record.rdata {
@@ -38,7 +38,7 @@ public struct RootHints: Hashable, Sendable {
             }
         }
         guard !addresses.isEmpty else {
-            throw RootHintsError(.noAddresses, "no A or AAAA records for the root NS names")
+            throw RootHintsError(.noAddresses, "root hints: no A or AAAA records for the root NS names")
         }
         self.init(nameServers: nameServers, addresses: addresses)
     }
@@ -70,37 +70,11 @@ public struct RootHints: Hashable, Sendable {
     }()
 }
 
-/// Root hints that cannot be used: the Resolver's one error shape. (A resolution that fails is an
-/// outcome, not an error: ``Resolution/failure``.)
-///
-/// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason``
-/// stays free-form text for the operator.
-public struct RootHintsError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: Hashable, Sendable {
-        /// No NS record owned by the root: nothing to prime from (RFC 8109 §3).
-        case noNameServers
-        /// No A or AAAA record for any of the root's name servers: none can be reached.
-        case noAddresses
-    }
+/// Root hints that cannot be used: the Resolver's one error shape, its reason starting
+/// `root hints:`. (A resolution that fails is an outcome, not an error: `Resolution.failure`.)
+/// Errors compare by code (``CodedError``).
+public typealias RootHintsError = SimpleError<RootHintsErrorCode>
 
-    /// What went wrong, for matching.
-    public let code: Code
-    /// What is wrong, for the operator.
-    public let reason: String
-
-    /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-    /// Errors are equal when their codes are; the reason is commentary.
-    public static func == (lhs: RootHintsError, rhs: RootHintsError) -> Bool { lhs.code == rhs.code }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    /// `root hints: reason`.
-    public var description: String { "root hints: \(reason)" }
-}
+/// What is wrong with root hints: no NS record owned by the root, so nothing to prime from
+/// (RFC 8109 §3), or no A or AAAA record for any of the root's name servers, so none can be reached.
+public enum RootHintsErrorCode: Hashable, Sendable { case noNameServers, noAddresses }

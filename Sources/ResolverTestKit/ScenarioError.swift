@@ -1,11 +1,12 @@
 // Primary responsibilities: the test kit's one error shape — a scenario file or its configuration
 // lines that cannot be used, naming the file and the line.
 
+public import DNSWire
+
 /// A problem in a scenario: `file:line: reason`.
 ///
-/// Errors compare by ``code`` only, so a test can ask what kind of problem was found while the
-/// ``reason`` stays free-form text.
-public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible {
+/// Errors compare by ``code`` only (``CodedError``), so a test can ask what kind of problem was found.
+public struct ScenarioError: CodedError {
     /// What went wrong.
     public enum Code: Hashable, Sendable {
         /// The scenario file could not be read.
@@ -43,12 +44,6 @@ public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible 
     public init(configuration line: ConfigLine, _ reason: String) {
         self.init(.badConfiguration, "\(line.key): \(reason)", file: "config", line: line.line)
     }
-
-    /// Errors are equal when their codes are; the reason and place are commentary.
-    public static func == (lhs: ScenarioError, rhs: ScenarioError) -> Bool { lhs.code == rhs.code }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// `file:line: reason`, the form editors and CI logs link.
     public var description: String { "\(file):\(line): \(reason)" }

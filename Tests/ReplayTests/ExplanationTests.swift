@@ -14,16 +14,7 @@ import Testing
     /// Runs the scenario named `file` (so the cache holds its chain), then explains `name`/A with
     /// the same engine, network and clock.
     static func explain(_ name: String, after file: String) async throws -> [String] {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Scenarios/\(file)").path
-        let scenario = try Scenario(contentsOfFile: path)
-        let runner = ScenarioRunner(scenario: scenario)
-        let settings = try ScenarioConfiguration.settings(scenario.config)
-        let engine = IterativeResolver(
-            configuration: settings.resolver, transport: runner.network, clock: runner.clock,
-            cache: ResolverCache(configuration: settings.cache), infrastructure: InfrastructureCache())
-        let report = await runner.run { query in await ReplayTests.answer(query, engine: engine) }
-        #expect(report.passed, "\(report)")
+        let engine = try await ReplayTests.engine(afterRunning: file)
         return await engine.explain(Question(name: try DomainName(name), type: .a))
     }
 

@@ -19,15 +19,34 @@ import Testing
         return Scenario.files(inDirectory: folder.path)
     }()
 
+    /// An engine built from `scenario`'s configuration lines by the daemon's translation, over
+    /// the runner's scripted network and manual clock, with an empty cache.
+    static func engine(for scenario: Scenario, runner: ScenarioRunner) throws -> IterativeResolver {
+        let settings = try ScenarioConfiguration.settings(scenario.config)
+        return IterativeResolver(
+            configuration: settings.resolver, transport: runner.network, clock: runner.clock,
+            cache: ResolverCache(configuration: settings.cache), infrastructure: InfrastructureCache())
+    }
+
+    /// Runs the scenario named `file` (in Scenarios/), expecting it to pass, and returns its engine
+    /// with what the cache learnt, for a test to ask more of on the same network and clock.
+    static func engine(afterRunning file: String) async throws -> IterativeResolver {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Scenarios/\(file)").path
+        let scenario = try Scenario(contentsOfFile: path)
+        let runner = ScenarioRunner(scenario: scenario)
+        let engine = try engine(for: scenario, runner: runner)
+        let report = await runner.run { query in await answer(query, engine: engine) }
+        #expect(report.passed, "\(report)")
+        return engine
+    }
+
     /// Each scenario passes every check it makes.
     @Test(arguments: scenarioFiles)
     func scenario(_ path: String) async throws {
         let scenario = try Scenario(contentsOfFile: path)
         let runner = ScenarioRunner(scenario: scenario)
-        let settings = try ScenarioConfiguration.settings(scenario.config)
-        let engine = IterativeResolver(
-            configuration: settings.resolver, transport: runner.network, clock: runner.clock,
-            cache: ResolverCache(configuration: settings.cache), infrastructure: InfrastructureCache())
+        let engine = try Self.engine(for: scenario, runner: runner)
         let bounds = try Self.timeBounds(scenario.config)
         var elapsed: [Int: Duration] = [:]
         let report = await runner.run { query in

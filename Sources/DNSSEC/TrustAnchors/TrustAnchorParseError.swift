@@ -2,15 +2,16 @@
 // cannot be used, with a code saying what went wrong and a reason naming the source (a file path or
 // "dnssec.trust-anchors[2]") and the line, as operators fix configuration by line.
 
+public import DNSWire
+
 /// Why trust-anchor text or RFC 5011 state text was refused, and where. The only error DNSSEC throws:
 /// validation never throws (a verdict is a ``ValidationOutcome``).
 ///
 /// Anchors decide what the resolver trusts (RFC 4035 §4.4), so a line that cannot be read is an error that
 /// stops the configuration, never a line silently skipped; the message says where to look.
 ///
-/// Errors compare by ``code`` only, so callers can match on the kind of failure while the ``reason``
-/// stays free-form text.
-public struct TrustAnchorParseError: Error, Hashable, Sendable, CustomStringConvertible {
+/// Errors compare by ``code`` only (``CodedError``).
+public struct TrustAnchorParseError: CodedError {
     /// What went wrong.
     public enum Code: Hashable, Sendable {
         /// Anchor text that is not zone-file syntax (RFC 1035 §5).
@@ -39,12 +40,6 @@ public struct TrustAnchorParseError: Error, Hashable, Sendable, CustomStringConv
         self.source = source
         self.line = line
     }
-
-    /// Errors are equal when their codes are; the reason and place are commentary.
-    public static func == (lhs: TrustAnchorParseError, rhs: TrustAnchorParseError) -> Bool { lhs.code == rhs.code }
-
-    /// Hashes the code only, consistent with `==`.
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// `source:line: reason`, the form compilers and editors jump to.
     public var description: String {
