@@ -145,7 +145,7 @@ extension Lookup {
     ) async -> Verdict {
         guard validating else { return Verdict(.unchecked) }
         _ = await judgeReferral(response, child: child, delegation: delegation, state: &state)
-        switch await zoneTrust(delegation.zone, state: &state) {
+        switch await chainOfTrust.zoneTrust(delegation.zone, state: &state) {
         case .insecure(let reason): return Verdict(.insecure, reason)
         case .bogus(let reason): return Verdict(.bogus, reason)
         case .secure:
