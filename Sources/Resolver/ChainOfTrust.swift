@@ -196,15 +196,21 @@ struct ChainOfTrust<Fetcher: ValidationFetching> {
         _ zone: DomainName, resolution: Resolution, state: inout ResolutionState
     ) async -> ValidationOutcome<TrustAnchor> {
         let outcome: ValidationOutcome<TrustAnchor>
+        let notFetched = {
+            ValidationReason(
+                bogus: .dnskeyMissing, site: "RDSF",
+                "could not get the DS RRset of \(zone): " + (resolution.cause ?? "\(resolution.rcode)"))
+        }
         switch resolution.status {
+        case .unchecked where resolution.failure != nil:
+            // The DS could not be had at all (unreachable parent, timeout): nothing proves the cut
+            // unsigned, so it is bogus (RFC 4035 §5.2), as a DNSKEY that cannot be fetched is
+            // (RKNF); calling it insecure would let whoever blocks DS queries switch validation off.
+            outcome = .bogus(notFetched())
         case .insecure, .unchecked:
             outcome = .insecure(resolution.securityReason)
         case .bogus, .indeterminate:
-            outcome = .bogus(
-                resolution.securityReason
-                    ?? ValidationReason(
-                        bogus: .dnskeyMissing, site: "RDSF",
-                        "could not get the DS RRset of \(zone): " + (resolution.cause ?? "\(resolution.rcode)")))
+            outcome = .bogus(resolution.securityReason ?? notFetched())
         case .secure:
             let proofs = resolution.authority.filter { $0.type == .nsec || $0.type == .nsec3 }
             let signer = proofs.lazy.compactMap { $0.signatures.first?.signerName }.first ?? zone.parent ?? .root
