@@ -7,15 +7,13 @@ import PackageDescription
 
 let package = Package(
     name: "Mamori",
+    // The lower half is a library others may use (the benchmarks do): its API is `public`. Every
+    // target above it exists for the daemon, and shares what it shares with `package` access.
     products: [
         .library(name: "DNSWire", targets: ["DNSWire"]),
         .library(name: "DNSCrypto", targets: ["DNSCrypto"]),
         .library(name: "DNSSEC", targets: ["DNSSEC"]),
         .library(name: "DNSCache", targets: ["DNSCache"]),
-        .library(name: "MamoriConfiguration", targets: ["MamoriConfiguration"]),
-        .library(name: "MamoriSystem", targets: ["MamoriSystem"]),
-        .library(name: "ResolverServer", targets: ["ResolverServer"]),
-        .library(name: "MamoriService", targets: ["MamoriService"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
         .executable(name: "mamorictl", targets: ["mamorictl"]),
     ],

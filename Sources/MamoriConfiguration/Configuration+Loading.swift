@@ -10,7 +10,7 @@ extension Configuration {
     ///   - file: the name shown in errors.
     ///   - baseDirectory: where relative paths start (the file's folder).
     /// - Throws: ``ConfigurationError`` listing every unknown key and bad value.
-    public init(yaml: String, file: String = "<string>", baseDirectory: String? = nil) throws(ConfigurationError) {
+    package init(yaml: String, file: String = "<string>", baseDirectory: String? = nil) throws(ConfigurationError) {
         let base = baseDirectory ?? FileManager.default.currentDirectoryPath
         var decoder = ConfigurationDecoder(file: file, baseDirectory: base)
         let configuration = decoder.decode(text: yaml)
@@ -22,7 +22,7 @@ extension Configuration {
     /// Reads and parses a configuration file.
     /// - Parameter path: the file; relative paths inside it are resolved against its folder.
     /// - Throws: ``ConfigurationError``, also when the file cannot be read.
-    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+    package static func load(path: String) throws(ConfigurationError) -> Configuration {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -10,50 +10,50 @@
 /// against the file's folder when it was read.
 import DNSWire
 
-public struct Configuration: Hashable, Sendable {
+package struct Configuration: Hashable, Sendable {
     /// Where to listen for clients (`listen`). Socket activation, when present, overrides this.
-    public var listen: [ServiceAddress]
+    package var listen: [ServiceAddress]
     /// How many UDP and TCP sockets (SO_REUSEPORT), each with its own queue, per address (`threads`).
-    public var threads: ThreadCount
+    package var threads: ThreadCount
     /// Who may query (`access-control`), first match wins; no match means REFUSED.
-    public var accessControl: [AccessRule]
+    package var accessControl: [AccessRule]
     /// How names are resolved (`resolution`).
-    public var resolution: ResolutionSection
+    package var resolution: ResolutionSection
     /// DNSSEC validation (`dnssec`).
-    public var dnssec: DNSSECSection
+    package var dnssec: DNSSECSection
     /// The cache (`cache`).
-    public var cache: CacheSection
+    package var cache: CacheSection
     /// Logging (`logging`).
-    public var logging: LoggingSection
+    package var logging: LoggingSection
     /// The operator's control socket (`control`).
-    public var control: ControlSection
+    package var control: ControlSection
     /// The Prometheus endpoint (`metrics`).
-    public var metrics: MetricsSection
+    package var metrics: MetricsSection
     /// Listener limits: TCP idle timeout and connection cap, per-client waiting queries (`server`).
-    public var server: ServerSection
+    package var server: ServerSection
     /// Writable directory for state kept across restarts, such as RFC 5011 trust-anchor state
     /// (`state-directory`). systemd's `StateDirectory=mamori` creates `/var/lib/mamori`.
-    public var stateDirectory: String
+    package var stateDirectory: String
     /// The file this configuration was read from, nil for the built-in defaults.
-    public var sourceFile: String?
+    package var sourceFile: String?
 
     /// The listening addresses used when the file names none: the IPv4 and IPv6 loopbacks, port 53.
-    public static let defaultListen = [
+    package static let defaultListen = [
         ServiceAddress(host: .loopbackV4, port: 53), ServiceAddress(host: .loopbackV6, port: 53),
     ]
 
     /// The access rules used when the file has no `access-control`: loopback clients only, the
     /// default of Unbound and Knot (peers.md §1c).
-    public static let defaultAccessControl = [
+    package static let defaultAccessControl = [
         AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .allow),
         AccessRule(network: IPNetwork("::1/128")!, action: .allow),
     ]
 
     /// The default path of the configuration file.
-    public static let defaultPath = "/etc/mamori/mamori.yaml"
+    package static let defaultPath = "/etc/mamori/mamori.yaml"
 
     /// The built-in defaults (architecture.md §6).
-    public init() {
+    package init() {
         listen = Self.defaultListen
         threads = .auto
         accessControl = Self.defaultAccessControl
@@ -70,17 +70,17 @@ public struct Configuration: Hashable, Sendable {
 }
 
 /// How many listener sockets per address (`threads`).
-public enum ThreadCount: Hashable, Sendable, CustomStringConvertible {
+package enum ThreadCount: Hashable, Sendable, CustomStringConvertible {
     /// One per online CPU.
     case auto
     /// Exactly this many (1…256).
     case fixed(Int)
 
     /// The largest accepted fixed count.
-    public static let maximum = 256
+    package static let maximum = 256
 
     /// The count to use, given the number of online CPUs.
-    public func resolved(processorCount: Int) -> Int {
+    package func resolved(processorCount: Int) -> Int {
         switch self {
         case .auto: max(1, min(processorCount, Self.maximum))
         case .fixed(let count): count
@@ -88,7 +88,7 @@ public enum ThreadCount: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `auto` or the number.
-    public var description: String {
+    package var description: String {
         switch self {
         case .auto: "auto"
         case .fixed(let count): "\(count)"
@@ -97,7 +97,7 @@ public enum ThreadCount: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A severity for `logging.level`, the levels of swift-log.
-public enum LogLevel: String, Hashable, Sendable, CaseIterable, Comparable {
+package enum LogLevel: String, Hashable, Sendable, CaseIterable, Comparable {
     /// Everything, per packet.
     case trace
     /// Diagnostics.
@@ -114,7 +114,7 @@ public enum LogLevel: String, Hashable, Sendable, CaseIterable, Comparable {
     case critical
 
     /// Orders by severity, trace lowest.
-    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
+    package static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

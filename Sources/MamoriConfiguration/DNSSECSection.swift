@@ -6,29 +6,29 @@ import DNSSEC
 import DNSWire
 
 /// DNSSEC validation settings (`dnssec`).
-public struct DNSSECSection: Hashable, Sendable {
+package struct DNSSECSection: Hashable, Sendable {
     /// Whether answers are validated (`validation`).
-    public var validation: Bool
+    package var validation: Bool
     /// Inline zone-file DS or DNSKEY lines, any owner (`trust-anchors`); kept as text, the
     /// resolver parses them. Non-empty (or non-empty `trustAnchorFiles`) replaces the built-in
     /// root anchors.
-    public var trustAnchors: [String]
+    package var trustAnchors: [String]
     /// Files of such lines, absolute paths (`trust-anchor-files`).
-    public var trustAnchorFiles: [String]
+    package var trustAnchorFiles: [String]
     /// RFC 5011 automated updates (`trust-anchor-updates`).
-    public var trustAnchorUpdates: TrustAnchorUpdatePolicy
+    package var trustAnchorUpdates: TrustAnchorUpdatePolicy
     /// Names below which answers are treated as insecure (RFC 7646) (`negative-trust-anchors`).
-    public var negativeTrustAnchors: [DomainName]
+    package var negativeTrustAnchors: [DomainName]
     /// NSEC3 iterations above which a zone is treated as insecure, EDE 27 (RFC 9276 §3.2)
     /// (`nsec3-max-iterations`).
-    public var nsec3MaxIterations: Int
+    package var nsec3MaxIterations: Int
     /// How long a bogus result is cached, in seconds (`bogus-ttl`; Unbound's `val-bogus-ttl` 60).
-    public var bogusTTL: UInt32
+    package var bogusTTL: UInt32
 
     /// The defaults. Validation is on (the engine's ``ValidationSettings`` default is off, for
     /// harnesses); the NSEC3 cap and the bogus TTL are the engine's (``ValidationLimits``,
     /// ``DNSCache/CacheConfiguration``), so that a default is written once, where it acts.
-    public init() {
+    package init() {
         validation = true
         trustAnchors = []
         trustAnchorFiles = []
@@ -39,5 +39,5 @@ public struct DNSSECSection: Hashable, Sendable {
     }
 
     /// True when the operator replaced the built-in root anchors.
-    public var replacesBuiltInAnchors: Bool { !trustAnchors.isEmpty || !trustAnchorFiles.isEmpty }
+    package var replacesBuiltInAnchors: Bool { !trustAnchors.isEmpty || !trustAnchorFiles.isEmpty }
 }

@@ -6,41 +6,41 @@ import DNSWire
 import Resolver
 
 /// How the resolver reaches authoritative servers (`resolution`).
-public struct ResolutionSection: Hashable, Sendable {
+package struct ResolutionSection: Hashable, Sendable {
     /// Where the root servers are listed (`root-hints`).
-    public var rootHints: RootHintsSource
+    package var rootHints: RootHintsSource
     /// Whether upstream servers may have loopback or private addresses (`allow-private-upstreams`);
     /// false by default so answers cannot steer the resolver into the local network.
-    public var allowPrivateUpstreams: Bool
+    package var allowPrivateUpstreams: Bool
     /// Whether upstream servers are queried over IPv4 (`ipv4`).
-    public var ipv4: Bool
+    package var ipv4: Bool
     /// Whether upstream servers are queried over IPv6 (`ipv6`).
-    public var ipv6: Bool
+    package var ipv6: Bool
     /// QNAME minimisation (RFC 9156) mode (`qname-minimisation`).
-    public var qnameMinimisation: QNAMEMinimisation
+    package var qnameMinimisation: QNAMEMinimisation
     /// Zones sent to given servers instead of being resolved from the root (`forward-zones`).
-    public var forwardZones: [ForwardZone]
+    package var forwardZones: [ForwardZone]
     /// The EDNS UDP payload size we advertise and the largest UDP answer we send (`edns-buffer-size`,
     /// RFC 6891 §6.2.5; 1232 after DNS flag day 2020). 512…4096.
-    public var ednsBufferSize: Int
+    package var ednsBufferSize: Int
     /// The longest one client query may be worked on before the resolver gives up with SERVFAIL
     /// (`query-timeout`, architecture.md §5: 10 s).
-    public var queryTimeout: Duration
+    package var queryTimeout: Duration
     /// Upstream queries outstanding at once, all resolutions together (`max-outstanding-queries`):
     /// each holds a socket, so this bounds the descriptors and memory a flood can take. Nil is
     /// `auto`: derived at start from the open-file limit.
-    public var maxOutstandingQueries: Int?
+    package var maxOutstandingQueries: Int?
     /// 0x20: the letters of each upstream query name in random case, and replies that do not echo
     /// them exactly retried over TCP (`case-randomisation`; draft-vixie-dnsext-dns0x20). Off by
     /// default, as in Unbound: some authorities answer in their own case.
-    public var caseRandomisation: Bool
+    package var caseRandomisation: Bool
     /// Whether EDNS queries to upstream servers carry a DNS cookie, and replies with the wrong one are
     /// discarded (`send-cookies`, RFC 7873 §5.1, §5.3).
-    public var sendCookies: Bool
+    package var sendCookies: Bool
 
     /// The defaults: the engine's own (``ResolverConfiguration``, ``ResolutionLimits``), so that
     /// a default is written once, where it acts.
-    public init() {
+    package init() {
         let engine = ResolverConfiguration()
         rootHints = .builtIn
         allowPrivateUpstreams = engine.allowPrivateUpstreams
@@ -58,7 +58,7 @@ public struct ResolutionSection: Hashable, Sendable {
 
 /// Where the root name servers' names and addresses come from (`root-hints`); the engine's
 /// ``Resolver/RootHints`` is what is read from it.
-public enum RootHintsSource: Hashable, Sendable {
+package enum RootHintsSource: Hashable, Sendable {
     /// The list compiled into the resolver.
     case builtIn
     /// A file of zone-file NS and A/AAAA lines, absolute path; the resolver parses it.

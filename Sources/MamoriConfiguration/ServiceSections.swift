@@ -4,65 +4,65 @@
 /// Logging settings (`logging`).
 import DNSWire
 
-public struct LoggingSection: Hashable, Sendable {
+package struct LoggingSection: Hashable, Sendable {
     /// The lowest level written (`level`).
-    public var level: LogLevel
+    package var level: LogLevel
 
     /// The default: info.
-    public init() { level = .info }
+    package init() { level = .info }
 }
 
 /// The operator's control socket (`control`), used by `mamorictl`.
-public struct ControlSection: Hashable, Sendable {
+package struct ControlSection: Hashable, Sendable {
     /// The unix socket path, absolute, or nil when disabled (`socket: false`).
-    public var socket: String?
+    package var socket: String?
 
     /// The default: `/run/mamori/control.sock` (systemd's `RuntimeDirectory=mamori`).
-    public init() { socket = "/run/mamori/control.sock" }
+    package init() { socket = "/run/mamori/control.sock" }
 }
 
 /// The Prometheus endpoint (`metrics`).
-public struct MetricsSection: Hashable, Sendable {
+package struct MetricsSection: Hashable, Sendable {
     /// Where to serve `/metrics`, or nil (the default) for no endpoint (`listen`).
-    public var listen: ServiceAddress?
+    package var listen: ServiceAddress?
 
     /// The default: off.
-    public init() { listen = nil }
+    package init() { listen = nil }
 }
 
 /// Listener limits (`server`).
-public struct ServerSection: Hashable, Sendable {
+package struct ServerSection: Hashable, Sendable {
     /// A TCP connection with no complete query and nothing to send for this long is closed
     /// (`tcp-idle-timeout`, RFC 7766 §6.2.3). Partial frames do not extend it, so slow clients
     /// cannot hold a connection open.
-    public var tcpIdleTimeout: Duration
+    package var tcpIdleTimeout: Duration
     /// Most TCP connections open at once over all listeners (`tcp-max-connections`); more are
     /// accepted and closed at once.
-    public var tcpMaxConnections: Int
+    package var tcpMaxConnections: Int
     /// Most queries from one TCP connection being resolved at once (`tcp-max-queries-per-connection`);
     /// reading pauses while at the limit.
-    public var tcpMaxQueriesPerConnection: Int
+    package var tcpMaxQueriesPerConnection: Int
     /// Most queries from one source address waiting for resolution (`max-pending-per-client`,
     /// architecture.md §5, the DNSBomb defence); more are dropped (UDP) or REFUSED (TCP).
-    public var maxPendingPerClient: Int
+    package var maxPendingPerClient: Int
     /// Most queries waiting for resolution from all clients together (`max-pending`). When it is
     /// reached, only clients below their fair share (`max-pending` ÷ clients waiting) get in, so
     /// one flooding source cannot lock others out; the total stays below twice this.
-    public var maxPending: Int
+    package var maxPending: Int
     /// Most TCP connections from one source address (`tcp-max-connections-per-client`), so one
     /// client cannot hold every slot of `tcp-max-connections`.
-    public var tcpMaxConnectionsPerClient: Int
+    package var tcpMaxConnectionsPerClient: Int
     /// The user to switch to after binding when started as root (`user`); nil (`""`) stays as
     /// started, for containers and user namespaces where switching is not possible.
-    public var user: String?
+    package var user: String?
     /// How long, at SIGTERM, in-flight queries are given before being abandoned (`shutdown-timeout`).
-    public var shutdownTimeout: Duration
+    package var shutdownTimeout: Duration
     /// Whether a query's DNS cookie is answered with a server cookie (`answer-cookies`, RFC 7873 §5.2,
     /// RFC 9018); when false, COOKIE options in queries are ignored.
-    public var answerCookies: Bool
+    package var answerCookies: Bool
 
     /// The defaults.
-    public init() {
+    package init() {
         tcpIdleTimeout = .seconds(10)
         tcpMaxConnections = 1024
         tcpMaxQueriesPerConnection = 32

@@ -4,7 +4,7 @@
 import DNSWire
 
 /// A command of the control protocol (Docs/control.md).
-public enum ControlCommand: Hashable, Sendable {
+package enum ControlCommand: Hashable, Sendable {
     /// What the daemon is doing: addresses, uptime, cache, anchors.
     case status
     /// Counters and sizes as `key value` lines.
@@ -31,11 +31,11 @@ public enum ControlCommand: Hashable, Sendable {
     case lookup(DomainName, RRType, checkingDisabled: Bool)
 
     /// Longest NTA lifetime accepted: RFC 7646 §3.3 wants them short-lived; a week, as BIND's cap.
-    public static let maxNTASeconds: Int64 = 7 * 86400
+    package static let maxNTASeconds: Int64 = 7 * 86400
 
     /// Parses one request line: words separated by spaces.
     /// - Throws: a message naming what is wrong, sent back as `error: …`.
-    public init(line: String) throws(ControlError) {
+    package init(line: String) throws(ControlError) {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         func name(_ index: Int) throws(ControlError) -> DomainName {
             guard index < words.count else {
@@ -124,7 +124,7 @@ public enum ControlCommand: Hashable, Sendable {
     }
 
     /// The request line for this command, as ``init(line:)`` reads it (without the newline).
-    public var line: String {
+    package var line: String {
         switch self {
         case .status: "status"
         case .stats: "stats"

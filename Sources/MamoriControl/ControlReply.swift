@@ -1,40 +1,40 @@
 // Primary responsibilities: the control protocol's answers — `ok` and the result's lines, or
 // `error: REASON` — written by the daemon and read by `mamorictl` from one definition.
 
-public import DNSWire
+import DNSWire
 
 /// Why a control request line was refused: MamoriControl's one error shape. Its reason is what
 /// the reply sends after `error: `; errors compare by code (``CodedError``).
-public typealias ControlError = SimpleError<ControlErrorCode>
+package typealias ControlError = SimpleError<ControlErrorCode>
 
 /// What is wrong with a control request line: an empty line; a first word that names no command;
 /// a known command with a missing, extra or unknown word (bad usage: `flush everything`,
 /// `status now`); a word that does not read as what its place wants (a bad argument: a domain
 /// name, a record type, an NTA lifetime).
-public enum ControlErrorCode: Hashable, Sendable { case emptyCommand, unknownCommand, badUsage, badArgument }
+package enum ControlErrorCode: Hashable, Sendable { case emptyCommand, unknownCommand, badUsage, badArgument }
 
 /// The answer to a command: `ok` and lines, or an error.
-public struct ControlReply: Hashable, Sendable {
+package struct ControlReply: Hashable, Sendable {
     /// True for `ok`.
-    public var succeeded: Bool
+    package var succeeded: Bool
     /// The result (for `ok`) or the reason (for an error, one line).
-    public var lines: [String]
+    package var lines: [String]
 
     /// A success with `lines`.
-    public static func ok(_ lines: [String] = []) -> ControlReply { ControlReply(succeeded: true, lines: lines) }
+    package static func ok(_ lines: [String] = []) -> ControlReply { ControlReply(succeeded: true, lines: lines) }
 
     /// A failure saying `reason`.
-    public static func error(_ reason: String) -> ControlReply { ControlReply(succeeded: false, lines: [reason]) }
+    package static func error(_ reason: String) -> ControlReply { ControlReply(succeeded: false, lines: [reason]) }
 
     /// Creates a reply.
-    public init(succeeded: Bool, lines: [String]) {
+    package init(succeeded: Bool, lines: [String]) {
         self.succeeded = succeeded
         self.lines = lines
     }
 
     /// Reads an answer as the daemon sends it (``rendered``): `ok` and lines, or `error: REASON`;
     /// nil when it is neither.
-    public init?(answer: String) {
+    package init?(answer: String) {
         var lines = answer.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         guard let first = lines.first else { return nil }
@@ -49,7 +49,7 @@ public struct ControlReply: Hashable, Sendable {
 
     /// The bytes sent: `ok\n` and the lines, or `error: REASON\n`. Newlines inside a line are
     /// replaced, so a line is always one line.
-    public var rendered: [UInt8] {
+    package var rendered: [UInt8] {
         let clean = lines.map { $0.replacing("\n", with: " ") }
         let text = succeeded ? (["ok"] + clean).joined(separator: "\n") : "error: " + clean.joined(separator: " ")
         return Array((text + "\n").utf8)

@@ -47,7 +47,7 @@ extension ResolverService {
     /// - Parameter store: the store to refresh; by default the one in force.
     /// - Returns: the zones whose refresh failed.
     @discardableResult
-    public func refreshDueAnchors(_ store: TrustAnchorStore? = nil) async -> [DomainName] {
+    package func refreshDueAnchors(_ store: TrustAnchorStore? = nil) async -> [DomainName] {
         let store = store ?? trustAnchors
         var failed: [DomainName] = []
         for zone in store.zonesDueForRefresh(now: clock.wallSeconds) {

@@ -13,11 +13,11 @@ import ResolverServer
 /// Why it matters: expiries are absolute wall-clock instants and RRSIG validity (RFC 4034 §3.1.5)
 /// is judged against the wall clock, so after a clock that ran 40 days ahead is corrected, "signature
 /// expired" verdicts (EDE 7) and entries stored under the wrong time would otherwise be served on.
-public final class ClockJumpWatch {
+package final class ClockJumpWatch {
     /// How often the clocks are compared.
-    public static let interval: Duration = .seconds(5)
+    package static let interval: Duration = .seconds(5)
     /// Differences up to this are drift and slewing, not jumps.
-    public static let threshold: Int64 = 30
+    package static let threshold: Int64 = 30
 
     /// The timer, kept alive.
     private let timer: any DispatchSourceTimer
@@ -31,7 +31,7 @@ public final class ClockJumpWatch {
     }
 
     /// Starts watching on a utility queue.
-    public init(clock: any ResolverClock = SystemClock(), onJump: @escaping @Sendable (Int64) -> Void) {
+    package init(clock: any ResolverClock = SystemClock(), onJump: @escaping @Sendable (Int64) -> Void) {
         let readings = Readings((clock.monotonicNow, clock.wallSeconds))
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "mamori.clock-watch", qos: .utility))
         timer.schedule(deadline: .now() + .seconds(5), repeating: .seconds(5), leeway: .seconds(1))
@@ -46,7 +46,7 @@ public final class ClockJumpWatch {
     }
 
     /// The wall clock's jump between two readings, or nil when it kept pace with the monotonic one.
-    public static func jump(
+    package static func jump(
         from previous: (monotonic: Duration, wall: Int64), to now: (monotonic: Duration, wall: Int64)
     ) -> Int64? {
         let elapsed = (now.monotonic - previous.monotonic).components.seconds
@@ -55,5 +55,5 @@ public final class ClockJumpWatch {
     }
 
     /// Stops watching.
-    public func stop() { timer.cancel() }
+    package func stop() { timer.cancel() }
 }

@@ -16,22 +16,22 @@ import Synchronization
 
 /// What the control commands need from around the service: the listeners' state, the daemon's
 /// configuration and its reload (serialised with SIGHUP on the daemon's queue).
-public struct ControlContext: Sendable {
+package struct ControlContext: Sendable {
     /// When the daemon started.
-    public var started: ContinuousClock.Instant
+    package var started: ContinuousClock.Instant
     /// The configuration in force.
-    public var configuration: @Sendable () -> Configuration
+    package var configuration: @Sendable () -> Configuration
     /// The listening addresses: `UDP a b, TCP a b`.
-    public var listening: @Sendable () -> String
+    package var listening: @Sendable () -> String
     /// The packet cache in front of the service, if on (flushed with the cache).
-    public var packetCache: PacketCache?
+    package var packetCache: PacketCache?
     /// Client queries waiting for resolution.
-    public var waiting: @Sendable () -> Int
+    package var waiting: @Sendable () -> Int
     /// Re-reads the configuration; the reason it was rejected, or nil.
-    public var reload: @Sendable () -> String?
+    package var reload: @Sendable () -> String?
 
     /// Creates a context.
-    public init(
+    package init(
         started: ContinuousClock.Instant, configuration: @escaping @Sendable () -> Configuration,
         listening: @escaping @Sendable () -> String, packetCache: PacketCache?, waiting: @escaping @Sendable () -> Int,
         reload: @escaping @Sendable () -> String?
@@ -47,7 +47,7 @@ public struct ControlContext: Sendable {
 
 extension ResolverService {
     /// Carries out one command.
-    public func perform(_ command: ControlCommand, context: ControlContext) -> ControlReply {
+    package func perform(_ command: ControlCommand, context: ControlContext) -> ControlReply {
         switch command {
         case .status:
             return .ok(status(context))

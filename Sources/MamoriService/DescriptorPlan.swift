@@ -10,30 +10,30 @@ import MamoriConfiguration
 #endif
 
 /// How the open-file limit is shared out.
-public struct DescriptorPlan: Hashable, Sendable {
+package struct DescriptorPlan: Hashable, Sendable {
     /// Upstream queries outstanding at once when `resolution.max-outstanding-queries` is `auto` and
     /// descriptors allow it (Unbound's `outgoing-range` default is 4096 per thread).
-    public static let defaultOutstandingQueries = 4096
+    package static let defaultOutstandingQueries = 4096
     /// Descriptors kept for everything else: Dispatch's own (epoll, eventfds), the control socket
     /// and metrics endpoint and their connections (16 each), the cache dump and state files,
     /// hosts files, and the journal.
-    public static let reserved = 96
+    package static let reserved = 96
     /// The fewest of each kind a plan gives, however small the limit.
-    public static let minimumShare = 16
+    package static let minimumShare = 16
 
     /// The soft `RLIMIT_NOFILE` in force.
-    public var openFileLimit: Int
+    package var openFileLimit: Int
     /// Upstream queries outstanding at once.
-    public var outstandingQueries: Int
+    package var outstandingQueries: Int
     /// Client TCP connections open at once.
-    public var tcpConnections: Int
+    package var tcpConnections: Int
     /// What the plan had to lower from the configuration, for a warning; empty when nothing.
-    public var reductions: [String]
+    package var reductions: [String]
 
     /// Shares `openFileLimit` descriptors: `listeners` sockets are already spoken for and
     /// ``reserved`` more are kept; the rest goes to TCP clients and upstream queries as configured,
     /// both scaled down together (never below ``minimumShare``) when they do not fit.
-    public init(openFileLimit: Int, listeners: Int, configuration: Configuration) {
+    package init(openFileLimit: Int, listeners: Int, configuration: Configuration) {
         self.openFileLimit = openFileLimit
         let available = max(openFileLimit - listeners - Self.reserved, 2 * Self.minimumShare)
         let configuredUpstream = configuration.resolution.maxOutstandingQueries
@@ -60,7 +60,7 @@ public struct DescriptorPlan: Hashable, Sendable {
     }
 
     /// The configuration with the plan's figures in place of `auto` and of what did not fit.
-    public func applied(to configuration: Configuration) -> Configuration {
+    package func applied(to configuration: Configuration) -> Configuration {
         var configuration = configuration
         configuration.resolution.maxOutstandingQueries = outstandingQueries
         configuration.server.tcpMaxConnections = tcpConnections
@@ -69,7 +69,7 @@ public struct DescriptorPlan: Hashable, Sendable {
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (capped at 1 Mi: a larger table only
     /// costs memory) and returns the soft limit in force afterwards, and before.
-    public static func raiseOpenFileLimit() -> (before: Int, after: Int) {
+    package static func raiseOpenFileLimit() -> (before: Int, after: Int) {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return (1024, 1024) }
         let before = Int(clamping: limit.rlim_cur)

@@ -15,21 +15,21 @@ import ResolverServer
 #endif
 
 /// What the engine is built from, for one configuration and trust-anchor store.
-public struct EngineSettings: Sendable {
+package struct EngineSettings: Sendable {
     /// The resolver's settings.
-    public var resolver: ResolverConfiguration
+    package var resolver: ResolverConfiguration
     /// The RRset cache's settings (fixed for the life of the process: a change applies at restart).
-    public var cache: DNSCache.CacheConfiguration
+    package var cache: DNSCache.CacheConfiguration
     /// The most upstream exchanges at once (`resolution.max-outstanding-queries`, resolved).
-    public var maxOutstandingQueries: Int
+    package var maxOutstandingQueries: Int
     /// The settings other than the trust anchors that decide what a cached verdict or delegation
     /// means; their change flushes the cache at reload, and they are part of the dump's identity.
     /// Root hints are given as parsed (the servers and addresses in use), not as the file reads later.
-    public var judging: [String: String]
+    package var judging: [String: String]
 
     /// Translates `configuration`; reads the root hints file when one is named.
     /// - Throws: ``ServiceError`` naming the root hints file and its problem.
-    public init(_ configuration: Configuration, anchors: TrustAnchorStore) throws {
+    package init(_ configuration: Configuration, anchors: TrustAnchorStore) throws {
         let section = configuration.resolution
         var resolver = ResolverConfiguration()
         switch section.rootHints {
@@ -70,13 +70,13 @@ public struct EngineSettings: Sendable {
     /// built-in anchors and NTAs, RFC 5011 state read but never written. For harnesses that build
     /// an engine without a daemon (the replay tests, the response fuzz target).
     /// - Throws: ``ServiceError`` naming the root hints or trust-anchor file or key and its problem.
-    public init(_ configuration: Configuration) throws {
+    package init(_ configuration: Configuration) throws {
         let anchors = try TrustAnchorSet(configuration, logger: Logger(label: "mamori.settings"), persistent: false)
         try self.init(configuration, anchors: anchors.store)
     }
 
     /// The RRset cache's settings from the `cache` and `dnssec` sections.
-    public static func cacheSettings(_ configuration: Configuration) -> DNSCache.CacheConfiguration {
+    package static func cacheSettings(_ configuration: Configuration) -> DNSCache.CacheConfiguration {
         var settings = DNSCache.CacheConfiguration()
         settings.maxBytes = configuration.cache.rrsetCacheBytes
         settings.minTTL = configuration.cache.minTTL
@@ -91,7 +91,7 @@ public struct EngineSettings: Sendable {
     /// root hints — without building anything, for `--check-config`: a file that parses there is
     /// one the daemon can start with.
     /// - Throws: ``ServiceError`` naming the file (or key) and the problem.
-    public static func checkFiles(_ configuration: Configuration) throws {
+    package static func checkFiles(_ configuration: Configuration) throws {
         _ = try TrustAnchorSet.configuredAnchors(configuration.dnssec)
         if case .file(let path) = configuration.resolution.rootHints { _ = try rootHints(fromFile: path) }
     }

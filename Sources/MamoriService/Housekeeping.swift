@@ -9,7 +9,7 @@ import Logging
 import ResolverServer
 
 /// The timers of a running service.
-public final class Housekeeping {
+package final class Housekeeping {
     /// The service whose caches and anchors are kept.
     let service: ResolverService
     /// Where events are logged.
@@ -20,7 +20,7 @@ public final class Housekeeping {
     private let heapReturn: HeapReturn
 
     /// Starts the timers; the NTA sweep runs on `queue` (the daemon's, so it never overlaps a reload).
-    public init(service: ResolverService, logger: Logger, queue: DispatchQueue) {
+    package init(service: ResolverService, logger: Logger, queue: DispatchQueue) {
         self.service = service
         self.logger = logger
         let sweep = DispatchSource.makeTimerSource(queue: queue)
@@ -36,7 +36,7 @@ public final class Housekeeping {
 
     /// Drops what was judged against a wall clock that was wrong by `jump` seconds: expiries and
     /// RRSIG verdicts (RFC 4034 §3.1.5) are absolute instants.
-    public func clockJumped(by jump: Int64) {
+    package func clockJumped(by jump: Int64) {
         Self.clockJumped(by: jump, service: service, logger: logger)
     }
 
@@ -47,7 +47,7 @@ public final class Housekeeping {
     }
 
     /// Stops every timer.
-    public func stop() {
+    package func stop() {
         sweep.cancel()
         clockWatch.stop()
         heapReturn.stop()

@@ -14,7 +14,7 @@ import ResolverServer
 /// client as they are (the server finishes them: ID, flags, EDNS, size) and may be replayed by the
 /// packet cache, so whoever changes what a stage answers installs a new one with
 /// ``ResolverService/install(_:)``, which advances the answer generation.
-public protocol LocalAnswerStage: Sendable {
+package protocol LocalAnswerStage: Sendable {
     /// The answer to `question` decided here, or nil to leave it to the next stage and the cache.
     /// - Parameters:
     ///   - question: the client's question.
@@ -31,20 +31,20 @@ public protocol LocalAnswerStage: Sendable {
 /// (``Resolution/status``) and must keep the rules of RFC 4035 §3.2.3 for whatever it changes: an
 /// answer it rewrites is not the validated data, so it carries no AD (status ``SecurityStatus/unchecked``
 /// or ``SecurityStatus/insecure``). The cache keeps the data as resolved: a policy is a view on it.
-public protocol AnswerPolicy: Sendable {
+package protocol AnswerPolicy: Sendable {
     /// `answer` as this policy lets it reach `client`.
     func review(_ answer: Resolution, to question: Question, client: ClientAddress) -> Resolution
 }
 
 /// What is installed at the two seams, in order; replaced whole (``ResolverService/install(_:)``).
-public struct QueryStages: Sendable {
+package struct QueryStages: Sendable {
     /// Asked before the cache, first answer wins.
-    public var localAnswers: [any LocalAnswerStage]
+    package var localAnswers: [any LocalAnswerStage]
     /// Applied to every judged answer, in order.
-    public var answerPolicies: [any AnswerPolicy]
+    package var answerPolicies: [any AnswerPolicy]
 
     /// Creates the stages.
-    public init(localAnswers: [any LocalAnswerStage] = [], answerPolicies: [any AnswerPolicy] = []) {
+    package init(localAnswers: [any LocalAnswerStage] = [], answerPolicies: [any AnswerPolicy] = []) {
         self.localAnswers = localAnswers
         self.answerPolicies = answerPolicies
     }

@@ -4,7 +4,7 @@
 import MamoriConfiguration
 
 /// Something whose settings follow the configuration file across SIGHUP.
-public protocol Reloadable: Sendable {
+package protocol Reloadable: Sendable {
     /// Applies a new configuration, already parsed and checked, keeping what the change does not
     /// touch (the cache above all; peers.md §3 item 9).
     /// - Throws: any error to reject the configuration: the old one then stays in force, whole.
@@ -17,5 +17,5 @@ public protocol Reloadable: Sendable {
 
 extension Reloadable {
     /// Nothing to save by default.
-    public func prepareToStop() {}
+    package func prepareToStop() {}
 }

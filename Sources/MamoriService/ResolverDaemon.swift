@@ -21,7 +21,7 @@ import ResolverServer
 /// `@unchecked Sendable` invariant: every `var` is read and written only on `queue`, which
 /// ``start()``, ``reload()``, ``stop(signal:)`` and the control commands enter with `sync` (so none
 /// may be called from `queue`), and on which the housekeeping's NTA sweep runs.
-public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
+package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     /// Where the configuration is read from at reload.
     private let source: ConfigurationSource
     /// The configuration in force, descriptors planned.
@@ -35,7 +35,7 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     /// systemd notifications (none when not started by systemd).
     private let notifier = SystemdNotifier()
     /// When the daemon started (CLOCK_MONOTONIC), for `status`.
-    public let started = ContinuousClock.now
+    package let started = ContinuousClock.now
     /// The soft open-file limit to plan with, or nil to raise the process's at start.
     private var openFileLimit: Int?
     /// Listening sockets, counted against the open-file limit.
@@ -57,7 +57,7 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     ///   - openFileLimit: the soft open-file limit to share out; nil raises the process's to its
     ///     hard limit at start and uses that.
     ///   - applyLogLevel: called at each reload taken, with its `logging.level`.
-    public init(
+    package init(
         source: ConfigurationSource, configuration: Configuration, logger: Logger, openFileLimit: Int? = nil,
         applyLogLevel: @escaping @Sendable (LogLevel) -> Void = { _ in }
     ) {
@@ -69,14 +69,14 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     }
 
     /// The configuration in force: as loaded, with what the open-file limit could not hold lowered.
-    public var configuration: Configuration { queue.sync { inForce } }
+    package var configuration: Configuration { queue.sync { inForce } }
 
     // MARK: - Start
 
     /// Plans descriptors, builds the service, binds (or takes socket-activated sockets), opens the
     /// metrics endpoint and control socket, drops root, then serves and says READY=1.
     /// - Throws: what stopped the start, already logged and sent to systemd as the status.
-    public func start() throws {
+    package func start() throws {
         try queue.sync {
             let (before, after) = openFileLimit.map { ($0, $0) } ?? DescriptorPlan.raiseOpenFileLimit()
             openFileLimit = after
@@ -226,7 +226,7 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     /// Re-reads the configuration and applies it, or keeps the old one whole.
     /// - Returns: why it was rejected, or nil when it was taken.
     @discardableResult
-    public func reload() -> String? {
+    package func reload() -> String? {
         queue.sync {
             guard let server, let service else { return "the daemon is still starting" }
             notifier.reloading()
@@ -258,7 +258,7 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
 
     /// Stops taking queries, gives in-flight ones `server.shutdown-timeout`, closes every socket and
     /// saves what outlives the process (the caller then exits).
-    public func stop(signal number: Int32) {
+    package func stop(signal number: Int32) {
         queue.sync {
             notifier.stopping()
             logger.info("stopping (signal \(number))")
@@ -277,7 +277,7 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
 
     /// Carries out one command on the control socket's queue, with what only the daemon knows: its
     /// listeners, its configuration and its reload.
-    public func perform(_ command: ControlCommand) -> ControlReply {
+    package func perform(_ command: ControlCommand) -> ControlReply {
         let (service, server) = queue.sync { (self.service, self.server) }
         guard let service, let server else { return .error("the daemon is still starting") }
         let context = ControlContext(
@@ -289,22 +289,22 @@ public final class ResolverDaemon: ControlHandler, @unchecked Sendable {
 }
 
 /// Where the configuration comes from, so a reload reads the same place.
-public struct ConfigurationSource: Sendable {
+package struct ConfigurationSource: Sendable {
     /// The file.
-    public let path: String
+    package let path: String
     /// True when given with `--config`: then a missing file is an error. A missing default file
     /// means the built-in defaults.
-    public let explicit: Bool
+    package let explicit: Bool
 
     /// A source.
-    public init(path: String, explicit: Bool) {
+    package init(path: String, explicit: Bool) {
         self.path = path
         self.explicit = explicit
     }
 
     /// Reads the configuration.
     /// - Throws: ``ConfigurationError``.
-    public func load() throws(ConfigurationError) -> Configuration {
+    package func load() throws(ConfigurationError) -> Configuration {
         if !explicit && access(path, F_OK) != 0 && errno == ENOENT { return Configuration() }
         return try Configuration.load(path: path)
     }

@@ -20,11 +20,11 @@ import Synchronization
 
 /// The resolution service: caches and transport that live as long as the process, and an engine
 /// rebuilt on reload over them (peers.md §3: a reload keeps the cache).
-public final class ResolverService: QueryHandler, Reloadable {
+package final class ResolverService: QueryHandler, Reloadable {
     /// The RRset, negative and key cache; kept across reloads.
-    public let cache: ResolverCache
+    package let cache: ResolverCache
     /// What is known about upstream servers; kept across reloads.
-    public let infrastructure: InfrastructureCache
+    package let infrastructure: InfrastructureCache
     /// The wall clock verdicts and expiries are judged against.
     let clock: any ResolverClock
     /// Where upstream queries go.
@@ -46,7 +46,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// How long a client waits before it is answered (stale data or SERVFAIL, EDE 22): stubs retry
     /// after about two seconds (architecture §5), so an answer after that helps nobody, and its
     /// waiting slot is freed.
-    public let clientWait: Duration
+    package let clientWait: Duration
     /// The client-wait deadlines of queries in resolution.
     private let deadlines: ClientDeadlines
     /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
@@ -69,7 +69,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     ///   - clock: the clock; by default the system's.
     ///   - clientWait: how long a client waits for a resolution.
     /// - Throws: ``ServiceError`` when a root hints or trust-anchor file cannot be used.
-    public init(
+    package init(
         configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil, persistent: Bool = true,
         transport: (any UpstreamTransport)? = nil, clock: any ResolverClock = SystemClock(),
         clientWait: Duration = .milliseconds(2500)
@@ -116,20 +116,20 @@ public final class ResolverService: QueryHandler, Reloadable {
     }
 
     /// The engine currently in force.
-    public var resolver: IterativeResolver { current.withLock { $0.resolver } }
+    package var resolver: IterativeResolver { current.withLock { $0.resolver } }
 
     /// The stages installed around the engine (``QueryStages``).
-    public var stages: QueryStages { current.withLock { $0.stages } ?? QueryStages() }
+    package var stages: QueryStages { current.withLock { $0.stages } ?? QueryStages() }
 
     /// Installs `stages` in place of those in force, for the queries that start from now on.
-    public func install(_ stages: QueryStages) {
+    package func install(_ stages: QueryStages) {
         let empty = stages.localAnswers.isEmpty && stages.answerPolicies.isEmpty
         current.withLock { $0.stages = empty ? nil : stages }
         answersChanged()
     }
 
     /// Grows whenever answers may change for a reason other than time (``QueryHandler/answerGeneration``).
-    public var answerGeneration: UInt64 { generation.load(ordering: .acquiring) }
+    package var answerGeneration: UInt64 { generation.load(ordering: .acquiring) }
 
     /// Says that answers may differ from now on, after the change is made (a query that reads the
     /// new generation must see the new state): the packet cache replays nothing made before.
@@ -138,16 +138,16 @@ public final class ResolverService: QueryHandler, Reloadable {
     }
 
     /// Empties the RRset cache (`flush`, a wall-clock jump) and what was replayed from it.
-    public func flushAll() {
+    package func flushAll() {
         cache.flushAll()
         answersChanged()
     }
 
     /// The trust-anchor store in force.
-    public var trustAnchors: TrustAnchorStore { anchors.withLock { $0.store } }
+    package var trustAnchors: TrustAnchorStore { anchors.withLock { $0.store } }
 
     /// Queries in resolution whose client is still waiting for the answer.
-    public var waitingCount: Int { deadlines.pendingCount }
+    package var waitingCount: Int { deadlines.pendingCount }
 
     // MARK: - Queries
 
@@ -156,7 +156,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     ///
     /// The stages come first: a local answer beats the cache, and every cached answer passes the
     /// answer policies (``QueryStages``).
-    public func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
+    package func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
         guard let question = query.question else { return .miss(CacheMiss(nothingCached: true)) }
         let checkingDisabled = query.header.checkingDisabled
         let (resolver, stages) = current.withLock { $0 }
@@ -176,7 +176,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// same thing again, and responds exactly once: with the resolution, or — when ``clientWait``
     /// passes first — with what ``IterativeResolver/answerAfterClientWait(_:checkingDisabled:waited:)``
     /// gives, while the resolution goes on and fills the cache.
-    public func resolve(
+    package func resolve(
         _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void
     ) {
         guard let question = query.question else { return respond(Message(rcode: .formErr)) }
@@ -225,7 +225,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     ///
     /// Everything that can fail (anchor files, root hints) is read before anything is changed, so
     /// a rejected reload leaves the running engine exactly as it was, NTAs included.
-    public func reload(_ configuration: Configuration) throws {
+    package func reload(_ configuration: Configuration) throws {
         let old = anchors.withLock { $0 }
         let source = TrustAnchorSet.Source(configuration)
         let anchorsChanged = source != old.source
@@ -276,7 +276,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// below `name` under the old rules (RFC 7646 §2.1).
     /// - Returns: the cached entries removed.
     @discardableResult
-    public func addNegativeAnchor(_ name: DomainName, seconds: Int64?) -> Int {
+    package func addNegativeAnchor(_ name: DomainName, seconds: Int64?) -> Int {
         trustAnchors.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: seconds.map { clock.wallSeconds + $0 }))
         defer { answersChanged() }
         return cache.flushZone(name)
@@ -284,7 +284,7 @@ public final class ResolverService: QueryHandler, Reloadable {
 
     /// Removes an NTA and flushes what was judged under it.
     /// - Returns: the cached entries removed, or nil when there was no such NTA.
-    public func removeNegativeAnchor(_ name: DomainName) -> Int? {
+    package func removeNegativeAnchor(_ name: DomainName) -> Int? {
         guard trustAnchors.removeNegativeAnchor(name) else { return nil }
         defer { answersChanged() }
         return cache.flushZone(name)
@@ -293,7 +293,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     /// Ends the NTAs whose lifetime has passed and flushes what was cached under them (RFC 7646
     /// §2: an NTA applies only for its lifetime; data judged insecure under it must not outlive it).
     /// - Returns: the names whose NTA ended.
-    public func endExpiredNegativeAnchors() -> [DomainName] {
+    package func endExpiredNegativeAnchors() -> [DomainName] {
         let ended = trustAnchors.removeExpiredNegativeAnchors(now: clock.wallSeconds)
         for name in ended {
             let removed = cache.flushZone(name)
@@ -306,7 +306,7 @@ public final class ResolverService: QueryHandler, Reloadable {
     // MARK: - Stopping
 
     /// Saves the RFC 5011 state and the cache at shutdown (after the listeners closed).
-    public func prepareToStop() {
+    package func prepareToStop() {
         maintenance.withLock { $0?.cancel() }
         let anchorSet = anchors.withLock { $0 }
         _ = anchorSet.stateFile?.save(anchorSet.store)

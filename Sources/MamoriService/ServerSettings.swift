@@ -7,7 +7,7 @@ import ResolverServer
 
 extension ServerPolicy {
     /// The listener settings of `configuration`.
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.init(
             accessControl: AccessControl(rules: configuration.accessControl),
             ednsBufferSize: configuration.resolution.ednsBufferSize,
@@ -24,7 +24,7 @@ extension ServerPolicy {
 extension DNSServer {
     /// The listeners for `configuration`, around `handler`: its policy, and a packet cache of its
     /// share of `cache.size` when `cache.packet-cache` is on.
-    public convenience init(
+    package convenience init(
         handler: any QueryHandler, configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil
     ) {
         self.init(

@@ -21,16 +21,16 @@ import Synchronization
 /// daemon still validates with the anchors it has — refusing to start would take DNS away from every client
 /// for want of a bookkeeping file — and says so loudly: hold-downs then restart at every start (RFC 5011 §2.4),
 /// which delays but never forges a key change.
-public final class TrustAnchorStateFile: Sendable {
+package final class TrustAnchorStateFile: Sendable {
     /// The file's name in the state directory.
-    public static let defaultFileName = "trust-anchors.state"
+    package static let defaultFileName = "trust-anchors.state"
     /// The largest state file read: far above any real state (a few keys per zone), a bound on a bad file.
-    public static let maximumSize = 1 << 20
+    package static let maximumSize = 1 << 20
 
     /// The state directory.
-    public let directory: String
+    package let directory: String
     /// The state file's path.
-    public let path: String
+    package let path: String
     /// Where warnings go.
     private let logger: Logger
     /// True when the directory could not be written at start-up: writes are skipped.
@@ -44,7 +44,7 @@ public final class TrustAnchorStateFile: Sendable {
     ///   - fileName: the file's name in it.
     ///   - logger: where the warnings go.
     ///   - readOnly: never write (another instance owns the directory: ``StateDirectoryLock``).
-    public init(
+    package init(
         directory: String, fileName: String = TrustAnchorStateFile.defaultFileName, logger: Logger,
         readOnly: Bool = false
     ) {
@@ -64,12 +64,12 @@ public final class TrustAnchorStateFile: Sendable {
     }
 
     /// Whether writes are skipped because the directory was not writable at start-up.
-    public var isReadOnly: Bool { readOnly.withLock { $0 } }
+    package var isReadOnly: Bool { readOnly.withLock { $0 } }
 
     // MARK: - Reading
 
     /// The file's text, or `nil` when there is no file yet (first start) or it cannot be read (logged).
-    public func read() -> String? {
+    package func read() -> String? {
         do {
             guard let bytes = try AtomicFile.read(path, limit: Self.maximumSize) else { return nil }
             return String(decoding: bytes, as: UTF8.self)
@@ -85,7 +85,7 @@ public final class TrustAnchorStateFile: Sendable {
     /// the store keeps its configured anchors, and the next write replaces the file.
     /// - Returns: the zones restored.
     @discardableResult
-    public func restore(into store: TrustAnchorStore) -> [DomainName] {
+    package func restore(into store: TrustAnchorStore) -> [DomainName] {
         guard let text = read() else { return [] }
         do {
             return try store.restoreManagedState(text, source: path)
@@ -101,7 +101,7 @@ public final class TrustAnchorStateFile: Sendable {
     /// Writes `store`'s RFC 5011 state (``TrustAnchorStore/serialisedManagedState()``) atomically.
     /// - Returns: whether the file now holds it.
     @discardableResult
-    public func save(_ store: TrustAnchorStore) -> Bool {
+    package func save(_ store: TrustAnchorStore) -> Bool {
         write(store.serialisedManagedState())
     }
 
@@ -111,7 +111,7 @@ public final class TrustAnchorStateFile: Sendable {
     /// was; the state stays in memory and the next change tries again.
     /// - Returns: whether the file now holds `text`.
     @discardableResult
-    public func write(_ text: String) -> Bool {
+    package func write(_ text: String) -> Bool {
         guard !isReadOnly else { return false }
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)

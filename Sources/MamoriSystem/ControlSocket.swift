@@ -11,7 +11,7 @@ import MamoriControl
 #endif
 
 /// Carries out control commands; the daemon implements it.
-public protocol ControlHandler: Sendable {
+package protocol ControlHandler: Sendable {
     /// Does `command` and says how it went. Runs on the control socket's queue, one at a time.
     func perform(_ command: ControlCommand) -> ControlReply
 }
@@ -21,18 +21,18 @@ public protocol ControlHandler: Sendable {
 /// The socket file is made with mode 0660 (owner and group only: flushing and NTAs are an
 /// operator's acts) and removed at stop. A stale file left by a crash is replaced; a path where
 /// another daemon still listens, or that is not a socket, is refused.
-public final class ControlSocket: Sendable {
+package final class ControlSocket: Sendable {
     /// Longest request line.
     static let maxLineBytes = 4096
 
     /// The socket's path.
-    public let path: String
+    package let path: String
     /// The connections.
     private let server: RequestServer
 
     /// Binds `path`; call ``start()`` to serve.
     /// - Throws: ``SocketError`` naming the path when it cannot be used.
-    public init(path: String, handler: any ControlHandler, logger: Logger) throws(SocketError) {
+    package init(path: String, handler: any ControlHandler, logger: Logger) throws(SocketError) {
         let descriptor = try Sockets.openUnix(path)
         self.path = path
         server = RequestServer(
@@ -43,11 +43,11 @@ public final class ControlSocket: Sendable {
     }
 
     /// Starts accepting.
-    public func start() { server.start() }
+    package func start() { server.start() }
 
     /// Removes the socket file and stops accepting. Does not wait: a command being carried out
     /// (a reload) may itself be waiting for the caller, the daemon's stopping queue.
-    public func stop() {
+    package func stop() {
         unlink(path)
         server.stop(waiting: false)
     }

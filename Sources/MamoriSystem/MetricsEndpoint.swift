@@ -6,7 +6,7 @@ import DNSWire
 import Logging
 
 /// What the metrics endpoint serves: the Prometheus text exposition, rendered at each scrape.
-public protocol MetricsExposition: Sendable {
+package protocol MetricsExposition: Sendable {
     /// The Prometheus text exposition (format 0.0.4) of every metric now.
     func exposition() -> [UInt8]
 }
@@ -16,18 +16,18 @@ public protocol MetricsExposition: Sendable {
 /// `GET /metrics` (and `HEAD`) → 200 with `text/plain; version=0.0.4`; any other path → 404; any
 /// other method → 405; a request line that cannot be read → 400; a request head larger than
 /// ``maxRequestBytes`` → 431. A ``RequestServer`` does the connections, on its own queue.
-public final class MetricsEndpoint: Sendable {
+package final class MetricsEndpoint: Sendable {
     /// Largest request head read (request line and headers).
     static let maxRequestBytes = 8192
 
     /// The address it is bound to (port resolved when 0 was asked for).
-    public let localAddress: ServiceAddress
+    package let localAddress: ServiceAddress
     /// The connections.
     private let server: RequestServer
 
     /// Binds `address` (TCP); call ``start()`` to serve.
     /// - Throws: ``SocketError`` when the address cannot be bound.
-    public init(
+    package init(
         address: ServiceAddress, metrics: any MetricsExposition, logger: Logger,
         requestTimeout: Duration = .seconds(5)
     ) throws(SocketError) {
@@ -39,10 +39,10 @@ public final class MetricsEndpoint: Sendable {
     }
 
     /// Starts accepting.
-    public func start() { server.start() }
+    package func start() { server.start() }
 
     /// Stops accepting and closes every connection.
-    public func stop() { server.stop() }
+    package func stop() { server.stop() }
 
     /// The whole HTTP response to a request head, or nil while the head is incomplete.
     static func response(to request: [UInt8], metrics: any MetricsExposition) -> [UInt8]? {

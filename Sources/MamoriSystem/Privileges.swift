@@ -9,7 +9,7 @@ import Logging
 #endif
 
 /// The outcome of ``Privileges/dropRoot(to:)``.
-public enum PrivilegeDrop: Equatable, Sendable {
+package enum PrivilegeDrop: Equatable, Sendable {
     /// Not running as root: nothing to do.
     case notRoot
     /// Now running as the named user.
@@ -19,12 +19,12 @@ public enum PrivilegeDrop: Equatable, Sendable {
 }
 
 /// Process credentials.
-public enum Privileges {
+package enum Privileges {
     /// If running as root, switches to `user` (supplementary groups cleared, then group, then
     /// user, and root checked to be unrecoverable).
     /// - Throws: ``SocketError`` (with the errno) when a step fails: running on as root after
     ///   failing to drop would be worse than stopping.
-    public static func dropRoot(to user: String) throws(SocketError) -> PrivilegeDrop {
+    package static func dropRoot(to user: String) throws(SocketError) -> PrivilegeDrop {
         guard geteuid() == 0 else { return .notRoot }
         guard let entry = getpwnam(user) else { return .noSuchUser(user) }
         let uid = entry.pointee.pw_uid

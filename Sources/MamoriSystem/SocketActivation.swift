@@ -11,24 +11,24 @@ import DNSWire
 #endif
 
 /// A socket received from the service manager.
-public struct ActivatedSocket: Sendable {
+package struct ActivatedSocket: Sendable {
     /// The file descriptor.
-    public var descriptor: Int32
+    package var descriptor: Int32
     /// True for a listening TCP socket, false for UDP.
-    public var isStream: Bool
+    package var isStream: Bool
     /// Where it is bound.
-    public var localAddress: ServiceAddress
+    package var localAddress: ServiceAddress
     /// The name from FileDescriptorName= (or "unknown").
-    public var name: String
+    package var name: String
 }
 
 /// Reads the sockets passed by socket activation.
-public enum SocketActivation {
+package enum SocketActivation {
     /// Takes every passed socket; unsets LISTEN_FDS so children do not inherit them.
     /// - Returns: the UDP and TCP sockets (empty when not socket-activated).
     /// - Throws: ``SocketError`` for a passed descriptor that is neither (e.g. a unix socket),
     ///   since serving only part of what the unit asked for would surprise the operator.
-    public static func takeSockets() throws(SocketError) -> [ActivatedSocket] {
+    package static func takeSockets() throws(SocketError) -> [ActivatedSocket] {
         var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
         let count = sd_listen_fds_with_names(1, &names)
         defer {

@@ -9,13 +9,13 @@ import DNSWire
 #endif
 
 /// A socket call that failed, with the address it was for and the system's reason.
-public struct SocketError: Error, CustomStringConvertible {
+package struct SocketError: Error, CustomStringConvertible {
     /// What was being done, e.g. "bind UDP".
-    public var operation: String
+    package var operation: String
     /// The address concerned.
-    public var address: String
+    package var address: String
     /// The errno value.
-    public var code: Int32
+    package var code: Int32
 
     /// Creates an error from the current errno.
     init(_ operation: String, _ address: String, code: Int32 = errno) {
@@ -25,7 +25,7 @@ public struct SocketError: Error, CustomStringConvertible {
     }
 
     /// `cannot bind UDP 127.0.0.1@53: Address already in use (…hint…)`.
-    public var description: String {
+    package var description: String {
         var text = "cannot \(operation) \(address): \(String(cString: strerror(code)))"
         switch code {
         case EADDRINUSE:

@@ -7,12 +7,12 @@
 
 /// An exclusive `flock` on `state-directory/mamorid.lock`, held for the life of the process (the
 /// kernel releases it when the process ends, however it ends, so a crash leaves no stale lock).
-public enum StateDirectoryLock {
+package enum StateDirectoryLock {
     /// The lock file's name inside the state directory.
-    public static let fileName = "mamorid.lock"
+    package static let fileName = "mamorid.lock"
 
     /// What taking the lock gave.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// This process holds it (the descriptor stays open until exit).
         case held
         /// Another process holds it; its PID as it wrote it, when readable.
@@ -22,7 +22,7 @@ public enum StateDirectoryLock {
     }
 
     /// Creates the directory if missing (mode 0750), then takes the lock and writes our PID in it.
-    public static func acquire(in directory: String) -> Outcome {
+    package static func acquire(in directory: String) -> Outcome {
         mkdir(directory, 0o750)
         let path = directory + "/" + fileName
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)

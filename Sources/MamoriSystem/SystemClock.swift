@@ -11,19 +11,19 @@ import Resolver
 ///
 /// The wall reading is CLOCK_REALTIME, so a faked system time (libfaketime, a test VM) moves
 /// signature validity with it; the monotonic reading never jumps.
-public struct SystemClock: ResolverClock {
+package struct SystemClock: ResolverClock {
     /// Creates the clock.
-    public init() {}
+    package init() {}
 
     /// CLOCK_MONOTONIC.
-    public var monotonicNow: Duration {
+    package var monotonicNow: Duration {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return .seconds(Int64(now.tv_sec)) + .nanoseconds(Int64(now.tv_nsec))
     }
 
     /// CLOCK_REALTIME, whole seconds since the epoch.
-    public var wallSeconds: Int64 {
+    package var wallSeconds: Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec)

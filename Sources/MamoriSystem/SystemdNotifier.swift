@@ -11,28 +11,28 @@ import Synchronization
 #endif
 
 /// Sends notifications to the service manager; does nothing when not started by one.
-public final class SystemdNotifier: Sendable {
+package final class SystemdNotifier: Sendable {
     /// The watchdog timer, when WatchdogSec= is set.
     private let watchdog = Mutex<WatchdogTimer?>(nil)
 
     /// Creates a notifier.
-    public init() {}
+    package init() {}
 
     /// True when NOTIFY_SOCKET is set, that is systemd (or a test) listens.
-    public var isActive: Bool { getenv("NOTIFY_SOCKET") != nil }
+    package var isActive: Bool { getenv("NOTIFY_SOCKET") != nil }
 
     /// Sends newline-separated `KEY=VALUE` assignments.
     /// - Returns: true when sent.
     @discardableResult
-    public func notify(_ state: String) -> Bool {
+    package func notify(_ state: String) -> Bool {
         sd_notify(0, state) > 0
     }
 
     /// READY=1 with a status line (after every socket is bound).
-    public func ready(status: String) { notify("READY=1\nSTATUS=\(status)") }
+    package func ready(status: String) { notify("READY=1\nSTATUS=\(status)") }
 
     /// RELOADING=1 with the monotonic time systemd 253+ asks for (ignored by older ones).
-    public func reloading() {
+    package func reloading() {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let microseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
@@ -40,13 +40,13 @@ public final class SystemdNotifier: Sendable {
     }
 
     /// STOPPING=1 with a status line.
-    public func stopping() { notify("STOPPING=1\nSTATUS=Stopping") }
+    package func stopping() { notify("STOPPING=1\nSTATUS=Stopping") }
 
     /// STATUS= alone.
-    public func status(_ text: String) { notify("STATUS=\(text)") }
+    package func status(_ text: String) { notify("STATUS=\(text)") }
 
     /// The watchdog interval systemd asks for (WATCHDOG_USEC), or nil.
-    public var watchdogInterval: Duration? {
+    package var watchdogInterval: Duration? {
         var microseconds: UInt64 = 0
         guard sd_watchdog_enabled(0, &microseconds) > 0, microseconds > 0 else { return nil }
         return .microseconds(Int64(microseconds))
@@ -55,7 +55,7 @@ public final class SystemdNotifier: Sendable {
     /// Pings WATCHDOG=1 every half interval, but only while `isAlive` says the daemon still
     /// serves (a wedged listener queue then gets the service restarted, as systemd intends).
     /// - Parameter isAlive: called on a private queue before each ping.
-    public func startWatchdog(isAlive: @escaping @Sendable () -> Bool) {
+    package func startWatchdog(isAlive: @escaping @Sendable () -> Bool) {
         guard let interval = watchdogInterval else { return }
         let (seconds, attoseconds) = interval.components
         let halfMicroseconds = max(1000, (seconds * 1_000_000 + attoseconds / 1_000_000_000_000) / 2)
@@ -72,7 +72,7 @@ public final class SystemdNotifier: Sendable {
     }
 
     /// Stops the pings.
-    public func stopWatchdog() {
+    package func stopWatchdog() {
         let box = watchdog.withLock { current in
             defer { current = nil }
             return current

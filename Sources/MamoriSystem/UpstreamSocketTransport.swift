@@ -14,7 +14,7 @@ import Synchronization
 
 /// What watches the upstream exchanges (the daemon's metrics): told of every query sent and of
 /// how every exchange ended, on the exchange's own path, so it must be cheap and must not block.
-public protocol UpstreamObserver: Sendable {
+package protocol UpstreamObserver: Sendable {
     /// A query is being sent over `transport`.
     func upstreamQuerySent(over transport: DNSTransport)
     /// An exchange ended with `reply`, a query refused at the cap (``UpstreamReply/notSent(_:)``) included.
@@ -29,7 +29,7 @@ public protocol UpstreamObserver: Sendable {
 /// reports to nobody (it re-arms on EPOLLERR forever, burning a core until the timeout), so the
 /// source address and port of each datagram are checked here instead (RFC 5452 §9.1). Work
 /// happens on Dispatch sources, never blocking a thread of the Swift concurrency pool.
-public final class UpstreamSocketTransport: UpstreamTransport {
+package final class UpstreamSocketTransport: UpstreamTransport {
     /// The serial queues exchanges run on, one per processor: an exchange's sources and timer
     /// need one serial queue, and a fixed few serve thousands of exchanges a second without a
     /// queue (and Dispatch's thread churn behind it) per query.
@@ -53,22 +53,22 @@ public final class UpstreamSocketTransport: UpstreamTransport {
     /// - Parameters:
     ///   - observer: told of every query sent and every outcome.
     ///   - maxOutstanding: the most exchanges open at once.
-    public init(observer: (any UpstreamObserver)? = nil, maxOutstanding: Int = 4096) {
+    package init(observer: (any UpstreamObserver)? = nil, maxOutstanding: Int = 4096) {
         self.observer = observer
         self.limit = Atomic(max(1, maxOutstanding))
     }
 
     /// The most exchanges open at once; a reload may change it (exchanges already open stay).
-    public var maxOutstanding: Int {
+    package var maxOutstanding: Int {
         get { limit.load(ordering: .relaxed) }
         set { limit.store(max(1, newValue), ordering: .relaxed) }
     }
 
     /// Exchanges open now (each holds one socket).
-    public var outstanding: Int { open.load(ordering: .relaxed) }
+    package var outstanding: Int { open.load(ordering: .relaxed) }
 
     /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
-    public func send(
+    package func send(
         _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
     ) async -> UpstreamReply {
         var query = query

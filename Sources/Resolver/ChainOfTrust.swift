@@ -3,9 +3,9 @@
 // anchor, its parent's DS, or a proof that there is none) — with the key cache, and nothing from
 // iteration but a fetch of the DNSKEY or DS RRset it needs.
 
-public import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 /// What a DNSKEY or DS fetch for validation gave (``ValidationFetching/fetchForValidation(_:site:state:)``).
 enum ValidationFetch {

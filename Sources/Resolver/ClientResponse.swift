@@ -2,11 +2,11 @@
 // DNSSEC records only for clients that asked for them, Extended DNS Errors. The server finishes
 // the header (ID, question, RD, CD, RA, OPT presence, size) for every response alike.
 
-public import DNSSEC
-public import DNSWire
+import DNSSEC
+import DNSWire
 
 /// Builds the client-visible part of a response from a resolution.
-public enum ClientResponse {
+package enum ClientResponse {
     /// The response to `query` carrying `resolution`.
     ///
     /// - DNSSEC records: with DO=0 the RRSIGs of every RRset and the NSEC/NSEC3 proofs are left
@@ -15,7 +15,7 @@ public enum ClientResponse {
     ///   RFC 4035 §3.2.3), never on a SERVFAIL.
     /// - Extended DNS Errors: every one the resolution carries (RFC 8914 §3); the server keeps them
     ///   when the query had EDNS and drops them otherwise, as only OPT can carry them.
-    public static func make(_ resolution: Resolution, for query: Message) -> Message {
+    package static func make(_ resolution: Resolution, for query: Message) -> Message {
         let dnssecOK = query.edns?.dnssecOK ?? false
         let asked = query.question?.type
         var header = Header(id: query.header.id)

@@ -1,12 +1,12 @@
 // Primary responsibilities: the zone cut a resolution is working from — which zone, which name
 // servers, which of their addresses are known — and how long the parent said it holds.
 
-public import DNSWire
+import DNSWire
 
 /// A zone cut and the servers that answer for it (RFC 1034 §4.3.2 "SLIST").
-public struct DelegationPoint: Hashable, Sendable {
+package struct DelegationPoint: Hashable, Sendable {
     /// Where the servers' answers come from.
-    public enum Source: Hashable, Sendable {
+    package enum Source: Hashable, Sendable {
         /// The configured or built-in root hints (RFC 8109 §3), before priming.
         case hints
         /// A referral or a cached NS RRset.
@@ -16,19 +16,19 @@ public struct DelegationPoint: Hashable, Sendable {
     }
 
     /// The zone apex.
-    public var zone: DomainName
+    package var zone: DomainName
     /// The name servers' host names, in the order given (empty for forward zones).
-    public var nameServers: [DomainName]
+    package var nameServers: [DomainName]
     /// Known addresses per name server (glue, cache, or configuration).
-    public var addresses: [DomainName: [ServerAddress]]
+    package var addresses: [DomainName: [ServerAddress]]
     /// Where this cut came from.
-    public var source: Source
+    package var source: Source
     /// The wall-clock second the parent's NS RRset stops being valid; a child's own NS data never
     /// extends it (ghost domains, Jiang et al., NDSS 2012).
-    public var expiry: Int64
+    package var expiry: Int64
 
     /// Creates a delegation point.
-    public init(
+    package init(
         zone: DomainName, nameServers: [DomainName], addresses: [DomainName: [ServerAddress]], source: Source,
         expiry: Int64
     ) {
@@ -40,10 +40,10 @@ public struct DelegationPoint: Hashable, Sendable {
     }
 
     /// Whether the servers are recursive forwarders.
-    public var isForward: Bool { source == .forward }
+    package var isForward: Bool { source == .forward }
 
     /// Every known address, name servers in order.
-    public var allAddresses: [ServerAddress] {
+    package var allAddresses: [ServerAddress] {
         var seen: Set<ServerAddress> = []
         var result: [ServerAddress] = []
         for name in nameServers + addresses.keys.filter({ !nameServers.contains($0) }) {
@@ -53,18 +53,18 @@ public struct DelegationPoint: Hashable, Sendable {
     }
 
     /// Name servers with no known address yet.
-    public var unresolvedNameServers: [DomainName] { nameServers.filter { (addresses[$0] ?? []).isEmpty } }
+    package var unresolvedNameServers: [DomainName] { nameServers.filter { (addresses[$0] ?? []).isEmpty } }
 }
 
 /// A configured forward zone: names at or below `zone` are sent, RD=1, to recursive `servers`.
-public struct ForwardZone: Hashable, Sendable {
+package struct ForwardZone: Hashable, Sendable {
     /// The zone apex; `.` forwards everything (the CPE setup).
-    public var zone: DomainName
+    package var zone: DomainName
     /// The recursive servers, in order of preference.
-    public var servers: [ServerAddress]
+    package var servers: [ServerAddress]
 
     /// Creates a forward zone.
-    public init(zone: DomainName, servers: [ServerAddress]) {
+    package init(zone: DomainName, servers: [ServerAddress]) {
         self.zone = zone
         self.servers = servers
     }

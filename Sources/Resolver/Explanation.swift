@@ -4,13 +4,13 @@
 // zone, as the cache holds it (DS at each cut, the DNSKEY set and its verdict).
 
 import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSSEC
+import DNSWire
 
 extension IterativeResolver {
     /// Resolves `question` (through the cache, as a client's query would) and explains the verdict.
     /// - Returns: lines for an operator, the first ones the result, then the records, then the chain.
-    public func explain(_ question: Question, checkingDisabled: Bool = false) async -> [String] {
+    package func explain(_ question: Question, checkingDisabled: Bool = false) async -> [String] {
         let resolution = await resolve(question, checkingDisabled: checkingDisabled)
         let now = CacheTime(seconds: clock.wallSeconds)
         var lines = [

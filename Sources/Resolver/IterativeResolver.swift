@@ -2,10 +2,10 @@
 // known zone cut (RFC 1034 §5.3.3), with the cache consulted first and filled as we go, identical
 // questions in flight joined, and every step bounded by ResolutionLimits.
 
-public import DNSCache
-public import DNSCrypto
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSCrypto
+import DNSSEC
+import DNSWire
 import Synchronization
 
 /// The iterative resolution engine.
@@ -13,17 +13,17 @@ import Synchronization
 /// It never opens a socket and never reads a clock of its own: queries go through the injected
 /// ``UpstreamTransport`` and time comes from the injected ``ResolverClock``, so a whole resolution,
 /// timeouts included, runs in a test against a scripted network (architecture §4).
-public final class IterativeResolver: Sendable {
+package final class IterativeResolver: Sendable {
     /// The settings.
-    public let configuration: ResolverConfiguration
+    package let configuration: ResolverConfiguration
     /// Where queries go.
     let transport: any UpstreamTransport
     /// Where time comes from.
     let clock: any ResolverClock
     /// The shared cache.
-    public let cache: ResolverCache
+    package let cache: ResolverCache
     /// What is known about upstream servers: RTT, EDNS, lameness (shared across resolutions).
-    public let infrastructure: InfrastructureCache
+    package let infrastructure: InfrastructureCache
     /// Decoded keys of validated DNSKEY RRsets by zone: decoding a public key (an EVP_PKEY, for
     /// ECDSA a point check) costs as much as a verification, and every answer from a zone needs
     /// its keys. Checked against the cached RRset's records, so a new key set is decoded afresh.
@@ -38,7 +38,7 @@ public final class IterativeResolver: Sendable {
 
     /// Creates an engine.
     /// - Parameter clientCookieSecret: the secret client cookies are derived from; random by default.
-    public init(
+    package init(
         configuration: ResolverConfiguration, transport: any UpstreamTransport, clock: any ResolverClock,
         cache: ResolverCache, infrastructure: InfrastructureCache, clientCookieSecret: SipHashKey = .random()
     ) {
@@ -65,7 +65,7 @@ public final class IterativeResolver: Sendable {
     ///   - miss: what ``lookUp(_:checkingDisabled:)`` just found when it could not answer (the
     ///     listeners' fast path): the cache is not asked the same thing again, so a miss is looked
     ///     up once. Nil: the cache is asked first.
-    public func resolve(
+    package func resolve(
         _ question: Question, checkingDisabled: Bool = false, after miss: CacheMiss? = nil
     ) async -> Resolution {
         if miss == nil, let cached = answerFromCache(question, checkingDisabled: checkingDisabled) {
@@ -91,7 +91,7 @@ public final class IterativeResolver: Sendable {
     /// The answer for a client that has waited `waited` without one while resolution goes on:
     /// stale data when serve-stale allows it (RFC 8767 §4, the client response timer), else
     /// SERVFAIL with EDE 22 saying the resolution is still running.
-    public func answerAfterClientWait(
+    package func answerAfterClientWait(
         _ question: Question, checkingDisabled: Bool, waited: Duration
     ) -> Resolution {
         if let stale = staleAnswer(question, checkingDisabled: checkingDisabled) { return stale }
@@ -163,7 +163,7 @@ public final class IterativeResolver: Sendable {
     /// - Parameter allowStale: use entries past their expiry but within the cache's stale window,
     ///   and say so with EDE 3 (Stale Answer, RFC 8767 §4, RFC 8914 §4.4); only when resolution has
     ///   failed or taken too long.
-    public func answerFromCache(
+    package func answerFromCache(
         _ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false
     ) -> Resolution? {
         guard
@@ -174,7 +174,7 @@ public final class IterativeResolver: Sendable {
 
     /// ``answerFromCache(_:checkingDisabled:allowStale:)``, saying on a miss what was found, for
     /// ``resolve(_:checkingDisabled:after:)``.
-    public func lookUp(_ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false) -> CacheLookup {
+    package func lookUp(_ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false) -> CacheLookup {
         if !allowStale,
             let failure = cache.lookupFailure(
                 question.name, question.type, question.rrClass, now: CacheTime(seconds: clock.wallSeconds))
@@ -328,7 +328,7 @@ public final class IterativeResolver: Sendable {
 }
 
 /// What the cache alone gives for a question (``IterativeResolver/lookUp(_:checkingDisabled:allowStale:)``).
-public enum CacheLookup: Sendable {
+package enum CacheLookup: Sendable {
     /// A whole answer: data, a negative answer, a bogus verdict or a remembered failure.
     case answer(Resolution)
     /// Not enough to answer; what was found, for ``IterativeResolver/resolve(_:checkingDisabled:after:)``.
@@ -337,12 +337,12 @@ public enum CacheLookup: Sendable {
 
 /// What a cache lookup that could not answer found, so the resolution that follows does not ask
 /// the cache the same thing again.
-public struct CacheMiss: Sendable, Hashable {
+package struct CacheMiss: Sendable, Hashable {
     /// Nothing usable is cached at the question's own name and type — no data, no alias, no
     /// negative answer — so the resolution's first step goes straight to the network. False when
     /// a cached alias chain leads to a name that is missing: the resolution follows it from the cache.
-    public var nothingCached: Bool
+    package var nothingCached: Bool
 
     /// Creates a miss.
-    public init(nothingCached: Bool) { self.nothingCached = nothingCached }
+    package init(nothingCached: Bool) { self.nothingCached = nothingCached }
 }

@@ -1,9 +1,9 @@
 // Primary responsibilities: put what a scrubbed response taught us into the cache with the rank
 // RFC 2181 §5.4.1 gives its source, and build the delegation point a referral describes.
 
-public import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 extension Lookup {
     /// Caches a referral's NS set (authority, non-authoritative), its DS set if any, and its glue

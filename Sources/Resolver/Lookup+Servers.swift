@@ -2,9 +2,9 @@
 // explored first, held-down and lame ones last), finding name servers' addresses when a
 // delegation came without glue, and one query-response exchange with its EDNS and TCP fallbacks.
 
-public import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 extension Lookup {
     /// What one exchange with a server gave.

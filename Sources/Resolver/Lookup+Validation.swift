@@ -3,9 +3,9 @@
 // their NSEC or NSEC3 proofs, and a referral's DS or proof of no DS — all within the client query's
 // budget.
 
-public import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 /// The verdict on one response: the whole, and each RRset with the TTL its signatures allow.
 struct Judgement {

@@ -2,9 +2,9 @@
 // start from (forward zone, cache, or primed root), iterate through referrals with QNAME
 // minimisation, handle every answer kind, and cache what the scrubber kept.
 
-public import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 /// One resolution's procedure over the engine's shared parts; all mutable state is the
 /// ``ResolutionState`` passed in, so nested sub-resolutions share one budget.

@@ -2,7 +2,7 @@
 // (RFC 9156): one more label than the zone cut, then more, until the whole name is sent with
 // the real type.
 
-public import DNSWire
+import DNSWire
 
 /// The QNAME minimisation state of one iteration (RFC 9156 §3).
 struct Minimisation {

@@ -1,33 +1,33 @@
 // Primary responsibilities: what a resolution hands back to the server — everything needed to
 // build the client's response, and why, when it failed.
 
-public import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 /// The outcome of resolving one question.
-public struct Resolution: Hashable, Sendable {
+package struct Resolution: Hashable, Sendable {
     /// The RCODE for the client: NOERROR, NXDOMAIN, or SERVFAIL when resolution failed.
-    public var rcode: RCode
+    package var rcode: RCode
     /// The answer: CNAME/DNAME links in order, then the data (empty for negative answers).
-    public var answer: [RRSet]
+    package var answer: [RRSet]
     /// The authority data for negative answers: SOA and NSEC/NSEC3 proofs with their RRSIGs.
-    public var authority: [RRSet]
+    package var authority: [RRSet]
     /// The weakest security status along the answer (RFC 4035 §4.3); `unchecked` without validation.
-    public var status: SecurityStatus
+    package var status: SecurityStatus
     /// Extended DNS Errors to send (RFC 8914): always at least one on SERVFAIL.
-    public var extendedErrors: [ExtendedDNSError]
+    package var extendedErrors: [ExtendedDNSError]
     /// Whether every part came from the cache without an upstream query.
-    public var fromCache: Bool
+    package var fromCache: Bool
     /// Why ``status`` is not secure, when the validator said: why the data is bogus (EDE code, site
     /// tag, sentence), or why an insecure answer should be reported (EDE 1, 2, 27).
-    public var securityReason: ValidationReason?
+    package var securityReason: ValidationReason?
     /// Why the resolution failed without a validation verdict (no reachable authority, a limit, a
     /// loop): the SERVFAIL's reason, which the cache remembers (RFC 9520 §3.2).
-    public var failure: ResolutionFailure?
+    package var failure: ResolutionFailure?
 
     /// Creates a resolution.
-    public init(
+    package init(
         rcode: RCode, answer: [RRSet] = [], authority: [RRSet] = [], status: SecurityStatus = .unchecked,
         extendedErrors: [ExtendedDNSError] = [], fromCache: Bool = false, securityReason: ValidationReason? = nil,
         failure: ResolutionFailure? = nil
@@ -44,7 +44,7 @@ public struct Resolution: Hashable, Sendable {
 
     /// A SERVFAIL for a resolution that failed without a validation verdict, the failure as its EDE
     /// (RFC 8914 §4: 22 when no authority answered, 0 for loops and limits).
-    public static func failure(_ failure: ResolutionFailure, fromCache: Bool = false) -> Resolution {
+    package static func failure(_ failure: ResolutionFailure, fromCache: Bool = false) -> Resolution {
         Resolution(rcode: .servFail, extendedErrors: [failure.extendedDNSError], fromCache: fromCache, failure: failure)
     }
 
@@ -54,7 +54,7 @@ public struct Resolution: Hashable, Sendable {
 
     /// A SERVFAIL for data that failed validation: status bogus, the reason as the EDE
     /// (RFC 4035 §5.5: bogus data is never given to a client that did not set CD; RFC 8914 §4).
-    public static func bogus(_ reason: ValidationReason, fromCache: Bool = false) -> Resolution {
+    package static func bogus(_ reason: ValidationReason, fromCache: Bool = false) -> Resolution {
         Resolution(
             rcode: .servFail, status: .bogus, extendedErrors: [reason.extendedDNSError], fromCache: fromCache,
             securityReason: reason)
@@ -66,7 +66,7 @@ public struct Resolution: Hashable, Sendable {
     /// - Bogus with CD: the data as received, status bogus so AD stays clear (RFC 4035 §3.2.2:
     ///   the client does its own checking), and the EDE saying why it would have failed.
     /// - Insecure with a reason (EDE 1, 2, 27): the data with the EDE (RFC 9276 §3.2, RFC 8914 §4).
-    public func presented(checkingDisabled: Bool) -> Resolution {
+    package func presented(checkingDisabled: Bool) -> Resolution {
         if status == .bogus && !checkingDisabled && rcode != .servFail, let reason = securityReason {
             return .bogus(reason, fromCache: fromCache)
         }

@@ -3,56 +3,56 @@
 
 /// Bounds on one client query's resolution. Every loop in the engine that remote data can drive
 /// checks one of these; none resets during a resolution.
-public struct ResolutionLimits: Hashable, Sendable {
+package struct ResolutionLimits: Hashable, Sendable {
     /// Upstream queries sent for one client query, all sub-queries included (NS address lookups,
     /// DS/DNSKEY fetches, retries). Stops NXNSAttack-style amplification (NXNSAttack, 2020),
     /// TsuNAME cyclic delegations and any loop the other limits miss. Unbound: 128 per query.
-    public var maxUpstreamQueries = 100
+    package var maxUpstreamQueries = 100
     /// Referrals followed for one name. A real tree is shallow; long chains are attacks or loops.
-    public var maxReferrals = 30
+    package var maxReferrals = 30
     /// NS names whose addresses are looked up per delegation. A delegation may list many NS names
     /// (NXNSAttack relies on that); RFC 2182 needs only a few. Unbound's MAX_TARGET_COUNT family.
-    public var maxNameServerLookupsPerDelegation = 13
+    package var maxNameServerLookupsPerDelegation = 13
     /// NS names per delegation that may come back NXDOMAIN before the delegation is given up:
     /// a few broken NS names happen, a stream of them is NXNSAttack (unbound MAX_TARGET_NX = 5).
-    public var maxNXDOMAINNameServers = 5
+    package var maxNXDOMAINNameServers = 5
     /// CNAME and DNAME links followed (RFC 1034 §3.6.2 warns of loops; BIND and Unbound use ~11).
-    public var maxCNAMEChain = 11
+    package var maxCNAMEChain = 11
     /// Depth of nested sub-resolutions (an NS name whose address needs another NS name's address…).
     /// Bounds recursion on the stack as well as work; TsuNAME-style cycles end here.
-    public var maxSubqueryDepth = 6
+    package var maxSubqueryDepth = 6
     /// Depth of nested DS and DNSKEY fetches while building one chain of trust. Each level is one
     /// zone cut further up (RFC 4035 §5), so real chains stay far below this; a hostile hierarchy
     /// of signer names or a dependency cycle ends here, with a bogus verdict (EDE 9).
-    public var maxValidationDepth = 24
+    package var maxValidationDepth = 24
     /// QNAME minimisation queries per resolution before the rest of the name is sent at once
     /// (RFC 9156 §2.3: MAX_MINIMISE_COUNT 10; the first MINIMISE_ONE_LAB 4 labels go one by one).
-    public var maxMinimisationSteps = 10
+    package var maxMinimisationSteps = 10
     /// Labels that are always revealed one at a time before steps grow (RFC 9156 §2.3).
-    public var minimiseOneLabelCount = 4
+    package var minimiseOneLabelCount = 4
     /// Wall time for one resolution; past it the answer is SERVFAIL with EDE 22.
-    public var resolutionTimeout: Duration = .seconds(10)
+    package var resolutionTimeout: Duration = .seconds(10)
     /// Timeout for one upstream query before another server is tried; grows with the server's
     /// smoothed RTT, within these bounds (RFC 6298 §2 style back-off).
-    public var minimumQueryTimeout: Duration = .milliseconds(400)
+    package var minimumQueryTimeout: Duration = .milliseconds(400)
     /// The longest one upstream query is waited for.
-    public var maximumQueryTimeout: Duration = .seconds(3)
+    package var maximumQueryTimeout: Duration = .seconds(3)
     /// The shortest wait for a forwarder: it resolves before it answers, often asking several
     /// authorities (one of them silent, each costing it a timeout), so its first answer to a new
     /// name takes longer than any round trip to an authority. 400 ms gave up on a forwarder that
     /// was still resolving a name with a dead name server (lab/e2e, forwarding pass).
-    public var minimumForwarderQueryTimeout: Duration = .milliseconds(1500)
+    package var minimumForwarderQueryTimeout: Duration = .milliseconds(1500)
     /// Failed exchanges (timeouts, lame, unusable answers) with one zone's servers before the
     /// zone is deemed unreachable: a zone may list many names with many addresses each, and
     /// trying every one of them would turn one client query into dozens of timeouts.
-    public var maxAttemptsPerQuestion = 8
+    package var maxAttemptsPerQuestion = 8
     /// Times one server may time out during one client query. The first timeout moves on to the
     /// zone's other servers; once every candidate has been tried, a server that timed out is
     /// asked once more with its backed-off timeout (RFC 6298 §5.5), because one lost datagram must
     /// not make a single-server zone or a lone forwarder fail (RFC 1035 §4.2.1 expects
     /// retransmission). BIND and Unbound likewise retry before giving up.
-    public var maxTimeoutsPerServer = 2
+    package var maxTimeoutsPerServer = 2
 
     /// The defaults above.
-    public init() {}
+    package init() {}
 }

@@ -2,9 +2,9 @@
 // starts (NS address lookups, DS and DNSKEY fetches), and never reset; and the verdict each step
 // of a resolution hands back with its data.
 
-internal import DNSCache
-public import DNSSEC
-public import DNSWire
+import DNSCache
+import DNSSEC
+import DNSWire
 
 /// What one client query has used so far. Passed `inout` down every step of its resolution.
 struct ResolutionState {

@@ -1,11 +1,11 @@
 // Primary responsibilities: what the operator decides about resolution, as the engine sees it
 // (the daemon maps the `resolution:` section of mamori.yaml onto this).
 
-public import DNSWire
+import DNSWire
 
 /// How much of the query name each server is shown (RFC 9156); the raw values are the
 /// configuration's words (`resolution.qname-minimisation`).
-public enum QNAMEMinimisation: String, Hashable, Sendable, CaseIterable {
+package enum QNAMEMinimisation: String, Hashable, Sendable, CaseIterable {
     /// Send the full name to every server (RFC 1034 behaviour).
     case off
     /// Minimise, and send the full name again when a server answers a minimised query with
@@ -16,47 +16,47 @@ public enum QNAMEMinimisation: String, Hashable, Sendable, CaseIterable {
 }
 
 /// The resolution settings.
-public struct ResolverConfiguration: Hashable, Sendable {
+package struct ResolverConfiguration: Hashable, Sendable {
     /// Where resolution starts when the cache knows nothing.
-    public var rootHints: RootHints = .builtIn
+    package var rootHints: RootHints = .builtIn
     /// Zones sent to recursive forwarders instead of being resolved from the root.
-    public var forwardZones: [ForwardZone] = []
+    package var forwardZones: [ForwardZone] = []
     /// QNAME minimisation mode; relaxed by default as in Unbound and Knot.
-    public var qnameMinimisation: QNAMEMinimisation = .relaxed
+    package var qnameMinimisation: QNAMEMinimisation = .relaxed
     /// Send queries to IPv4 servers.
-    public var useIPv4 = true
+    package var useIPv4 = true
     /// Send queries to IPv6 servers (and look up AAAA for name servers).
-    public var useIPv6 = true
+    package var useIPv6 = true
     /// Allow upstream servers on loopback, private and other special-purpose addresses.
-    public var allowPrivateUpstreams = false
+    package var allowPrivateUpstreams = false
     /// The EDNS UDP payload size advertised upstream (DNS Flag Day 2020: 1232).
-    public var ednsBufferSize = EDNS.flagDay2020PayloadSize
+    package var ednsBufferSize = EDNS.flagDay2020PayloadSize
     /// Set DO on upstream queries so that signatures and proofs come back (RFC 4035 §4.1).
-    public var dnssecOK = true
+    package var dnssecOK = true
     /// Randomise the case of query names and require the echo to match (draft-vixie-dnsext-dns0x20).
     /// Off by default: some authoritative servers do not preserve case.
-    public var useCaseRandomisation = false
+    package var useCaseRandomisation = false
     /// Send a DNS cookie with every EDNS query (RFC 7873 §5.1) and discard replies that echo another
     /// client cookie (RFC 7873 §5.3). On by default, as in BIND and Knot Resolver: servers that do
     /// not know the option ignore it (RFC 6891 §6.1.2).
-    public var sendCookies = true
+    package var sendCookies = true
     /// The limits on work per client query.
-    public var limits = ResolutionLimits()
+    package var limits = ResolutionLimits()
     /// Answer from expired cache entries, with EDE 3 (Stale Answer), when resolution fails or a
     /// client has waited too long (RFC 8767 §4). The cache must keep expired entries for this
     /// (its `serveStale` setting). Off by default, as in every peer.
-    public var serveStale = false
+    package var serveStale = false
     /// Refresh a cached RRset in the background when a client asks for it in the last tenth of
     /// its TTL, so popular names never expire for their users (Unbound's `prefetch`). Off by default.
-    public var prefetch = false
+    package var prefetch = false
     /// DNSSEC validation: anchors, limits, supported algorithms (off unless enabled).
-    public var validation = ValidationSettings()
+    package var validation = ValidationSettings()
 
     /// The defaults.
-    public init() {}
+    package init() {}
 
     /// The deepest forward zone that holds `name`, if any.
-    public func forwardZone(for name: DomainName) -> ForwardZone? {
+    package func forwardZone(for name: DomainName) -> ForwardZone? {
         forwardZones.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.labelCount < $1.zone.labelCount }
     }
 }

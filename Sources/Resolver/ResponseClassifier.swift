@@ -2,10 +2,10 @@
 // (answer, CNAME to follow, referral, NXDOMAIN, NODATA, lame, throwaway), as unbound's
 // iter_resptype and knot's iterate layer do, on a response the scrubber has already cleaned.
 
-public import DNSWire
+import DNSWire
 
 /// What one upstream response means.
-public enum ResponseKind: Hashable, Sendable {
+package enum ResponseKind: Hashable, Sendable {
     /// The answer section holds the asked type at the (possibly CNAME-rewritten) name.
     case answer
     /// The answer leads, through CNAME/DNAME links, to `target`, whose data is not in the response.
@@ -25,7 +25,7 @@ public enum ResponseKind: Hashable, Sendable {
 }
 
 /// Classifies scrubbed responses.
-public enum ResponseClassifier {
+package enum ResponseClassifier {
     /// Classifies `response` to a query for `question`, sent to a server of `zone`.
     ///
     /// - Parameters:
@@ -34,7 +34,7 @@ public enum ResponseClassifier {
     ///     (RFC 6604 §2: the RCODE speaks of the last name in the chain).
     ///   - forwarding: the server is a recursive forwarder, which answers for every zone and
     ///     never refers.
-    public static func classify(
+    package static func classify(
         _ response: Message, question: Question, zone: DomainName, chain: AnswerChain, forwarding: Bool
     ) -> ResponseKind {
         switch response.rcode {
@@ -92,7 +92,7 @@ extension ResponseClassifier {
     /// as NODATA it would deny data that exists; the caller treats it as lame, so the next
     /// forwarder is asked, and with none left the client gets SERVFAIL naming the reason. Looked
     /// at before scrubbing, which drops a forwarder's NS records.
-    public static func referralFromForwarder(_ response: Message) -> DomainName? {
+    package static func referralFromForwarder(_ response: Message) -> DomainName? {
         guard response.rcode == .noError, response.answer.isEmpty,
             !response.authority.contains(where: { $0.type == .soa })
         else { return nil }
@@ -101,32 +101,32 @@ extension ResponseClassifier {
 }
 
 /// The CNAME and DNAME links a response holds, starting at the question name.
-public struct AnswerChain: Hashable, Sendable {
+package struct AnswerChain: Hashable, Sendable {
     /// One link: the owner, where it leads, and whether it was synthesised from a DNAME.
-    public struct Link: Hashable, Sendable {
+    package struct Link: Hashable, Sendable {
         /// The alias.
-        public var owner: DomainName
+        package var owner: DomainName
         /// Where the alias leads.
-        public var target: DomainName
+        package var target: DomainName
         /// The DNAME this link was synthesised from (RFC 6672 §3.3), if any.
-        public var dname: DomainName?
+        package var dname: DomainName?
     }
 
     /// The question name.
-    public var start: DomainName
+    package var start: DomainName
     /// The links in order.
-    public var links: [Link]
+    package var links: [Link]
     /// Why the chain stopped early, if it did (a loop, too long, a rewrite past 255 octets).
-    public var problem: String?
+    package var problem: String?
 
     /// The name whose data the response should end with.
-    public var finalName: DomainName { links.last?.target ?? start }
+    package var finalName: DomainName { links.last?.target ?? start }
 
     /// Follows CNAME records and DNAME redirections through `answer` from `name`, at most `limit`
     /// links (RFC 1034 §3.6.2, RFC 6672 §3.4). A DNAME whose owner is a proper ancestor of the
     /// current name rewrites it, whatever a CNAME at the current name says (see
     /// ``Scrubber/scrub(_:question:zone:chain:forwarding:)``, which drops a contradicting one).
-    public init(following name: DomainName, type: RRType, in answer: [RRSet], limit: Int) {
+    package init(following name: DomainName, type: RRType, in answer: [RRSet], limit: Int) {
         start = name
         links = []
         var current = name

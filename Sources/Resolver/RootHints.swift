@@ -1,17 +1,17 @@
 // Primary responsibilities: where resolution starts when nothing is cached — the root servers'
 // names and addresses, built in (IANA's named.root) or given by the operator.
 
-public import DNSWire
+import DNSWire
 
 /// The root name servers to prime from (RFC 8109 §3).
-public struct RootHints: Hashable, Sendable {
+package struct RootHints: Hashable, Sendable {
     /// The root servers' host names, in order.
-    public var nameServers: [DomainName]
+    package var nameServers: [DomainName]
     /// Their addresses.
-    public var addresses: [DomainName: [ServerAddress]]
+    package var addresses: [DomainName: [ServerAddress]]
 
     /// Creates hints.
-    public init(nameServers: [DomainName], addresses: [DomainName: [ServerAddress]]) {
+    package init(nameServers: [DomainName], addresses: [DomainName: [ServerAddress]]) {
         self.nameServers = nameServers
         self.addresses = addresses
     }
@@ -19,7 +19,7 @@ public struct RootHints: Hashable, Sendable {
     /// Builds hints from zone-file records: NS records owned by the root, and A/AAAA records of
     /// the names they list. Other records are ignored.
     /// - Throws: ``RootHintsError`` when no NS record or no address for any of them is present.
-    public init(records: [Record]) throws(RootHintsError) {
+    package init(records: [Record]) throws(RootHintsError) {
         var nameServers: [DomainName] = []
         var addresses: [DomainName: [ServerAddress]] = [:]
         for record in records where record.name.isRoot {
@@ -44,12 +44,12 @@ public struct RootHints: Hashable, Sendable {
     }
 
     /// The delegation point the hints stand for; its expiry is irrelevant (hints never expire).
-    public var delegationPoint: DelegationPoint {
+    package var delegationPoint: DelegationPoint {
         DelegationPoint(zone: .root, nameServers: nameServers, addresses: addresses, source: .hints, expiry: .max)
     }
 
     /// IANA's root servers (named.root of 2024-07), used when `resolution.root-hints` is `built-in`.
-    public static let builtIn: RootHints = {
+    package static let builtIn: RootHints = {
         let table: [(String, String, String)] = [
             ("a", "198.41.0.4", "2001:503:ba3e::2:30"), ("b", "170.247.170.2", "2801:1b8:10::b"),
             ("c", "192.33.4.12", "2001:500:2::c"), ("d", "199.7.91.13", "2001:500:2d::d"),
@@ -73,8 +73,8 @@ public struct RootHints: Hashable, Sendable {
 /// Root hints that cannot be used: the Resolver's one error shape, its reason starting
 /// `root hints:`. (A resolution that fails is an outcome, not an error: `Resolution.failure`.)
 /// Errors compare by code (``CodedError``).
-public typealias RootHintsError = SimpleError<RootHintsErrorCode>
+package typealias RootHintsError = SimpleError<RootHintsErrorCode>
 
 /// What is wrong with root hints: no NS record owned by the root, so nothing to prime from
 /// (RFC 8109 §3), or no A or AAAA record for any of the root's name servers, so none can be reached.
-public enum RootHintsErrorCode: Hashable, Sendable { case noNameServers, noAddresses }
+package enum RootHintsErrorCode: Hashable, Sendable { case noNameServers, noAddresses }

@@ -3,10 +3,10 @@
 // RFC 1034 §4.3.2 "bailiwick"). What survives is data about the question's name chain, the
 // delegation below the server's zone, and address glue for that delegation's name servers.
 
-public import DNSWire
+import DNSWire
 
 /// Cleans responses from authoritative servers and forwarders.
-public enum Scrubber {
+package enum Scrubber {
     /// Keeps only what a server of `zone` may speak for, given the question.
     ///
     /// - Answer: RRsets on the CNAME/DNAME chain from the question name (each owner inside
@@ -21,7 +21,7 @@ public enum Scrubber {
     ///   inside `zone` (glue "in bailiwick"). Out-of-bailiwick glue is dropped; those names get resolved on their own.
     /// - A forwarder (`forwarding`) speaks for every zone: only the question-chain rule applies to
     ///   the answer, and the authority keeps SOA and proofs for the final name.
-    public static func scrub(
+    package static func scrub(
         _ response: Message, question: Question, zone: DomainName, chain: AnswerChain, forwarding: Bool
     ) -> Message {
         var clean = response

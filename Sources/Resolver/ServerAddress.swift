@@ -2,7 +2,7 @@
 // ServiceAddress — one address type shared by the configuration, the listeners, the
 // infrastructure cache and the engine.
 
-public import DNSWire
+import DNSWire
 
 /// An upstream server's address and port.
-public typealias ServerAddress = ServiceAddress
+package typealias ServerAddress = ServiceAddress

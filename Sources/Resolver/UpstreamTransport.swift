@@ -2,10 +2,10 @@
 // a socket; it asks a transport to deliver one query and waits for what came back. The daemon's
 // transport does real UDP/TCP; the replay kit's transport answers from a script.
 
-public import DNSWire
+import DNSWire
 
 /// What came back for one upstream query.
-public enum UpstreamReply: Sendable {
+package enum UpstreamReply: Sendable {
     /// A response that passed the RFC 5452 §9.1 acceptance checks: it came from the queried address
     /// and port, to the query's source port, with the query's ID and question (case-insensitive).
     case response(Message)
@@ -27,7 +27,7 @@ public enum UpstreamReply: Sendable {
 /// Implementations choose a random 16-bit ID and a random source port per query from the system
 /// CSPRNG (RFC 5452 §4, §9.2) — the engine's ID in `query` is replaced — and never return a reply
 /// that fails acceptance.
-public protocol UpstreamTransport: Sendable {
+package protocol UpstreamTransport: Sendable {
     /// Sends `query` to `server` over `transport` and waits at most `timeout`.
     func send(
         _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
@@ -41,7 +41,7 @@ public protocol UpstreamTransport: Sendable {
 /// timeouts, round-trip times and the resolution's wall-time limit and never jumps; the wall
 /// reading dates TTL expiry and RRSIG validity (RFC 4034 §3.1.5), and follows a faked system time
 /// so that an operator can test validation at another date.
-public protocol ResolverClock: Sendable {
+package protocol ResolverClock: Sendable {
     /// Monotonic time since an arbitrary origin.
     var monotonicNow: Duration { get }
     /// Seconds since the Unix epoch.

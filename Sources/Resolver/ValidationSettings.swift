@@ -2,27 +2,27 @@
 // it — on or off, where the chains of trust start (the trust-anchor store, negative trust anchors
 // included), the validator's work limits and which algorithms count as supported.
 
-public import DNSSEC
-public import DNSWire
+import DNSSEC
+import DNSWire
 
 /// The validation settings of one engine (the daemon maps the `dnssec:` section onto this).
 ///
 /// Off by default so that an engine built without anchors behaves as a plain iterative resolver;
 /// the daemon switches it on with the built-in root anchors unless told otherwise (architecture §6).
-public struct ValidationSettings: Hashable, Sendable {
+package struct ValidationSettings: Hashable, Sendable {
     /// Whether answers are validated at all. Off: no DNSKEY or DS is fetched, data stays
     /// `unchecked`, and AD is never set (RFC 4035 §3.2.3 lets only a validating resolver set it).
-    public var enabled: Bool
+    package var enabled: Bool
     /// Trust anchors and negative trust anchors (RFC 4035 §4.4, RFC 7646). A name with no anchor at
     /// or above it is insecure: nothing can prove it (RFC 4035 §4.3).
-    public var anchors: TrustAnchorStore
+    package var anchors: TrustAnchorStore
     /// Work limits and policies (KeyTrap, RFC 9276 NSEC3 iterations, clock skew).
-    public var limits: ValidationLimits
+    package var limits: ValidationLimits
     /// The algorithms and digests treated as supported; the rest make zones insecure (RFC 6840 §5.2).
-    public var support: AlgorithmSupport
+    package var support: AlgorithmSupport
 
     /// Creates settings; validation is off unless `enabled`.
-    public init(
+    package init(
         enabled: Bool = false, anchors: TrustAnchorStore = TrustAnchorStore(anchors: []),
         limits: ValidationLimits = .default, support: AlgorithmSupport = .system
     ) {
@@ -34,13 +34,13 @@ public struct ValidationSettings: Hashable, Sendable {
 
     /// Equal when the same store (by identity) and equal settings: the store is a shared, mutable
     /// object (run-time NTAs), so two engines share anchors only when they share the store.
-    public static func == (lhs: ValidationSettings, rhs: ValidationSettings) -> Bool {
+    package static func == (lhs: ValidationSettings, rhs: ValidationSettings) -> Bool {
         lhs.enabled == rhs.enabled && lhs.anchors === rhs.anchors && lhs.limits == rhs.limits
             && lhs.support == rhs.support
     }
 
     /// Hashes the same fields as ``==(_:_:)``, the store by identity.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(enabled)
         hasher.combine(ObjectIdentifier(anchors))
         hasher.combine(limits)

@@ -1,8 +1,8 @@
 // Primary responsibilities: the state of asking one zone's servers — which were tried and failed,
 // which name servers' addresses were looked up — and the readable reason when all of them fail.
 
-internal import DNSCache
-public import DNSWire
+import DNSCache
+import DNSWire
 
 /// Asking the servers of one delegation point, until one gives a usable answer.
 struct ZoneAttempt {

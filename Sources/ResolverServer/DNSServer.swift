@@ -15,7 +15,7 @@ import Synchronization
 #endif
 
 /// Every listener of the daemon, around one ``QueryProcessor``.
-public final class DNSServer: Sendable {
+package final class DNSServer: Sendable {
     /// The listeners, once bound.
     private struct Listeners {
         /// UDP sockets.
@@ -25,7 +25,7 @@ public final class DNSServer: Sendable {
     }
 
     /// The DNS logic shared by every listener.
-    public let processor: QueryProcessor
+    package let processor: QueryProcessor
     /// Where events are logged.
     private let logger: Logger
     /// The listeners.
@@ -38,7 +38,7 @@ public final class DNSServer: Sendable {
     /// Creates a server; nothing is bound yet. With `metrics`, the listeners count what they do and
     /// the packet cache, waiting queries and TCP connections are reported at each scrape.
     /// - Parameter packetCacheBytes: the packet cache's memory bound, or nil for none.
-    public init(
+    package init(
         handler: any QueryHandler, policy: ServerPolicy, packetCacheBytes: Int?, logger: Logger,
         metrics: ServerMetrics? = nil
     ) {
@@ -83,8 +83,9 @@ public final class DNSServer: Sendable {
     /// not empty, uses those sockets instead (socket activation overrides `listen`).
     /// Port 0 asks the kernel for a free port, then the other sockets of that address share it.
     /// - Throws: ``SocketError`` for the first address that cannot be bound; nothing stays bound.
-    public func bind(_ addresses: [ServiceAddress], threads: Int, activated: [ActivatedSocket] = []) throws(SocketError)
-    {
+    package func bind(
+        _ addresses: [ServiceAddress], threads: Int, activated: [ActivatedSocket] = []
+    ) throws(SocketError) {
         var bound = Listeners()
         if !activated.isEmpty {
             for socket in activated {
@@ -157,14 +158,14 @@ public final class DNSServer: Sendable {
     }
 
     /// Starts reading on every socket.
-    public func start() {
+    package func start() {
         let current = listeners.withLock { $0 }
         for listener in current.udp { listener.start() }
         for listener in current.tcp { listener.start() }
     }
 
     /// The UDP addresses bound (ports resolved), one per address even with several threads.
-    public var udpAddresses: [ServiceAddress] {
+    package var udpAddresses: [ServiceAddress] {
         var seen: [ServiceAddress] = []
         for listener in listeners.withLock({ $0.udp }) where !seen.contains(listener.localAddress) {
             seen.append(listener.localAddress)
@@ -173,7 +174,7 @@ public final class DNSServer: Sendable {
     }
 
     /// The TCP addresses bound, one per address.
-    public var tcpAddresses: [ServiceAddress] {
+    package var tcpAddresses: [ServiceAddress] {
         var seen: [ServiceAddress] = []
         for listener in listeners.withLock({ $0.tcp }) where !seen.contains(listener.localAddress) {
             seen.append(listener.localAddress)
@@ -183,13 +184,13 @@ public final class DNSServer: Sendable {
 
     /// Applies reloaded listener settings (access control, limits, EDNS size). Addresses and
     /// thread counts are bound once: changing them needs a restart.
-    public func reload(_ policy: ServerPolicy) {
+    package func reload(_ policy: ServerPolicy) {
         processor.update(policy: policy)
     }
 
     /// For the watchdog: true when every listener queue ran the previous round's probe; then
     /// sends the next round. A queue stuck in a handler thus stops the pings.
-    public func livenessCheck() -> Bool {
+    package func livenessCheck() -> Bool {
         let current = listeners.withLock { $0 }
         let healthy = probes.withLock { state in
             let healthy = state.answered >= state.sent
@@ -204,7 +205,7 @@ public final class DNSServer: Sendable {
     /// Stops taking queries, waits up to `timeout` for queries in resolution to be answered (and
     /// sent), then closes every socket.
     /// - Returns: how many queries were abandoned.
-    public func stop(timeout: Duration) -> Int {
+    package func stop(timeout: Duration) -> Int {
         let current = listeners.withLock { $0 }
         for listener in current.udp { listener.stopReading() }
         for listener in current.tcp { listener.stopAccepting() }

@@ -6,7 +6,7 @@ import DNSWire
 import Synchronization
 
 /// Counts queries handed to the engine and not yet answered.
-public final class PendingLimiter: Sendable {
+package final class PendingLimiter: Sendable {
     /// Counts per address, and their sum.
     private struct State {
         /// Waiting queries per source address; addresses at zero are removed.
@@ -19,10 +19,10 @@ public final class PendingLimiter: Sendable {
     private let state = Mutex(State())
 
     /// Creates an empty limiter.
-    public init() {}
+    package init() {}
 
     /// Whether a query may wait for resolution.
-    public enum Admission: Sendable, Equatable {
+    package enum Admission: Sendable, Equatable {
         /// Admitted: ``release(_:)`` must follow once.
         case admitted
         /// Its address already has its per-client limit waiting.
@@ -36,7 +36,7 @@ public final class PendingLimiter: Sendable {
     /// the addresses waiting, this one included). So a flood from one source fills the total and
     /// then only takes back its own freed slots, while every other client is still admitted; the
     /// admitted below-share queries add at most `totalLimit` more (the shares sum to it).
-    public func acquire(_ address: IPAddress, limit: Int, totalLimit: Int = .max) -> Admission {
+    package func acquire(_ address: IPAddress, limit: Int, totalLimit: Int = .max) -> Admission {
         state.withLock { state in
             let count = state.perClient[address, default: 0]
             guard count < limit else { return .clientLimit }
@@ -51,7 +51,7 @@ public final class PendingLimiter: Sendable {
     }
 
     /// Gives back a slot taken by ``acquire(_:limit:)``.
-    public func release(_ address: IPAddress) {
+    package func release(_ address: IPAddress) {
         state.withLock { state in
             guard let count = state.perClient[address] else { return }
             state.perClient[address] = count > 1 ? count - 1 : nil
@@ -60,8 +60,8 @@ public final class PendingLimiter: Sendable {
     }
 
     /// Queries waiting for resolution, all clients together.
-    public var total: Int { state.withLock { $0.total } }
+    package var total: Int { state.withLock { $0.total } }
 
     /// Queries waiting for resolution from one address.
-    public func count(for address: IPAddress) -> Int { state.withLock { $0.perClient[address, default: 0] } }
+    package func count(for address: IPAddress) -> Int { state.withLock { $0.perClient[address, default: 0] } }
 }

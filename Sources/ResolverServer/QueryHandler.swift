@@ -14,7 +14,7 @@ import Resolver
 /// had one (with our buffer size and the query's DO bit; the handler's options, such as Extended DNS
 /// Errors, RFC 8914, are kept), and truncates to the client's UDP size with TC=1 (RFC 6891 §6.2.5,
 /// RFC 1035 §4.2.1). The handler decides everything else: RCODE, AA/AD, the three sections, EDEs.
-public protocol QueryHandler: Sendable {
+package protocol QueryHandler: Sendable {
     /// The fast path: a complete response from the cache, or what the miss found.
     ///
     /// Called synchronously on the listener's serial queue for every query, RD=0 ones included, so
@@ -49,7 +49,7 @@ public protocol QueryHandler: Sendable {
 }
 
 /// What the fast path gives: a response, or a miss to resolve.
-public enum CacheAnswer: Sendable {
+package enum CacheAnswer: Sendable {
     /// The whole response, from the cache.
     case response(Message)
     /// Not in the cache; what the lookup found.
@@ -57,21 +57,21 @@ public enum CacheAnswer: Sendable {
 }
 
 /// Who sent a query: source address, source port and transport.
-public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
+package struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
     /// The source address; IPv4-mapped IPv6 addresses are given as IPv4.
-    public var address: IPAddress
+    package var address: IPAddress
     /// The source port.
-    public var port: UInt16
+    package var port: UInt16
     /// The transport.
-    public var transport: DNSTransport
+    package var transport: DNSTransport
 
     /// Creates a client address.
-    public init(address: IPAddress, port: UInt16, transport: DNSTransport) {
+    package init(address: IPAddress, port: UInt16, transport: DNSTransport) {
         self.address = address.unmapped
         self.port = port
         self.transport = transport
     }
 
     /// `ADDR@PORT/udp`.
-    public var description: String { "\(address)@\(port)/\(transport.rawValue)" }
+    package var description: String { "\(address)@\(port)/\(transport.rawValue)" }
 }

@@ -13,9 +13,9 @@ import Synchronization
 ///
 /// Shared by every listener; each call runs on the calling listener's queue. Listeners only move
 /// bytes: everything about DNS is decided here, so it is tested without sockets.
-public final class QueryProcessor: Sendable {
+package final class QueryProcessor: Sendable {
     /// What a listener does with one incoming message.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// Send nothing (denied client, unreadable header, a response, over the waiting limit on UDP).
         case drop
         /// Send these bytes now.
@@ -25,25 +25,25 @@ public final class QueryProcessor: Sendable {
     }
 
     /// The engine.
-    public let handler: any QueryHandler
+    package let handler: any QueryHandler
     /// The waiting queries.
-    public let pending = PendingLimiter()
+    package let pending = PendingLimiter()
     /// Responses of hot cached names by query bytes, in front of ``QueryHandler/answerFromCache(_:client:)``;
     /// nil when `cache.packet-cache` is off.
-    public let packetCache: PacketCache?
+    package let packetCache: PacketCache?
     /// Wall-clock seconds for the packet cache's TTLs, the clock the RRset cache runs on.
     private let clock: any ResolverClock
     /// Counters for `metrics.listen`, or nil when metrics are off.
-    public let metrics: ServerMetrics?
+    package let metrics: ServerMetrics?
     /// The server cookies of every listener's clients (`server.answer-cookies`).
-    public let serverCookies: ServerCookies
+    package let serverCookies: ServerCookies
     /// The settings in force, replaced at reload, and how many times they were replaced: a part
     /// of the packet cache's generation (``generation(_:)``).
     private let currentPolicy: Mutex<(policy: ServerPolicy, epoch: UInt64)>
 
     /// Creates a processor.
     /// - Parameter serverCookies: the server cookies; by default a random secret from now on.
-    public init(
+    package init(
         handler: any QueryHandler, policy: ServerPolicy, packetCache: PacketCache? = nil,
         clock: any ResolverClock = SystemClock(), metrics: ServerMetrics? = nil, serverCookies: ServerCookies? = nil
     ) {
@@ -56,11 +56,11 @@ public final class QueryProcessor: Sendable {
     }
 
     /// The settings in force.
-    public var policy: ServerPolicy { currentPolicy.withLock { $0.policy } }
+    package var policy: ServerPolicy { currentPolicy.withLock { $0.policy } }
 
     /// Replaces the settings; queries already past their checks are not affected. The packet
     /// cache's responses were sized and built under the old settings: none is replayed after this.
-    public func update(policy: ServerPolicy) {
+    package func update(policy: ServerPolicy) {
         currentPolicy.withLock { $0 = (policy, $0.epoch + 1) }
     }
 
@@ -74,7 +74,7 @@ public final class QueryProcessor: Sendable {
     /// nothing for this client's query (or does not apply: not allowed, not a query), and the
     /// listener then calls ``handle(_:client:packetCacheChecked:)`` with `packetCacheChecked`.
     /// - Returns: the response's length in `destination`.
-    public func answerFromPacketCache(
+    package func answerFromPacketCache(
         _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
     ) -> Int? {
         guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
@@ -105,7 +105,7 @@ public final class QueryProcessor: Sendable {
     ///   - client: its source.
     ///   - packetCacheChecked: the caller already asked ``answerFromPacketCache(_:client:into:)``.
     /// - Returns: what the listener should do.
-    public func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
+    package func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
         let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies, epoch) = currentPolicy.withLock {
@@ -237,7 +237,7 @@ public final class QueryProcessor: Sendable {
 
     /// Resolves a query admitted by ``handle(_:client:)`` and delivers the encoded response.
     /// - Parameter deliver: called once, on the engine's thread, with the bytes to send.
-    public func resolve(
+    package func resolve(
         _ admitted: AdmittedQuery, client: ClientAddress, deliver: @escaping @Sendable ([UInt8]) -> Void
     ) {
         let query = admitted.message
@@ -269,9 +269,9 @@ public final class QueryProcessor: Sendable {
 
 /// A query admitted for resolution by ``QueryProcessor/handle(_:client:packetCacheChecked:)``: a
 /// waiting slot is held for it.
-public struct AdmittedQuery: Sendable {
+package struct AdmittedQuery: Sendable {
     /// The client's query.
-    public let message: Message
+    package let message: Message
     /// What the cache lookup found, so resolution does not ask again.
-    public let miss: CacheMiss
+    package let miss: CacheMiss
 }

@@ -6,10 +6,10 @@
 import DNSWire
 
 /// Builds and finishes responses; stateless.
-public enum ResponseBuilder {
+package enum ResponseBuilder {
     /// The UDP size a client can take: its EDNS payload size clamped to [512, ours], or 512
     /// without EDNS (RFC 1035 §4.2.1, RFC 6891 §6.2.3 and §6.2.5).
-    public static func udpLimit(for query: Message, ednsBufferSize: Int) -> Int {
+    package static func udpLimit(for query: Message, ednsBufferSize: Int) -> Int {
         guard let edns = query.edns else { return 512 }
         return min(max(Int(edns.udpPayloadSize), 512), max(ednsBufferSize, 512))
     }
@@ -20,7 +20,7 @@ public enum ResponseBuilder {
     /// - Parameter cookie: the COOKIE option for this client (``ServerCookies``), or nil for none. It
     ///   replaces any cookie the response carried and goes last in the OPT record, which is the last
     ///   record of the message: the packet cache finds it at the end and rewrites it per client.
-    public static func finish(
+    package static func finish(
         _ response: consuming Message, for query: Message, ednsBufferSize: Int, cookie: EDNSOption? = nil
     ) -> Message {
         // Consumed, not copied: a copy retained and released every array of the response.
@@ -52,7 +52,7 @@ public enum ResponseBuilder {
 
     /// Encodes a finished response within `limit` octets; on an encoding failure (data the codec
     /// cannot write) answers SERVFAIL instead, so the client is never left waiting.
-    public static func encode(_ message: Message, limit: Int) -> [UInt8] {
+    package static func encode(_ message: Message, limit: Int) -> [UInt8] {
         if let bytes = try? message.serialized(maxSize: limit) { return bytes }
         var failure = Message(
             header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
@@ -61,7 +61,7 @@ public enum ResponseBuilder {
     }
 
     /// A response carrying only an RCODE (and an EDE when the query had EDNS) for a parsed query.
-    public static func error(
+    package static func error(
         _ rcode: RCode, for query: Message, ednsBufferSize: Int, extendedError: ExtendedDNSError? = nil,
         cookie: EDNSOption? = nil
     ) -> Message {
@@ -73,7 +73,7 @@ public enum ResponseBuilder {
 
     /// FORMERR for a message whose header could be read but not the rest (RFC 1035 §4.1.1): the
     /// header's ID, OPCODE and RD echoed, no question, no OPT (the OPT could not be read either).
-    public static func formatError(header: Header) -> [UInt8] {
+    package static func formatError(header: Header) -> [UInt8] {
         var responseHeader = Header(id: header.id, opcode: header.opcode)
         responseHeader.isResponse = true
         responseHeader.recursionDesired = header.recursionDesired
@@ -86,7 +86,7 @@ public enum ResponseBuilder {
     /// BADVERS (RFC 6891 §6.1.3): the query used an EDNS version we do not speak. The answer
     /// carries an OPT with version 0, the highest we implement, and echoes the question so the
     /// client can match it.
-    public static func badVersion(for query: Message, ednsBufferSize: Int) -> Message {
+    package static func badVersion(for query: Message, ednsBufferSize: Int) -> Message {
         var response = finish(Message(header: Header(id: query.header.id)), for: query, ednsBufferSize: ednsBufferSize)
         response.rcode = .badVers
         return response

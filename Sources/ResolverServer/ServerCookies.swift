@@ -24,9 +24,9 @@ import Synchronization
 /// new secret signs at once (stages 1 and 2 together) and the previous one still verifies until the next
 /// rotation (stage 3 after an hour, more than the half hour §5 asks for). Cookies older than an hour are
 /// invalid anyway (§4.3), so nothing a client holds is lost by forgetting the secret before last.
-public final class ServerCookies: Sendable {
+package final class ServerCookies: Sendable {
     /// What a server cookie sent back by a client is worth.
-    public enum Verdict: Hashable, Sendable {
+    package enum Verdict: Hashable, Sendable {
         /// Made by us with the current secret for this client and client cookie, at most half an hour ago:
         /// echoed unchanged.
         case valid
@@ -41,7 +41,7 @@ public final class ServerCookies: Sendable {
     /// The Version sub-field of the cookies this server makes (RFC 9018 §4.1, §6: SipHash-2-4).
     static let version: UInt8 = 1
     /// Octets in a server cookie of version 1 (RFC 9018 §6).
-    public static let length = 16
+    package static let length = 16
     /// Oldest acceptable Timestamp, in seconds before now (RFC 9018 §4.3: "1 hour period in the past").
     static let maxAge: Int32 = 3600
     /// Farthest acceptable Timestamp, in seconds after now (RFC 9018 §4.3: "5 minutes into the future").
@@ -49,7 +49,7 @@ public final class ServerCookies: Sendable {
     /// Age after which a valid cookie is replaced (RFC 9018 §4.3: "older than half an hour").
     static let renewalAge: Int32 = 1800
     /// Seconds between secret rotations.
-    public static let rotationInterval: Int64 = 3600
+    package static let rotationInterval: Int64 = 3600
 
     /// The secrets in force.
     private struct Secrets {
@@ -70,7 +70,7 @@ public final class ServerCookies: Sendable {
     ///   - secret: the server secret; random by default.
     ///   - previousSecret: a secret that still verifies, as after a rotation (tests, RFC 9018 Appendix A.4).
     ///   - now: wall-clock seconds; the first rotation is ``rotationInterval`` later.
-    public init(secret: SipHashKey = .random(), previousSecret: SipHashKey? = nil, now: Int64) {
+    package init(secret: SipHashKey = .random(), previousSecret: SipHashKey? = nil, now: Int64) {
         secrets = Mutex(Secrets(current: secret, previous: previousSecret, since: now))
     }
 
@@ -95,7 +95,7 @@ public final class ServerCookies: Sendable {
     ///   - server: the server cookie sent back, 8–32 octets.
     ///   - address: the client's address (IPv4-mapped addresses given as IPv4).
     ///   - now: wall-clock seconds.
-    public func verdict(
+    package func verdict(
         client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, address: IPAddress, now: Int64
     ) -> Verdict {
         guard client.count == 8, server.count == Self.length, server[0] == Self.version else { return .invalid }
@@ -126,7 +126,7 @@ public final class ServerCookies: Sendable {
     ///   - now: wall-clock seconds.
     ///   - destination: exactly ``length`` octets.
     /// - Returns: false, writing nothing, when `destination` or `client` has the wrong size.
-    public func write(
+    package func write(
         client: UnsafeRawBufferPointer, received: UnsafeRawBufferPointer, address: IPAddress, now: Int64,
         into destination: UnsafeMutableRawBufferPointer
     ) -> Bool {
@@ -149,7 +149,7 @@ public final class ServerCookies: Sendable {
     }
 
     /// What a query's COOKIE option calls for.
-    public enum Answer: Hashable, Sendable {
+    package enum Answer: Hashable, Sendable {
         /// No COOKIE option: none in the response either.
         case none
         /// A COOKIE option of a length other than 8 or 16–40: FORMERR (RFC 7873 §5.2.2).
@@ -159,7 +159,7 @@ public final class ServerCookies: Sendable {
     }
 
     /// What answers the COOKIE option of a query with `edns` from `address` at `now` (RFC 7873 §5.2).
-    public func answer(_ edns: EDNS, address: IPAddress, now: Int64) -> Answer {
+    package func answer(_ edns: EDNS, address: IPAddress, now: Int64) -> Answer {
         guard !edns.hasMalformedCookie else { return .malformed }
         guard let cookie = edns.cookie else { return .none }
         return .option(responseOption(client: cookie.client, received: cookie.server, address: address, now: now))
@@ -167,7 +167,7 @@ public final class ServerCookies: Sendable {
 
     /// The COOKIE option of a response to a query that carried `client` and `received` (RFC 7873 §5.2.3,
     /// §5.2.4): the client cookie echoed, then the server cookie of ``write(client:received:address:now:into:)``.
-    public func responseOption(client: [UInt8], received: [UInt8], address: IPAddress, now: Int64) -> EDNSOption {
+    package func responseOption(client: [UInt8], received: [UInt8], address: IPAddress, now: Int64) -> EDNSOption {
         let server = [UInt8](unsafeUninitializedCapacity: Self.length) { buffer, initialized in
             client.withUnsafeBytes { client in
                 received.withUnsafeBytes { received in

@@ -15,9 +15,9 @@ import Synchronization
 /// use (under a lock, off the cached path: cached answers rarely carry one). Figures that other
 /// components already keep (cache statistics, waiting queries) are copied in by collectors at
 /// scrape time, so the query path pays nothing for them.
-public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition {
+package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition {
     /// Where a response came from.
-    public enum Source: Int, Sendable, CaseIterable {
+    package enum Source: Int, Sendable, CaseIterable {
         /// Replayed from the packet cache.
         case packetCache
         /// Built from the RRset cache on the listener's queue.
@@ -39,7 +39,7 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// Why a query got no response.
-    public enum DropReason: Int, Sendable, CaseIterable {
+    package enum DropReason: Int, Sendable, CaseIterable {
         /// `access-control` said deny.
         case denied
         /// Too short for a header, or a response.
@@ -61,7 +61,7 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// What became of an upstream exchange.
-    public enum UpstreamOutcome: Int, Sendable, CaseIterable {
+    package enum UpstreamOutcome: Int, Sendable, CaseIterable {
         /// An acceptable response.
         case response
         /// Nothing acceptable in time.
@@ -86,7 +86,7 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// The registry everything is rendered from.
-    public let registry = PrometheusCollectorRegistry()
+    package let registry = PrometheusCollectorRegistry()
     /// Queries received, UDP then TCP.
     private let queries: [Counter]
     /// Responses sent by RCODE: NOERROR … REFUSED at 0–5, BADVERS at 6, any other at 7.
@@ -109,7 +109,7 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     private let scrape = Mutex(())
 
     /// Creates the metrics, every fixed series at zero.
-    public init() {
+    package init() {
         let registry = self.registry
         queries = ["udp", "tcp"].map {
             registry.makeCounter(
@@ -203,12 +203,12 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// One upstream query is being sent (``UpstreamObserver``, for the socket transport).
-    public func upstreamQuerySent(over transport: DNSTransport) {
+    package func upstreamQuerySent(over transport: DNSTransport) {
         upstreamQueries[transport == .tcp ? 1 : 0].increment()
     }
 
     /// One upstream exchange ended (``UpstreamObserver``, for the socket transport).
-    public func upstreamExchangeEnded(_ reply: UpstreamReply) {
+    package func upstreamExchangeEnded(_ reply: UpstreamReply) {
         let outcome: UpstreamOutcome =
             switch reply {
             case .response: .response
@@ -221,12 +221,12 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// Runs `collector` before every scrape, to copy figures kept elsewhere into the registry.
-    public func addCollector(_ collector: @escaping @Sendable () -> Void) {
+    package func addCollector(_ collector: @escaping @Sendable () -> Void) {
         collectors.withLock { $0.append(collector) }
     }
 
     /// The Prometheus text exposition (format 0.0.4) of every metric, collectors run first.
-    public func exposition() -> [UInt8] {
+    package func exposition() -> [UInt8] {
         scrape.withLock { _ in
             for collector in collectors.withLock({ $0 }) { collector() }
             return registry.emitToBuffer()
@@ -236,20 +236,20 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     /// A counter that follows a cumulative count kept elsewhere (a cache's hits): each scrape adds
     /// what it grew by since the last one. A count that went down (a restart of its owner) adds
     /// nothing until it passes the last value again.
-    public final class FollowingCounter: Sendable {
+    package final class FollowingCounter: Sendable {
         /// The registry's counter.
         private let counter: Counter
         /// The last value seen.
         private let last = Mutex(0)
 
         /// Follows into `name` with `labels`.
-        public init(_ metrics: ServerMetrics, name: String, labels: [(String, String)] = [], help: String) {
+        package init(_ metrics: ServerMetrics, name: String, labels: [(String, String)] = [], help: String) {
             counter = metrics.registry.makeCounter(
                 descriptor: ServerMetrics.descriptor(name, help: help), labels: labels)
         }
 
         /// Brings the counter up to `total`.
-        public func update(to total: Int) {
+        package func update(to total: Int) {
             let delta = last.withLock { last -> Int in
                 defer { last = max(last, total) }
                 return max(0, total - last)
@@ -264,12 +264,12 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
     }
 
     /// A gauge set at each scrape.
-    public func gauge(_ name: String, labels: [(String, String)] = [], help: String) -> ScrapedGauge {
+    package func gauge(_ name: String, labels: [(String, String)] = [], help: String) -> ScrapedGauge {
         ScrapedGauge(registry.makeGauge(descriptor: Self.descriptor(name, help: help), labels: labels))
     }
 
     /// A gauge a collector sets to a value read at scrape time.
-    public final class ScrapedGauge: Sendable {
+    package final class ScrapedGauge: Sendable {
         /// The registry's gauge.
         private let gauge: Gauge
 
@@ -277,6 +277,6 @@ public final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition 
         init(_ gauge: Gauge) { self.gauge = gauge }
 
         /// Sets the value.
-        public func set(_ value: Int) { gauge.set(Int64(value)) }
+        package func set(_ value: Int) { gauge.set(Int64(value)) }
     }
 }

@@ -2,29 +2,29 @@
 // access control, our EDNS size, the per-client and TCP limits, DNS cookies.
 
 /// The settings the listeners read for each query or connection; replaced whole at reload.
-public struct ServerPolicy: Hashable, Sendable {
+package struct ServerPolicy: Hashable, Sendable {
     /// Who may query.
-    public var accessControl: AccessControl
+    package var accessControl: AccessControl
     /// The EDNS UDP payload size we advertise and the largest UDP response (RFC 6891 §6.2.5).
-    public var ednsBufferSize: Int
+    package var ednsBufferSize: Int
     /// Most queries from one source address waiting for resolution (architecture.md §5).
-    public var maxPendingPerClient: Int
+    package var maxPendingPerClient: Int
     /// How long a TCP connection may stay without a complete query (RFC 7766 §6.2.3).
-    public var tcpIdleTimeout: Duration
+    package var tcpIdleTimeout: Duration
     /// Most TCP connections open at once over all listeners.
-    public var tcpMaxConnections: Int
+    package var tcpMaxConnections: Int
     /// Most TCP connections open at once from one source address.
-    public var tcpMaxConnectionsPerClient: Int
+    package var tcpMaxConnectionsPerClient: Int
     /// Most queries waiting for resolution, all clients together (fair share beyond it).
-    public var maxPending: Int
+    package var maxPending: Int
     /// Most queries from one TCP connection in resolution at once.
-    public var tcpMaxQueriesPerConnection: Int
+    package var tcpMaxQueriesPerConnection: Int
     /// Answer clients' DNS cookies with server cookies (RFC 7873 §5.2, `server.answer-cookies`).
-    public var answerCookies: Bool
+    package var answerCookies: Bool
 
     /// Creates the settings; the values come from the configuration (MamoriService's
     /// `ServerPolicy(_:)`), where their defaults are.
-    public init(
+    package init(
         accessControl: AccessControl, ednsBufferSize: Int, maxPendingPerClient: Int, tcpIdleTimeout: Duration,
         tcpMaxConnections: Int, tcpMaxConnectionsPerClient: Int, maxPending: Int, tcpMaxQueriesPerConnection: Int,
         answerCookies: Bool

@@ -3,26 +3,26 @@
 
 /// A line of the block before `CONFIG_END`, uninterpreted: ``ScenarioConfiguration`` turns the
 /// lines into engine and cache settings, and a test may read keys of its own.
-public struct ConfigLine: Hashable, Sendable, CustomStringConvertible {
+package struct ConfigLine: Hashable, Sendable, CustomStringConvertible {
     /// The text before the first colon, blanks trimmed (`server`, `qname-minimisation`).
-    public var key: String
+    package var key: String
     /// The text after the first colon, blanks trimmed, quotes kept as written; empty for section
     /// headers such as `server:`.
-    public var value: String
+    package var value: String
     /// The 1-based line in the scenario file.
-    public var line: Int
+    package var line: Int
 
     /// Creates a line.
     /// - Parameters:
     ///   - key: the key.
     ///   - value: the value.
     ///   - line: the file line.
-    public init(key: String, value: String, line: Int) {
+    package init(key: String, value: String, line: Int) {
         self.key = key
         self.value = value
         self.line = line
     }
 
     /// `key: value`.
-    public var description: String { value.isEmpty ? "\(key):" : "\(key): \(value)" }
+    package var description: String { value.isEmpty ? "\(key):" : "\(key): \(value)" }
 }

@@ -2,7 +2,7 @@
 // silent, truncate, have a spoofed reply win the race, send garbage first, reject EDNS, or fail.
 
 /// What a ``ScriptedEntry`` does when it matches a query.
-public enum EntryAction: Hashable, Sendable, CustomStringConvertible {
+package enum EntryAction: Hashable, Sendable, CustomStringConvertible {
     /// Answers with the entry's ``ScriptedResponse``.
     case reply
     /// Never answers: the transport reports `.timeout`, and the clock moves by the query's timeout.
@@ -24,7 +24,7 @@ public enum EntryAction: Hashable, Sendable, CustomStringConvertible {
     case networkError(String)
 
     /// The `.rpl` spelling (`ACTION` line).
-    public var description: String {
+    package var description: String {
         switch self {
         case .reply: "reply"
         case .silence: "silence"

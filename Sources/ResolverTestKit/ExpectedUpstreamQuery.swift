@@ -2,28 +2,28 @@
 // optionally transport, EDNS presence, DO and a DNS cookie an upstream query must have — and the check
 // of a record.
 
-public import DNSWire
-public import Resolver
+import DNSWire
+import Resolver
 
 /// An upstream query a scenario expects, in order:
 /// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie]`.
-public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible {
+package struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible {
     /// The server, or nil for any (`*`).
-    public var server: ServerAddress?
+    package var server: ServerAddress?
     /// The query name, compared case-insensitively (0x20 mixing does not matter).
-    public var name: DomainName
+    package var name: DomainName
     /// The query type.
-    public var type: RRType
+    package var type: RRType
     /// The transport, or nil for either.
-    public var transport: DNSTransport?
+    package var transport: DNSTransport?
     /// EDNS presence, or nil for either.
-    public var hasEDNS: Bool?
+    package var hasEDNS: Bool?
     /// The DO bit, or nil for either.
-    public var dnssecOK: Bool?
+    package var dnssecOK: Bool?
     /// Whether the query carries a COOKIE option, or nil for either.
-    public var hasCookie: Bool?
+    package var hasCookie: Bool?
     /// The 1-based line in the scenario file, 0 when built in code.
-    public var line: Int
+    package var line: Int
 
     /// Creates an expectation.
     /// - Parameters:
@@ -34,7 +34,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
     ///   - hasEDNS: EDNS presence, or nil.
     ///   - dnssecOK: DO, or nil.
     ///   - line: the scenario line.
-    public init(
+    package init(
         server: ServerAddress?, name: DomainName, type: RRType, transport: DNSTransport? = nil,
         hasEDNS: Bool? = nil, dnssecOK: Bool? = nil, line: Int = 0
     ) {
@@ -50,7 +50,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
     /// Whether a recorded query is the one expected.
     /// - Parameter record: the recorded query.
     /// - Returns: true when every given field agrees.
-    public func matches(_ record: UpstreamQueryRecord) -> Bool {
+    package func matches(_ record: UpstreamQueryRecord) -> Bool {
         if let server, server != record.server { return false }
         guard let question = record.question, question.name == name, question.type == type else { return false }
         if let transport, transport != record.transport { return false }
@@ -61,7 +61,7 @@ public struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible
     }
 
     /// The line as it would be written.
-    public var description: String {
+    package var description: String {
         var text = "\(server.map { "\($0)" } ?? "*") \(name) \(type)"
         if let transport { text += " \(transport)" }
         if let hasEDNS { text += hasEDNS ? " edns" : " noedns" }

@@ -1,7 +1,7 @@
 // Primary responsibilities: a clock that moves only when a test (or the scripted network, on a
 // timeout or a delayed reply) says so, giving the engine deterministic monotonic and wall time.
 
-public import Resolver
+import Resolver
 import Synchronization
 
 /// A ``ResolverClock`` whose time moves only by ``advance(by:)`` and ``shiftWallClock(bySeconds:)``.
@@ -12,9 +12,9 @@ import Synchronization
 /// system can make and a monotonic clock never does, is made with ``shiftWallClock(bySeconds:)``.
 ///
 /// Thread-safe: the readings live behind a `Mutex`, so the engine may read the clock from any task.
-public final class ManualClock: ResolverClock {
+package final class ManualClock: ResolverClock {
     /// The default start of wall time: 2026-06-01T00:00:00Z as seconds since the Unix epoch.
-    public static let defaultWallSeconds: Int64 = 1_780_272_000
+    package static let defaultWallSeconds: Int64 = 1_780_272_000
 
     /// The mutable readings.
     private struct State {
@@ -29,28 +29,28 @@ public final class ManualClock: ResolverClock {
 
     /// Creates a clock at monotonic zero.
     /// - Parameter wallSeconds: the wall time at the start, in seconds since the Unix epoch.
-    public init(wallSeconds: Int64 = ManualClock.defaultWallSeconds) {
+    package init(wallSeconds: Int64 = ManualClock.defaultWallSeconds) {
         state = Mutex(State(monotonic: .zero, wallOrigin: wallSeconds))
     }
 
     /// Monotonic time since the clock was made.
-    public var monotonicNow: Duration { state.withLock { $0.monotonic } }
+    package var monotonicNow: Duration { state.withLock { $0.monotonic } }
 
     /// Seconds since the Unix epoch: the start plus the whole seconds elapsed, plus any shift.
-    public var wallSeconds: Int64 {
+    package var wallSeconds: Int64 {
         state.withLock { $0.wallOrigin + $0.monotonic.components.seconds }
     }
 
     /// Moves both readings forward.
     /// - Parameter duration: how far; must not be negative (a monotonic clock never goes back).
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         precondition(duration >= .zero, "ManualClock cannot go back in time")
         state.withLock { $0.monotonic += duration }
     }
 
     /// Moves the wall reading alone, as an operator or NTP stepping the system time would.
     /// - Parameter seconds: the jump, forward when positive, backward when negative.
-    public func shiftWallClock(bySeconds seconds: Int64) {
+    package func shiftWallClock(bySeconds seconds: Int64) {
         state.withLock { $0.wallOrigin += seconds }
     }
 }

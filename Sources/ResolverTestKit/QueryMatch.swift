@@ -2,14 +2,14 @@
 // it — name (exact or subdomain, case-insensitive), type, and optionally transport, opcode, the
 // RD and CD header bits, EDNS presence, the DO bit and the DNS cookie.
 
-public import DNSWire
-public import Resolver
+import DNSWire
+import Resolver
 
 /// The conditions a query must meet for a ``ScriptedEntry`` to apply. A `nil` condition is not
 /// checked.
-public struct QueryMatch: Hashable, Sendable {
+package struct QueryMatch: Hashable, Sendable {
     /// How the query name is compared.
-    public enum NamePattern: Hashable, Sendable {
+    package enum NamePattern: Hashable, Sendable {
         /// Any name.
         case any
         /// This name, compared case-insensitively (so 0x20-mixed queries match).
@@ -19,23 +19,23 @@ public struct QueryMatch: Hashable, Sendable {
     }
 
     /// The query name condition.
-    public var name: NamePattern
+    package var name: NamePattern
     /// The query type, or nil for any type.
-    public var type: RRType?
+    package var type: RRType?
     /// The transport the query came over, or nil for either.
-    public var transport: DNSTransport?
+    package var transport: DNSTransport?
     /// The OPCODE, or nil for any.
-    public var opcode: Opcode?
+    package var opcode: Opcode?
     /// Whether RD must be set (true) or clear (false).
-    public var recursionDesired: Bool?
+    package var recursionDesired: Bool?
     /// Whether CD must be set (true) or clear (false).
-    public var checkingDisabled: Bool?
+    package var checkingDisabled: Bool?
     /// Whether the query must carry an OPT record (true) or none (false).
-    public var hasEDNS: Bool?
+    package var hasEDNS: Bool?
     /// Whether DO must be set (true) or clear (false); a query without EDNS has DO clear.
-    public var dnssecOK: Bool?
+    package var dnssecOK: Bool?
     /// What the query's COOKIE option must be, or nil for anything.
-    public var cookie: CookieCondition?
+    package var cookie: CookieCondition?
 
     /// Creates a match with every condition given explicitly; the defaults match any query.
     /// - Parameters:
@@ -48,7 +48,7 @@ public struct QueryMatch: Hashable, Sendable {
     ///   - hasEDNS: EDNS presence required, or nil.
     ///   - dnssecOK: the DO bit required, or nil.
     ///   - cookie: the COOKIE condition, or nil.
-    public init(
+    package init(
         name: NamePattern = .any, type: RRType? = nil, transport: DNSTransport? = nil, opcode: Opcode? = nil,
         recursionDesired: Bool? = nil, checkingDisabled: Bool? = nil, hasEDNS: Bool? = nil, dnssecOK: Bool? = nil,
         cookie: CookieCondition? = nil
@@ -69,7 +69,7 @@ public struct QueryMatch: Hashable, Sendable {
     ///   - name: the query name.
     ///   - type: the query type.
     /// - Returns: the match.
-    public static func question(_ name: DomainName, _ type: RRType) -> QueryMatch {
+    package static func question(_ name: DomainName, _ type: RRType) -> QueryMatch {
         QueryMatch(name: .exact(name), type: type)
     }
 
@@ -79,7 +79,7 @@ public struct QueryMatch: Hashable, Sendable {
     ///   - transport: how it travelled.
     /// - Returns: true when every non-nil condition holds; a query without a question matches only
     ///   an entry that checks neither name nor type.
-    public func matches(_ query: Message, over transport: DNSTransport) -> Bool {
+    package func matches(_ query: Message, over transport: DNSTransport) -> Bool {
         if let wanted = self.transport, wanted != transport { return false }
         if let opcode, opcode != query.header.opcode { return false }
         if let recursionDesired, recursionDesired != query.header.recursionDesired { return false }

@@ -2,19 +2,19 @@
 // wrong, and both sides printed in full.
 
 /// A step of a scenario that did not pass.
-public struct ReplayFailure: Hashable, Sendable, CustomStringConvertible {
+package struct ReplayFailure: Hashable, Sendable, CustomStringConvertible {
     /// The step number.
-    public var step: Int
+    package var step: Int
     /// The scenario file name.
-    public var file: String
+    package var file: String
     /// The line of the `STEP` line (0 when unknown).
-    public var line: Int
+    package var line: Int
     /// What was wrong, one sentence per difference.
-    public var summary: [String]
+    package var summary: [String]
     /// What was expected, printed (a message in presentation format, or a query list); may be empty.
-    public var expected: String
+    package var expected: String
     /// What came, printed the same way; may be empty.
-    public var actual: String
+    package var actual: String
 
     /// Creates a failure.
     /// - Parameters:
@@ -24,7 +24,7 @@ public struct ReplayFailure: Hashable, Sendable, CustomStringConvertible {
     ///   - summary: the differences.
     ///   - expected: the expected side, printed.
     ///   - actual: the actual side, printed.
-    public init(step: Int, file: String, line: Int, summary: [String], expected: String = "", actual: String = "") {
+    package init(step: Int, file: String, line: Int, summary: [String], expected: String = "", actual: String = "") {
         self.step = step
         self.file = file
         self.line = line
@@ -34,7 +34,7 @@ public struct ReplayFailure: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `file:line: step N: …`, then the differences, then both sides.
-    public var description: String {
+    package var description: String {
         var text = "\(file):\(line): step \(step): " + summary.joined(separator: "; ")
         if !expected.isEmpty { text += "\n--- expected\n" + expected }
         if !actual.isEmpty { text += "\n--- got\n" + actual }

@@ -2,17 +2,17 @@
 // log — printed so that a failing test explains itself.
 
 /// What running a scenario found.
-public struct ReplayReport: Sendable, CustomStringConvertible {
+package struct ReplayReport: Sendable, CustomStringConvertible {
     /// The scenario file name.
-    public var file: String
+    package var file: String
     /// The scenario description.
-    public var scenarioDescription: String
+    package var scenarioDescription: String
     /// The failed checks, in step order.
-    public var failures: [ReplayFailure]
+    package var failures: [ReplayFailure]
     /// The number of steps run.
-    public var stepsRun: Int
+    package var stepsRun: Int
     /// Every upstream query the network received.
-    public var upstreamQueries: [UpstreamQueryRecord]
+    package var upstreamQueries: [UpstreamQueryRecord]
 
     /// Creates a report.
     /// - Parameters:
@@ -21,7 +21,7 @@ public struct ReplayReport: Sendable, CustomStringConvertible {
     ///   - failures: the failures.
     ///   - stepsRun: steps run.
     ///   - upstreamQueries: the query log.
-    public init(
+    package init(
         file: String, scenarioDescription: String, failures: [ReplayFailure], stepsRun: Int,
         upstreamQueries: [UpstreamQueryRecord]
     ) {
@@ -33,10 +33,10 @@ public struct ReplayReport: Sendable, CustomStringConvertible {
     }
 
     /// Whether every check passed.
-    public var passed: Bool { failures.isEmpty }
+    package var passed: Bool { failures.isEmpty }
 
     /// A one-line verdict; on failure, each failure and the upstream query log.
-    public var description: String {
+    package var description: String {
         let head = "\(file) (\(scenarioDescription)): "
         guard !passed else {
             return head + "passed, \(stepsRun) steps, \(upstreamQueries.count) upstream queries"

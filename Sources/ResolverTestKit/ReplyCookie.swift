@@ -1,10 +1,10 @@
 // Primary responsibilities: the DNS COOKIE option (RFC 7873 §4) a scripted server puts in its reply,
 // and the cookie condition a server entry can place on a query.
 
-public import DNSWire
+import DNSWire
 
 /// The COOKIE option of a ``ScriptedResponse``.
-public enum ReplyCookie: Hashable, Sendable {
+package enum ReplyCookie: Hashable, Sendable {
     /// The query's client cookie followed by this server cookie (none when empty), as a server that
     /// speaks cookies answers (RFC 7873 §5.2). No option when the query carried no cookie.
     case echo(server: [UInt8])
@@ -26,7 +26,7 @@ public enum ReplyCookie: Hashable, Sendable {
 }
 
 /// What a server entry requires of a query's COOKIE option.
-public enum CookieCondition: Hashable, Sendable {
+package enum CookieCondition: Hashable, Sendable {
     /// No COOKIE option (`MATCH nocookie`).
     case absent
     /// A COOKIE option, any (`MATCH cookie`).

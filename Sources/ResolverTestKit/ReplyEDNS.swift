@@ -2,7 +2,7 @@
 // payload size and DO bit.
 
 /// The EDNS part of a ``ScriptedResponse``.
-public enum ReplyEDNS: Hashable, Sendable {
+package enum ReplyEDNS: Hashable, Sendable {
     /// An OPT record exactly when the query had one (RFC 6891 §7), DO copied from the query
     /// (RFC 3225 §3), unless the response sets DO itself.
     case mirror

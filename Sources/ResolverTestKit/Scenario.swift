@@ -2,24 +2,24 @@
 // scripted servers, unmatched-query policies and steps — and loading one from a file.
 
 import Foundation
-public import Resolver
+import Resolver
 
 /// A replay scenario, as read from a `.rpl`-style file (see `Docs/replay-format.md`).
-public struct Scenario: Sendable {
+package struct Scenario: Sendable {
     /// The file name used in messages.
-    public var fileName: String
+    package var fileName: String
     /// The `SCENARIO_BEGIN` text.
-    public var description: String
+    package var description: String
     /// The configuration block, in order, for the test to interpret.
-    public var config: [ConfigLine]
+    package var config: [ConfigLine]
     /// The wall time the clock starts at (`START_TIME`), or nil for ``ManualClock/defaultWallSeconds``.
-    public var startWallSeconds: Int64?
+    package var startWallSeconds: Int64?
     /// The scripted servers.
-    public var ranges: [ScriptedRange]
+    package var ranges: [ScriptedRange]
     /// `UNMATCHED` lines: a server (nil for every server) and its policy, in order.
-    public var unmatchedPolicies: [(ServerAddress?, UnmatchedPolicy)]
+    package var unmatchedPolicies: [(ServerAddress?, UnmatchedPolicy)]
     /// The steps, in increasing number order.
-    public var steps: [ScenarioStep]
+    package var steps: [ScenarioStep]
 
     /// Creates a scenario.
     /// - Parameters:
@@ -30,7 +30,7 @@ public struct Scenario: Sendable {
     ///   - ranges: scripted servers.
     ///   - unmatchedPolicies: policies for unmatched queries.
     ///   - steps: the steps.
-    public init(
+    package init(
         fileName: String, description: String, config: [ConfigLine] = [], startWallSeconds: Int64? = nil,
         ranges: [ScriptedRange] = [], unmatchedPolicies: [(ServerAddress?, UnmatchedPolicy)] = [],
         steps: [ScenarioStep] = []
@@ -49,7 +49,7 @@ public struct Scenario: Sendable {
     ///   - text: the scenario.
     ///   - fileName: the name errors give.
     /// - Throws: ``ScenarioError`` naming the file and line of the first problem.
-    public init(parsing text: String, fileName: String) throws(ScenarioError) {
+    package init(parsing text: String, fileName: String) throws(ScenarioError) {
         var parser = ScenarioParser(text: text, fileName: fileName)
         self = try parser.parse()
     }
@@ -57,7 +57,7 @@ public struct Scenario: Sendable {
     /// Reads and parses a scenario file.
     /// - Parameter path: the file's path; errors name its last component.
     /// - Throws: ``ScenarioError`` (line 0 when the file cannot be read).
-    public init(contentsOfFile path: String) throws(ScenarioError) {
+    package init(contentsOfFile path: String) throws(ScenarioError) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let text: String
         do {
@@ -71,14 +71,14 @@ public struct Scenario: Sendable {
     /// The configuration values for a key, in order (`config(for: "qname-minimisation")`).
     /// - Parameter key: the key, compared exactly.
     /// - Returns: the values.
-    public func config(for key: String) -> [String] {
+    package func config(for key: String) -> [String] {
         config.filter { $0.key == key }.map(\.value)
     }
 
     /// The paths of the `.rpl` files in a folder, sorted, for parameterised tests.
     /// - Parameter directory: the folder.
     /// - Returns: full paths; empty when the folder cannot be read.
-    public static func files(inDirectory directory: String) -> [String] {
+    package static func files(inDirectory directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         return names.filter { $0.hasSuffix(".rpl") }.sorted().map { base + $0 }

@@ -5,8 +5,8 @@
 
 import DNSSEC
 import DNSWire
-public import MamoriConfiguration
-public import MamoriService
+import MamoriConfiguration
+import MamoriService
 import Resolver
 
 #if canImport(Glibc)
@@ -16,12 +16,12 @@ import Resolver
 /// A scenario's `server:` lines, read as the daemon's configuration (`mamori.yaml`) and turned into
 /// engine settings by the daemon's own translation (``EngineSettings``), so a key wired wrongly in
 /// the daemon fails a replay test.
-public enum ScenarioConfiguration {
+package enum ScenarioConfiguration {
     /// The engine settings a scenario asks for: ``configuration(_:rootHintsFile:)`` translated by
     /// ``EngineSettings``, then the limits no configuration key reaches (``tune(_:_:)``).
     /// - Throws: ``ScenarioError`` for an unknown key or a bad value, or what
     ///   ``EngineSettings`` throws for anchors or hints it cannot use.
-    public static func settings(_ lines: [ConfigLine]) throws -> EngineSettings {
+    package static func settings(_ lines: [ConfigLine]) throws -> EngineSettings {
         let directory = "/tmp/mamori-scenario-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         guard mkdir(directory, 0o700) == 0 else {
             throw ScenarioError(configuration: ConfigLine(key: "server", value: "", line: 0), "no temporary folder")
@@ -46,7 +46,7 @@ public enum ScenarioConfiguration {
     /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
     /// are skipped here (``tune(_:_:)``, the test itself).
     /// - Throws: ``ScenarioError`` for an unknown key or a bad value.
-    public static func configuration(_ lines: [ConfigLine], rootHintsFile: String) throws -> Configuration {
+    package static func configuration(_ lines: [ConfigLine], rootHintsFile: String) throws -> Configuration {
         var configuration = Configuration()
         configuration.cache.persist = false
         configuration.dnssec.trustAnchorUpdates = .none
@@ -114,7 +114,7 @@ public enum ScenarioConfiguration {
     /// Sets the engine limits scenarios change that no configuration key reaches:
     /// `max-upstream-queries|max-referrals|max-cname-chain|max-nameserver-lookups|max-nxdomain-nameservers: N`.
     /// - Throws: ``ScenarioError`` for a bad value.
-    public static func tune(_ settings: inout EngineSettings, _ lines: [ConfigLine]) throws {
+    package static func tune(_ settings: inout EngineSettings, _ lines: [ConfigLine]) throws {
         for line in lines {
             switch line.key {
             case "max-upstream-queries": settings.resolver.limits.maxUpstreamQueries = try number(line)

@@ -1,14 +1,14 @@
 // Primary responsibilities: the test kit's one error shape — a scenario file or its configuration
 // lines that cannot be used, naming the file and the line.
 
-public import DNSWire
+import DNSWire
 
 /// A problem in a scenario: `file:line: reason`.
 ///
 /// Errors compare by ``code`` only (``CodedError``), so a test can ask what kind of problem was found.
-public struct ScenarioError: CodedError {
+package struct ScenarioError: CodedError {
     /// What went wrong.
-    public enum Code: Hashable, Sendable {
+    package enum Code: Hashable, Sendable {
         /// The scenario file could not be read.
         case unreadable
         /// A line of the script (a range, an entry, a step) that cannot be parsed.
@@ -18,14 +18,14 @@ public struct ScenarioError: CodedError {
     }
 
     /// What went wrong, for matching.
-    public let code: Code
+    package let code: Code
     /// What is wrong, for a person.
-    public let reason: String
+    package let reason: String
     /// The file name as given to the parser; `config` for configuration lines, whose file the
     /// configuration reader is not told.
-    public let file: String
+    package let file: String
     /// The 1-based line, 0 when the whole file is concerned.
-    public let line: Int
+    package let line: Int
 
     /// Creates an error.
     /// - Parameters:
@@ -33,7 +33,7 @@ public struct ScenarioError: CodedError {
     ///   - reason: what is wrong.
     ///   - file: the file name.
     ///   - line: the 1-based line.
-    public init(_ code: Code, _ reason: String, file: String, line: Int) {
+    package init(_ code: Code, _ reason: String, file: String, line: Int) {
         self.code = code
         self.reason = reason
         self.file = file
@@ -41,10 +41,10 @@ public struct ScenarioError: CodedError {
     }
 
     /// An error in a configuration line: its key and what is wrong with it.
-    public init(configuration line: ConfigLine, _ reason: String) {
+    package init(configuration line: ConfigLine, _ reason: String) {
         self.init(.badConfiguration, "\(line.key): \(reason)", file: "config", line: line.line)
     }
 
     /// `file:line: reason`, the form editors and CI logs link.
-    public var description: String { "\(file):\(line): \(reason)" }
+    package var description: String { "\(file):\(line): \(reason)" }
 }

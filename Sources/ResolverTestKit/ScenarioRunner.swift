@@ -2,7 +2,7 @@
 // closure — setting the network's current step, sending client queries one at a time, moving the
 // clock, checking answers and upstream queries — and collecting every failure with both sides.
 
-public import DNSWire
+import DNSWire
 
 /// Runs a ``Scenario`` against a resolver.
 ///
@@ -17,18 +17,18 @@ public import DNSWire
 /// Steps run in order; each `QUERY` is awaited before the next step, so a resolution runs alone and
 /// its upstream queries are attributed to its step. Answers queue up until a `CHECK_ANSWER` takes
 /// the oldest; an answer never checked is a failure. A failure does not stop the run.
-public struct ScenarioRunner: Sendable {
+package struct ScenarioRunner: Sendable {
     /// The scenario.
-    public let scenario: Scenario
+    package let scenario: Scenario
     /// The clock the resolver must read.
-    public let clock: ManualClock
+    package let clock: ManualClock
     /// The transport the resolver must use.
-    public let network: ScriptedNetwork
+    package let network: ScriptedNetwork
 
     /// Creates a runner with a fresh clock (at the scenario's `START_TIME`, or
     /// ``ManualClock/defaultWallSeconds``) and a network scripted by the scenario.
     /// - Parameter scenario: the scenario.
-    public init(scenario: Scenario) {
+    package init(scenario: Scenario) {
         let clock = ManualClock(wallSeconds: scenario.startWallSeconds ?? ManualClock.defaultWallSeconds)
         self.init(scenario: scenario, clock: clock, network: ScriptedNetwork(scenario: scenario, clock: clock))
     }
@@ -38,7 +38,7 @@ public struct ScenarioRunner: Sendable {
     ///   - scenario: the scenario whose steps run.
     ///   - clock: the clock.
     ///   - network: the network.
-    public init(scenario: Scenario, clock: ManualClock, network: ScriptedNetwork) {
+    package init(scenario: Scenario, clock: ManualClock, network: ScriptedNetwork) {
         self.scenario = scenario
         self.clock = clock
         self.network = network
@@ -47,7 +47,7 @@ public struct ScenarioRunner: Sendable {
     /// Runs every step.
     /// - Parameter resolve: the resolver: a client query in, the answer to the client out.
     /// - Returns: the report; ``ReplayReport/passed`` when every check held.
-    public func run(_ resolve: (Message) async -> Message) async -> ReplayReport {
+    package func run(_ resolve: (Message) async -> Message) async -> ReplayReport {
         var failures: [ReplayFailure] = []
         var pending: [(step: ScenarioStep, answer: Message)] = []
         var mark = 0  // upstream queries before this index were covered by an earlier upstream check

@@ -1,12 +1,12 @@
 // Primary responsibilities: one `STEP` of a scenario — a client query, a check of an answer, time
 // passing, or a check of the upstream queries or of an entry's use.
 
-public import DNSWire
+import DNSWire
 
 /// One step of a scenario.
-public struct ScenarioStep: Hashable, Sendable {
+package struct ScenarioStep: Hashable, Sendable {
     /// What the step does.
-    public enum Kind: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         /// `QUERY`: the client sends this query; the answer waits for the next `CHECK_ANSWER`.
         case query(Message)
         /// `CHECK_ANSWER`: the oldest unchecked answer must meet the expectation.
@@ -24,18 +24,18 @@ public struct ScenarioStep: Hashable, Sendable {
     }
 
     /// The step number; steps run in increasing order and ranges refer to these numbers.
-    public var number: Int
+    package var number: Int
     /// What the step does.
-    public var kind: Kind
+    package var kind: Kind
     /// The 1-based line of the `STEP` line, 0 when built in code.
-    public var line: Int
+    package var line: Int
 
     /// Creates a step.
     /// - Parameters:
     ///   - number: the step number.
     ///   - kind: what it does.
     ///   - line: the scenario line.
-    public init(number: Int, kind: Kind, line: Int = 0) {
+    package init(number: Int, kind: Kind, line: Int = 0) {
         self.number = number
         self.kind = kind
         self.line = line

@@ -1,25 +1,25 @@
 // Primary responsibilities: one scripted behaviour of an authoritative server — which queries it
 // applies to, what it does, what it answers, how long the answer takes — and where it was written.
 
-public import DNSWire
+import DNSWire
 
 /// One entry of a scripted server: a match, an action and a response (`.rpl` `ENTRY_BEGIN` …
 /// `ENTRY_END` inside a `RANGE_BEGIN`).
-public struct ScriptedEntry: Hashable, Sendable {
+package struct ScriptedEntry: Hashable, Sendable {
     /// A name to refer to the entry by (`ENTRY_BEGIN label`), for ``ScriptedNetwork/timesMatched(label:)``
     /// and `CHECK_ENTRY_USED`.
-    public var label: String?
+    package var label: String?
     /// The queries it applies to.
-    public var match: QueryMatch
+    package var match: QueryMatch
     /// What happens when it applies.
-    public var action: EntryAction
+    package var action: EntryAction
     /// The response used by the actions that answer.
-    public var response: ScriptedResponse
+    package var response: ScriptedResponse
     /// How long the answer takes to arrive; the clock moves by this much (`ADJUST delay=ms`). A
     /// delay at or beyond the query's timeout is a timeout.
-    public var delay: Duration
+    package var delay: Duration
     /// The line of `ENTRY_BEGIN` in the scenario file, when the entry came from one.
-    public var sourceLine: Int?
+    package var sourceLine: Int?
 
     /// Creates an entry.
     /// - Parameters:
@@ -29,7 +29,7 @@ public struct ScriptedEntry: Hashable, Sendable {
     ///   - response: what it answers.
     ///   - delay: the answer's travel time.
     ///   - sourceLine: the scenario line, if any.
-    public init(
+    package init(
         label: String? = nil, match: QueryMatch, action: EntryAction = .reply,
         response: ScriptedResponse = ScriptedResponse(), delay: Duration = .zero, sourceLine: Int? = nil
     ) {

@@ -3,8 +3,8 @@
 // action against the manual clock, round-trips replies through the wire codec, and records every
 // query and every entry's use for assertions.
 
-public import DNSWire
-public import Resolver
+import DNSWire
+import Resolver
 import Synchronization
 
 /// Scripted authoritative servers by address, behind the engine's ``UpstreamTransport`` seam.
@@ -25,7 +25,7 @@ import Synchronization
 /// ``EntryAction/spoof`` instead.
 ///
 /// Thread-safe: all state lives behind one `Mutex`; queries are handled one at a time, atomically.
-public final class ScriptedNetwork: UpstreamTransport {
+package final class ScriptedNetwork: UpstreamTransport {
     /// One entry with the range it belongs to.
     private struct Slot {
         /// The entry.
@@ -69,13 +69,13 @@ public final class ScriptedNetwork: UpstreamTransport {
     }
 
     /// The clock moved by timeouts and delays.
-    public let clock: ManualClock
+    package let clock: ManualClock
     /// The state, guarded.
     private let state = Mutex(State())
 
     /// Creates a network with no servers.
     /// - Parameter clock: the clock that timeouts and delays move.
-    public init(clock: ManualClock) {
+    package init(clock: ManualClock) {
         self.clock = clock
     }
 
@@ -83,7 +83,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     /// - Parameters:
     ///   - scenario: the parsed scenario.
     ///   - clock: the clock that timeouts and delays move.
-    public convenience init(scenario: Scenario, clock: ManualClock) {
+    package convenience init(scenario: Scenario, clock: ManualClock) {
         self.init(clock: clock)
         for range in scenario.ranges { add(range) }
         for (server, policy) in scenario.unmatchedPolicies { setUnmatchedPolicy(policy, for: server) }
@@ -95,7 +95,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     /// - Parameter range: the range.
     /// - Returns: the handles of its entries, in order.
     @discardableResult
-    public func add(_ range: ScriptedRange) -> [EntryID] {
+    package func add(_ range: ScriptedRange) -> [EntryID] {
         state.withLock { state in
             let servers = Set(range.servers)
             if servers.isEmpty { state.servesEveryAddress = true }
@@ -115,7 +115,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     ///   - steps: the active steps; always by default.
     /// - Returns: its handle.
     @discardableResult
-    public func add(
+    package func add(
         _ entry: ScriptedEntry, at servers: [ServerAddress], steps: ClosedRange<Int> = 0...Int.max
     )
         -> EntryID
@@ -127,7 +127,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     /// - Parameters:
     ///   - policy: the policy.
     ///   - server: the server, or nil to set the default for every server without its own.
-    public func setUnmatchedPolicy(_ policy: UnmatchedPolicy, for server: ServerAddress?) {
+    package func setUnmatchedPolicy(_ policy: UnmatchedPolicy, for server: ServerAddress?) {
         state.withLock { state in
             if let server {
                 state.unmatchedPolicies[server] = policy
@@ -138,7 +138,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     }
 
     /// The scenario step that decides which ranges are active; the runner sets it before each step.
-    public var currentStep: Int {
+    package var currentStep: Int {
         get { state.withLock { $0.currentStep } }
         set { state.withLock { $0.currentStep = newValue } }
     }
@@ -146,18 +146,18 @@ public final class ScriptedNetwork: UpstreamTransport {
     // MARK: - Observation
 
     /// Every query received, in order.
-    public var queries: [UpstreamQueryRecord] { state.withLock { $0.queries } }
+    package var queries: [UpstreamQueryRecord] { state.withLock { $0.queries } }
 
     /// The number of queries received.
-    public var queryCount: Int { state.withLock { $0.queries.count } }
+    package var queryCount: Int { state.withLock { $0.queries.count } }
 
     /// Queries that no entry handled (unmatched, or sent to an address without a server).
-    public var unmatchedQueries: [UpstreamQueryRecord] { state.withLock { $0.queries.filter { $0.entry == nil } } }
+    package var unmatchedQueries: [UpstreamQueryRecord] { state.withLock { $0.queries.filter { $0.entry == nil } } }
 
     /// How many queries an entry handled.
     /// - Parameter entry: the handle.
     /// - Returns: the count; 0 for an unknown handle.
-    public func timesMatched(_ entry: EntryID) -> Int {
+    package func timesMatched(_ entry: EntryID) -> Int {
         state.withLock { state in
             state.matchCounts.indices.contains(entry.index) ? state.matchCounts[entry.index] : 0
         }
@@ -166,7 +166,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     /// How many queries the entries with this label handled, together.
     /// - Parameter label: the `ENTRY_BEGIN` label.
     /// - Returns: the sum; nil when no entry has the label.
-    public func timesMatched(label: String) -> Int? {
+    package func timesMatched(label: String) -> Int? {
         state.withLock { state in
             let indices = state.slots.indices.filter { state.slots[$0].entry.label == label }
             return indices.isEmpty ? nil : indices.reduce(0) { $0 + state.matchCounts[$1] }
@@ -176,7 +176,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     /// The entry behind a handle.
     /// - Parameter id: the handle.
     /// - Returns: the entry, or nil for an unknown handle.
-    public func entry(_ id: EntryID) -> ScriptedEntry? {
+    package func entry(_ id: EntryID) -> ScriptedEntry? {
         state.withLock { $0.slots.indices.contains(id.index) ? $0.slots[id.index].entry : nil }
     }
 
@@ -190,7 +190,7 @@ public final class ScriptedNetwork: UpstreamTransport {
     ///   - transport: UDP or TCP.
     ///   - timeout: how long the engine waits; the clock moves by this much when nothing arrives.
     /// - Returns: what the transport would report.
-    public func send(
+    package func send(
         _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
     )
         async -> UpstreamReply

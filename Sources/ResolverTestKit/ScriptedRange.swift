@@ -1,19 +1,19 @@
 // Primary responsibilities: a group of entries served by some addresses during some steps of a
 // scenario (`.rpl` `RANGE_BEGIN a b` … `RANGE_END`), so a server can change its behaviour over time.
 
-public import Resolver
+import Resolver
 
 /// Entries served at some addresses while the scenario's current step is within `steps`.
-public struct ScriptedRange: Hashable, Sendable {
+package struct ScriptedRange: Hashable, Sendable {
     /// The steps during which the entries are active, both ends included.
-    public var steps: ClosedRange<Int>
+    package var steps: ClosedRange<Int>
     /// The servers that serve the entries; empty means every address (as in unbound's testbound, a
     /// range without `ADDRESS` answers queries to any server).
-    public var servers: [ServerAddress]
+    package var servers: [ServerAddress]
     /// The entries, first match wins.
-    public var entries: [ScriptedEntry]
+    package var entries: [ScriptedEntry]
     /// The line of `RANGE_BEGIN`, when the range came from a scenario file.
-    public var sourceLine: Int?
+    package var sourceLine: Int?
 
     /// Creates a range.
     /// - Parameters:
@@ -21,7 +21,7 @@ public struct ScriptedRange: Hashable, Sendable {
     ///   - servers: the addresses served; empty for all.
     ///   - entries: the entries, in priority order.
     ///   - sourceLine: the scenario line, if any.
-    public init(
+    package init(
         steps: ClosedRange<Int> = 0...Int.max, servers: [ServerAddress], entries: [ScriptedEntry],
         sourceLine: Int? = nil
     ) {

@@ -2,40 +2,40 @@
 // ones through EDNS), the three sections as records, EDNS, Extended DNS Errors and a DNS cookie —
 // and building it as the reply to one particular query (ID and question copied from the query).
 
-public import DNSWire
+import DNSWire
 
 /// A scripted response, turned into a message for each query it answers.
-public struct ScriptedResponse: Hashable, Sendable {
+package struct ScriptedResponse: Hashable, Sendable {
     /// AA.
-    public var authoritativeAnswer: Bool
+    package var authoritativeAnswer: Bool
     /// TC.
-    public var truncated: Bool
+    package var truncated: Bool
     /// RD.
-    public var recursionDesired: Bool
+    package var recursionDesired: Bool
     /// RA.
-    public var recursionAvailable: Bool
+    package var recursionAvailable: Bool
     /// AD.
-    public var authenticData: Bool
+    package var authenticData: Bool
     /// CD.
-    public var checkingDisabled: Bool
+    package var checkingDisabled: Bool
     /// The RCODE, 12 bits; values above 15 force an OPT record, which carries the upper bits.
-    public var rcode: RCode
+    package var rcode: RCode
     /// The answer section, grouped into RRsets (RRSIGs joined to what they cover) when built.
-    public var answer: [Record]
+    package var answer: [Record]
     /// The authority section.
-    public var authority: [Record]
+    package var authority: [Record]
     /// The additional section, OPT excluded.
-    public var additional: [Record]
+    package var additional: [Record]
     /// Whether an OPT record is included.
-    public var edns: ReplyEDNS
+    package var edns: ReplyEDNS
     /// The DO bit of the OPT record; nil copies the query's.
-    public var dnssecOK: Bool?
+    package var dnssecOK: Bool?
     /// The UDP payload size in the OPT record.
-    public var udpPayloadSize: UInt16
+    package var udpPayloadSize: UInt16
     /// Extended DNS Errors to include; any forces an OPT record.
-    public var extendedErrors: [ExtendedDNSError]
+    package var extendedErrors: [ExtendedDNSError]
     /// The COOKIE option to include, nil for none; one forces an OPT record.
-    public var cookie: ReplyCookie?
+    package var cookie: ReplyCookie?
 
     /// Creates a response; the defaults are an empty NOERROR answer with no flags set.
     /// - Parameters:
@@ -54,7 +54,7 @@ public struct ScriptedResponse: Hashable, Sendable {
     ///   - udpPayloadSize: the OPT payload size.
     ///   - extendedErrors: EDE options.
     ///   - cookie: the COOKIE option, or nil.
-    public init(
+    package init(
         authoritativeAnswer: Bool = false, truncated: Bool = false, recursionDesired: Bool = false,
         recursionAvailable: Bool = false, authenticData: Bool = false, checkingDisabled: Bool = false,
         rcode: RCode = .noError, answer: [Record] = [], authority: [Record] = [], additional: [Record] = [],
@@ -82,7 +82,7 @@ public struct ScriptedResponse: Hashable, Sendable {
     /// (so a 0x20-mixed name is echoed as sent), flags, RCODE and sections from the script.
     /// - Parameter query: the query answered.
     /// - Returns: the reply message.
-    public func message(answering query: Message) -> Message {
+    package func message(answering query: Message) -> Message {
         var header = Header(id: query.header.id, opcode: query.header.opcode)
         header.isResponse = true
         header.authoritativeAnswer = authoritativeAnswer
@@ -115,7 +115,7 @@ public struct ScriptedResponse: Hashable, Sendable {
     ///   - rcode: the RCODE.
     ///   - query: the query answered.
     /// - Returns: the reply message.
-    public static func bare(_ rcode: RCode, answering query: Message) -> Message {
+    package static func bare(_ rcode: RCode, answering query: Message) -> Message {
         ScriptedResponse(rcode: rcode, edns: .absent).message(answering: query)
     }
 }

@@ -1,7 +1,7 @@
 // Primary responsibilities: what a scripted server does with a query none of its active entries
 // matches.
 
-public import DNSWire
+import DNSWire
 
 /// The behaviour of a scripted server for a query that no active entry matches.
 ///
@@ -10,14 +10,14 @@ public import DNSWire
 /// answer the engine might act on; and an unscripted REFUSED would itself be behaviour the engine
 /// reacts to (it marks the server lame). Choose ``rcode(_:)`` to script a server that refuses what
 /// it does not serve.
-public enum UnmatchedPolicy: Hashable, Sendable, CustomStringConvertible {
+package enum UnmatchedPolicy: Hashable, Sendable, CustomStringConvertible {
     /// No answer: `.timeout`, the clock moves by the query's timeout.
     case silence
     /// A bare reply with this RCODE (question copied, no records, no EDNS).
     case rcode(RCode)
 
     /// `silence` or the RCODE mnemonic, as written in `UNMATCHED` lines.
-    public var description: String {
+    package var description: String {
         switch self {
         case .silence: "silence"
         case .rcode(let rcode): rcode.description

@@ -9,12 +9,12 @@ import Foundation
 #endif
 
 /// A blocking client socket with a receive timeout.
-public final class ClientSocket {
+package final class ClientSocket {
     /// The descriptor.
-    public let descriptor: Int32
+    package let descriptor: Int32
 
     /// Opens a UDP or TCP socket connected to `address`, with a 5 s receive timeout.
-    public init(to address: ServiceAddress, stream: Bool) throws {
+    package init(to address: ServiceAddress, stream: Bool) throws {
         let family = address.host.isIPv6 ? AF_INET6 : AF_INET
         descriptor = socket(family, Int32(stream ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue), 0)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -46,7 +46,7 @@ public final class ClientSocket {
     }
 
     /// Opens a unix stream socket connected to `path`, with a 5 s receive timeout.
-    public init(unixPath path: String) throws {
+    package init(unixPath path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -68,27 +68,27 @@ public final class ClientSocket {
     deinit { close(descriptor) }
 
     /// Sends bytes (one datagram, or raw stream bytes).
-    public func send(_ bytes: [UInt8]) {
+    package func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// Sends one TCP frame (2-octet length, RFC 7766 §8).
-    public func sendFrame(_ bytes: [UInt8]) { send(Self.frame(bytes)) }
+    package func sendFrame(_ bytes: [UInt8]) { send(Self.frame(bytes)) }
 
     /// A message with its 2-octet length prefix.
-    public static func frame(_ bytes: [UInt8]) -> [UInt8] {
+    package static func frame(_ bytes: [UInt8]) -> [UInt8] {
         [UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes
     }
 
     /// Receives one datagram, nil on timeout.
-    public func receiveDatagram() -> [UInt8]? {
+    package func receiveDatagram() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 65535)
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         return count > 0 ? Array(buffer.prefix(count)) : nil
     }
 
     /// Reads exactly `count` stream bytes; nil on end of stream or timeout.
-    public func read(_ count: Int) -> [UInt8]? {
+    package func read(_ count: Int) -> [UInt8]? {
         var result: [UInt8] = []
         while result.count < count {
             var buffer = [UInt8](repeating: 0, count: count - result.count)
@@ -100,13 +100,13 @@ public final class ClientSocket {
     }
 
     /// Reads one TCP frame; nil on end of stream or timeout.
-    public func readFrame() -> [UInt8]? {
+    package func readFrame() -> [UInt8]? {
         guard let prefix = read(2) else { return nil }
         return read(Int(prefix[0]) << 8 | Int(prefix[1]))
     }
 
     /// Reads until the peer closes the connection (or the timeout), as text.
-    public func readToEnd() -> String {
+    package func readToEnd() -> String {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -118,7 +118,7 @@ public final class ClientSocket {
     }
 
     /// True when the peer closed the connection (end of stream or reset within the timeout).
-    public func isClosedByPeer() -> Bool {
+    package func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         let got = recv(descriptor, &byte, 1, 0)
         return got == 0 || (got < 0 && errno == ECONNRESET)

@@ -5,7 +5,7 @@
 import MamoriConfiguration
 
 /// Checks `mamori.yaml` decoding (YAML text → ``Configuration``, through Yams and libyaml).
-public enum ConfigurationFuzzing {
+package enum ConfigurationFuzzing {
     /// The file name diagnostics must carry.
     static let file = "fuzz/mamori.yaml"
     /// Where relative paths resolve: a folder that does not exist, so no input names a real file
@@ -17,7 +17,7 @@ public enum ConfigurationFuzzing {
     /// Input that is not UTF-8 is skipped: `Configuration.load(path:)` refuses it before decoding.
     /// - Parameter input: untrusted bytes, read as the text of a configuration file.
     /// - Returns: what is wrong, or nil when the property holds.
-    public static func failure(_ input: [UInt8]) -> String? {
+    package static func failure(_ input: [UInt8]) -> String? {
         guard let text = String(validating: input, as: UTF8.self) else { return nil }
         let first = decode(text)
         let second = decode(text)

@@ -14,14 +14,14 @@ import Synchronization
 /// The commands themselves are carried out by the daemon (`mamorid`'s Control.swift) over a running
 /// engine and listeners; here a stand-in handler records what it was asked and answers with lines
 /// that contain a newline, so the reply's framing is checked too.
-public enum ControlFuzzing {
+package enum ControlFuzzing {
     /// Longest request line the socket waits for; the same bound as `ControlSocket.maxLineBytes`.
     static let maxLineBytes = 4096
 
     /// Feeds `input` to the control protocol as everything a client sent and checks the reply.
     /// - Parameter input: untrusted bytes.
     /// - Returns: what is wrong, or nil when the property holds.
-    public static func failure(_ input: [UInt8]) -> String? {
+    package static func failure(_ input: [UInt8]) -> String? {
         let handler = RecordingHandler()
         let reply = ControlSocket.response(to: input, handler: handler)
         let performed = handler.performed

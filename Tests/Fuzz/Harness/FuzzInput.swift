@@ -3,20 +3,20 @@
 // plain function the corpus replay tests call too.
 
 /// The bridge between libFuzzer's C contract and a check that returns its complaint.
-public enum FuzzInput {
+package enum FuzzInput {
     /// Copies libFuzzer's input.
     /// - Parameters:
     ///   - data: the input bytes, owned by libFuzzer for the duration of the call; nil when empty.
     ///   - size: the number of input bytes.
     /// - Returns: the bytes.
-    public static func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
+    package static func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
         data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     }
 
     /// Traps with `failure` when there is one: a trap is what libFuzzer records as a finding.
     /// `fatalError` keeps its message in optimised builds, where `precondition` drops it.
     /// - Parameter failure: the check's complaint, or nil when the input passed.
-    public static func trap(on failure: String?) {
+    package static func trap(on failure: String?) {
         if let failure { fatalError(failure) }
     }
 }

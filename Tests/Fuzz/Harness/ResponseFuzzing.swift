@@ -35,7 +35,7 @@ import Synchronization
 /// - a question whose whole chain lies in signed zones (``FuzzQuestion/signedPath``) is never
 ///   answered `insecure`, `indeterminate` or `unchecked`: no reply can prove a signed zone unsigned;
 /// - afterwards the cache answers the question with the resolution's RCODE, if it answers at all.
-public enum ResponseFuzzing {
+package enum ResponseFuzzing {
     /// One question the input may pick.
     struct FuzzQuestion: Sendable {
         /// The question.
@@ -123,7 +123,7 @@ public enum ResponseFuzzing {
     /// Resolves the input's question with its replies and checks the result.
     /// - Parameter bytes: untrusted input (see the type's documentation).
     /// - Returns: what is wrong, or nil when the property holds.
-    public static func failure(_ bytes: [UInt8]) async -> String? {
+    package static func failure(_ bytes: [UInt8]) async -> String? {
         let input = Input(decoding: bytes)
         let picked = questions[input.question]
         let run = Fixture.shared.makeRun(input)
@@ -151,7 +151,7 @@ public enum ResponseFuzzing {
     /// Seed inputs: for every question, each reply the fixture gives during its resolution, as the
     /// replacement of that same query — real, signed responses for the fuzzer to mutate.
     /// - Returns: file names and contents.
-    public static func seeds() async -> [(name: String, bytes: [UInt8])] {
+    package static func seeds() async -> [(name: String, bytes: [UInt8])] {
         var seeds: [(name: String, bytes: [UInt8])] = []
         for index in questions.indices {
             let input = Input(question: index, firstReplaced: 0, replies: [])
