@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "DNSWire"),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
 
-        // MARK: - Crypto (the only importer of COpenSSL; raw bytes in, no DNSWire dependency)
+        // MARK: - Crypto (the only importer of COpenSSL; raw bytes in; DNSWire only for names and the error shape)
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "DNSCrypto", dependencies: ["COpenSSL", "DNSWire"]),
         .testTarget(name: "DNSCryptoTests", dependencies: ["DNSCrypto"]),
@@ -57,6 +57,7 @@ let package = Package(
         // The control protocol's words, shared by the daemon and mamorictl.
         .target(name: "MamoriControl", dependencies: ["DNSWire"]),
         .testTarget(name: "MamoriControlTests", dependencies: ["MamoriControl", "DNSWire"]),
+        // mamori.yaml, in the engine's vocabulary: its sections hold the engine's values and defaults.
         .target(
             name: "MamoriConfiguration",
             dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver", .product(name: "Yams", package: "Yams")]),
