@@ -8,7 +8,6 @@ import DNSWire
 import Logging
 import MamoriConfiguration
 import Resolver
-import ResolverServer
 
 #if canImport(Glibc)
     import Glibc

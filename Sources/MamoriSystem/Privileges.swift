@@ -2,7 +2,6 @@
 // outside systemd (under systemd, User=/DynamicUser= and AmbientCapabilities= do this instead).
 
 import CMamoriNet
-import Logging
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
 // Primary responsibilities: the versioned text form of RFC 5011 state — one line per managed zone with its
 // refresh times, one line per tracked key with its state, times and DNSKEY RDATA — written and read as
-// strings (the file I/O is ResolverServer's), with parse errors naming the line.
+// strings (the file I/O is MamoriService's, TrustAnchorStateFile), with parse errors naming the line.
 
 public import DNSWire
 
