@@ -140,7 +140,7 @@ import Testing
 
     /// RFC 1035 §5.1 escapes: `\.` inside a label, `\DDD`, and specials printed escaped.
     @Test func textEscapes() throws {
-        let dotted = try DomainName("a\\.b.example.")
+        let dotted = DomainName("a\\.b.example.")
         #expect(dotted.labelCount == 2)
         #expect(dotted.labels[0] == Array("a.b".utf8)[...])
         #expect(dotted.description == "a\\.b.example.")

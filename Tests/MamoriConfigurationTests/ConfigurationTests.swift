@@ -76,8 +76,8 @@ struct ConfigurationTests {
     @Test("every key is read")
     func everyKey() throws {
         let folder = try temporaryDirectory()
-        FileManager.default.createFile(atPath: folder + "/hints.zone", contents: Data(". NS a.root.\n".utf8))
-        FileManager.default.createFile(atPath: folder + "/anchors.keys", contents: Data(". DS 1 8 2 00\n".utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/hints.zone", contents: Data(". NS a.root.\n".utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/anchors.keys", contents: Data(". DS 1 8 2 00\n".utf8))
         let configuration = try parse(
             """
             listen: ["192.0.2.1@5353", "2001:db8::1@53", "[2001:db8::2]@54", "198.51.100.1"]
@@ -319,7 +319,7 @@ struct ConfigurationTests {
     func relativePaths() throws {
         let folder = try temporaryDirectory()
         try FileManager.default.createDirectory(atPath: folder + "/keys", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder + "/keys/root.keys", contents: Data())
+        _ = FileManager.default.createFile(atPath: folder + "/keys/root.keys", contents: Data())
         let file = folder + "/mamori.yaml"
         try "dnssec:\n  trust-anchor-files: [keys/root.keys, ./keys/root.keys, /dev/null]\n"
             .write(toFile: file, atomically: true, encoding: .utf8)

@@ -37,7 +37,7 @@ private func exchange(_ text: String, path: String) -> String? {
 struct ControlSocketTests {
     @Test("every command parses; bad lines say what is wrong")
     func parsing() throws {
-        let name = try DomainName("example.com")
+        let name = DomainName("example.com")
         let good: [(String, ControlCommand)] = [
             ("status", .status), ("stats", .stats), ("reload", .reload), ("anchors", .anchors),
             ("flush all", .flushAll), ("flush name example.com", .flushName(name)),

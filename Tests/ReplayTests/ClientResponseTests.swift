@@ -13,9 +13,9 @@ import Testing
     static let signed: RRSet = {
         let rrsig = RRSIG(
             typeCovered: .a, algorithm: DNSSECAlgorithm(13), labels: 2, originalTTL: 300, expiration: 2_000_000_000,
-            inception: 1_700_000_000, keyTag: 4711, signerName: try! DomainName("example."), signature: [1, 2, 3])
+            inception: 1_700_000_000, keyTag: 4711, signerName: DomainName("example."), signature: [1, 2, 3])
         return RRSet(
-            name: try! DomainName("www.example."), type: .a, ttl: 300, rdatas: [.a(A(192, 0, 2, 80))],
+            name: DomainName("www.example."), type: .a, ttl: 300, rdatas: [.a(A(192, 0, 2, 80))],
             signatures: [rrsig])
     }()
 
@@ -25,7 +25,7 @@ import Testing
         header.recursionDesired = true
         header.authenticData = authenticData
         return Message(
-            header: header, questions: [Question(name: try! DomainName("www.example."), type: .a)],
+            header: header, questions: [Question(name: DomainName("www.example."), type: .a)],
             edns: dnssecOK.map { EDNS(dnssecOK: $0) })
     }
 

@@ -2,7 +2,7 @@
 // in (RFC 5011 §2.1) — the one signature a revoked key may still verify, which the general verifier refuses.
 
 internal import DNSCrypto
-public import DNSWire
+internal import DNSWire
 
 /// The self-signature check behind RFC 5011 revocation.
 ///
