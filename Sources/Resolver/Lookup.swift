@@ -237,7 +237,8 @@ struct Lookup {
                 kind = .lame("referral to \(cut) from a forwarder: it is not a recursive resolver")
             } else {
                 kind = ResponseClassifier.classify(
-                    clean, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding)
+                    clean, question: asked, zone: zone.delegation.zone, chain: chain, forwarding: forwarding,
+                    sentAuthority: response.authority)
             }
             let minimised = asked != question
             switch kind {

@@ -34,8 +34,12 @@ package enum ResponseClassifier {
     ///     (RFC 6604 §2: the RCODE speaks of the last name in the chain).
     ///   - forwarding: the server is a recursive forwarder, which answers for every zone and
     ///     never refers.
+    ///   - sentAuthority: the authority section as the server sent it, before scrubbing. The
+    ///     scrubber drops NS records that do not lead below `zone`, but their presence still tells
+    ///     a referral from NODATA (RFC 2308 §2.2).
     package static func classify(
-        _ response: Message, question: Question, zone: DomainName, chain: AnswerChain, forwarding: Bool
+        _ response: Message, question: Question, zone: DomainName, chain: AnswerChain, forwarding: Bool,
+        sentAuthority: [RRSet]
     ) -> ResponseKind {
         switch response.rcode {
         case .noError, .nxDomain:
@@ -76,6 +80,13 @@ package enum ResponseClassifier {
         }
         if response.authority.contains(where: { $0.type == .soa && finalName.isSubdomain(of: $0.name) }) {
             return .nodata
+        }
+        // RFC 2308 §2.2: NODATA and a referral differ by the SOA, or by the absence of NS. An NS
+        // RRset the scrubber dropped (the zone's own, an ancestor's, a sibling's) with no SOA is a
+        // referral that does not lead below the zone: the server is lame for it (RFC 1034 §5.3.3),
+        // whatever its AA bit says. Taken as NODATA it denied data that exists.
+        if !forwarding, let cut = sentAuthority.first(where: { $0.type == .ns }) {
+            return .lame("referral to \(cut.name) without SOA, which does not lead below \(zone) to \(finalName)")
         }
         if response.header.authoritativeAnswer || forwarding {
             // RFC 2308 §2.2 NODATA type 3: no SOA, so nothing to cache negatively, but an answer.
