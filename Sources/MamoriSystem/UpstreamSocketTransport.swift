@@ -217,8 +217,12 @@ final class UpstreamExchange: @unchecked Sendable {
     }
 
     /// Reads every waiting datagram. A reply from the server's address and port that parses,
-    /// echoes the question and carries our ID ends the wait; the right question with another ID is a spoofing sign (RFC 5452 §9.2) and
-    /// ends it as `.mismatch`; anything else (garbage, another question) is ignored.
+    /// echoes the question and carries our ID ends the wait; the right question with another ID is a
+    /// spoofing sign (RFC 5452 §9.2) and ends it as `.mismatch`, and so does our ID with no
+    /// question at all: it fails the RFC 5452 §9.1 match, and the server that sent it (some send
+    /// FORMERR or NOTIMP without the question) will send nothing else, so waiting for "the real
+    /// reply" only ran the exchange into its timeout. Anything else (garbage, another question) is
+    /// ignored.
     private func readDatagrams() {
         var buffer = [UInt8](repeating: 0, count: Self.maxMessageSize)
         while complete != nil {
@@ -235,9 +239,14 @@ final class UpstreamExchange: @unchecked Sendable {
             }
             // RFC 5452 §9.1: only the queried address and port may answer.
             guard Sockets.serviceAddress(source) == server else { continue }
-            guard let message = try? Message(parsing: Array(buffer[0..<count])), message.header.isResponse,
-                let echoed = message.question, echoed == question
-            else { continue }
+            guard let message = try? Message(parsing: Array(buffer[0..<count])), message.header.isResponse else {
+                continue
+            }
+            guard let echoed = message.question else {
+                if message.header.id == id { return finish(.mismatch) }
+                continue
+            }
+            guard echoed == question else { continue }
             return finish(message.header.id == id ? .response(message) : .mismatch)
         }
     }

@@ -26,6 +26,9 @@ final class FakeUpstream: Sendable {
         case wrongID
         /// The right answer, sent from another socket (another source port).
         case answerFromOtherPort
+        /// The right answer's header (ID, flags) with no question section, as some servers send
+        /// FORMERR.
+        case noQuestion
     }
 
     /// The UDP socket.
@@ -92,6 +95,12 @@ final class FakeUpstream: Sendable {
                         var forged = reply
                         forged.header.id = query.header.id &+ 1
                         bytes = try! forged.serialized()
+                    case .noQuestion:
+                        var bare = reply
+                        bare.questions = []
+                        bare.answer = []
+                        bare.rcode = .formErr
+                        bytes = try! bare.serialized()
                     case .answerFromOtherPort:
                         bytes = try! reply.serialized()
                         from = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -178,6 +187,24 @@ final class RecordingObserver: UpstreamObserver {
             Issue.record("got \(reply)")
             return
         }
+    }
+
+    /// A reply from the right address and port with our ID but no question section fails the
+    /// RFC 5452 §9.1 match and ends the wait at once as a mismatch (the engine asks again over TCP,
+    /// §9.2), instead of being waited past until the timeout: no other reply is coming. The
+    /// timeout is long, so a wait would show.
+    @Test func ourIDWithoutQuestionIsAMismatch() async throws {
+        let server = try FakeUpstream()
+        server.serve(count: 1, [.noQuestion])
+        let started = ContinuousClock.now
+        let reply = await UpstreamSocketTransport().send(
+            query("www.example."), to: server.address, over: .udp, timeout: .seconds(5))
+        let waited = ContinuousClock.now - started
+        guard case .mismatch = reply else {
+            Issue.record("got \(reply) after \(waited)")
+            return
+        }
+        #expect(waited < .seconds(2), "waited \(waited)")
     }
 
     /// A reply from another source port is not from the server asked: ignored, so the wait times out.
