@@ -89,9 +89,16 @@ struct ConfigurationDecoder {
             }
             configuration.accessControl = rules
         case "resolution":
+            var localhost: Bool? = nil
             for child in entries(of: entry.value, path: entry.path) {
+                if child.name == "do-not-query-localhost" {
+                    if let value = bool(child) { localhost = value }
+                    continue
+                }
                 decodeResolution(child, into: &configuration.resolution)
             }
+            configuration.resolution.doNotQueryLocalhost = ResolutionSection.doNotQueryLocalhost(
+                given: localhost, allowPrivateUpstreams: configuration.resolution.allowPrivateUpstreams)
         case "dnssec":
             for child in entries(of: entry.value, path: entry.path) { decodeDNSSEC(child, into: &configuration.dnssec) }
         case "cache":

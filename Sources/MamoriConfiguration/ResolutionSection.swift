@@ -12,6 +12,11 @@ package struct ResolutionSection: Hashable, Sendable {
     /// Whether upstream servers may have loopback or private addresses (`allow-private-upstreams`);
     /// false by default so answers cannot steer the resolver into the local network.
     package var allowPrivateUpstreams: Bool
+    /// Whether loopback upstreams (127.0.0.0/8, ::1) are never queried, even with
+    /// ``allowPrivateUpstreams`` (`do-not-query-localhost`, Unbound's name and meaning). This is the
+    /// value in force: when the file does not give the key it follows
+    /// ``doNotQueryLocalhost(given:allowPrivateUpstreams:)``.
+    package var doNotQueryLocalhost: Bool
     /// Whether upstream servers are queried over IPv4 (`ipv4`).
     package var ipv4: Bool
     /// Whether upstream servers are queried over IPv6 (`ipv6`).
@@ -44,6 +49,7 @@ package struct ResolutionSection: Hashable, Sendable {
         let engine = ResolverConfiguration()
         rootHints = .builtIn
         allowPrivateUpstreams = engine.allowPrivateUpstreams
+        doNotQueryLocalhost = engine.doNotQueryLocalhost
         ipv4 = engine.useIPv4
         ipv6 = engine.useIPv6
         qnameMinimisation = engine.qnameMinimisation
@@ -53,6 +59,13 @@ package struct ResolutionSection: Hashable, Sendable {
         maxOutstandingQueries = nil
         caseRandomisation = engine.useCaseRandomisation
         sendCookies = engine.sendCookies
+    }
+
+    /// `do-not-query-localhost` in force: the value given, or when the key is absent the engine's
+    /// default (true) unless `allow-private-upstreams` is true, which then keeps loopback
+    /// upstreams allowed as before the key existed (the lab's servers are on 127.10.0.0/16).
+    package static func doNotQueryLocalhost(given: Bool?, allowPrivateUpstreams: Bool) -> Bool {
+        given ?? (allowPrivateUpstreams ? false : ResolverConfiguration().doNotQueryLocalhost)
     }
 }
 

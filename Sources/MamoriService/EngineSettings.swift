@@ -40,6 +40,7 @@ package struct EngineSettings: Sendable {
         resolver.useIPv4 = section.ipv4
         resolver.useIPv6 = section.ipv6
         resolver.allowPrivateUpstreams = section.allowPrivateUpstreams
+        resolver.doNotQueryLocalhost = section.doNotQueryLocalhost
         resolver.useCaseRandomisation = section.caseRandomisation
         resolver.ednsBufferSize = UInt16(clamping: section.ednsBufferSize)
         resolver.limits.resolutionTimeout = section.queryTimeout

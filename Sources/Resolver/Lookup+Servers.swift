@@ -56,9 +56,12 @@ extension Lookup {
             if !known.isEmpty, !known.contains(where: usable),
                 !zone.problems.contains(where: { $0.hasPrefix("skipped") })
             {
+                let configuration = engine.configuration
+                let loopback = configuration.doNotQueryLocalhost && known.contains { $0.host.isLoopback }
                 zone.problems.append(
                     "skipped \(known.count) special-purpose or disabled-family addresses"
-                        + (engine.configuration.allowPrivateUpstreams ? "" : " (allow-private-upstreams is off)"))
+                        + (configuration.allowPrivateUpstreams ? "" : " (allow-private-upstreams is off)")
+                        + (loopback ? " (do-not-query-localhost is on)" : ""))
             }
             if !zone.delegation.isForward, zone.nameServerLookups < limits.maxNameServerLookupsPerDelegation,
                 zone.nonexistentNameServers < limits.maxNXDOMAINNameServers,
@@ -108,11 +111,12 @@ extension Lookup {
         }
     }
 
-    /// Whether the engine may send to `address`: its family is enabled, and it is public
-    /// unicast unless private upstreams are allowed.
+    /// Whether the engine may send to `address`: its family is enabled, it is not loopback while
+    /// `do-not-query-localhost` holds, and it is public unicast unless private upstreams are allowed.
     func usable(_ address: ServerAddress) -> Bool {
         let configuration = engine.configuration
         guard address.host.isIPv6 ? configuration.useIPv6 : configuration.useIPv4 else { return false }
+        if configuration.doNotQueryLocalhost && address.host.isLoopback { return false }
         return configuration.allowPrivateUpstreams || !address.host.isSpecialPurpose
     }
 

@@ -29,6 +29,10 @@ package struct ResolverConfiguration: Hashable, Sendable {
     package var useIPv6 = true
     /// Allow upstream servers on loopback, private and other special-purpose addresses.
     package var allowPrivateUpstreams = false
+    /// Never send to 127.0.0.0/8 or ::1, even when ``allowPrivateUpstreams`` is set (Unbound's
+    /// `do-not-query-localhost`): a referral or glue pointing at loopback would make the resolver
+    /// query the host's own services.
+    package var doNotQueryLocalhost = true
     /// The EDNS UDP payload size advertised upstream (DNS Flag Day 2020: 1232).
     package var ednsBufferSize = EDNS.flagDay2020PayloadSize
     /// Set DO on upstream queries so that signatures and proofs come back (RFC 4035 §4.1).

@@ -39,8 +39,9 @@ package enum ScenarioConfiguration {
     /// The daemon's configuration for a scenario's lines. Keys and what they set:
     /// `root-hint: NAME ADDRESS` (repeatable; written to `rootHintsFile`, `resolution.root-hints`),
     /// `qname-minimisation: off|relaxed|strict|no|yes`, `forward-zone: ZONE ADDRESS[,ADDRESS…]`,
-    /// `ipv4|ipv6|allow-private-upstreams|use-0x20: yes|no` (`resolution.case-randomisation` for
-    /// the last), `serve-stale|prefetch: yes|no` (`cache.`); DNSSEC: `trust-anchor: ZONE-FILE LINE`
+    /// `ipv4|ipv6|allow-private-upstreams|do-not-query-localhost|use-0x20: yes|no`
+    /// (`resolution.case-randomisation` for the last; `do-not-query-localhost` absent follows the
+    /// daemon's rule, ``ResolutionSection/doNotQueryLocalhost(given:allowPrivateUpstreams:)``), `serve-stale|prefetch: yes|no` (`cache.`); DNSSEC: `trust-anchor: ZONE-FILE LINE`
     /// (DS or DNSKEY, repeatable; any anchor turns validation on), `validation: yes|no`,
     /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`. Scenarios without an anchor run
     /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
@@ -52,6 +53,7 @@ package enum ScenarioConfiguration {
         configuration.dnssec.trustAnchorUpdates = .none
         var hints: [String] = []
         var validation: Bool? = nil
+        var localhost: Bool? = nil
         for line in lines where !line.key.isEmpty && line.key != "server" {
             let value = line.value
             switch line.key {
@@ -83,6 +85,7 @@ package enum ScenarioConfiguration {
             case "ipv4": configuration.resolution.ipv4 = try flag(line)
             case "ipv6": configuration.resolution.ipv6 = try flag(line)
             case "allow-private-upstreams": configuration.resolution.allowPrivateUpstreams = try flag(line)
+            case "do-not-query-localhost": localhost = try flag(line)
             case "use-0x20": configuration.resolution.caseRandomisation = try flag(line)
             case "serve-stale": configuration.cache.serveStale = try flag(line)
             case "prefetch": configuration.cache.prefetch = try flag(line)
@@ -99,6 +102,8 @@ package enum ScenarioConfiguration {
             }
         }
         configuration.dnssec.validation = validation ?? !configuration.dnssec.trustAnchors.isEmpty
+        configuration.resolution.doNotQueryLocalhost = ResolutionSection.doNotQueryLocalhost(
+            given: localhost, allowPrivateUpstreams: configuration.resolution.allowPrivateUpstreams)
         if !hints.isEmpty {
             guard let file = fopen(rootHintsFile, "w") else {
                 throw ScenarioError(

@@ -45,6 +45,7 @@ struct ConfigurationTests {
             configuration.accessControl.map { "\($0.network) \($0.action)" } == ["127.0.0.0/8 allow", "::1/128 allow"])
         #expect(configuration.resolution.rootHints == .builtIn)
         #expect(configuration.resolution.allowPrivateUpstreams == false)
+        #expect(configuration.resolution.doNotQueryLocalhost)
         #expect(configuration.resolution.ipv4 && configuration.resolution.ipv6)
         #expect(configuration.resolution.qnameMinimisation == .relaxed)
         #expect(configuration.resolution.forwardZones.isEmpty)
@@ -89,6 +90,7 @@ struct ConfigurationTests {
             resolution:
               root-hints: hints.zone
               allow-private-upstreams: true
+              do-not-query-localhost: true
               ipv4: true
               ipv6: no
               qname-minimisation: strict
@@ -134,6 +136,7 @@ struct ConfigurationTests {
         #expect(configuration.accessControl[1].network == IPNetwork("2001:db8::/32"))
         #expect(configuration.resolution.rootHints == .file(folder + "/hints.zone"))
         #expect(configuration.resolution.allowPrivateUpstreams)
+        #expect(configuration.resolution.doNotQueryLocalhost)
         #expect(configuration.resolution.ipv4 && !configuration.resolution.ipv6)
         #expect(configuration.resolution.qnameMinimisation == .strict)
         #expect(configuration.resolution.forwardZones.count == 1)
@@ -178,6 +181,19 @@ struct ConfigurationTests {
         ])
     func qnameMinimisation(text: String, expected: QNAMEMinimisation) throws {
         #expect(try parse("resolution:\n  qname-minimisation: \(text)\n").resolution.qnameMinimisation == expected)
+    }
+
+    @Test(
+        "do-not-query-localhost: as given; absent, true unless allow-private-upstreams is true",
+        arguments: [
+            ("", true), ("  allow-private-upstreams: false\n", true), ("  allow-private-upstreams: true\n", false),
+            ("  do-not-query-localhost: true\n", true), ("  do-not-query-localhost: false\n", false),
+            ("  allow-private-upstreams: true\n  do-not-query-localhost: true\n", true),
+            ("  do-not-query-localhost: yes\n  allow-private-upstreams: true\n", true),
+            ("  allow-private-upstreams: true\n  do-not-query-localhost: false\n", false),
+        ])
+    func doNotQueryLocalhost(text: String, expected: Bool) throws {
+        #expect(try parse("resolution:\n  ipv4: true\n" + text).resolution.doNotQueryLocalhost == expected)
     }
 
     @Test("qname-minimisation rejects true and other words, listing the choices")

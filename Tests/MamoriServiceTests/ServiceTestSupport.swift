@@ -66,6 +66,7 @@ func testConfiguration(directory: String) -> Configuration {
     var configuration = Configuration()
     configuration.stateDirectory = directory
     configuration.resolution.allowPrivateUpstreams = true
+    configuration.resolution.doNotQueryLocalhost = false
     configuration.cache.persist = false
     return configuration
 }
