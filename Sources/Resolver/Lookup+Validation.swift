@@ -147,6 +147,10 @@ extension Lookup {
         let synthesised = Set(chain.links.filter { $0.dname != nil }.map(\.owner))
         for rrset in response.answer {
             if rrset.type == .cname && synthesised.contains(rrset.name) { continue }
+            if rrset.type == .rrsig {
+                judgement.record(rrset, Self.unsignedSignatures)
+                continue
+            }
             let (outcome, keys) = await judgeRRset(rrset, delegation: delegation, state: &state)
             switch outcome {
             case .secure(let validated):
@@ -173,6 +177,16 @@ extension Lookup {
         }
         return judgement
     }
+
+    /// The verdict on RRSIG records standing as an RRset of their own (the answer to QTYPE=RRSIG,
+    /// or RRSIGs in an ANY answer whose covered RRset is absent): an RRSIG RR itself MUST NOT be
+    /// signed (RFC 4035 §2.2), so there is nothing to validate them with. They are passed on
+    /// unvalidated — insecure without a reason, so no AD (RFC 4035 §3.2.3) and never bogus — and
+    /// cached under type RRSIG alone, where no lookup of other data finds them: only RRSIGs that
+    /// arrive grouped with the RRset they cover (``RRSet/group(_:)``) ever vouch
+    /// for data. The answer's other parts (a CNAME link, say) are judged as usual and can still
+    /// make the whole bogus.
+    static let unsignedSignatures = Verdict(.insecure)
 
     /// Validates the NSEC/NSEC3 RRsets of `authority` signed by `keys`' zone; nil and the proofs,
     /// or the reason one fails (each must validate, RFC 4035 §5.4).
