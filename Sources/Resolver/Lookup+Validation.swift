@@ -183,7 +183,7 @@ extension Lookup {
     /// signed (RFC 4035 §2.2), so there is nothing to validate them with. They are passed on
     /// unvalidated — insecure without a reason, so no AD (RFC 4035 §3.2.3) and never bogus — and
     /// cached under type RRSIG alone, where no lookup of other data finds them: only RRSIGs that
-    /// arrive grouped with the RRset they cover (``RRSet/group(_:)``) ever vouch
+    /// arrive grouped with the RRset they cover (``RRSet/group(_:keepingDuplicates:)``) ever vouch
     /// for data. The answer's other parts (a CNAME link, say) are judged as usual and can still
     /// make the whole bogus.
     static let unsignedSignatures = Verdict(.insecure)

@@ -105,8 +105,9 @@ package struct ScriptedResponse: Hashable, Sendable {
                 options: extendedErrors.map { .extendedDNSError($0) } + (cookieOption.map { [$0] } ?? []))
         }
         return Message(
-            header: header, questions: query.questions, answer: RRSet.group(answer), authority: RRSet.group(authority),
-            additional: RRSet.group(additional), edns: opt, rcode: rcode)
+            header: header, questions: query.questions, answer: RRSet.group(answer, keepingDuplicates: true),
+            authority: RRSet.group(authority, keepingDuplicates: true),
+            additional: RRSet.group(additional, keepingDuplicates: true), edns: opt, rcode: rcode)
     }
 
     /// A bare reply to `query` with this RCODE: question copied, no records, no EDNS unless the

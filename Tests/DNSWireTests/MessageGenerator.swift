@@ -183,14 +183,28 @@ struct MessageGenerator {
         }
     }
 
-    /// A random RRset of `type` with one to four members and sometimes RRSIGs covering it.
+    /// A random RRset of `type` with one to four distinct members and sometimes RRSIGs covering it.
+    /// A member drawn twice is kept once, as the parser keeps a repeated record once (RFC 2181 §5:
+    /// equal in canonical form, ``RRSet/group(_:keepingDuplicates:)``).
     mutating func rrset(name owner: DomainName, type: RRType, rrClass: RRClass) -> RRSet {
-        let rdatas = (0..<int(1...4)).map { _ in rdata(type) }
-        let signatures = (0..<(chance(40) ? int(1...2) : 0)).map { _ in
+        /// Whether `candidate` repeats one of `earlier` as the parser sees repeats.
+        func repeats(_ candidate: RData, in earlier: [RData]) -> Bool {
+            earlier.contains { $0 == candidate && $0.canonicalBytes == candidate.canonicalBytes }
+        }
+        var rdatas: [RData] = []
+        for _ in 0..<int(1...4) {
+            let candidate = rdata(type)
+            if !repeats(candidate, in: rdatas) { rdatas.append(candidate) }
+        }
+        let drawn = (0..<(chance(40) ? int(1...2) : 0)).map { _ in
             RRSIG(
                 typeCovered: type, algorithm: DNSSECAlgorithm(value(UInt8.self)), labels: value(UInt8.self),
                 originalTTL: value(UInt32.self), expiration: value(UInt32.self), inception: value(UInt32.self),
                 keyTag: value(UInt16.self), signerName: name(), signature: bytes(0...64))
+        }
+        var signatures: [RRSIG] = []
+        for signature in drawn where !repeats(.rrsig(signature), in: signatures.map(RData.rrsig)) {
+            signatures.append(signature)
         }
         return RRSet(
             name: owner, type: type, rrClass: rrClass, ttl: value(UInt32.self), rdatas: rdatas, signatures: signatures)
