@@ -68,6 +68,28 @@ struct TrustAnchorStoreTests {
         #expect(error.description.hasPrefix("/etc/mamori/anchors.keys:4: A record for www.example."))
     }
 
+    /// A DS of an implemented digest type with a digest of another length could never match: refused with
+    /// the line (RFC 6840 §5.2 allows insecure only for unimplemented types); an unimplemented type is kept.
+    @Test func refusesWrongDigestLength() throws {
+        let sha256 = "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"
+        for (type, expected) in [(1, 20), (4, 48)] {
+            let error = try #require(throws: TrustAnchorParseError.self) {
+                try TrustAnchorStore.parse("; root\n. IN DS 20326 8 \(type) \(sha256)\n", source: "anchors.keys")
+            }
+            #expect(error.code == .badAnchorDigest)
+            #expect(error.line == 2)
+            #expect(
+                error.description
+                    == "anchors.keys:2: DS 20326 for . has a 32-octet digest; digest type \(type) digests are \(expected) octets"
+            )
+        }
+        let inline = try #require(throws: TrustAnchorParseError.self) {
+            try TrustAnchorStore.parse(inline: [". IN DS 20326 8 2 \(sha256)", ". IN DS 20326 8 2 00"])
+        }
+        #expect(inline.description.hasPrefix("dnssec.trust-anchors[1]:1: DS 20326 for . has a 1-octet digest"))
+        #expect(try TrustAnchorStore.parse(". IN DS 20326 8 3 \(sha256)\n", source: "gost").count == 1)
+    }
+
     /// Syntax errors carry the line too, and a record after a multi-line one is counted right.
     @Test func syntaxErrorsNameTheLine() throws {
         let bad = try #require(throws: TrustAnchorParseError.self) {

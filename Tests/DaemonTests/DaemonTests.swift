@@ -257,6 +257,41 @@ struct DaemonTests {
         #expect(missing.stderr.contains("/nonexistent/mamori.yaml: cannot read: No such file or directory"))
     }
 
+    @Test(
+        "a DS anchor whose digest length is wrong for its digest type fails --check-config and start, naming file or key and line"
+    )
+    func malformedAnchorDigest() throws {
+        // A SHA-256-length digest under digest type 1 (SHA-1, 20 octets): RFC 6840 §5.2 would make it bogus.
+        let digest = "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"
+        let anchors = NSTemporaryDirectory() + "mamori-anchors-length-\(UUID().uuidString.prefix(8))"
+        try "; root\n. IN DS 20326 8 1 \(digest)\n".write(toFile: anchors, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: anchors) }
+        let fileCheck = try DaemonProcess(
+            arguments: [
+                "--check-config", "--config", writeConfiguration("dnssec: { trust-anchor-files: [\(anchors)] }\n"),
+            ])
+        #expect(fileCheck.waitForExit() == 1)
+        #expect(
+            fileCheck.stderr.contains(
+                "\(anchors):2: DS 20326 for . has a 32-octet digest; digest type 1 digests are 20 octets"))
+
+        let inline = try writeConfiguration("dnssec: { trust-anchors: [\". IN DS 20326 8 1 \(digest)\"] }\n")
+        let inlineCheck = try DaemonProcess(arguments: ["--check-config", "--config", inline])
+        #expect(inlineCheck.waitForExit() == 1)
+        #expect(inlineCheck.stderr.contains("dnssec.trust-anchors[0]:1: DS 20326 for . has a 32-octet digest"))
+
+        let port = freePort()
+        let start = try DaemonProcess(
+            arguments: [
+                "--config",
+                writeConfiguration(
+                    "listen: [\"127.0.0.1@\(port)\"]\n" + String(contentsOfFile: inline, encoding: .utf8)),
+            ])
+        defer { if start.process.isRunning { start.signal(SIGKILL) } }
+        #expect(start.waitForExit() != 0)
+        #expect(start.stderr.contains("dnssec.trust-anchors[0]:1: DS 20326 for . has a 32-octet digest"))
+    }
+
     @Test("under LD_PRELOAD of libfaketime (which calls setenv early) mamorid still reads its own arguments")
     func argumentsUnderPreload() throws {
         let library = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"

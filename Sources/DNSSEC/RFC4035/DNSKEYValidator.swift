@@ -16,11 +16,14 @@ public enum DNSKEYValidator {
 
     /// Validates a DNSKEY RRset with the DS RRset from its parent, already validated (RFC 4035 §5.2).
     ///
-    /// DS records whose algorithm or digest type is unsupported, or whose digest length is wrong, are set
-    /// aside (RFC 4035 §5.2, RFC 6840 §5.2, RFC 4509 §3); when a SHA-256 or SHA-384 DS is usable, SHA-1 ones are
-    /// ignored (RFC 4509 §3). Then:
+    /// DS records whose algorithm or digest type is unsupported are set aside (RFC 4035 §5.2, RFC 6840 §5.2);
+    /// when a well-formed SHA-256 or SHA-384 DS is usable, SHA-1 ones are ignored (RFC 4509 §3). A DS of a
+    /// supported algorithm and digest type whose digest has the wrong length for that type is *not* set aside:
+    /// RFC 6840 §5.2 allows insecure only for digest types the validator does not implement, so such a DS
+    /// counts as present and, matching no key, leaves the DNSKEY RRset unauthenticated (RFC 4035 §5.2). Then:
     /// - no usable DS → insecure with EDE 1 (an unsupported algorithm was seen) or EDE 2 (only unsupported
     ///   digests);
+    /// - usable DS, all of them with a digest of the wrong length → bogus, EDE 6, site `KDLN`;
     /// - usable DS but no DNSKEY matches one → bogus, EDE 9;
     /// - the DNSKEY RRset must then be signed by a matched key; failures keep their codes (6, 7, 8, 10).
     /// Not every algorithm in the DS RRset needs to sign (RFC 6840 §5.11).
@@ -62,16 +65,20 @@ public enum DNSKEYValidator {
                 ValidationReason(
                     bogus: .dnskeyMissing, site: "KOWN", "the DS or anchor is for \(anchor.owner), not \(zone)"))
         }
-        // RFC 4035 §5.2: only DS records with a supported algorithm and digest type can authenticate a key.
+        // RFC 4035 §5.2: only DS records with a supported algorithm and digest type can authenticate a key;
+        // RFC 6840 §5.2: the others (and only they) may leave the zone insecure.
         var unsupportedAlgorithm = false
-        var usable = anchor.ds.filter { ds in
+        let supported = anchor.ds.filter { ds in
             guard support.supports(ds.algorithm) else {
                 unsupportedAlgorithm = true
                 return false
             }
-            // An unsupported digest type, or a digest of the wrong length, can never match (RFC 4509 §3).
-            return support.supports(ds.digestType) && ds.digest.count == digestLength(ds.digestType)
+            return support.supports(ds.digestType)
         }
+        // A supported digest type with a digest of the wrong length (RFC 4034 §5.1.4, RFC 4509 §2.2, RFC 6605 §2)
+        // can never match a key, but it is not an unimplemented type: it keeps the zone from being insecure.
+        let malformed = supported.filter { $0.digest.count != digestLength($0.digestType) }
+        var usable = supported.filter { $0.digest.count == digestLength($0.digestType) }
         // RFC 4509 §3: ignore SHA-1 DS when a SHA-256 (or stronger SHA-384) DS is usable.
         if usable.contains(where: { $0.digestType == .sha256 || $0.digestType.rawValue == 4 }) {
             usable.removeAll { $0.digestType == .sha1 }
@@ -84,6 +91,15 @@ public enum DNSKEYValidator {
             return key.zoneSigningUnusableReason == nil
         }
         guard !usable.isEmpty || !anchorKeys.isEmpty else {
+            if let first = malformed.first {
+                // RFC 4035 §5.2, RFC 6840 §5.2: a supported digest type that matches no key is bogus, not insecure.
+                return .bogus(
+                    ValidationReason(
+                        bogus: .dnssecBogus, site: "KDLN",
+                        "the DS \(first.keyTag)/\(first.algorithm)/\(first.digestType) for \(zone) has a "
+                            + "\(first.digest.count)-octet digest; digest type \(first.digestType.rawValue) digests are "
+                            + "\(digestLength(first.digestType)) octets, so it authenticates no DNSKEY"))
+            }
             if anchor.ds.isEmpty && anchor.dnskeys.isEmpty {
                 return .bogus(
                     ValidationReason(bogus: .dnskeyMissing, site: "KNDS", "no DS or trust anchor for \(zone)"))

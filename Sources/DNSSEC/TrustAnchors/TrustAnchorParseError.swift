@@ -18,6 +18,9 @@ public struct TrustAnchorParseError: CodedError {
         case badAnchorText
         /// A record that cannot be an anchor: not class IN, or neither DS nor DNSKEY (RFC 4035 §4.4).
         case notAnAnchor
+        /// A DS anchor whose digest length is wrong for its digest type (RFC 4034 §5.1.4, RFC 4509 §2.2,
+        /// RFC 6605 §2): it could never match a key, and would leave the zone bogus (RFC 6840 §5.2).
+        case badAnchorDigest
         /// RFC 5011 state text with a line that cannot be read.
         case badStateText
         /// RFC 5011 state text without its header line, or of a format version this build does not read.

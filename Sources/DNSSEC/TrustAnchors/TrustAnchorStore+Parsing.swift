@@ -2,6 +2,7 @@
 // content of anchor files) into trust anchors grouped by owner, refusing any other record type with the source
 // and line, and the built-in root anchors.
 
+internal import DNSCrypto
 import DNSWire
 
 extension TrustAnchorStore {
@@ -55,7 +56,17 @@ extension TrustAnchorStore {
             }
             let anchor: TrustAnchor
             switch record.rdata {
-            case .ds(let ds): anchor = TrustAnchor(owner: record.name, ds: [ds])
+            case .ds(let ds):
+                // RFC 6840 §5.2: a digest type this validator implements never makes a zone insecure, so a digest
+                // of the wrong length for it is a configuration error, not an anchor to set aside.
+                if let length = DSDigest.digestLength(digestType: ds.digestType.rawValue), ds.digest.count != length {
+                    throw TrustAnchorParseError(
+                        .badAnchorDigest,
+                        "DS \(ds.keyTag) for \(record.name) has a \(ds.digest.count)-octet digest; digest type "
+                            + "\(ds.digestType.rawValue) digests are \(length) octets",
+                        source: source, line: line)
+                }
+                anchor = TrustAnchor(owner: record.name, ds: [ds])
             case .dnskey(let key): anchor = TrustAnchor(owner: record.name, dnskeys: [key])
             default:
                 throw TrustAnchorParseError(

@@ -223,7 +223,8 @@ def main():
     zones = {n: Zone(n, n + ".", a) for n, a in [
         ("example", "192.0.2.10"), ("nsec3", "192.0.2.30"), ("failed", "192.0.2.40"), ("expired", "192.0.2.50"),
         ("future", "192.0.2.60"), ("nosig", "192.0.2.70"), ("iter", "192.0.2.90"),
-        ("unsupported", "192.0.2.100"), ("keytrap", "192.0.2.110")]}
+        ("unsupported", "192.0.2.100"), ("keytrap", "192.0.2.110"), ("malformed", "192.0.2.120"),
+        ("gost", "192.0.2.130")]}
     zones["insecure"] = Zone("insecure", "insecure.", "192.0.2.20")
     zones["unsigned"] = Zone("unsigned", "unsigned.nsec3.", "192.0.2.31")
     ex, n3 = zones["example"], zones["nsec3"]
@@ -250,7 +251,7 @@ def main():
         "nosig": server(zones["nosig"], strip=True),
         "keytrap": server(zones["keytrap"], keys=keytrap_keys(zones["keytrap"])),
     }
-    for name in ("insecure", "unsigned", "failed", "expired", "future", "unsupported"):
+    for name in ("insecure", "unsigned", "failed", "expired", "future", "unsupported", "malformed", "gost"):
         servers[name] = server(zones[name])
 
     # The stripping server: example.'s data without RRSIGs (DNSKEY included) at 192.0.2.10, the good copy at .11.

@@ -17,6 +17,8 @@
 #   iter.        signed, NSEC3 with 100 iterations (over RFC 9276's limit of 50)
 #   unsupported. signed, but the root's DS uses algorithm 253 (private, unsupported)
 #   keytrap.     signed, with a DNSKEY RRset stuffed with keys sharing the KSK's key tag and junk RRSIGs
+#   malformed.   signed, but the root's DS for its KSK carries the SHA-256 digest under digest type 1 (SHA-1)
+#   gost.        signed, but the root's DS for its KSK uses digest type 3 (GOST, not implemented)
 #
 # Run from anywhere: sh Tests/ReplayTests/Fixtures/make-signed-scenarios.sh
 set -eu
@@ -71,7 +73,7 @@ ns.unsigned IN A 192.0.2.31
 EOF
 sign nsec3 nsec3. $VALID -n -s aabb -t 0
 
-for z in failed:40 nosig:70 unsupported:100 keytrap:110; do
+for z in failed:40 nosig:70 unsupported:100 keytrap:110 malformed:120 gost:130; do
     n=${z%%:*}
     zone "$n." "ns.$n." "192.0.2.${z##*:}" > "$n.zone" <<'EOF'
 www IN A 192.0.2.82
@@ -93,6 +95,8 @@ www IN A 192.0.2.85
 EOF
 sign iter iter. $VALID -n -s 00 -t 100
 sign keytrap keytrap. $VALID
+sign malformed malformed. $VALID
+sign gost gost. $VALID
 
 # The DS the root publishes for failed.: a key failed. never publishes.
 other=$(ldns-keygen -a ECDSAP256SHA256 -k failed.)
@@ -102,12 +106,17 @@ ldns-key2ds -n -2 "$other.key" > failed.ds
 {
     zone . a.root-servers.net. 192.0.2.1 < /dev/null
     printf 'insecure. IN NS ns.insecure.\nns.insecure. IN A 192.0.2.20\n'
-    for z in example:10 nsec3:30 failed:40 expired:50 future:60 nosig:70 iter:90 unsupported:100 keytrap:110; do
+    for z in example:10 nsec3:30 failed:40 expired:50 future:60 nosig:70 iter:90 unsupported:100 keytrap:110 \
+        malformed:120 gost:130; do
         n=${z%%:*}
         printf '%s. IN NS ns.%s.\nns.%s. IN A 192.0.2.%s\n' "$n" "$n" "$n" "${z##*:}"
         if [ "$n" = unsupported ]; then
             printf 'unsupported. IN DS 4711 253 2 %s\n' \
                 "0000000000000000000000000000000000000000000000000000000000000000"
+        elif [ "$n" = malformed ]; then
+            awk '{ $7 = 1; print }' malformed.ds
+        elif [ "$n" = gost ]; then
+            awk '{ $7 = 3; print }' gost.ds
         else
             cat "$n.ds"
         fi
