@@ -14,14 +14,20 @@ extension ResolverService {
     /// The longest the loop sleeps before looking again (a clock jump is noticed then).
     static let longestMaintenanceSleep: Int64 = 3600
 
-    /// Starts (or restarts) the loop; with nothing managed there is no loop and so not a single
-    /// RFC 5011 query (static anchors are never probed).
+    /// Whether the engine in force validates (`dnssec.validation`). RFC 5011 §2 maintains anchors for a
+    /// validator: with validation off nothing uses them, so none is probed.
+    var validating: Bool { resolver.configuration.validation.enabled }
+
+    /// Starts (or restarts) the loop; with nothing managed, or with validation off, there is no loop
+    /// and so not a single RFC 5011 query (static anchors are never probed). A reload that turns
+    /// validation on or off calls it again, which starts or stops the loop.
     func startMaintenance() {
         let store = trustAnchors
+        let validating = validating
         maintenance.withLock { task in
             task?.cancel()
             task = nil
-            guard !store.managedZones.isEmpty else { return }
+            guard validating, !store.managedZones.isEmpty else { return }
             task = Task { [self] in await maintain(store) }
         }
     }
@@ -44,10 +50,12 @@ extension ResolverService {
     /// validates it itself, against the keys it trusts, RFC 5011 §2.2), applies it, flushes the
     /// zone's cached keys when the trusted keys changed, and saves the state (RFC 5011 §2.4:
     /// hold-downs survive restarts). A failed fetch is retried at the store's retry time (§2.3).
+    /// With validation off it sends nothing.
     /// - Parameter store: the store to refresh; by default the one in force.
     /// - Returns: the zones whose refresh failed.
     @discardableResult
     package func refreshDueAnchors(_ store: TrustAnchorStore? = nil) async -> [DomainName] {
+        guard validating else { return [] }
         let store = store ?? trustAnchors
         var failed: [DomainName] = []
         for zone in store.zonesDueForRefresh(now: clock.wallSeconds) {

@@ -257,6 +257,7 @@ package final class ResolverService: QueryHandler, Reloadable {
             logger.warning("cache settings changed; they take effect at the next restart")
         }
         (transport as? UpstreamSocketTransport)?.maxOutstanding = settings.maxOutstandingQueries
+        let wasValidating = validating
         current.withLock {
             $0.resolver = IterativeResolver(
                 configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
@@ -265,6 +266,9 @@ package final class ResolverService: QueryHandler, Reloadable {
         if anchorsChanged {
             // Keys validated under the old anchors must not outlive them.
             cache.flushAll()
+            startMaintenance()
+        } else if wasValidating != settings.resolver.validation.enabled {
+            // RFC 5011 probes only while validating: turning validation on starts the loop, off stops it.
             startMaintenance()
         }
         answersChanged()

@@ -1,6 +1,7 @@
 // Primary responsibilities: the RFC 5011 maintenance loop in-process, on a manual clock and a
 // scripted network — the first refresh runs at start and starts a new key's add hold-down, the
-// state is saved, a refused fetch is retried later, and static anchors are never probed.
+// state is saved, a refused fetch is retried later, static anchors are never probed, and nothing is
+// probed while validation is off (a reload turning it on or off starts or stops the loop).
 
 import DNSSEC
 import DNSWire
@@ -9,6 +10,7 @@ import Logging
 import MamoriConfiguration
 import Resolver
 import ResolverTestKit
+import Synchronization
 import Testing
 
 @testable import MamoriService
@@ -23,8 +25,9 @@ struct AnchorMaintenanceTests {
     /// A service managing `managed.example.` (DS of K1, `trust-anchor-updates: true`), whose one
     /// server answers DNSKEY queries with `fixture` (or REFUSED when nil).
     static func makeService(
-        fixture: String?, directory: String, updates: TrustAnchorUpdatePolicy = .all, logger: Logger
-    ) throws -> (ResolverService, ScriptedNetwork, ManualClock) {
+        fixture: String?, directory: String, updates: TrustAnchorUpdatePolicy = .all, validation: Bool = true,
+        logger: Logger
+    ) throws -> (ResolverService, ScriptedNetwork, ManualClock, Configuration) {
         let clock = ManualClock(wallSeconds: fixtureTime)
         let network = ScriptedNetwork(clock: clock)
         if let fixture {
@@ -47,9 +50,10 @@ struct AnchorMaintenanceTests {
         configuration.dnssec.trustAnchors = [ds.trimmingCharacters(in: .whitespacesAndNewlines)]
         configuration.dnssec.trustAnchorUpdates = updates
         configuration.resolution.forwardZones = [ForwardZone(zone: zone, servers: [server])]
+        configuration.dnssec.validation = validation
         let service = try ResolverService(
             configuration: configuration, logger: logger, transport: network, clock: clock)
-        return (service, network, clock)
+        return (service, network, clock, configuration)
     }
 
     /// Waits (in real time, briefly) until `condition` holds.
@@ -63,7 +67,7 @@ struct AnchorMaintenanceTests {
     func firstRefresh() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (service, network, _) = try Self.makeService(
+        let (service, network, _, _) = try Self.makeService(
             fixture: "trust-anchor-k1-k2.signed", directory: directory, logger: LogCapture().logger)
         defer { service.prepareToStop() }
         let keys = try fixtureRecords("trust-anchor-k1-k2.signed", origin: Self.zone).compactMap { record -> DNSKEY? in
@@ -89,7 +93,8 @@ struct AnchorMaintenanceTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let capture = LogCapture()
-        let (service, network, clock) = try Self.makeService(fixture: nil, directory: directory, logger: capture.logger)
+        let (service, network, clock, _) = try Self.makeService(
+            fixture: nil, directory: directory, logger: capture.logger)
         defer { service.prepareToStop() }
         try await Self.eventually { capture.warnings.contains { $0.hasPrefix("RFC 5011 refresh failed") } }
         #expect(capture.warnings.contains { $0.hasPrefix("RFC 5011 refresh failed") })
@@ -108,11 +113,41 @@ struct AnchorMaintenanceTests {
     func staticAnchors() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (service, network, _) = try Self.makeService(
+        let (service, network, _, _) = try Self.makeService(
             fixture: "trust-anchor-k1-k2.signed", directory: directory, updates: .none, logger: LogCapture().logger)
         #expect(await service.refreshDueAnchors().isEmpty)
         service.prepareToStop()
         #expect(network.queries.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: directory + "/" + TrustAnchorStateFile.defaultFileName))
+    }
+
+    @Test("with validation off no RFC 5011 probe is sent; a reload turning it on starts the loop, off stops it")
+    func validationOff() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (service, network, clock, configuration) = try Self.makeService(
+            fixture: "trust-anchor-k1-k2.signed", directory: directory, validation: false,
+            logger: LogCapture().logger)
+        defer { service.prepareToStop() }
+        let probes = { network.queries.filter { $0.question?.type == .dnskey }.count }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(service.maintenance.withLock { $0 == nil })
+        #expect(await service.refreshDueAnchors().isEmpty)
+        #expect(probes() == 0)
+
+        var on = configuration
+        on.dnssec.validation = true
+        try service.reload(on)
+        try await Self.eventually { probes() == 1 }
+        #expect(probes() == 1)
+        #expect(service.maintenance.withLock { $0 != nil })
+
+        try service.reload(configuration)
+        #expect(service.maintenance.withLock { $0 == nil })
+        // Far past every refresh and retry time: still nothing is sent.
+        clock.shiftWallClock(bySeconds: 30 * 86400)
+        #expect(await service.refreshDueAnchors().isEmpty)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(probes() == 1)
     }
 }
