@@ -47,13 +47,6 @@ struct ChainOfTrust<Fetcher: ValidationFetching> {
         validation.anchors.negativeAnchor(covering: name, now: engine.clock.wallSeconds) != nil
     }
 
-    /// ``ValidationFetching/fetchForValidation(_:site:state:)`` of the fetcher.
-    func fetchForValidation(
-        _ question: Question, site: String, state: inout ResolutionState
-    ) async -> ValidationFetch {
-        await fetcher.fetchForValidation(question, site: site, state: &state)
-    }
-
     // MARK: - Trust of a zone
 
     /// The trust of `zone`'s keys (RFC 4035 §5): insecure without an anchor at or above it or under
@@ -89,7 +82,7 @@ struct ChainOfTrust<Fetcher: ValidationFetching> {
             }
         }
         let resolution: Resolution
-        switch await fetchForValidation(Question(name: zone, type: .dnskey), site: "RKCY", state: &state) {
+        switch await fetcher.fetchForValidation(Question(name: zone, type: .dnskey), site: "RKCY", state: &state) {
         case .resolved(let fetched): resolution = fetched
         case .refused(let reason): return .bogus(reason)
         }
@@ -167,7 +160,7 @@ struct ChainOfTrust<Fetcher: ValidationFetching> {
             }
         }
         let resolution: Resolution
-        switch await fetchForValidation(Question(name: zone, type: .ds), site: "RDCY", state: &state) {
+        switch await fetcher.fetchForValidation(Question(name: zone, type: .ds), site: "RDCY", state: &state) {
         case .resolved(let fetched): resolution = fetched
         case .refused(let reason): return .bogus(reason)
         }
