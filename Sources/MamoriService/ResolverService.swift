@@ -118,9 +118,6 @@ package final class ResolverService: QueryHandler, Reloadable {
     /// The engine currently in force.
     package var resolver: IterativeResolver { current.withLock { $0.resolver } }
 
-    /// The stages installed around the engine (``QueryStages``).
-    package var stages: QueryStages { current.withLock { $0.stages } ?? QueryStages() }
-
     /// Installs `stages` in place of those in force, for the queries that start from now on.
     package func install(_ stages: QueryStages) {
         let empty = stages.localAnswers.isEmpty && stages.answerPolicies.isEmpty
