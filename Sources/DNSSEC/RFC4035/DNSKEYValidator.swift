@@ -2,6 +2,7 @@
 // (RFC 4035 §5.2): choosing the DS records this validator can use, matching them to keys, and validating the
 // DNSKEY RRset with a matched key; the result is the zone's key set or a status with its reason.
 
+internal import DNSCrypto
 public import DNSWire
 
 /// Validation of a DNSKEY RRset against a DS RRset or a trust anchor (RFC 4035 §5.2).
@@ -77,8 +78,10 @@ public enum DNSKEYValidator {
         }
         // A supported digest type with a digest of the wrong length (RFC 4034 §5.1.4, RFC 4509 §2.2, RFC 6605 §2)
         // can never match a key, but it is not an unimplemented type: it keeps the zone from being insecure.
-        let malformed = supported.filter { $0.digest.count != digestLength($0.digestType) }
-        var usable = supported.filter { $0.digest.count == digestLength($0.digestType) }
+        let malformed = supported.filter {
+            $0.digest.count != DSDigest.digestLength(digestType: $0.digestType.rawValue)
+        }
+        var usable = supported.filter { $0.digest.count == DSDigest.digestLength(digestType: $0.digestType.rawValue) }
         // RFC 4509 §3: ignore SHA-1 DS when a SHA-256 (or stronger SHA-384) DS is usable.
         if usable.contains(where: { $0.digestType == .sha256 || $0.digestType.rawValue == 4 }) {
             usable.removeAll { $0.digestType == .sha1 }
@@ -98,7 +101,8 @@ public enum DNSKEYValidator {
                         bogus: .dnssecBogus, site: "KDLN",
                         "the DS \(first.keyTag)/\(first.algorithm)/\(first.digestType) for \(zone) has a "
                             + "\(first.digest.count)-octet digest; digest type \(first.digestType.rawValue) digests are "
-                            + "\(digestLength(first.digestType)) octets, so it authenticates no DNSKEY"))
+                            + "\(DSDigest.digestLength(digestType: first.digestType.rawValue) ?? 0) octets, so it authenticates "
+                            + "no DNSKEY"))
             }
             if anchor.ds.isEmpty && anchor.dnskeys.isEmpty {
                 return .bogus(
@@ -155,16 +159,6 @@ public enum DNSKEYValidator {
                             + reason.detail))
             }
             return .bogus(reason)
-        }
-    }
-
-    /// The digest length of a DS digest type (RFC 4034 §5.1.4, RFC 4509 §2.2, RFC 6605 §2), or -1 when unknown.
-    private static func digestLength(_ type: DigestType) -> Int {
-        switch type.rawValue {
-        case 1: 20
-        case 2: 32
-        case 4: 48
-        default: -1
         }
     }
 }
