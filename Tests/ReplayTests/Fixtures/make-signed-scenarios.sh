@@ -8,8 +8,10 @@
 # Hierarchy (ECDSA P-256 keys, validity 2026-01-01 .. 2036-01-01 unless said otherwise):
 #   .            signed, NSEC; DS for every signed child; NSEC proves the unsigned delegations
 #   example.     signed, NSEC: www, a wildcard, CNAMEs into insecure. and failed.
+#                (later: CNAMEs to wildcard names in example. and nsec3., a DNAME dname.example. -> nsec3.)
 #   insecure.    unsigned (no DS at the root)
 #   nsec3.       signed, NSEC3 (salt aabb, 0 extra iterations), with the unsigned delegation unsigned.nsec3.
+#                (later: a wildcard *.wild.nsec3.)
 #   failed.      signed, but the root's DS names a key the zone does not publish (dnssec-failed.org's case)
 #   expired.     signed 2025-01-01 .. 2026-01-01 (expired at the scenarios' START_TIME 2026-06-01)
 #   future.      signed 2030-01-01 .. 2036-01-01 (not yet valid)
@@ -63,6 +65,9 @@ www IN A 192.0.2.80
 *.wild IN A 192.0.2.99
 chain IN CNAME chain.insecure.
 tobogus IN CNAME www.failed.
+towild IN CNAME x.wild.example.
+tonsec3wild IN CNAME y.wild.nsec3.
+dname IN DNAME nsec3.
 EOF
 sign example example. $VALID
 
@@ -70,6 +75,7 @@ zone nsec3. ns.nsec3. 192.0.2.30 > nsec3.zone <<'EOF'
 www IN A 192.0.2.81
 unsigned IN NS ns.unsigned
 ns.unsigned IN A 192.0.2.31
+*.wild IN A 192.0.2.98
 EOF
 sign nsec3 nsec3. $VALID -n -s aabb -t 0
 
