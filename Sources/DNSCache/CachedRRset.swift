@@ -1,5 +1,6 @@
 // Primary responsibilities: what a positive hit hands back — the RRset with its TTL already
-// decremented, its RRSIGs, and the rank and DNSSEC verdict it was stored with.
+// decremented, its RRSIGs, the rank and DNSSEC verdict it was stored with, and a wildcard
+// expansion's proofs.
 
 public import DNSSEC
 public import DNSWire
@@ -24,11 +25,15 @@ public struct CachedRRset: Hashable, Sendable {
     public var originalTTL: UInt32
     /// The absolute instant it expires (or expired).
     public var expiry: CacheTime
+    /// For an RRset a wildcard synthesised, the NSEC/NSEC3 RRsets proving that no closer name
+    /// exists (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6), with their stored TTLs: serve them with
+    /// ``proofsWithRemainingTTL``. Empty otherwise (and then shared, allocating nothing).
+    public var proofs: [RRSet]
 
     /// Creates a result.
     public init(
         rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: ValidationReason?, isStale: Bool,
-        originalTTL: UInt32, expiry: CacheTime
+        originalTTL: UInt32, expiry: CacheTime, proofs: [RRSet] = []
     ) {
         self.rrset = rrset
         self.rank = rank
@@ -37,5 +42,18 @@ public struct CachedRRset: Hashable, Sendable {
         self.isStale = isStale
         self.originalTTL = originalTTL
         self.expiry = expiry
+        self.proofs = proofs
+    }
+
+    /// ``proofs`` with each TTL set to the RRset's (the seconds left, or the stale reply TTL): the
+    /// entry was stored no longer than its proofs allowed, so they age with it. Allocates only when
+    /// there are proofs.
+    public var proofsWithRemainingTTL: [RRSet] {
+        guard !proofs.isEmpty else { return [] }
+        return proofs.map { proof in
+            var proof = proof
+            proof.ttl = rrset.ttl
+            return proof
+        }
     }
 }

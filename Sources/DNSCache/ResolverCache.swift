@@ -155,19 +155,26 @@ public final class ResolverCache: Sendable {
     ///   - rank: where it came from (RFC 2181 §5.4.1).
     ///   - status: the validator's verdict; bogus data is kept at most ``CacheConfiguration/bogusTTL``.
     ///   - reason: the reason for a non-secure verdict, returned with every hit.
+    ///   - proofs: for an RRset a wildcard synthesised, the NSEC/NSEC3 RRsets (with their RRSIGs)
+    ///     proving that no closer name exists: an answer from the cache carries them as the first
+    ///     one did (RFC 4035 §3.1.3.3, §3.2; RFC 5155 §7.2.6). Empty for every other RRset, which
+    ///     then costs nothing more. At most ``CacheConfiguration/maxProofRRsets``, like a denial's.
     ///   - now: the current time.
     /// - Returns: what happened; oversize RRsets (architecture §5) are refused and counted.
     @discardableResult
     public func insert(
-        _ rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: ValidationReason? = nil, now: CacheTime
+        _ rrset: RRSet, rank: TrustRank, status: SecurityStatus, reason: ValidationReason? = nil,
+        proofs: [RRSet] = [], now: CacheTime
     ) -> CacheInsertResult {
-        guard withinLimits(rrset) else { return countOversize(rrset.name) }
+        guard withinLimits(rrset), proofs.count <= configuration.maxProofRRsets, proofs.allSatisfy(withinLimits) else {
+            return countOversize(rrset.name)
+        }
         let ttl = positiveTTL(rrset.ttl, status: status)
         return store(
             makeSlot(
                 kind: .rrset, name: rrset.name, type: rrset.type, rrClass: rrset.rrClass, rdatas: rrset.rdatas,
-                signatures: rrset.signatures, ttl: ttl, expiry: now.adding(ttl).seconds, rank: rank, status: status,
-                reason: reason), now: now)
+                signatures: rrset.signatures, extra: proofs, ttl: ttl, expiry: now.adding(ttl).seconds, rank: rank,
+                status: status, reason: reason), now: now)
     }
 
     /// Looks up an RRset: the fast path, safe to call on a listener thread.
@@ -201,7 +208,8 @@ public final class ResolverCache: Sendable {
                     rdatas: shard.slots[index].rdatas,
                     signatures: shard.slots[index].signatures),
                 rank: shard.slots[index].rank, status: shard.slots[index].status, reason: shard.slots[index].reason,
-                isStale: stale, originalTTL: shard.slots[index].ttl, expiry: CacheTime(seconds: expiry))
+                isStale: stale, originalTTL: shard.slots[index].ttl, expiry: CacheTime(seconds: expiry),
+                proofs: kind == .rrset ? shard.slots[index].extra : [])
         }
     }
 

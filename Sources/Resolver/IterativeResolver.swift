@@ -202,6 +202,7 @@ package final class IterativeResolver: Sendable {
             return .answer(.bogus(reason, fromCache: true))
         }
         var chain: [RRSet] = []
+        var proofs: [RRSet] = []
         var name = question.name
         var verdict = Verdict(validating ? .secure : .unchecked)
         for _ in 0...configuration.limits.maxCNAMEChain {
@@ -211,15 +212,16 @@ package final class IterativeResolver: Sendable {
             switch step {
             case .none:
                 return .miss(CacheMiss(nothingCached: chain.isEmpty))
-            case .data(let rrset, let status, let reason):
+            case .data(let rrsets, let stepProofs, let status, let reason):
                 verdict.add(status, reason)
                 return .answer(
                     Resolution(
-                        rcode: .noError, answer: chain + [rrset], status: verdict.status, fromCache: true,
-                        securityReason: verdict.reason
+                        rcode: .noError, answer: chain + rrsets, authority: Lookup.merging(proofs, stepProofs),
+                        status: verdict.status, fromCache: true, securityReason: verdict.reason
                     ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale))
-            case .alias(let cname, let target, let status, let reason):
-                chain.append(cname)
+            case .alias(let links, let target, let stepProofs, let status, let reason):
+                chain += links
+                proofs = Lookup.merging(proofs, stepProofs)
                 verdict.add(status, reason)
                 name = target
             case .negative(let negative):
@@ -227,7 +229,8 @@ package final class IterativeResolver: Sendable {
                 return .answer(
                     Resolution(
                         rcode: negative.denial == .nxdomain ? .nxDomain : .noError, answer: chain,
-                        authority: (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL,
+                        authority: Lookup.merging(
+                            proofs, (negative.soa.map { [$0] } ?? []) + negative.proofsWithRemainingTTL),
                         status: verdict.status, fromCache: true, securityReason: verdict.reason
                     ).presented(checkingDisabled: checkingDisabled).markedStale(allowStale))
             }
@@ -239,10 +242,11 @@ package final class IterativeResolver: Sendable {
     enum CachedStep {
         /// Nothing usable.
         case none
-        /// The RRset itself, with its verdict.
-        case data(RRSet, SecurityStatus, ValidationReason?)
-        /// A CNAME at the name, leading to `target`.
-        case alias(RRSet, target: DomainName, SecurityStatus, ValidationReason?)
+        /// The RRset itself, with the proofs of a wildcard expansion and the verdict.
+        case data([RRSet], proofs: [RRSet], SecurityStatus, ValidationReason?)
+        /// A CNAME at the name, leading to `target`, with the proofs of a wildcard expansion and
+        /// the verdict.
+        case alias([RRSet], target: DomainName, proofs: [RRSet], SecurityStatus, ValidationReason?)
         /// A cached denial.
         case negative(CachedNegative)
     }
@@ -268,14 +272,14 @@ package final class IterativeResolver: Sendable {
             if configuration.prefetch, !hit.isStale, UInt64(hit.rrset.ttl) * 10 <= UInt64(hit.originalTTL) {
                 prefetch(question)
             }
-            return .data(hit.rrset, hit.status, hit.reason)
+            return .data([hit.rrset], proofs: hit.proofsWithRemainingTTL, hit.status, hit.reason)
         }
         if question.type != .cname,
             let hit = cache.lookup(question.name, .cname, question.rrClass, now: now, allowStale: allowStale),
             hit.rank >= .answerNonAuthoritative, servable(hit.status, allowBogus: allowBogus),
             case .cname(let cname)? = hit.rrset.rdatas.first
         {
-            return .alias(hit.rrset, target: cname.target, hit.status, hit.reason)
+            return .alias([hit.rrset], target: cname.target, proofs: hit.proofsWithRemainingTTL, hit.status, hit.reason)
         }
         if let negative = cache.lookupNegative(
             question.name, question.type, question.rrClass, now: now, allowStale: allowStale),

@@ -52,6 +52,10 @@ extension Lookup {
     /// left of the delegation point's, so a child cannot keep a revoked delegation alive (ghost
     /// domains, Jiang et al., NDSS 2012; RFC 2181 §5.4.1 would otherwise let it replace the
     /// parent's set with any TTL it likes).
+    ///
+    /// A wildcard expansion is cached with the NSEC/NSEC3 proving it (RFC 4035 §3.2: a
+    /// security-aware recursive server keeps them for its DO=1 clients) and no longer than they
+    /// may be.
     func cacheAnswer(_ response: Message, chain: AnswerChain, delegation: DelegationPoint, judgement: Judgement) {
         let now = self.now
         let rank: TrustRank = response.header.authoritativeAnswer ? .answerAuthoritative : .answerNonAuthoritative
@@ -68,7 +72,11 @@ extension Lookup {
                 rrset.ttl = min(rrset.ttl, ttl)
                 rrsetRank = .validated
             }
-            engine.cache.insert(rrset, rank: rrsetRank, status: verdict.status, reason: verdict.reason, now: now)
+            let proof = judgement.wildcardProofs[rrset.key]
+            if let proof { rrset.ttl = min(rrset.ttl, proof.ttl) }
+            engine.cache.insert(
+                rrset, rank: rrsetRank, status: verdict.status, reason: verdict.reason, proofs: proof?.rrsets ?? [],
+                now: now)
             guard validating, part != nil else { continue }
             if rrset.type == .dnskey {
                 engine.cache.insertKeys(rrset, status: verdict.status, reason: verdict.reason, now: now)
@@ -118,22 +126,28 @@ extension Lookup {
         let verdict = answer.judgement.verdict
         cacheAnswer(clean, chain: chain, delegation: delegation, judgement: answer.judgement)
         let links = chainRRsets(clean, chain: chain)
+        let proofs = answer.judgement.wildcardProofs(for:)
         switch answer.kind {
         case .cname(let target):
-            return .alias(links, target: target, verdict)
+            return .alias(links, target: target, proofs: proofs(links), verdict)
         case .nxdomain:
             cacheNegative(clean, name: chain.finalName, denial: .nxdomain, judgement: answer.judgement)
-            return .negative(rcode: .nxDomain, links: links, authority: negativeAuthority(clean), verdict)
+            return .negative(
+                rcode: .nxDomain, links: links, authority: Self.merging(proofs(links), negativeAuthority(clean)),
+                verdict)
         case .nodata:
             cacheNegative(clean, name: chain.finalName, denial: .nodata(answer.asked.type), judgement: answer.judgement)
-            return .negative(rcode: .noError, links: links, authority: negativeAuthority(clean), verdict)
+            return .negative(
+                rcode: .noError, links: links, authority: Self.merging(proofs(links), negativeAuthority(clean)),
+                verdict)
         default:
             let asked = answer.asked
-            return .data(
+            let rrsets =
                 links
-                    + clean.answer.filter {
-                        $0.name == chain.finalName && ($0.type == asked.type || asked.type == .any)
-                    }, verdict)
+                + clean.answer.filter {
+                    $0.name == chain.finalName && ($0.type == asked.type || asked.type == .any)
+                }
+            return .data(rrsets, proofs: proofs(rrsets), verdict)
         }
     }
 

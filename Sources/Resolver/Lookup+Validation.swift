@@ -23,9 +23,31 @@ struct Judgement {
     var parts: [RRSet.Key: Part] = [:]
     /// The smallest validated TTL among a denial's SOA and proofs, to cap the negative TTL.
     var denialTTL: UInt32?
+    /// Per RRset a wildcard synthesised, the validated NSEC/NSEC3 RRsets proving that no closer
+    /// name exists, and the smallest TTL their signatures allow. A security-aware resolver keeps
+    /// them with the answer (RFC 4035 §3.2): the client's validator needs them as much as ours did
+    /// (RFC 4035 §3.1.3.3, §5.3.4; RFC 5155 §7.2.6, §8.8).
+    var wildcardProofs: [RRSet.Key: WildcardProof] = [:]
+
+    /// The proof of one wildcard expansion.
+    struct WildcardProof {
+        /// The NSEC/NSEC3 RRsets with their RRSIGs.
+        var rrsets: [RRSet]
+        /// The smallest TTL their signatures allow (RFC 4035 §5.3.3).
+        var ttl: UInt32
+    }
 
     /// A response nobody judged: validation is off.
     static let unchecked = Judgement(verdict: Verdict(.unchecked))
+
+    /// The proofs of the wildcard expansions among `rrsets`, each RRset once, for the authority
+    /// section of the answer they are part of (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6).
+    func wildcardProofs(for rrsets: [RRSet]) -> [RRSet] {
+        guard !wildcardProofs.isEmpty else { return [] }
+        return rrsets.reduce(into: []) { kept, rrset in
+            kept = Lookup.merging(kept, wildcardProofs[rrset.key]?.rrsets ?? [])
+        }
+    }
 
     /// Records one RRset's verdict and folds it into the whole.
     mutating func record(_ rrset: RRSet, _ verdict: Verdict, ttl: UInt32? = nil) {
@@ -158,9 +180,10 @@ extension Lookup {
                     judgement.record(rrset, Verdict(.secure), ttl: validated.ttl)
                     continue
                 }
-                let proof = await judgeWildcard(
+                let (proof, kept) = await judgeWildcard(
                     rrset.name, expansion: expansion, authority: response.authority, keys: keys, state: &state)
                 judgement.record(rrset, proof, ttl: validated.ttl)
+                if proof.status == .secure, let kept { judgement.wildcardProofs[rrset.key] = kept }
             case .insecure(let reason):
                 judgement.record(rrset, Verdict(.insecure, reason))
             case .bogus(let reason):
@@ -224,13 +247,16 @@ extension Lookup {
     /// The proof that a wildcard expansion was legitimate (RFC 4035 §5.3.4, RFC 5155 §8.8): an NSEC
     /// or NSEC3 of the same zone showing that the next closer name does not exist. Without it the
     /// answer is bogus (EDE 12): a replayed wildcard could otherwise hide a real name's data.
+    ///
+    /// - Returns: the verdict and the validated NSEC/NSEC3 RRsets the server sent for it, which go
+    ///   with the answer to DO=1 clients and into the cache beside it (RFC 4035 §3.1.3.3, §3.2).
     func judgeWildcard(
         _ owner: DomainName, expansion: WildcardExpansion, authority: [RRSet], keys: ZoneKeySet,
         state: inout ResolutionState
-    ) async -> Verdict {
-        var none: Judgement? = nil
-        let (failure, proofs) = validatedProofs(authority, keys: keys, judgement: &none, state: &state)
-        if let failure { return Verdict(.bogus, failure) }
+    ) async -> (Verdict, Judgement.WildcardProof?) {
+        var ttls: Judgement? = Judgement(verdict: Verdict(.secure))
+        let (failure, proofs) = validatedProofs(authority, keys: keys, judgement: &ttls, state: &state)
+        if let failure { return (Verdict(.bogus, failure), nil) }
         let outcome: ValidationOutcome<DenialProof>
         if proofs.contains(where: { $0.type == .nsec }) {
             outcome = NSECDenial.proveWildcardAnswer(
@@ -240,14 +266,17 @@ extension Lookup {
                 qname: owner, expansion: expansion, zone: keys.zone, nsec3s: proofs, limits: validation.limits,
                 budget: &state.budget)
         } else {
-            return Verdict(
-                .bogus,
-                ValidationReason(
-                    bogus: .nsecMissing, site: "RWNP",
-                    "\(owner) was synthesised from \(expansion.wildcard) but no NSEC or NSEC3 proves that "
-                        + "\(expansion.nextCloser) does not exist"))
+            return (
+                Verdict(
+                    .bogus,
+                    ValidationReason(
+                        bogus: .nsecMissing, site: "RWNP",
+                        "\(owner) was synthesised from \(expansion.wildcard) but no NSEC or NSEC3 proves that "
+                            + "\(expansion.nextCloser) does not exist")), nil
+            )
         }
-        return Verdict(outcome.status, outcome.reason)
+        let kept = Judgement.WildcardProof(rrsets: proofs, ttl: ttls?.denialTTL ?? proofs.map(\.ttl).min() ?? 0)
+        return (Verdict(outcome.status, outcome.reason), kept)
     }
 
     /// Judges a denial (RFC 4035 §5.4, RFC 5155 §8): the zone is the signer of its SOA or proofs

@@ -24,6 +24,8 @@ struct Lookup {
     /// ``ResolutionLimits/maxCNAMEChain``, RFC 1034 §3.6.2).
     func resolve(_ question: Question, state: inout ResolutionState) async -> Resolution {
         var links: [RRSet] = []
+        // The wildcard proofs of every step, for the authority section (RFC 4035 §3.1.3.3).
+        var proofs: [RRSet] = []
         var name = question.name
         var seen: Set<DomainName> = [name]
         // RFC 4035 §4.3: the answer is as secure as its weakest link, so a chain may go secure →
@@ -35,17 +37,21 @@ struct Lookup {
             let step = await resolveName(
                 Question(name: name, type: question.type, rrClass: question.rrClass), state: &state)
             switch step {
-            case .data(let rrsets, let stepVerdict):
+            case .data(let rrsets, let stepProofs, let stepVerdict):
                 verdict.add(stepVerdict)
                 return Resolution(
-                    rcode: .noError, answer: links + rrsets, status: verdict.status, securityReason: verdict.reason)
-            case .alias(let chain, let target, let stepVerdict):
+                    rcode: .noError, answer: links + rrsets, authority: Self.merging(proofs, stepProofs),
+                    status: verdict.status, securityReason: verdict.reason)
+            case .alias(let chain, let target, let stepProofs, let stepVerdict):
                 links += chain
+                proofs = Self.merging(proofs, stepProofs)
                 verdict.add(stepVerdict)
                 if verdict.status == .bogus {
                     // Following a bogus alias cannot make the answer usable without CD; with CD the
                     // client gets the links up to the bogus one.
-                    return Resolution(rcode: .noError, answer: links, status: .bogus, securityReason: verdict.reason)
+                    return Resolution(
+                        rcode: .noError, answer: links, authority: proofs, status: .bogus,
+                        securityReason: verdict.reason)
                 }
                 guard seen.insert(target).inserted else {
                     return .failure(
@@ -55,8 +61,8 @@ struct Lookup {
             case .negative(let rcode, let chain, let authority, let stepVerdict):
                 verdict.add(stepVerdict)
                 return Resolution(
-                    rcode: rcode, answer: links + chain, authority: authority, status: verdict.status,
-                    securityReason: verdict.reason)
+                    rcode: rcode, answer: links + chain, authority: Self.merging(proofs, authority),
+                    status: verdict.status, securityReason: verdict.reason)
             case .failure(let error):
                 return .failure(error)
             case .bogus(let reason):
@@ -68,15 +74,24 @@ struct Lookup {
                 .other, site: "CLEN", "CNAME chain longer than \(limits.maxCNAMEChain) while resolving \(question)"))
     }
 
+    /// `earlier` and then the RRsets of `later` not already in it: two expansions of one chain may
+    /// be proven by the same NSEC or NSEC3, which the authority section holds once (RFC 2181 §5).
+    static func merging(_ earlier: [RRSet], _ later: [RRSet]) -> [RRSet] {
+        guard !earlier.isEmpty else { return later }
+        var result = earlier
+        for rrset in later where !result.contains(where: { $0.key == rrset.key }) { result.append(rrset) }
+        return result
+    }
+
     /// Resolves one name without following aliases that leave the zone answering it.
     func resolveName(_ question: Question, state: inout ResolutionState) async -> StepOutcome {
         let skip = state.skipCachedStep == question
         if skip { state.skipCachedStep = nil }
         switch skip ? .none : engine.cachedStep(question, now: now) {
-        case .data(let rrset, let status, let reason):
-            return .data([rrset], Verdict(status, reason))
-        case .alias(let rrset, let target, let status, let reason):
-            return .alias([rrset], target: target, Verdict(status, reason))
+        case .data(let rrsets, let proofs, let status, let reason):
+            return .data(rrsets, proofs: proofs, Verdict(status, reason))
+        case .alias(let rrsets, let target, let proofs, let status, let reason):
+            return .alias(rrsets, target: target, proofs: proofs, Verdict(status, reason))
         case .negative(let negative):
             return .negative(
                 rcode: negative.denial == .nxdomain ? .nxDomain : .noError, links: [],

@@ -11,7 +11,9 @@ package struct Resolution: Hashable, Sendable {
     package var rcode: RCode
     /// The answer: CNAME/DNAME links in order, then the data (empty for negative answers).
     package var answer: [RRSet]
-    /// The authority data for negative answers: SOA and NSEC/NSEC3 proofs with their RRSIGs.
+    /// The authority data: for negative answers the SOA and NSEC/NSEC3 proofs, for answers a
+    /// wildcard synthesised the NSEC/NSEC3 proving no closer name exists (RFC 4035 §3.1.3.3), all
+    /// with their RRSIGs; ``ClientResponse`` leaves the proofs out for DO=0 clients.
     package var authority: [RRSet]
     /// The weakest security status along the answer (RFC 4035 §4.3); `unchecked` without validation.
     package var status: SecurityStatus

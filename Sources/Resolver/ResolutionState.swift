@@ -89,10 +89,12 @@ struct Verdict: Hashable, Sendable {
 /// The outcome of resolving one name, before CNAMEs leading out of it are followed; every data
 /// outcome carries its verdict.
 enum StepOutcome {
-    /// Data: CNAME/DNAME links within the answer, then the RRset asked for.
-    case data([RRSet], Verdict)
-    /// CNAME/DNAME links that lead to `target`, whose data must be asked for separately.
-    case alias([RRSet], target: DomainName, Verdict)
+    /// Data: CNAME/DNAME links within the answer, then the RRset asked for; `proofs`, the NSEC/NSEC3
+    /// proofs of the wildcard expansions among them (RFC 4035 §3.1.3.3), for the authority section.
+    case data([RRSet], proofs: [RRSet], Verdict)
+    /// CNAME/DNAME links that lead to `target`, whose data must be asked for separately, with the
+    /// proofs of the links a wildcard synthesised.
+    case alias([RRSet], target: DomainName, proofs: [RRSet], Verdict)
     /// A denial for the last name of the links: NXDOMAIN or NODATA, with SOA and proofs.
     case negative(rcode: RCode, links: [RRSet], authority: [RRSet], Verdict)
     /// SERVFAIL without a validation verdict, with the reason.
