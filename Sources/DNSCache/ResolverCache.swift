@@ -42,6 +42,9 @@ public final class ResolverCache: Sendable {
     let mayHoldBogus = Atomic(false)
     /// The same for resolution failures: ``lookupFailure(_:_:_:now:)`` is on the fast path too.
     let mayHoldFailures = Atomic(false)
+    /// The same for DNAME RRsets: until one is stored, ``lookupDNAME(above:_:now:allowStale:)``
+    /// answers without walking the name's ancestors.
+    let mayHoldDNAME = Atomic(false)
 
     /// One shard's lock and state, boxed so the shards can sit in an array.
     final class ShardBox: Sendable {
@@ -169,6 +172,10 @@ public final class ResolverCache: Sendable {
         guard withinLimits(rrset), proofs.count <= configuration.maxProofRRsets, proofs.allSatisfy(withinLimits) else {
             return countOversize(rrset.name)
         }
+        if rrset.type == .dname && !mayHoldDNAME.load(ordering: .relaxed) {
+            // Set before the entry is visible, as for bogus entries.
+            mayHoldDNAME.store(true, ordering: .releasing)
+        }
         let ttl = positiveTTL(rrset.ttl, status: status)
         return store(
             makeSlot(
@@ -211,6 +218,22 @@ public final class ResolverCache: Sendable {
                 isStale: stale, originalTTL: shard.slots[index].ttl, expiry: CacheTime(seconds: expiry),
                 proofs: kind == .rrset ? shard.slots[index].extra : [])
         }
+    }
+
+    /// The DNAME RRset cached at the closest strict ancestor of `name` that has one: the DNAME that
+    /// rewrites `name` (RFC 6672 §2.2), from which the resolver synthesises the CNAME again rather
+    /// than caching it apart from its DNAME (§3.1, §5.3.1). A walk of one lookup per label of
+    /// `name` (at most 127, RFC 1035 §3.1), skipped entirely until a DNAME has been cached.
+    public func lookupDNAME(
+        above name: DomainName, _ rrClass: RRClass = .in, now: CacheTime, allowStale: Bool = false
+    ) -> CachedRRset? {
+        guard mayHoldDNAME.load(ordering: .acquiring) else { return nil }
+        var current = name
+        while let parent = current.parent {
+            if let found = lookup(parent, .dname, rrClass, now: now, allowStale: allowStale) { return found }
+            current = parent
+        }
+        return nil
     }
 
     /// The closest cached zone cut at or above `name`: the NS RRset of the longest ancestor (or

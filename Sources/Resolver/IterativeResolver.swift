@@ -242,10 +242,11 @@ package final class IterativeResolver: Sendable {
     enum CachedStep {
         /// Nothing usable.
         case none
-        /// The RRset itself, with the proofs of a wildcard expansion and the verdict.
+        /// The RRset itself (for QTYPE CNAME below a DNAME: the DNAME and the CNAME synthesised
+        /// from it), with the proofs of a wildcard expansion and the verdict.
         case data([RRSet], proofs: [RRSet], SecurityStatus, ValidationReason?)
-        /// A CNAME at the name, leading to `target`, with the proofs of a wildcard expansion and
-        /// the verdict.
+        /// A CNAME at the name, or a DNAME above it and the CNAME synthesised from it, leading to
+        /// `target`, with the proofs of a wildcard expansion and the verdict.
         case alias([RRSet], target: DomainName, proofs: [RRSet], SecurityStatus, ValidationReason?)
         /// A cached denial.
         case negative(CachedNegative)
@@ -287,7 +288,25 @@ package final class IterativeResolver: Sendable {
         {
             return .negative(negative)
         }
-        return .none
+        return synthesisedStep(question, now: now, allowBogus: allowBogus, allowStale: allowStale)
+    }
+
+    /// The step a cached DNAME above the name gives (RFC 6672 §3.2): the DNAME and the CNAME
+    /// synthesised again from it, with the DNAME's verdict, since the DNAME's signature is what
+    /// vouches for the CNAME (§5.3.1). The CNAME is never cached on its own
+    /// (``Lookup/cacheAnswer(_:chain:delegation:judgement:)``), so it is always served with the
+    /// DNAME and its RRSIGs (§3.1). For QTYPE CNAME the synthesised CNAME is the answer; for every
+    /// other type its target is looked up next. DNAME queries are not rewritten, as on the wire
+    /// (``AnswerChain``).
+    func synthesisedStep(_ question: Question, now: CacheTime, allowBogus: Bool, allowStale: Bool) -> CachedStep {
+        guard question.type != .dname, question.type != .any,
+            let hit = cache.lookupDNAME(above: question.name, question.rrClass, now: now, allowStale: allowStale),
+            hit.rank >= .answerNonAuthoritative, servable(hit.status, allowBogus: allowBogus),
+            let cname = DNAMESubstitution.synthesisedCNAME(for: question.name, from: hit.rrset),
+            case .cname(let link)? = cname.rdatas.first
+        else { return .none }
+        if question.type == .cname { return .data([hit.rrset, cname], proofs: [], hit.status, hit.reason) }
+        return .alias([hit.rrset, cname], target: link.target, proofs: [], hit.status, hit.reason)
     }
 
     /// Resolves with the network, from a fresh budget; a bogus result is remembered for

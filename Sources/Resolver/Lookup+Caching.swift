@@ -55,11 +55,16 @@ extension Lookup {
     ///
     /// A wildcard expansion is cached with the NSEC/NSEC3 proving it (RFC 4035 §3.2: a
     /// security-aware recursive server keeps them for its DO=1 clients) and no longer than they
-    /// may be.
+    /// may be. A CNAME synthesised from a DNAME is not cached apart from its DNAME: it has no
+    /// signature of its own, the DNAME vouches for it (RFC 6672 §5.3.1), and alone it would answer
+    /// a later question without the record that makes it true (§3.1); the cache synthesises it
+    /// again from the cached DNAME instead.
     func cacheAnswer(_ response: Message, chain: AnswerChain, delegation: DelegationPoint, judgement: Judgement) {
         let now = self.now
         let rank: TrustRank = response.header.authoritativeAnswer ? .answerAuthoritative : .answerNonAuthoritative
+        let synthesised = Set(chain.links.filter { $0.dname != nil }.map(\.owner))
         for var rrset in response.answer {
+            if rrset.type == .cname && synthesised.contains(rrset.name) { continue }
             if rrset.type == .ns && rrset.name == delegation.zone && !delegation.isForward {
                 let left = delegation.expiry - now.seconds
                 guard left > 0 else { continue }

@@ -317,12 +317,11 @@ struct Lookup {
                 let record = response.answer.first(where: { $0.type == .dname && $0.name == dname })
             {
                 if !result.contains(record) { result.append(record) }
-                let cname = response.answer.first { $0.type == .cname && $0.name == link.owner }
-                result.append(
-                    cname
-                        ?? RRSet(
-                            name: link.owner, type: .cname, rrClass: record.rrClass, ttl: record.ttl,
-                            rdatas: [.cname(CNAME(target: link.target))]))
+                if let cname = response.answer.first(where: { $0.type == .cname && $0.name == link.owner })
+                    ?? DNAMESubstitution.synthesisedCNAME(for: link.owner, from: record)
+                {
+                    result.append(cname)
+                }
             } else if let cname = response.answer.first(where: { $0.type == .cname && $0.name == link.owner }) {
                 result.append(cname)
             }

@@ -52,9 +52,11 @@ package enum ResponseClassifier {
             return .throwaway("RCODE \(response.rcode)")
         }
         let finalName = chain.finalName
-        let hasAnswer = response.answer.contains {
-            $0.name == finalName && ($0.type == question.type || question.type == .any) && !$0.rdatas.isEmpty
-        }
+        // For QTYPE CNAME below a DNAME, the CNAME it synthesises is the answer (``AnswerChain``).
+        let hasAnswer =
+            response.answer.contains {
+                $0.name == finalName && ($0.type == question.type || question.type == .any) && !$0.rdatas.isEmpty
+            } || (question.type == .cname && chain.links.last?.dname != nil)
         if hasAnswer { return response.rcode == .noError ? .answer : .throwaway("NXDOMAIN with an answer") }
         if response.rcode == .nxDomain {
             // A chain that leaves the zone ends in a name this server cannot speak for.
@@ -137,22 +139,23 @@ package struct AnswerChain: Hashable, Sendable {
     /// links (RFC 1034 §3.6.2, RFC 6672 §3.4). A DNAME whose owner is a proper ancestor of the
     /// current name rewrites it, whatever a CNAME at the current name says (see
     /// ``Scrubber/scrub(_:question:zone:chain:forwarding:)``, which drops a contradicting one).
+    ///
+    /// For QTYPE CNAME a CNAME at the question name is the answer, not a link to follow; but a
+    /// DNAME above the question name still rewrites it (RFC 6672 §3.2), so that one link is kept
+    /// and the chain ends there: the DNAME and the CNAME synthesised from it are the answer
+    /// (§3.1), and the DNAME is what vouches for the CNAME (§5.3.1). The chain used to stop before
+    /// it, so the scrubber dropped the DNAME and the unsigned CNAME was judged alone (bogus).
     package init(following name: DomainName, type: RRType, in answer: [RRSet], limit: Int) {
         start = name
         links = []
         var current = name
         var seen: Set<DomainName> = [name]
         while links.count < limit {
-            if type == .cname || type == .any { break }
+            if type == .any { break }
             if let dname = answer.first(where: {
                 $0.type == .dname && current.isStrictSubdomain(of: $0.name) && type != .dname
             }), case .dname(let record)? = dname.rdatas.first {
-                let keep = current.labelCount - dname.name.labelCount
-                var rewritten: DomainName? = record.target
-                for label in current.labels.prefix(keep).reversed() {
-                    rewritten = rewritten.flatMap { try? $0.prepending(label: label) }
-                }
-                guard let target = rewritten else {
+                guard let target = DNAMESubstitution.rewrite(current, owner: dname.name, target: record.target) else {
                     problem =
                         "DNAME \(dname.name) → \(record.target) makes \(current) too long (RFC 6672 §2.2 YXDOMAIN)"
                     break
@@ -164,6 +167,9 @@ package struct AnswerChain: Hashable, Sendable {
                 // here, so the response read as an empty NOERROR answer.
                 links.append(Link(owner: current, target: target, dname: dname.name))
                 current = target
+                if type == .cname { break }
+            } else if type == .cname {
+                break
             } else if let alias = answer.first(where: { $0.type == .cname && $0.name == current }),
                 case .cname(let cname)? = alias.rdatas.first
             {
