@@ -23,8 +23,8 @@ struct Judgement {
     var parts: [RRSet.Key: Part] = [:]
     /// The smallest validated TTL among a denial's SOA and proofs, to cap the negative TTL.
     var denialTTL: UInt32?
-    /// Per RRset a wildcard synthesised, the validated NSEC/NSEC3 RRsets proving that no closer
-    /// name exists, and the smallest TTL their signatures allow. A security-aware resolver keeps
+    /// Per RRset a wildcard synthesised, the validated NSEC/NSEC3 RRsets sent to prove that no
+    /// closer name exists, and the smallest TTL their signatures allow. A security-aware resolver keeps
     /// them with the answer (RFC 4035 §3.2): the client's validator needs them as much as ours did
     /// (RFC 4035 §3.1.3.3, §5.3.4; RFC 5155 §7.2.6, §8.8).
     var wildcardProofs: [RRSet.Key: WildcardProof] = [:]
@@ -183,7 +183,10 @@ extension Lookup {
                 let (proof, kept) = await judgeWildcard(
                     rrset.name, expansion: expansion, authority: response.authority, keys: keys, state: &state)
                 judgement.record(rrset, proof, ttl: validated.ttl)
-                if proof.status == .secure, let kept { judgement.wildcardProofs[rrset.key] = kept }
+                // Kept whatever the verdict: an insecure expansion (an NSEC3 over the iteration cap)
+                // needs them downstream as much, and a CD=1 client judges a bogus one itself
+                // (RFC 4035 §3.2, §3.2.2).
+                if let kept { judgement.wildcardProofs[rrset.key] = kept }
             case .insecure(let reason):
                 judgement.record(rrset, Verdict(.insecure, reason))
             case .bogus(let reason):

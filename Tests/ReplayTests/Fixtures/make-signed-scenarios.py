@@ -279,7 +279,8 @@ def main():
             wildcard(n3, "a.wild.nsec3.", "*.wild.nsec3."),
             wildcard(n3, "y.wild.nsec3.", "*.wild.nsec3."),
         ]),
-        "iter": server(zones["iter"], extra=[negative(zones["iter"], "nothere.iter.", "A")]),
+        "iter": server(zones["iter"], extra=[negative(zones["iter"], "nothere.iter.", "A"),
+                                             wildcard(zones["iter"], "a.wild.iter.", "*.wild.iter.")]),
         "nosig": server(zones["nosig"], strip=True),
         "keytrap": server(zones["keytrap"], keys=keytrap_keys(zones["keytrap"])),
     }

@@ -17,6 +17,7 @@
 #   future.      signed 2030-01-01 .. 2036-01-01 (not yet valid)
 #   nosig.       signed, served without RRSIGs on its data
 #   iter.        signed, NSEC3 with 100 iterations (over RFC 9276's limit of 50)
+#                (later: a wildcard *.wild.iter.)
 #   unsupported. signed, but the root's DS uses algorithm 253 (private, unsupported)
 #   keytrap.     signed, with a DNSKEY RRset stuffed with keys sharing the KSK's key tag and junk RRSIGs
 #   malformed.   signed, but the root's DS for its KSK carries the SHA-256 digest under digest type 1 (SHA-1)
@@ -98,6 +99,7 @@ EOF
 sign future future. 20300101000000 20360101000000
 zone iter. ns.iter. 192.0.2.90 > iter.zone <<'EOF'
 www IN A 192.0.2.85
+*.wild IN A 192.0.2.97
 EOF
 sign iter iter. $VALID -n -s 00 -t 100
 sign keytrap keytrap. $VALID
