@@ -127,6 +127,9 @@ public final class ResolverCache: Sendable {
         if slot.kind == .failure && !mayHoldFailures.load(ordering: .relaxed) {
             mayHoldFailures.store(true, ordering: .releasing)
         }
+        if slot.kind == .rrset && slot.type == .dname && !mayHoldDNAME.load(ordering: .relaxed) {
+            mayHoldDNAME.store(true, ordering: .releasing)
+        }
         return shard(for: slot.name).state.withLock { $0.insert(slot, now: now.seconds) }
     }
 
@@ -171,10 +174,6 @@ public final class ResolverCache: Sendable {
     ) -> CacheInsertResult {
         guard withinLimits(rrset), proofs.count <= configuration.maxProofRRsets, proofs.allSatisfy(withinLimits) else {
             return countOversize(rrset.name)
-        }
-        if rrset.type == .dname && !mayHoldDNAME.load(ordering: .relaxed) {
-            // Set before the entry is visible, as for bogus entries.
-            mayHoldDNAME.store(true, ordering: .releasing)
         }
         let ttl = positiveTTL(rrset.ttl, status: status)
         return store(

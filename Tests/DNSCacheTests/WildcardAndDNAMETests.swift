@@ -49,4 +49,19 @@ struct WildcardAndDNAMETests {
         #expect(cache.lookupDNAME(above: name("a.other.example."), now: at(10)) == nil)
         #expect(cache.lookupDNAME(above: name("a.old.example."), now: at(600)) == nil)
     }
+
+    @Test("a DNAME and a wildcard's proofs survive a dump and a load")
+    func dumped() throws {
+        let cache = ResolverCache(configuration: testConfiguration())
+        let dname = RRSet(
+            name: name("old.example."), type: .dname, ttl: 600, rdatas: [.dname(DNAME(target: name("new.example.")))])
+        let proof = nsecSet("*.wild.example.", next: "www.example.", types: [.a, .rrsig, .nsec])
+        cache.insert(dname, rank: .answerAuthoritative, status: .insecure, now: at(0))
+        cache.insert(
+            aSet("a.wild.example."), rank: .answerAuthoritative, status: .insecure, proofs: [proof], now: at(0))
+        let restored = ResolverCache(configuration: testConfiguration())
+        #expect(try restored.load(cache.dump(now: at(5)), now: at(10)).loaded == 2)
+        #expect(restored.lookupDNAME(above: name("www.old.example."), now: at(10))?.rrset.rdatas == dname.rdatas)
+        #expect(restored.lookup(name("a.wild.example."), .a, now: at(10))?.proofs == [proof])
+    }
 }
