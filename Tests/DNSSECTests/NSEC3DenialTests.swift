@@ -124,10 +124,19 @@ struct NSEC3DenialTests {
         let outcome = NSEC3Denial.proveInsecureDelegation(
             name: "c.example.", zone: "example.", nsec3s: rrsets, budget: &budget)
         #expect(outcome.status == .insecure)
-        // A DS query answered the same way (RFC 5155 §8.6) is insecure as well.
-        #expect(
-            NSEC3Denial.proveNoData(qname: "c.example.", qtype: .ds, zone: "example.", nsec3s: rrsets, budget: &budget)
-                .status == .insecure)
+        // A DS query answered the same way (RFC 5155 §8.6) is insecure as well, and so is a NODATA for any other
+        // type (erratum 3441): c.example has no NSEC3 of its own in the Opt-Out span.
+        for qtype in [RRType.ds, .a, .txt] {
+            let outcome = NSEC3Denial.proveNoData(
+                qname: "c.example.", qtype: qtype, zone: "example.", nsec3s: rrsets, budget: &budget)
+            #expect(outcome.status == .insecure, "\(qtype)")
+            #expect(outcome.reason == nil, "\(qtype)")
+        }
+        // Without Opt-Out, a NODATA with no NSEC3 matching the name proves nothing: EDE 12.
+        expectBogus(
+            NSEC3Denial.proveNoData(
+                qname: "c.example.", qtype: .a, zone: "example.", nsec3s: Self.withoutOptOut(rrsets), budget: &budget),
+            .nsecMissing)
         // Without Opt-Out the same records prove nothing about c.example: bogus.
         expectBogus(
             NSEC3Denial.proveInsecureDelegation(
@@ -156,19 +165,32 @@ struct NSEC3DenialTests {
             .nsecMissing)
     }
 
-    /// B.5: a.z.w.example AAAA: closest encloser w.example, next closer covered, *.w.example has no AAAA.
+    /// B.5: a.z.w.example AAAA: closest encloser w.example, next closer covered, *.w.example has no AAAA. The
+    /// Appendix A records have Opt-Out set, so z.w.example could be an unsigned delegation: insecure, no AD
+    /// (RFC 5155 §9.2); without Opt-Out the same proof is secure.
     @Test func appendixB5WildcardNoData() throws {
         var budget = ValidationBudget()
         let rrsets = try Self.records(
             "k8udemvp1j2f7eg6jebps17vp3n8i58h", "q04jkcevqvmu85r014c7dkba38o0ji5r", "r53bq7cc2uvmubfu5ocmm6pers9tk9en")
         let expected = DenialProof(kind: .wildcardNoData, closestEncloser: "w.example.")
+        for outcome in [
+            NSEC3Denial.proveWildcardNoData(
+                qname: "a.z.w.example.", qtype: .aaaa, zone: "example.", nsec3s: rrsets, budget: &budget),
+            NSEC3Denial.proveNoData(
+                qname: "a.z.w.example.", qtype: .aaaa, zone: "example.", nsec3s: rrsets, budget: &budget),
+        ] {
+            #expect(outcome.status == .insecure)
+            #expect(outcome.reason == nil)
+        }
         #expect(
             NSEC3Denial.proveWildcardNoData(
-                qname: "a.z.w.example.", qtype: .aaaa, zone: "example.", nsec3s: rrsets, budget: &budget
+                qname: "a.z.w.example.", qtype: .aaaa, zone: "example.", nsec3s: Self.withoutOptOut(rrsets),
+                budget: &budget
             ).value == expected)
         #expect(
             NSEC3Denial.proveNoData(
-                qname: "a.z.w.example.", qtype: .aaaa, zone: "example.", nsec3s: rrsets, budget: &budget
+                qname: "a.z.w.example.", qtype: .aaaa, zone: "example.", nsec3s: Self.withoutOptOut(rrsets),
+                budget: &budget
             )
             .value == expected)
         // The wildcard owns MX: no wildcard NODATA for MX.

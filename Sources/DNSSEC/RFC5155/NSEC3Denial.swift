@@ -87,8 +87,11 @@ public enum NSEC3Denial {
     /// With an NSEC3 matching the name, its bitmap must lack the type and CNAME (RFC 6840 §4.3); for DS it must
     /// come from the parent side (SOA absent), for other types it must not be the parent side of a delegation
     /// (RFC 6840 §4.1). Empty non-terminals have NSEC3 records of their own and are handled by the same rule
-    /// (RFC 5155 §7.2.3). For DS without a matching NSEC3, a closest encloser proof whose next closer name is
-    /// covered by an Opt-Out NSEC3 makes the answer insecure (RFC 5155 §8.6).
+    /// (RFC 5155 §7.2.3). Without a matching NSEC3, a closest encloser proof whose next closer name is covered
+    /// by an Opt-Out NSEC3 makes the answer insecure for any type (RFC 5155 §8.6 as corrected by erratum 3441):
+    /// the name may be an unsigned delegation, or an empty non-terminal above one, that Opt-Out left without an
+    /// NSEC3 (RFC 5155 §7.1), and AD MUST NOT be set (RFC 5155 §9.2). A wildcard NODATA is insecure under
+    /// Opt-Out for the same reason (``wildcardNoData(qtype:encloser:chain:budget:)``).
     public static func proveNoData(
         qname: DomainName, qtype: RRType, zone: DomainName, nsec3s: [RRSet], limits: ValidationLimits = .default,
         budget: inout ValidationBudget
@@ -120,16 +123,17 @@ public enum NSEC3Denial {
         }
         let wildcard = wildcardNoData(qtype: qtype, encloser: encloser, chain: &chain, budget: &budget)
         switch wildcard {
-        case .secure: return wildcard
+        case .secure, .insecure: return wildcard
         case .bogus(let reason) where reason.code == .other: return wildcard
         default: break
         }
-        if qtype == .ds && encloser.nextCloserCover.nsec3.isOptOut { return .insecure(nil) }
+        if encloser.nextCloserCover.nsec3.isOptOut { return .insecure(nil) }
         return .bogus(missing("3NNM", "no NSEC3 matches \(qname), nor a wildcard without \(qtype)"))
     }
 
     /// Proves a wildcard NODATA answer (RFC 5155 §8.7): a closest encloser proof for `qname`, and an NSEC3
-    /// matching the wildcard at the closest encloser whose bitmap lacks the type and CNAME.
+    /// matching the wildcard at the closest encloser whose bitmap lacks the type and CNAME; insecure when the
+    /// next closer name is covered by an Opt-Out NSEC3 (RFC 5155 §9.2).
     public static func proveWildcardNoData(
         qname: DomainName, qtype: RRType, zone: DomainName, nsec3s: [RRSet], limits: ValidationLimits = .default,
         budget: inout ValidationBudget
@@ -306,7 +310,9 @@ public enum NSEC3Denial {
     }
 
     /// The wildcard half of a wildcard NODATA proof: the NSEC3 matching `*.closest encloser` lacks the type
-    /// and CNAME (RFC 5155 §8.7, RFC 6840 §4.3).
+    /// and CNAME (RFC 5155 §8.7, RFC 6840 §4.3). When the next closer name is covered by an Opt-Out NSEC3 the
+    /// name may be an unsigned delegation the wildcard does not speak for, so the proof is insecure: AD MUST
+    /// NOT be set on a closest encloser proof with an Opt-Out next closer cover (RFC 5155 §9.2).
     static func wildcardNoData(
         qtype: RRType, encloser: ClosestEncloser, chain: inout NSEC3Chain, budget: inout ValidationBudget
     ) -> ValidationOutcome<DenialProof> {
@@ -326,6 +332,7 @@ public enum NSEC3Denial {
         {
             return .bogus(contradiction)
         }
+        if encloser.nextCloserCover.nsec3.isOptOut { return .insecure(nil) }
         return .secure(DenialProof(kind: .wildcardNoData, closestEncloser: encloser.name))
     }
 

@@ -304,6 +304,41 @@ def main():
     values["ALL_SERVERS"] = "\n".join(servers.values())
     everything = [root] + list(zones.values())
 
+    # optout.: NSEC3 with Opt-Out; the denials carry exactly the records RFC 5155 §7.2 asks for (issue 15, item 3).
+    oo = Zone("optout", "optout.", "192.0.2.140")
+
+    def nsec3_proof(zone, *names):
+        owners = []
+        for name in names:
+            if zone.nsec3_for(name) not in owners:
+                owners.append(zone.nsec3_for(name))
+        return [line for owner in owners for line in zone.rrset(owner, "NSEC3")]
+
+    optout_proofs = {
+        "ENT": nsec3_proof(oo, "optout.", "ent.optout."),
+        "WILD": nsec3_proof(oo, "wild.optout.", "nothere.wild.optout.", "*.wild.optout."),
+        "NXDOMAIN": nsec3_proof(oo, "optout.", "nothere.optout.", "*.optout."),
+        "WWW": nsec3_proof(oo, "www.optout."),
+    }
+    values["SERVER_OPTOUT"] = server(oo, extra=[
+        negative(oo, "ent.optout.", "A", nxdomain=False, proofs=optout_proofs["ENT"]),
+        negative(oo, "nothere.wild.optout.", "AAAA", nxdomain=False, proofs=optout_proofs["WILD"]),
+        negative(oo, "nothere.optout.", "A", proofs=optout_proofs["NXDOMAIN"]),
+        negative(oo, "www.optout.", "AAAA", nxdomain=False, proofs=optout_proofs["WWW"]),
+    ])
+    for name, lines in optout_proofs.items():
+        values["OPTOUT_%s_PROOF" % name] = "\n".join(lines)
+
+    # same.: one server answers for same. and its children, without a referral (issue 15, item 8).
+    same = Zone("same", "same.", "192.0.2.150")
+    same_unsigned = Zone("unsigned.same", "unsigned.same.", "192.0.2.150")
+    same_signed = Zone("signed.same", "signed.same.", "192.0.2.150")
+    values["SERVER_SAME"] = server(same_unsigned) + server(same_signed) + server(same, extra=[
+        entry("stripped.same.", "A", same.rrset("stripped.same.", "A", signed=False)),
+        negative(same, "stripped.same.", "DS", nxdomain=False, proofs=same.rrset("stripped.same.", "NSEC")),
+    ])
+    everything += [oo, same, same_unsigned, same_signed]
+
     def records(match):
         owner, rtype = match.group(1), match.group(2)
         zone = max((z for z in everything if below(owner, z.origin)), key=lambda z: len(labels(z.origin)))

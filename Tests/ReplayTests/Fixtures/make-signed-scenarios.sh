@@ -22,6 +22,11 @@
 #   keytrap.     signed, with a DNSKEY RRset stuffed with keys sharing the KSK's key tag and junk RRSIGs
 #   malformed.   signed, but the root's DS for its KSK carries the SHA-256 digest under digest type 1 (SHA-1)
 #   gost.        signed, but the root's DS for its KSK uses digest type 3 (GOST, not implemented)
+#   optout.      signed, NSEC3 with Opt-Out (salt cafe, 0 extra iterations); the unsigned delegation
+#                deleg.ent.optout. is added after signing, so it and the empty non-terminal ent.optout. have
+#                no NSEC3 and fall in an Opt-Out span (RFC 5155 §6, §7.1)
+#   same.        signed, NSEC, served by one server together with its children unsigned.same. (no DS) and
+#                signed.same. (signed, DS): the server answers for the children without a referral
 #
 # Run from anywhere: sh Tests/ReplayTests/Fixtures/make-signed-scenarios.sh
 set -eu
@@ -110,6 +115,31 @@ sign gost gost. $VALID
 other=$(ldns-keygen -a ECDSAP256SHA256 -k failed.)
 ldns-key2ds -n -2 "$other.key" > failed.ds
 
+# optout.: NSEC3 with Opt-Out. ldns-signzone -p only sets the flag, so the unsigned delegation is added to the
+# signed zone afterwards, as an Opt-Out signer leaves it: without an NSEC3 of its own or of its empty non-terminal.
+zone optout. ns.optout. 192.0.2.140 > optout.zone <<'EOF'
+www IN A 192.0.2.88
+*.wild IN A 192.0.2.98
+EOF
+sign optout optout. $VALID -n -p -s cafe -t 0
+printf 'deleg.ent.optout.\t3600\tIN\tNS\tns.deleg.ent.optout.\nns.deleg.ent.optout.\t3600\tIN\tA\t192.0.2.141\n' \
+    >> optout.signed
+
+# same.: one server (192.0.2.150) for same., its unsigned child unsigned.same. and its signed child signed.same.
+zone signed.same. ns.same. 192.0.2.150 < /dev/null | grep -v '^ns.same. ' > signed.same.zone
+echo 'www IN A 192.0.2.153' >> signed.same.zone
+sign signed.same signed.same. $VALID
+zone same. ns.same. 192.0.2.150 > same.zone <<'EOF'
+stripped IN A 192.0.2.154
+unsigned IN NS ns.same.
+signed IN NS ns.same.
+EOF
+cat signed.same.ds >> same.zone
+sign same same. $VALID
+zone unsigned.same. ns.same. 192.0.2.150 < /dev/null | grep -v '^ns.same. ' > unsigned.same.zone
+printf 'www IN A 192.0.2.151\nmail IN A 192.0.2.152\n' >> unsigned.same.zone
+ldns-read-zone unsigned.same.zone > unsigned.same.signed
+
 # The root: delegations with glue, DS for the signed children, none for insecure.
 {
     zone . a.root-servers.net. 192.0.2.1 < /dev/null
@@ -130,6 +160,10 @@ ldns-key2ds -n -2 "$other.key" > failed.ds
         fi
     done
     printf 'example. IN NS ns2.example.\nns2.example. IN A 192.0.2.11\n'
+    printf 'optout. IN NS ns.optout.\nns.optout. IN A 192.0.2.140\n'
+    cat optout.ds
+    printf 'same. IN NS ns.same.\nns.same. IN A 192.0.2.150\n'
+    cat same.ds
 } > root.zone
 sign root . $VALID
 
