@@ -70,10 +70,13 @@ extension Lookup {
     // MARK: - One RRset
 
     /// Judges one RRset (RFC 4035 §5.3): with the keys of the zone its RRSIG names as signer, which
-    /// must enclose the owner (RFC 4035 §5.3.1) and, from an authority, lie within the zone asked;
-    /// an unsigned RRset is judged against the zone asked, so stripping signatures from a secure
-    /// zone's data makes it bogus (EDE 10), not insecure. A DNSKEY RRset at its own apex is
-    /// authenticated by the parent's DS or the anchor instead (RFC 4035 §5.2).
+    /// must enclose the owner (RFC 4035 §5.3.1) and, from an authority, lie within the zone asked.
+    /// An unsigned RRset is judged by the zone that holds its owner: the zone asked, unless a DS
+    /// search below it finds a cut its server hid by answering for the child itself
+    /// (``signingZone(of:below:state:)``). Stripping signatures from a secure zone's data therefore
+    /// makes it bogus (EDE 10), not insecure, while unsigned data below a proven unsigned cut is
+    /// insecure (RFC 4035 §4.3). A DNSKEY RRset at its own apex is authenticated by the parent's DS
+    /// or the anchor instead (RFC 4035 §5.2).
     ///
     /// - Returns: the outcome and, when secure, the keys that proved it (for wildcard proofs).
     func judgeRRset(
@@ -103,7 +106,7 @@ extension Lookup {
         } else if delegation.isForward {
             zone = await forwardedZone(of: rrset.name, state: &state)
         } else {
-            zone = delegation.zone
+            zone = await signingZone(of: rrset.name, below: delegation.zone, state: &state)
         }
         switch await chainOfTrust.zoneTrust(zone, state: &state) {
         case .insecure(let reason):
@@ -120,21 +123,51 @@ extension Lookup {
 
     /// The zone whose keys must vouch for unsigned data at `name` from a forwarder, which answers
     /// for every zone and shows no cuts: found as a validator behind a forwarder must (RFC 4035
-    /// §4.3, §5.2), by DS questions from the closest trust anchor down, one label at a time. A signed
-    /// cut moves the search into that zone; a proven unsigned cut ends it there (the data is then
-    /// insecure); a name the denial shows is no cut (``ZoneCutEvidence``) is passed by, which keeps
-    /// the data under the signed zone above, so a forged "no cut" can only make it bogus.
-    /// Bounded by the name's labels and by the query's budgets: every DS question counts, and
-    /// answers are cached, so the next name of the zone finds its cuts in the cache.
+    /// §4.3, §5.2), by the DS search of ``zoneCutSearch(for:from:state:)`` from the closest trust
+    /// anchor down.
     func forwardedZone(of name: DomainName, state: inout ResolutionState) async -> DomainName {
         guard let anchor = validation.anchors.closestAnchor(for: name)?.owner else { return name }
-        var zone = anchor
-        for candidate in name.names(below: anchor) {
-            if case .insecure = await chainOfTrust.zoneTrust(zone, state: &state) { return zone }
+        return await zoneCutSearch(for: name, from: anchor, state: &state)
+    }
+
+    /// The zone whose keys must vouch for unsigned data at `name`, received from the servers of
+    /// `zone`: `zone` itself, unless one of its servers also serves a zone below it and answered
+    /// for that child without a referral. Data in a descendant of an unsigned zone is insecure
+    /// (RFC 4035 §4.3), so before the missing RRSIGs make the data bogus, the cuts between `zone`
+    /// and `name` are looked for as behind a forwarder (``zoneCutSearch(for:from:state:)``),
+    /// starting at the closest trust anchor instead when that lies below `zone`.
+    func signingZone(of name: DomainName, below zone: DomainName, state: inout ResolutionState) async -> DomainName {
+        guard let anchor = validation.anchors.closestAnchor(for: name)?.owner else { return zone }
+        let start = anchor.isSubdomain(of: zone) ? anchor : zone
+        return await zoneCutSearch(for: name, from: start, state: &state)
+    }
+
+    /// The DS search for the zone holding unsigned data at `name`, one label at a time from the
+    /// signed zone `start` down (RFC 4035 §4.3, §5.2). A signed cut (a secure DS) moves the search
+    /// into that zone, whose keys then judge the data; a proven unsigned cut (NSEC or NSEC3 with NS
+    /// and no DS, or an Opt-Out span, RFC 5155 §8.9) or a cut whose DS is bogus ends it there (the
+    /// data is then insecure, or bogus with the DS's reason); a name the denial shows is no cut
+    /// (``ZoneCutEvidence``) is passed by, which keeps the data under the signed zone above, so a
+    /// forged "no cut" can only make it bogus, and so does a DS question nobody answers (no proof,
+    /// no cut: the data stays bogus if unsigned, as it was). The search stops at an insecure or
+    /// bogus zone, and after ``ResolutionLimits/maxZoneCutSearchLabels`` labels, leaving the data
+    /// to the deepest zone found. Every DS question counts against the query's budgets, and the
+    /// answers are cached (DS results and negative answers), so the next name of the zone finds
+    /// its cuts without a query.
+    func zoneCutSearch(for name: DomainName, from start: DomainName, state: inout ResolutionState) async -> DomainName {
+        var zone = start
+        for candidate in name.names(below: start).prefix(limits.maxZoneCutSearchLabels) {
+            guard case .secure = await chainOfTrust.zoneTrust(zone, state: &state) else { return zone }
             if engine.cache.lookupDelegationSigner(zone: candidate, now: now) == nil {
+                if state.unansweredCutQuestions.contains(candidate) { return zone }
                 switch await fetchForValidation(Question(name: candidate, type: .ds), site: "RFCS", state: &state) {
-                case .refused: return candidate
+                case .refused: return zone
                 case .resolved(let resolution):
+                    // No answer at all proves no cut: the zone above keeps the data (bogus if unsigned).
+                    if resolution.failure != nil {
+                        state.unansweredCutQuestions.insert(candidate)
+                        return zone
+                    }
                     let hasDS = resolution.answer.contains { $0.type == .ds && $0.name == candidate }
                     if !hasDS && resolution.rcode == .noError
                         && ZoneCutEvidence.showsNoZoneCut(
@@ -308,7 +341,7 @@ extension Lookup {
         } else if delegation.isForward {
             zone = await forwardedZone(of: name, state: &state)
         } else {
-            zone = delegation.zone
+            zone = await signingZone(of: name, below: delegation.zone, state: &state)
         }
         let keys: ZoneKeySet
         switch await chainOfTrust.zoneTrust(zone, state: &state) {

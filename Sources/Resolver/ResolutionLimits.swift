@@ -25,6 +25,13 @@ package struct ResolutionLimits: Hashable, Sendable {
     /// zone cut further up (RFC 4035 §5), so real chains stay far below this; a hostile hierarchy
     /// of signer names or a dependency cycle ends here, with a bogus verdict (EDE 9).
     package var maxValidationDepth = 24
+    /// Labels below a signed zone (or below the trust anchor, behind a forwarder) that the search
+    /// for a zone cut over unsigned data asks DS for, one question each (RFC 4035 §4.3, §5.2;
+    /// ``Lookup/zoneCutSearch(for:from:state:)``). Cuts sit near the top of a name, and 24 labels reach
+    /// an ip6.arpa name's /88 from the root; past the limit the data is judged by the deepest zone
+    /// found, so a long name under a signed zone costs at most this many DS questions, never an
+    /// insecure verdict.
+    package var maxZoneCutSearchLabels = 24
     /// QNAME minimisation queries per resolution before the rest of the name is sent at once
     /// (RFC 9156 §2.3: MAX_MINIMISE_COUNT 10; the first MINIMISE_ONE_LAB 4 labels go one by one).
     package var maxMinimisationSteps = 10

@@ -37,6 +37,10 @@ struct ResolutionState {
     /// The trust already established for zones during this query, so that one zone's keys are
     /// looked up and decoded once per client query however many RRsets they sign.
     var trust: [DomainName: ZoneTrust] = [:]
+    /// Names whose DS question in a search for a hidden zone cut got no answer during this query
+    /// (``Lookup/zoneCutSearch(for:from:state:)``): the zone's servers were all tried, so the next
+    /// RRset of the same response, or the next server's answer, is judged without asking again.
+    var unansweredCutQuestions: Set<DomainName> = []
 
     /// Creates a fresh budget.
     init(started: Duration, validationLimits: ValidationLimits = .default) {

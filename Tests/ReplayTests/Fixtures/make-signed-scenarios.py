@@ -158,6 +158,16 @@ def server(zone, children=(), extra=(), strip=False, keys=None, address=None):
             continue
         answer = zone.rrset(owner, rtype, sign or rtype == "DNSKEY")
         entries.append(entry(owner, rtype, answer))
+    # DS below the apex at a name that is no cut: NODATA with the NSEC/NSEC3 at the name (no NS), as a
+    # validator looking for a cut hidden by a server that answers for its children finds it (RFC 4035 §4.3).
+    for owner in dict.fromkeys(o for (o, t) in zone.order if t not in ("NSEC", "NSEC3")):
+        if owner == fold(zone.origin) or owner in zone.cuts or zone.glue(owner) or owner.startswith("*"):
+            continue
+        if zone.nsec3:
+            proof = zone.rrset(zone.nsec3_for(owner), "NSEC3", sign)
+        else:
+            proof = zone.rrset(owner, "NSEC", sign)
+        entries.append(entry(owner, "DS", authority=zone.rrset(zone.origin, "SOA", sign) + proof))
     for cut in zone.cuts:
         ns = zone.rrset(cut, "NS", False)
         glue = [l for (o, t) in zone.order if t in ("A", "AAAA") and zone.glue(o) and below(o, cut)
@@ -333,9 +343,10 @@ def main():
     same = Zone("same", "same.", "192.0.2.150")
     same_unsigned = Zone("unsigned.same", "unsigned.same.", "192.0.2.150")
     same_signed = Zone("signed.same", "signed.same.", "192.0.2.150")
-    values["SERVER_SAME"] = server(same_unsigned) + server(same_signed) + server(same, extra=[
+    values["SERVER_SAME"] = server(same_unsigned, extra=[
+        negative(same_unsigned, "www.unsigned.same.", "AAAA", nxdomain=False, proofs=[]),
+    ]) + server(same_signed) + server(same, extra=[
         entry("stripped.same.", "A", same.rrset("stripped.same.", "A", signed=False)),
-        negative(same, "stripped.same.", "DS", nxdomain=False, proofs=same.rrset("stripped.same.", "NSEC")),
     ])
     everything += [oo, same, same_unsigned, same_signed]
 
