@@ -335,6 +335,9 @@ def main():
         negative(oo, "nothere.wild.optout.", "AAAA", nxdomain=False, proofs=optout_proofs["WILD"]),
         negative(oo, "nothere.optout.", "A", proofs=optout_proofs["NXDOMAIN"]),
         negative(oo, "www.optout.", "AAAA", nxdomain=False, proofs=optout_proofs["WWW"]),
+        # The child deleg.ent.optout. served by optout.'s own server, without a referral (item 8).
+        entry("www.deleg.ent.optout.", "A", ["www.deleg.ent.optout.\t3600\tIN\tA\t192.0.2.142"]),
+        negative(oo, "ent.optout.", "DS", nxdomain=False, proofs=optout_proofs["ENT"]),
     ])
     for name, lines in optout_proofs.items():
         values["OPTOUT_%s_PROOF" % name] = "\n".join(lines)
