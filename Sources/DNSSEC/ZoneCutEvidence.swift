@@ -1,6 +1,7 @@
 // Primary responsibilities: what the NSEC or NSEC3 records of a DS answer say about whether a name
 // is a zone cut — used when looking for the zone that must vouch for unsigned data from a
-// forwarder (RFC 4035 §4.3, §5.2), one label at a time from the trust anchor down.
+// forwarder, or from a server that answers for a child without a referral (RFC 4035 §4.3, §5.2),
+// one label at a time from the trust anchor or the signed zone down.
 
 internal import DNSCrypto
 public import DNSWire
