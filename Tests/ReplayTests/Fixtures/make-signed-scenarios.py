@@ -348,7 +348,9 @@ def main():
     same_signed = Zone("signed.same", "signed.same.", "192.0.2.150")
     values["SERVER_SAME"] = server(same_unsigned, extra=[
         negative(same_unsigned, "www.unsigned.same.", "AAAA", nxdomain=False, proofs=[]),
-    ]) + server(same_signed) + server(same, extra=[
+    ]) + server(same_signed, extra=[
+        entry("nosig.signed.same.", "A", same_signed.rrset("nosig.signed.same.", "A", signed=False)),
+    ]) + server(same, extra=[
         entry("stripped.same.", "A", same.rrset("stripped.same.", "A", signed=False)),
     ])
     everything += [oo, same, same_unsigned, same_signed]

@@ -127,7 +127,7 @@ printf 'deleg.ent.optout.\t3600\tIN\tNS\tns.deleg.ent.optout.\nns.deleg.ent.opto
 
 # same.: one server (192.0.2.150) for same., its unsigned child unsigned.same. and its signed child signed.same.
 zone signed.same. ns.same. 192.0.2.150 < /dev/null | grep -v '^ns.same. ' > signed.same.zone
-echo 'www IN A 192.0.2.153' >> signed.same.zone
+printf 'www IN A 192.0.2.153\nnosig IN A 192.0.2.155\n' >> signed.same.zone
 sign signed.same signed.same. $VALID
 zone same. ns.same. 192.0.2.150 > same.zone <<'EOF'
 stripped IN A 192.0.2.154
