@@ -33,6 +33,11 @@ let package = Package(
         .target(name: "DNSCrypto", dependencies: ["COpenSSL", "DNSWire"]),
         .testTarget(name: "DNSCryptoTests", dependencies: ["DNSCrypto"]),
 
+        // MARK: - TLS (the only importer of CTLS, libssl: DNS over TLS and HTTPS for clients and forwarders)
+        .systemLibrary(name: "CTLS", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "MamoriTLS", dependencies: ["CTLS", "DNSWire"]),
+        .testTarget(name: "MamoriTLSTests", dependencies: ["MamoriTLS", "SocketTestKit", "DNSWire"]),
+
         // MARK: - Validation (pure: data and time in, verdict out)
         .target(name: "DNSSEC", dependencies: ["DNSWire", "DNSCrypto"]),
         .testTarget(name: "DNSSECTests", dependencies: ["DNSSEC", "DNSWire", "DNSCrypto"], exclude: ["Fixtures"]),

@@ -1,0 +1,75 @@
+// CTLS: the libssl (OpenSSL 3) declarations that MamoriTLS uses, plus static-inline shims for the
+// function-like macros Swift cannot call. Only MamoriTLS imports this module, as only DNSCrypto
+// imports COpenSSL (ARCHITECTURE.md, "TLS beside libcrypto").
+#ifndef MAMORI_CTLS_SHIM_H
+#define MAMORI_CTLS_SHIM_H
+
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+static inline int CTLS_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+/// A server's options: no TLS 1.2 renegotiation (a client could make the server redo the costly
+/// part at will), the server's cipher order, and a peer that vanishes without close_notify read as
+/// a plain end of stream. The SSL_OP_ bits are macros Swift does not import.
+static inline uint64_t CTLS_server_options(void) {
+    return SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF;
+}
+
+static inline long CTLS_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+
+static inline long CTLS_set_session_cache_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_session_cache_mode(ctx, mode);
+}
+
+/// Copies the context's session-ticket keys (80 bytes in OpenSSL 3) into `keys`.
+static inline long CTLS_get_ticket_keys(SSL_CTX *ctx, unsigned char *keys, long length) {
+    return SSL_CTX_get_tlsext_ticket_keys(ctx, keys, length);
+}
+
+/// Sets the context's session-ticket keys from `keys` (80 bytes in OpenSSL 3).
+static inline long CTLS_set_ticket_keys(SSL_CTX *ctx, unsigned char *keys, long length) {
+    return SSL_CTX_set_tlsext_ticket_keys(ctx, keys, length);
+}
+
+/// Sets the Server Name Indication a client sends.
+static inline long CTLS_set_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+
+/// The server's ALPN choice: the first of the server's protocols (wire format in `arg`, a
+/// length-prefixed list ending with a zero byte) that the client offers; none is a fatal
+/// no_application_protocol alert (RFC 7301 §3.2).
+static int CTLS_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+                            unsigned int inlen, void *arg) {
+    (void)ssl;
+    const unsigned char *server = (const unsigned char *)arg;
+    for (const unsigned char *p = server; *p != 0; p += 1 + *p) {
+        for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
+            if (in[i] == *p && i + 1u + in[i] <= inlen && memcmp(in + i + 1, p + 1, *p) == 0) {
+                *out = in + i + 1;
+                *outlen = in[i];
+                return SSL_TLSEXT_ERR_OK;
+            }
+        }
+    }
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+/// Installs ``CTLS_alpn_select`` with the server's protocol list (owned by the caller, alive as long
+/// as the context).
+static inline void CTLS_set_alpn_select(SSL_CTX *ctx, const unsigned char *protocols) {
+    SSL_CTX_set_alpn_select_cb(ctx, CTLS_alpn_select, (void *)protocols);
+}
+
+#endif

@@ -1,0 +1,123 @@
+// Primary responsibilities: one TLS connection over a non-blocking socket — the handshake, reading
+// and writing application data, and the close — with libssl's "want read / want write" turned into
+// plain results the caller's readiness loop can act on.
+
+import CTLS
+internal import DNSWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What one TLS step did.
+package enum TLSProgress: Equatable, Sendable {
+    /// The handshake is complete, or this many bytes of application data were read or written
+    /// (``TLSSession/handshake()`` reports `done(0)`).
+    case done(Int)
+    /// Nothing more until the socket is readable.
+    case wantRead
+    /// Nothing more until the socket is writable.
+    case wantWrite
+    /// The peer closed the connection (close_notify, or the end of the stream).
+    case closed
+    /// The connection failed; the text is libssl's reason, for a debug log.
+    case failed(String)
+}
+
+/// A TLS connection on a connected, non-blocking socket the caller owns (and closes after
+/// ``shutdown()``).
+///
+/// Not thread-safe: it is used from one serial queue only, the connection's.
+package final class TLSSession {
+    /// The libssl connection, owned.
+    let connection: OpaquePointer
+
+    /// A connection object of `context` on `descriptor`, side not yet chosen.
+    init(descriptor: Int32, context: OpaquePointer) throws(TLSError) {
+        ERR_clear_error()
+        guard let connection = SSL_new(context) else {
+            throw TLSError(.library, "cannot create a TLS connection: \(drainedLibraryErrors())")
+        }
+        self.connection = connection
+        SSL_set_fd(connection, descriptor)
+    }
+
+    /// Starts the server side of a connection accepted on `descriptor`.
+    /// - Throws: ``TLSError`` when libssl cannot make a connection object.
+    package convenience init(accepting descriptor: Int32, context: TLSServerContext) throws(TLSError) {
+        try self.init(descriptor: descriptor, context: context.context)
+        SSL_set_accept_state(connection)
+    }
+
+    deinit { SSL_free(connection) }
+
+    /// Advances the handshake as far as the socket allows.
+    package func handshake() -> TLSProgress {
+        ERR_clear_error()
+        let result = SSL_do_handshake(connection)
+        return result == 1 ? .done(0) : progress(after: result)
+    }
+
+    /// Whether the handshake has completed.
+    package var isEstablished: Bool { SSL_is_init_finished(connection) == 1 }
+
+    /// Reads decrypted application data into `buffer`.
+    package func read(into buffer: UnsafeMutableRawBufferPointer) -> TLSProgress {
+        ERR_clear_error()
+        var count = 0
+        let result = SSL_read_ex(connection, buffer.baseAddress, buffer.count, &count)
+        return result == 1 ? .done(count) : progress(after: result)
+    }
+
+    /// Encrypts and writes a prefix of `bytes` (partial writes are on).
+    package func write(_ bytes: UnsafeRawBufferPointer) -> TLSProgress {
+        guard !bytes.isEmpty else { return .done(0) }
+        ERR_clear_error()
+        var count = 0
+        let result = SSL_write_ex(connection, bytes.baseAddress, bytes.count, &count)
+        return result == 1 ? .done(count) : progress(after: result)
+    }
+
+    /// Whether decrypted bytes, or a record not yet decrypted, wait inside libssl: the socket will
+    /// not become readable for them, so the caller reads again without waiting.
+    package var hasPendingInput: Bool { SSL_has_pending(connection) == 1 }
+
+    /// The application protocol agreed by ALPN (RFC 7301), if any.
+    package var applicationProtocol: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(connection, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    /// Whether this connection resumed an earlier session (no full handshake).
+    package var isResumed: Bool { SSL_session_reused(connection) == 1 }
+
+    /// The protocol version agreed, e.g. `TLSv1.3`.
+    package var protocolVersion: String { String(cString: SSL_get_version(connection)) }
+
+    /// Sends close_notify if the socket takes it now; never waits (the socket is closed next).
+    package func shutdown() {
+        ERR_clear_error()
+        if isEstablished { _ = SSL_shutdown(connection) }
+        ERR_clear_error()
+    }
+
+    /// What a failed or unfinished libssl call means.
+    private func progress(after result: Int32) -> TLSProgress {
+        let error = SSL_get_error(connection, result)
+        switch error {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        case SSL_ERROR_SYSCALL:
+            let code = errno
+            if code == EAGAIN || code == EINTR { return .wantRead }
+            ERR_clear_error()
+            return code == 0 ? .closed : .failed(String(cString: strerror(code)))
+        default:
+            return .failed(drainedLibraryErrors())
+        }
+    }
+}
