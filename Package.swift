@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -95,7 +95,7 @@ let package = Package(
             name: "ResolverServerTests",
             dependencies: [
                 "ResolverServer", "MamoriService", "SocketTestKit", "Resolver", "DNSCache", "DNSCrypto",
-                "MamoriConfiguration", "DNSWire", "CMamoriNet",
+                "MamoriConfiguration", "MamoriTLS", "DNSWire", "CMamoriNet",
             ]),
         // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.
         .target(name: "SocketTestKit", dependencies: ["DNSWire"], path: "Tests/SocketTestKit"),
@@ -106,7 +106,8 @@ let package = Package(
             name: "MamoriService",
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
-                "MamoriSystem", "ResolverServer", "CMamoriProcess", .product(name: "Logging", package: "swift-log"),
+                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",

@@ -13,6 +13,10 @@ import DNSWire
 package struct Configuration: Hashable, Sendable {
     /// Where to listen for clients (`listen`). Socket activation, when present, overrides this.
     package var listen: [ServiceAddress]
+    /// Where to serve DNS over TLS (`listen-tls`, RFC 7858), port 853 unless given; none by default.
+    package var listenTLS: [ServiceAddress]
+    /// The certificate and key of the TLS listeners (`tls`).
+    package var tls: TLSSection
     /// How many UDP and TCP sockets (SO_REUSEPORT), each with its own queue, per address (`threads`).
     package var threads: ThreadCount
     /// Who may query (`access-control`), first match wins; no match means REFUSED.
@@ -55,6 +59,8 @@ package struct Configuration: Hashable, Sendable {
     /// The built-in defaults (architecture.md §6).
     package init() {
         listen = Self.defaultListen
+        listenTLS = []
+        tls = TLSSection()
         threads = .auto
         accessControl = Self.defaultAccessControl
         resolution = ResolutionSection()

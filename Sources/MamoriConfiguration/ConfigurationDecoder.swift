@@ -75,6 +75,13 @@ struct ConfigurationDecoder {
             } else {
                 configuration.listen = addresses
             }
+        case "listen-tls":
+            guard let items = list(entry) else { return }
+            configuration.listenTLS = items.enumerated().compactMap { index, item in
+                serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 853)
+            }
+        case "tls":
+            for child in entries(of: entry.value, path: entry.path) { decodeTLS(child, into: &configuration.tls) }
         case "threads":
             if case .scalar(let scalar) = entry.value, scalar.string == "auto" {
                 configuration.threads = .auto
@@ -307,6 +314,20 @@ struct ConfigurationDecoder {
         }
     }
 
+    /// One key of `tls`.
+    private mutating func decodeTLS(_ entry: Entry, into tls: inout TLSSection) {
+        switch entry.name {
+        case "certificate":
+            if let text = string(entry), let path = readablePath(text, entry) { tls.certificate = path }
+        case "key":
+            if let text = string(entry), let path = readablePath(text, entry) { tls.key = path }
+        case "handshake-timeout":
+            if let value = duration(entry, range: .seconds(1) ... .seconds(120)) { tls.handshakeTimeout = value }
+        default:
+            unknownKey(entry)
+        }
+    }
+
     /// Checks the relations between keys once every key is read.
     mutating func checkConsistency(_ configuration: Configuration, root text: String) {
         if configuration.cache.minTTL > configuration.cache.maxTTL {
@@ -314,6 +335,12 @@ struct ConfigurationDecoder {
         }
         if !configuration.resolution.ipv4 && !configuration.resolution.ipv6 {
             report(line: 0, column: 0, path: "resolution", "ipv4 and ipv6 cannot both be false")
+        }
+        if !configuration.listenTLS.isEmpty {
+            if configuration.tls.certificate == nil {
+                report(line: 0, column: 0, path: "tls.certificate", "required by listen-tls")
+            }
+            if configuration.tls.key == nil { report(line: 0, column: 0, path: "tls.key", "required by listen-tls") }
         }
     }
 

@@ -30,6 +30,26 @@ package struct MetricsSection: Hashable, Sendable {
     package init() { listen = nil }
 }
 
+/// The certificate and key of the DNS-over-TLS listeners (`tls`).
+package struct TLSSection: Hashable, Sendable {
+    /// The certificate chain, PEM, the server's certificate first (`certificate`), e.g. certbot's
+    /// `fullchain.pem`; required when `listen-tls` names an address.
+    package var certificate: String?
+    /// The private key, PEM (`key`), e.g. certbot's `privkey.pem`. Read again at every reload, after
+    /// root was dropped: it must be readable by `server.user`.
+    package var key: String?
+    /// How long a client has from connecting to a complete handshake (`handshake-timeout`); a
+    /// client that says nothing holds a connection slot until then.
+    package var handshakeTimeout: Duration
+
+    /// The defaults: no certificate, 10 s to finish a handshake.
+    package init() {
+        certificate = nil
+        key = nil
+        handshakeTimeout = .seconds(10)
+    }
+}
+
 /// Listener limits (`server`).
 package struct ServerSection: Hashable, Sendable {
     /// A TCP connection with no complete query and nothing to send for this long is closed

@@ -10,6 +10,7 @@ import Logging
 import MamoriConfiguration
 import MamoriControl
 import MamoriSystem
+internal import MamoriTLS
 import ResolverServer
 
 #if canImport(Glibc)
@@ -81,7 +82,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             let (before, after) = openFileLimit.map { ($0, $0) } ?? DescriptorPlan.raiseOpenFileLimit()
             openFileLimit = after
             let threads = inForce.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-            listenerCount = inForce.listen.count * threads * 2
+            listenerCount = inForce.listen.count * threads * 2 + inForce.listenTLS.count
             inForce = planDescriptors(inForce)
             logger.info(
                 "open-file limit \(after)\(after != before ? " (raised from \(before))" : "")",
@@ -117,12 +118,13 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         let service = try ResolverService(
             configuration: inForce, logger: logger, metrics: metrics, persistent: lockStateDirectory())
         self.service = service
-        let server = DNSServer(handler: service, configuration: inForce, logger: logger, metrics: metrics)
         let activated = try SocketActivation.takeSockets()
         if !activated.isEmpty {
-            logger.info("using \(activated.count) sockets from systemd; `listen` is ignored")
+            logger.info("using \(activated.count) sockets from systemd; `listen` and `listen-tls` are ignored")
         }
-        try server.bind(inForce.listen, threads: threads, activated: activated)
+        let tls = try tlsContext(activated: activated)
+        let server = DNSServer(handler: service, configuration: inForce, logger: logger, metrics: metrics, tls: tls)
+        try server.bind(inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, activated: activated)
         self.server = server
         if let metrics, let address = inForce.metrics.listen {
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
@@ -130,6 +132,29 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         openControlSocket()
         try dropPrivileges()
         return (service, server)
+    }
+
+    /// Loads every file the daemon would load at start — trust anchors, root hints, the TLS
+    /// certificate and key — without serving, for `mamorid --check-config`.
+    /// - Throws: the first problem, naming the file.
+    package static func checkFiles(_ configuration: Configuration) throws {
+        try EngineSettings.checkFiles(configuration)
+        _ = try TLSServerContext.dnsOverTLS(configuration)
+    }
+
+    /// The DNS-over-TLS context, when `listen-tls` or a socket from systemd named
+    /// ``DNSServer/activatedTLSName`` asks for one; loaded before root is dropped, so a key only root
+    /// may read works at start (a reload reads it again as `server.user`).
+    private func tlsContext(activated: [ActivatedSocket]) throws -> TLSServerContext? {
+        let activatedTLS = activated.contains { $0.isStream && $0.name == DNSServer.activatedTLSName }
+        guard !inForce.listenTLS.isEmpty || activatedTLS else { return nil }
+        guard let context = try TLSServerContext.dnsOverTLS(inForce) else {
+            throw ServiceError(
+                .listeners,
+                "a socket named \(DNSServer.activatedTLSName) serves DNS over TLS: set tls.certificate and tls.key")
+        }
+        logger.info("DNS over TLS certificate: \(context.certificateSummary)")
+        return context
     }
 
     /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
@@ -166,11 +191,12 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         return plan.applied(to: configuration)
     }
 
-    /// `UDP a b, TCP a b`: the addresses bound.
+    /// `UDP a b, TCP a b`, and `, TLS a` when DNS over TLS is served: the addresses bound.
     private static func listening(_ server: DNSServer) -> String {
         let udp = server.udpAddresses.map(\.description).joined(separator: " ")
         let tcp = server.tcpAddresses.map(\.description).joined(separator: " ")
-        return "UDP \(udp), TCP \(tcp)"
+        let tls = server.tlsAddresses.map(\.description).joined(separator: " ")
+        return "UDP \(udp), TCP \(tcp)\(tls.isEmpty ? "" : ", TLS \(tls)")"
     }
 
     /// `Serving on UDP …, TCP …`, and the metrics endpoint.
@@ -232,8 +258,14 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             notifier.reloading()
             logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
             let fresh: Configuration
+            let tls: TLSServerContext?
             do {
                 fresh = planDescriptors(try source.load())
+                // Renewed certificate and key files (ACME renewal): read before anything changes,
+                // so a bad pair rejects the whole reload and the old context stays.
+                tls =
+                    server.tlsContext == nil
+                    ? nil : try TLSServerContext.dnsOverTLS(fresh, keepingTicketsOf: server.tlsContext)
                 try service.reload(fresh)
             } catch {
                 for line in "\(error)".split(separator: "\n") { logger.error("\(line)") }
@@ -241,10 +273,14 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
                 notifier.notify("READY=1\nSTATUS=Reload failed, previous configuration kept; \(statusLine(server))")
                 return "\(error)".split(separator: "\n").joined(separator: "; ")
             }
-            server.reload(ServerPolicy(fresh))
+            server.reload(ServerPolicy(fresh), tlsContext: tls)
+            if let tls { logger.info("DNS over TLS certificate: \(tls.certificateSummary)") }
             applyLogLevel(fresh.logging.level)
-            if fresh.listen != inForce.listen || fresh.threads != inForce.threads || fresh.metrics != inForce.metrics {
-                logger.warning("listen, threads and metrics changes take effect at the next restart")
+            if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
+                || fresh.threads != inForce.threads
+                || fresh.metrics != inForce.metrics
+            {
+                logger.warning("listen, listen-tls, threads and metrics changes take effect at the next restart")
             }
             if fresh.control != inForce.control {
                 logger.warning("control.socket changes take effect at the next restart")

@@ -1,5 +1,5 @@
 // Primary responsibilities: the set of listeners — binding `threads` UDP and TCP sockets per
-// address (or taking socket-activated ones), starting them, applying a reloaded policy, the
+// address and one DNS-over-TLS socket per TLS address (or taking socket-activated ones), starting them, applying a reloaded policy, the
 // watchdog's liveness probe, and an orderly stop: stop reading, let in-flight work finish within
 // a bound, close.
 
@@ -8,6 +8,7 @@ import DNSWire
 import Dispatch
 import Logging
 import MamoriSystem
+package import MamoriTLS
 import Synchronization
 
 #if canImport(Glibc)
@@ -22,6 +23,11 @@ package final class DNSServer: Sendable {
         var udp: [UDPListener] = []
         /// TCP sockets.
         var tcp: [TCPListener] = []
+        /// DNS-over-TLS sockets.
+        var tls: [TCPListener] = []
+
+        /// Every stream listener, plain and TLS.
+        var streams: [TCPListener] { tcp + tls }
     }
 
     /// The DNS logic shared by every listener.
@@ -30,31 +36,45 @@ package final class DNSServer: Sendable {
     private let logger: Logger
     /// The listeners.
     private let listeners = Mutex(Listeners())
-    /// Open TCP connections over all listeners.
+    /// Open TCP connections over all plain TCP listeners.
     private let budget = ConnectionBudget()
+    /// Open DNS-over-TLS connections, under the same limits but counted apart, so that either
+    /// kind of client cannot take the other's slots.
+    private let tlsBudget = ConnectionBudget()
+    /// The TLS side of the DoT listeners, when there are any.
+    private let tls: TLSAcceptor?
     /// Probes answered in the current watchdog round, and how many were sent.
     private let probes = Mutex((answered: 0, sent: 0))
 
     /// Creates a server; nothing is bound yet. With `metrics`, the listeners count what they do and
     /// the packet cache, waiting queries and TCP connections are reported at each scrape.
     /// - Parameter packetCacheBytes: the packet cache's memory bound, or nil for none.
+    /// - Parameter tls: the TLS side of the DNS-over-TLS listeners, when any are bound.
     package init(
         handler: any QueryHandler, policy: ServerPolicy, packetCacheBytes: Int?, logger: Logger,
-        metrics: ServerMetrics? = nil
+        metrics: ServerMetrics? = nil, tls: TLSAcceptor? = nil
     ) {
         let packetCache = packetCacheBytes.map { PacketCache(maxBytes: $0) }
         self.processor = QueryProcessor(handler: handler, policy: policy, packetCache: packetCache, metrics: metrics)
         self.logger = logger
-        if let metrics { Self.addCollectors(to: metrics, processor: processor, budget: budget) }
+        self.tls = tls
+        if let metrics {
+            Self.addCollectors(to: metrics, processor: processor, budget: budget, tlsBudget: tlsBudget)
+        }
     }
 
     /// Scrape-time figures of the listeners and the packet cache (Docs/metrics.md).
-    private static func addCollectors(to metrics: ServerMetrics, processor: QueryProcessor, budget: ConnectionBudget) {
+    private static func addCollectors(
+        to metrics: ServerMetrics, processor: QueryProcessor, budget: ConnectionBudget, tlsBudget: ConnectionBudget
+    ) {
         let waiting = metrics.gauge("mamori_queries_waiting", help: "Client queries waiting for a resolution.")
         let connections = metrics.gauge("mamori_tcp_connections", help: "Client TCP connections open.")
+        let tlsConnections = metrics.gauge(
+            "mamori_tls_connections", help: "Client DNS-over-TLS connections open (handshaking or established).")
         metrics.addCollector {
             waiting.set(processor.pending.total)
             connections.set(budget.count)
+            tlsConnections.set(tlsBudget.count)
         }
         guard let packetCache = processor.packetCache else { return }
         let hits = ServerMetrics.FollowingCounter(
@@ -79,17 +99,29 @@ package final class DNSServer: Sendable {
         }
     }
 
-    /// Binds `threads` UDP and TCP sockets per address with SO_REUSEPORT, or, when `activated` is
-    /// not empty, uses those sockets instead (socket activation overrides `listen`).
-    /// Port 0 asks the kernel for a free port, then the other sockets of that address share it.
+    /// The name (systemd's FileDescriptorName=) that marks a socket-activated stream socket as
+    /// DNS over TLS; other stream sockets carry plain DNS over TCP.
+    package static let activatedTLSName = "dot"
+
+    /// Binds `threads` UDP and TCP sockets per address with SO_REUSEPORT and one TLS socket per
+    /// `tlsAddresses` entry, or, when `activated` is not empty, uses those sockets instead (socket
+    /// activation overrides `listen` and `listen-tls`; a stream socket named ``activatedTLSName``
+    /// serves DNS over TLS). Port 0 asks the kernel for a free port, then the other sockets of that
+    /// address share it.
     /// - Throws: ``SocketError`` for the first address that cannot be bound; nothing stays bound.
     package func bind(
-        _ addresses: [ServiceAddress], threads: Int, activated: [ActivatedSocket] = []
+        _ addresses: [ServiceAddress], threads: Int, tlsAddresses: [ServiceAddress] = [],
+        activated: [ActivatedSocket] = []
     ) throws(SocketError) {
         var bound = Listeners()
         if !activated.isEmpty {
             for socket in activated {
-                if socket.isStream {
+                if socket.isStream && socket.name == Self.activatedTLSName, let tls {
+                    bound.tls.append(
+                        TCPListener(
+                            descriptor: socket.descriptor, localAddress: socket.localAddress, processor: processor,
+                            budget: tlsBudget, logger: logger, tls: tls))
+                } else if socket.isStream {
                     bound.tcp.append(
                         TCPListener(
                             descriptor: socket.descriptor, localAddress: socket.localAddress, processor: processor,
@@ -110,9 +142,18 @@ package final class DNSServer: Sendable {
                 bound.udp += udp
                 bound.tcp += tcp
             }
+            if let tls {
+                for address in tlsAddresses {
+                    let descriptor = try Sockets.open(address, stream: true, reusePort: true)
+                    bound.tls.append(
+                        TCPListener(
+                            descriptor: descriptor, localAddress: Sockets.localAddress(descriptor) ?? address,
+                            processor: processor, budget: tlsBudget, logger: logger, tls: tls))
+                }
+            }
         } catch {
             for listener in bound.udp { listener.close() }
-            for listener in bound.tcp { listener.close() }
+            for listener in bound.streams { listener.close() }
             throw error
         }
         listeners.withLock { $0 = bound }
@@ -161,7 +202,7 @@ package final class DNSServer: Sendable {
     package func start() {
         let current = listeners.withLock { $0 }
         for listener in current.udp { listener.start() }
-        for listener in current.tcp { listener.start() }
+        for listener in current.streams { listener.start() }
     }
 
     /// The UDP addresses bound (ports resolved), one per address even with several threads.
@@ -182,10 +223,24 @@ package final class DNSServer: Sendable {
         return seen
     }
 
-    /// Applies reloaded listener settings (access control, limits, EDNS size). Addresses and
-    /// thread counts are bound once: changing them needs a restart.
-    package func reload(_ policy: ServerPolicy) {
+    /// The context DNS-over-TLS connections start with now, nil without TLS listeners.
+    package var tlsContext: TLSServerContext? { tls?.current }
+
+    /// The DNS-over-TLS addresses bound, one per address.
+    package var tlsAddresses: [ServiceAddress] {
+        var seen: [ServiceAddress] = []
+        for listener in listeners.withLock({ $0.tls }) where !seen.contains(listener.localAddress) {
+            seen.append(listener.localAddress)
+        }
+        return seen
+    }
+
+    /// Applies reloaded listener settings (access control, limits, EDNS size) and, when given, a
+    /// reloaded certificate and key for connections accepted from now on (open ones keep theirs).
+    /// Addresses and thread counts are bound once: changing them needs a restart.
+    package func reload(_ policy: ServerPolicy, tlsContext: TLSServerContext? = nil) {
         processor.update(policy: policy)
+        if let tlsContext { tls?.replace(with: tlsContext) }
     }
 
     /// For the watchdog: true when every listener queue ran the previous round's probe; then
@@ -194,11 +249,11 @@ package final class DNSServer: Sendable {
         let current = listeners.withLock { $0 }
         let healthy = probes.withLock { state in
             let healthy = state.answered >= state.sent
-            state = (answered: 0, sent: current.udp.count + current.tcp.count)
+            state = (answered: 0, sent: current.udp.count + current.streams.count)
             return healthy
         }
         for listener in current.udp { listener.probe { [self] in probes.withLock { $0.answered += 1 } } }
-        for listener in current.tcp { listener.probe { [self] in probes.withLock { $0.answered += 1 } } }
+        for listener in current.streams { listener.probe { [self] in probes.withLock { $0.answered += 1 } } }
         return healthy
     }
 
@@ -208,7 +263,7 @@ package final class DNSServer: Sendable {
     package func stop(timeout: Duration) -> Int {
         let current = listeners.withLock { $0 }
         for listener in current.udp { listener.stopReading() }
-        for listener in current.tcp { listener.stopAccepting() }
+        for listener in current.streams { listener.stopAccepting() }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while processor.pending.total > 0 && clock.now < deadline {
@@ -217,9 +272,9 @@ package final class DNSServer: Sendable {
         let abandoned = processor.pending.total
         // Let the queues send answers that arrived just now before the sockets close.
         for listener in current.udp { listener.queue.sync {} }
-        for listener in current.tcp { listener.queue.sync {} }
+        for listener in current.streams { listener.queue.sync {} }
         for listener in current.udp { listener.close() }
-        for listener in current.tcp { listener.close() }
+        for listener in current.streams { listener.close() }
         listeners.withLock { $0 = Listeners() }
         return abandoned
     }

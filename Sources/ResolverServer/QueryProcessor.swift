@@ -84,7 +84,7 @@ package final class QueryProcessor: Sendable {
         let now = clock.wallSeconds
         guard access == .allow,
             let length = packetCache.answer(
-                bytes, transport: client.transport == .udp ? 0 : 1, now: now, generation: generation(epoch),
+                bytes, transport: Self.packetCacheClass(client.transport), now: now, generation: generation(epoch),
                 into: destination,
                 serverCookie: { cookie, received, out in
                     answerCookies
@@ -136,7 +136,7 @@ package final class QueryProcessor: Sendable {
         }
         // A query byte-identical (but for ID and letter case) to one the cache answered recently:
         // replay that response without parsing (PacketCache says why that is exact).
-        let transport: UInt8 = client.transport == .udp ? 0 : 1
+        let transport = Self.packetCacheClass(client.transport)
         let now = clock.wallSeconds
         if access == .allow, !packetCacheChecked, let packetCache,
             let response = packetCache.answer(
@@ -161,15 +161,13 @@ package final class QueryProcessor: Sendable {
             metrics?.responded(rcode: RCode.formErr.rawValue, authenticated: false, source: .server)
             return .respond(ResponseBuilder.formatError(header: header))
         }
-        let limit =
-            client.transport == .udp
-            ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
+        let size = ResponseBuilder.size(for: query, over: client.transport, ednsBufferSize: ednsBufferSize)
         // Every response to an EDNS(0) query with a COOKIE carries the client's cookie back
         // (RFC 7873 §5.2); BADVERS does not, the query's options being of another EDNS version.
         var cookie: EDNSOption? = nil
         func reply(_ message: Message) -> Outcome {
             metrics?.responded(message, source: .server)
-            return .respond(ResponseBuilder.encode(message, limit: limit))
+            return .respond(ResponseBuilder.encode(message, size: size))
         }
         func error(_ rcode: RCode, _ extended: ExtendedDNSError? = nil) -> Outcome {
             reply(
@@ -212,7 +210,7 @@ package final class QueryProcessor: Sendable {
         case .response(let cached):
             let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .cache)
-            let response = ResponseBuilder.encode(finished, limit: limit)
+            let response = ResponseBuilder.encode(finished, size: size)
             packetCache?.offer(
                 query: bytes, response: response, transport: transport, now: now, generation: generation)
             return .respond(response)
@@ -224,7 +222,7 @@ package final class QueryProcessor: Sendable {
         let admission = pending.acquire(client.address, limit: maxPending, totalLimit: maxPendingTotal)
         guard admission == .admitted else {
             // UDP sources can be forged: dropping gives a flood nothing back. TCP ones cannot: say no.
-            guard client.transport == .tcp else {
+            guard client.transport != .udp else {
                 metrics?.dropped(admission == .clientLimit ? .waitingLimit : .waitingTotalLimit)
                 return .drop
             }
@@ -233,6 +231,14 @@ package final class QueryProcessor: Sendable {
             return error(.refused, ExtendedDNSError(.other, reason))
         }
         return .resolve(AdmittedQuery(message: query, miss: miss))
+    }
+
+    /// The packet cache's transport class: UDP answers are truncated to the client's size, stream
+    /// answers are not, and encrypted ones may be padded (``ResponseBuilder/size(for:over:ednsBufferSize:)``),
+    /// so a response is replayed only to a query of its own class.
+    @inline(__always)
+    private static func packetCacheClass(_ transport: DNSTransport) -> UInt8 {
+        transport == .udp ? 0 : transport.isEncrypted ? 2 : 1
     }
 
     /// Resolves a query admitted by ``handle(_:client:)`` and delivers the encoded response.
@@ -245,8 +251,7 @@ package final class QueryProcessor: Sendable {
         let (ednsBufferSize, answerCookies) = currentPolicy.withLock {
             ($0.policy.ednsBufferSize, $0.policy.answerCookies)
         }
-        let limit =
-            client.transport == .udp ? ResponseBuilder.udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
+        let size = ResponseBuilder.size(for: query, over: client.transport, ednsBufferSize: ednsBufferSize)
         let metrics = self.metrics
         let (serverCookies, clock) = (self.serverCookies, self.clock)
         // The handler calls this exactly once (QueryHandler's contract), so the slot is freed once.
@@ -262,7 +267,7 @@ package final class QueryProcessor: Sendable {
             }
             let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .resolution)
-            deliver(ResponseBuilder.encode(finished, limit: limit))
+            deliver(ResponseBuilder.encode(finished, size: size))
         }
     }
 }

@@ -1,17 +1,39 @@
 // Primary responsibilities: building the responses the server owns (FORMERR, NOTIMP, REFUSED,
 // BADVERS, SERVFAIL) and finishing the engine's responses: header echo (RFC 1035 §4.1.1), EDNS
 // presence and size (RFC 6891 §6.1.1, §6.2.5), the client's COOKIE option placed last (RFC 7873 §5.2),
-// truncation to the client's UDP size with TC.
+// truncation to the client's UDP size with TC, padding over encrypted transports (RFC 7830, RFC 8467).
 
 import DNSWire
 
+/// The size rules of one client's response: the most octets it may take, and the block its length
+/// is padded to, if any.
+package struct ResponseSize: Equatable, Sendable {
+    /// Most octets: the UDP size the client can take, or 65535 on a stream (RFC 7766 §8).
+    package var limit: Int
+    /// Pad the response to a multiple of this many octets (RFC 7830), or nil for no padding.
+    package var paddingBlock: Int?
+}
+
 /// Builds and finishes responses; stateless.
 package enum ResponseBuilder {
+    /// The block responses are padded to: RFC 8467 §4.1 recommends 468 octets for responses.
+    package static let responsePaddingBlock = 468
+
     /// The UDP size a client can take: its EDNS payload size clamped to [512, ours], or 512
     /// without EDNS (RFC 1035 §4.2.1, RFC 6891 §6.2.3 and §6.2.5).
     package static func udpLimit(for query: Message, ednsBufferSize: Int) -> Int {
         guard let edns = query.edns else { return 512 }
         return min(max(Int(edns.udpPayloadSize), 512), max(ednsBufferSize, 512))
+    }
+
+    /// How large the response to `query` arriving over `transport` may be, and its padding: a
+    /// padded query over an encrypted transport gets a padded response (RFC 7830 §4, RFC 8467
+    /// §4.1); over clear text padding would hide nothing, and RFC 8467 §4 pads only encrypted DNS.
+    package static func size(for query: Message, over transport: DNSTransport, ednsBufferSize: Int) -> ResponseSize {
+        let limit = transport == .udp ? udpLimit(for: query, ednsBufferSize: ednsBufferSize) : 65535
+        let padded =
+            transport.isEncrypted && query.edns?.options.contains { $0.code == .padding } == true
+        return ResponseSize(limit: limit, paddingBlock: padded ? responsePaddingBlock : nil)
     }
 
     /// Makes `response` answer `query`: same ID, OPCODE, question, RD and CD; QR and RA set; an
@@ -50,14 +72,34 @@ package enum ResponseBuilder {
         return message
     }
 
-    /// Encodes a finished response within `limit` octets; on an encoding failure (data the codec
-    /// cannot write) answers SERVFAIL instead, so the client is never left waiting.
-    package static func encode(_ message: Message, limit: Int) -> [UInt8] {
-        if let bytes = try? message.serialized(maxSize: limit) { return bytes }
+    /// Encodes a finished response within `size` (padded when it says so); on an encoding failure
+    /// (data the codec cannot write) answers SERVFAIL instead, so the client is never left waiting.
+    package static func encode(_ message: Message, size: ResponseSize) -> [UInt8] {
+        let limit = size.limit
+        if let bytes = try? message.serialized(maxSize: limit) {
+            guard let block = size.paddingBlock, message.edns != nil else { return bytes }
+            return padded(message, length: bytes.count, block: block, limit: limit) ?? bytes
+        }
         var failure = Message(
             header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
         failure.edns?.options.removeAll { $0.code != .cookie }
         return (try? failure.serialized(maxSize: limit)) ?? []
+    }
+
+    /// `message`, `length` octets unpadded, again with a PADDING option that makes its length a
+    /// multiple of `block` (RFC 7830 §3: 4 octets of option header, then zeros), placed before the
+    /// COOKIE, which stays last; nil when that would not fit in `limit`.
+    private static func padded(_ message: Message, length: Int, block: Int, limit: Int) -> [UInt8]? {
+        var message = message
+        guard var edns = message.edns else { return nil }
+        edns.options.removeAll { $0.code == .padding }
+        let optionHeader = 4
+        let padding = (block - (length + optionHeader) % block) % block
+        guard length + optionHeader + padding <= limit else { return nil }
+        let cookieIndex = edns.options.firstIndex { $0.code == .cookie } ?? edns.options.endIndex
+        edns.options.insert(.padding(padding), at: cookieIndex)
+        message.edns = edns
+        return try? message.serialized(maxSize: limit)
     }
 
     /// A response carrying only an RCODE (and an EDE when the query had EDNS) for a parsed query.

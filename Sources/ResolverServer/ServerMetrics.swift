@@ -87,7 +87,7 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
 
     /// The registry everything is rendered from.
     package let registry = PrometheusCollectorRegistry()
-    /// Queries received, UDP then TCP.
+    /// Queries received, in the order of `DNSTransport.allCases`.
     private let queries: [Counter]
     /// Responses sent by RCODE: NOERROR … REFUSED at 0–5, BADVERS at 6, any other at 7.
     private let responses: [Counter]
@@ -97,8 +97,10 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
     private let authenticated: Counter
     /// Queries dropped by ``DropReason``.
     private let drops: [Counter]
-    /// Upstream queries sent, UDP then TCP.
+    /// Upstream queries sent, in the order of `DNSTransport.allCases`.
     private let upstreamQueries: [Counter]
+    /// Client TLS handshakes: full, resumed, failed.
+    private let tlsHandshakes: [Counter]
     /// Upstream exchanges by ``UpstreamOutcome``.
     private let upstreamOutcomes: [Counter]
     /// Responses carrying each Extended DNS Error code, made on first use.
@@ -111,10 +113,10 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
     /// Creates the metrics, every fixed series at zero.
     package init() {
         let registry = self.registry
-        queries = ["udp", "tcp"].map {
+        queries = DNSTransport.allCases.map {
             registry.makeCounter(
                 descriptor: Self.descriptor("mamori_queries_total", help: "Queries received from clients."),
-                labels: [("transport", $0)])
+                labels: [("transport", $0.rawValue)])
         }
         responses = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "BADVERS", "other"].map {
             registry.makeCounter(
@@ -138,11 +140,18 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
                     "mamori_queries_dropped_total", help: "Queries that got no response, by reason."),
                 labels: [("reason", $0.label)])
         }
-        upstreamQueries = ["udp", "tcp"].map {
+        upstreamQueries = DNSTransport.allCases.map {
             registry.makeCounter(
                 descriptor: Self.descriptor(
                     "mamori_upstream_queries_total", help: "Queries sent to authoritative servers and forwarders."),
-                labels: [("transport", $0)])
+                labels: [("transport", $0.rawValue)])
+        }
+        tlsHandshakes = ["full", "resumed", "failed"].map {
+            registry.makeCounter(
+                descriptor: Self.descriptor(
+                    "mamori_tls_handshakes_total",
+                    help: "Client TLS handshakes: completed in full, resumed from a ticket, or failed (or timed out)."),
+                labels: [("result", $0)])
         }
         upstreamOutcomes = UpstreamOutcome.allCases.map {
             registry.makeCounter(
@@ -154,7 +163,18 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
 
     /// One query arrived.
     @inline(__always)
-    func received(_ transport: DNSTransport) { queries[transport == .udp ? 0 : 1].increment() }
+    func received(_ transport: DNSTransport) { queries[Self.index(of: transport)].increment() }
+
+    /// `transport`'s place in `DNSTransport.allCases`, the order of the per-transport counters.
+    @inline(__always)
+    private static func index(of transport: DNSTransport) -> Int {
+        switch transport {
+        case .udp: 0
+        case .tcp: 1
+        case .tls: 2
+        case .https: 3
+        }
+    }
 
     /// One query was dropped.
     @inline(__always)
@@ -202,9 +222,15 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
         }
     }
 
+    /// A client's TLS handshake completed.
+    func tlsHandshakeCompleted(resumed: Bool) { tlsHandshakes[resumed ? 1 : 0].increment() }
+
+    /// A client's TLS handshake failed or passed its deadline.
+    func tlsHandshakeFailed() { tlsHandshakes[2].increment() }
+
     /// One upstream query is being sent (``UpstreamObserver``, for the socket transport).
     package func upstreamQuerySent(over transport: DNSTransport) {
-        upstreamQueries[transport == .tcp ? 1 : 0].increment()
+        upstreamQueries[Self.index(of: transport)].increment()
     }
 
     /// One upstream exchange ended (``UpstreamObserver``, for the socket transport).

@@ -1,6 +1,7 @@
 // Primary responsibilities: one listening TCP socket on its own serial queue — accepting
 // connections within the global connection cap, refusing denied clients at once, and handing each
-// accepted connection, over a TCPStreamTransport, to a DNSStreamConnection on the same queue.
+// accepted connection, over a TCPStreamTransport (plain DNS over TCP) or a TLSStreamTransport (DNS
+// over TLS), to a DNSStreamConnection on the same queue.
 
 import CMamoriNet
 import DNSWire
@@ -52,7 +53,9 @@ final class ConnectionBudget: Sendable {
     var count: Int { open.withLock { $0.total } }
 }
 
-/// A listening TCP socket and the queue that owns it and its connections.
+/// A listening TCP socket and the queue that owns it and its connections: plain DNS over TCP, or
+/// DNS over TLS when it has a ``TLSAcceptor`` (handshakes then run on this queue, never on a UDP
+/// listener's).
 ///
 /// `@unchecked Sendable` invariant: `source`, `connections` and `started` are touched only on
 /// `queue` (checked with `dispatchPrecondition`); the other stored properties are immutable.
@@ -67,6 +70,8 @@ final class TCPListener: @unchecked Sendable {
     private let processor: QueryProcessor
     /// Shared connection count.
     private let budget: ConnectionBudget
+    /// The TLS side of each connection, for a DNS-over-TLS listener; nil for plain TCP.
+    let tls: TLSAcceptor?
     /// Where problems are logged.
     private let logger: Logger
     /// The accept source.
@@ -79,14 +84,15 @@ final class TCPListener: @unchecked Sendable {
     /// Wraps a bound, listening socket; call ``start()`` to begin accepting.
     init(
         descriptor: Int32, localAddress: ServiceAddress, processor: QueryProcessor, budget: ConnectionBudget,
-        logger: Logger
+        logger: Logger, tls: TLSAcceptor? = nil
     ) {
         self.descriptor = descriptor
         self.localAddress = localAddress
         self.processor = processor
         self.budget = budget
         self.logger = logger
-        self.queue = DispatchQueue(label: "mamori.tcp.\(localAddress)", qos: .userInitiated)
+        self.tls = tls
+        self.queue = DispatchQueue(label: "mamori.\(tls == nil ? "tcp" : "tls").\(localAddress)", qos: .userInitiated)
     }
 
     /// Starts accepting.
@@ -146,14 +152,25 @@ final class TCPListener: @unchecked Sendable {
                 // At a cap: closing at once tells the client to go elsewhere, and keeps the
                 // kernel's backlog from filling with connections we would never serve.
                 logger.debug(
-                    "TCP connection refused: \(refusal == .total ? "connection" : "per-client connection") limit reached",
+                    "\(tls == nil ? "TCP" : "TLS") connection refused: \(refusal == .total ? "connection" : "per-client connection") limit reached",
                     metadata: ["client": "\(address)"])
                 Glibc.close(client)
                 continue
             }
+            let transport: any StreamTransport
+            if let tls {
+                guard let secured = tls.transport(for: client, queue: queue) else {
+                    Glibc.close(client)
+                    budget.release(address.host)
+                    continue
+                }
+                transport = secured
+            } else {
+                transport = TCPStreamTransport(descriptor: client, queue: queue)
+            }
             let connection = DNSStreamConnection(
-                transport: TCPStreamTransport(descriptor: client, queue: queue),
-                client: ClientAddress(address: address.host, port: address.port, transport: .tcp),
+                transport: transport,
+                client: ClientAddress(address: address.host, port: address.port, transport: tls == nil ? .tcp : .tls),
                 queue: queue, processor: processor, policy: policy
             ) { [self] finished in
                 dispatchPrecondition(condition: .onQueue(queue))

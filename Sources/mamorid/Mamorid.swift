@@ -75,7 +75,7 @@ struct Mamorid: ParsableCommand {
         }
         if checkConfig {
             do {
-                try EngineSettings.checkFiles(loaded)
+                try ResolverDaemon.checkFiles(loaded)
             } catch {
                 FileHandleOutput.standardError("\(error)\n")
                 throw ExitCode(1)

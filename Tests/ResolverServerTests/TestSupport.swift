@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import MamoriConfiguration
 import MamoriService
+import MamoriTLS
 import Resolver
 import ResolverServer
 import Synchronization
@@ -123,16 +124,25 @@ final class RunningServer: Sendable {
     /// Where it listens (UDP and TCP share the port).
     let address: ServiceAddress
 
-    /// Binds and starts a server on `host` port 0.
-    init(host: String = "127.0.0.1", configure: (inout Configuration) -> Void = { _ in }) throws {
+    /// Binds and starts a server on `host` port 0; with `tls`, also a DNS-over-TLS listener on
+    /// another free port of `host`.
+    init(
+        host: String = "127.0.0.1", tls: TLSServerContext? = nil, metrics: ServerMetrics? = nil,
+        configure: (inout Configuration) -> Void = { _ in }
+    ) throws {
         var configuration = Configuration()
         configure(&configuration)
         handler = ScriptedHandler()
-        server = DNSServer(handler: handler, configuration: configuration, logger: Logger(label: "test"))
-        try server.bind([ServiceAddress(host: IPAddress(host)!, port: 0)], threads: 1)
+        server = DNSServer(
+            handler: handler, configuration: configuration, logger: Logger(label: "test"), metrics: metrics, tls: tls)
+        let local = ServiceAddress(host: IPAddress(host)!, port: 0)
+        try server.bind([local], threads: 1, tlsAddresses: tls == nil ? [] : [local])
         server.start()
         address = server.udpAddresses[0]
     }
+
+    /// The DNS-over-TLS address, when there is one.
+    var tlsAddress: ServiceAddress? { server.tlsAddresses.first }
 
     /// Stops it.
     func stop() { _ = server.stop(timeout: .seconds(1)) }

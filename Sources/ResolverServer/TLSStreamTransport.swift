@@ -1,0 +1,237 @@
+// Primary responsibilities: DNS over TLS (RFC 7858) as a StreamTransport — the handshake with its
+// deadline, hidden behind the same read and write calls as plain TCP, libssl's "want read while
+// writing" (and the reverse) turned into the right readiness, and bytes libssl holds decrypted
+// reported as readable, since the socket will never say so.
+
+import Dispatch
+internal import MamoriTLS
+
+/// What a TLS listener learns of each handshake, for its metrics and logs.
+struct TLSHandshakeObserver: Sendable {
+    /// A handshake completed; `resumed` when it resumed an earlier session.
+    var completed: @Sendable (_ resumed: Bool) -> Void = { _ in }
+    /// A handshake failed or passed its deadline.
+    var failed: @Sendable (_ reason: String) -> Void = { _ in }
+}
+
+/// A TLS connection over an accepted TCP socket; lives on its listener's queue.
+///
+/// The socket's readiness and lifetime are a ``TCPStreamTransport``'s; this type decides which
+/// readiness it asks for (the handshake's, or what the connection and libssl want) and turns
+/// socket events into the connection's `readable` and `writable`.
+///
+/// `@unchecked Sendable` invariant: every mutable property is touched only on `queue` (checked
+/// with `dispatchPrecondition` where it matters).
+final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
+    /// The socket: readiness, plain I/O never used, closing the descriptor.
+    private let socket: TCPStreamTransport
+    /// The TLS state of the connection.
+    private let session: TLSSession
+    /// The listener's queue.
+    private let queue: DispatchQueue
+    /// How long the client has to finish the handshake.
+    private let handshakeTimeout: Duration
+    /// Told of each handshake's end.
+    private let observer: TLSHandshakeObserver
+
+    /// The connection's handlers.
+    private var readable: (() -> Void)?
+    private var writable: (() -> Void)?
+    /// What the connection asked for.
+    private var readingWanted = true
+    private var writingWanted = false
+    /// libssl's needs that cross over: a read that must wait for writability (a TLS 1.3 ticket or
+    /// key update being sent), a write that must wait for readability.
+    private var readNeedsWritable = false
+    private var writeNeedsReadable = false
+    /// The handshake's last word while it is not done: it wants the socket readable or writable.
+    private var handshakeWantsWrite = false
+    /// Once the handshake completed.
+    private var established = false
+    /// Once the handshake failed or timed out: the next read reports the failure.
+    private var failed = false
+    /// Once closed.
+    private var isClosed = false
+    /// The handshake deadline.
+    private var deadline: (any DispatchSourceTimer)?
+
+    /// Takes ownership of an accepted, non-blocking socket with its server-side TLS session.
+    init(
+        descriptor: Int32, session: TLSSession, queue: DispatchQueue, handshakeTimeout: Duration,
+        observer: TLSHandshakeObserver
+    ) {
+        self.socket = TCPStreamTransport(descriptor: descriptor, queue: queue)
+        self.session = session
+        self.queue = queue
+        self.handshakeTimeout = handshakeTimeout
+        self.observer = observer
+    }
+
+    /// Starts the handshake and its deadline.
+    func start(readable: @escaping () -> Void, writable: @escaping () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        self.readable = readable
+        self.writable = writable
+        socket.start(readable: { [self] in socketReadable() }, writable: { [self] in socketWritable() })
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let (seconds, attoseconds) = handshakeTimeout.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(100))
+        timer.setEventHandler { [self] in handshakeExpired() }
+        deadline = timer
+        timer.resume()
+        // The handshake starts when the ClientHello makes the socket readable: never from here, so
+        // a failure cannot close the connection before it has finished starting.
+    }
+
+    /// Reads decrypted bytes; nothing before the handshake is done.
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> StreamReadResult {
+        if failed { return .failed }
+        guard established else { return .wouldBlock }
+        switch session.read(into: buffer) {
+        case .done(let count):
+            if session.hasPendingInput { reportPendingInput() }
+            return count > 0 ? .received(count) : .wouldBlock
+        case .wantRead:
+            return .wouldBlock
+        case .wantWrite:
+            readNeedsWritable = true
+            updateInterest()
+            return .wouldBlock
+        case .closed:
+            return .finished
+        case .failed:
+            return .failed
+        }
+    }
+
+    /// Encrypts and writes a prefix of `bytes`.
+    func write(_ bytes: UnsafeRawBufferPointer) -> StreamWriteResult {
+        guard established, !failed else { return failed ? .failed : .wouldBlock }
+        switch session.write(bytes) {
+        case .done(let count):
+            return count > 0 ? .wrote(count) : .wouldBlock
+        case .wantWrite:
+            return .wouldBlock
+        case .wantRead:
+            writeNeedsReadable = true
+            updateInterest()
+            return .wouldBlock
+        case .closed, .failed:
+            return .failed
+        }
+    }
+
+    /// Whether the connection wants `readable`; bytes already decrypted are reported at once.
+    func setReading(_ wanted: Bool) {
+        readingWanted = wanted
+        updateInterest()
+        if wanted && established && session.hasPendingInput { reportPendingInput() }
+    }
+
+    /// Whether the connection wants `writable`.
+    func setWriting(_ wanted: Bool) {
+        writingWanted = wanted
+        updateInterest()
+    }
+
+    /// Sends close_notify when the socket takes it, then closes the socket.
+    func close() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isClosed else { return }
+        isClosed = true
+        deadline?.cancel()
+        deadline = nil
+        session.shutdown()
+        socket.close()
+        readable = nil
+        writable = nil
+    }
+
+    // MARK: - Readiness
+
+    /// The socket is readable: the handshake goes on, or the connection (or a write waiting for
+    /// a record from the peer) gets its turn.
+    private func socketReadable() {
+        guard !isClosed else { return }
+        guard established else { return advanceHandshake() }
+        if writeNeedsReadable {
+            writeNeedsReadable = false
+            writable?()
+        }
+        if readingWanted { readable?() }
+        updateInterest()
+    }
+
+    /// The socket is writable: the handshake goes on, or the connection (or a read waiting to
+    /// send a record) gets its turn.
+    private func socketWritable() {
+        guard !isClosed else { return }
+        guard established else { return advanceHandshake() }
+        if readNeedsWritable {
+            readNeedsWritable = false
+            readable?()
+        }
+        if writingWanted { writable?() }
+        updateInterest()
+    }
+
+    /// One step of the handshake; when it completes, the connection may read at once (the client's
+    /// first query may have come with its last flight).
+    private func advanceHandshake() {
+        switch session.handshake() {
+        case .done:
+            established = true
+            deadline?.cancel()
+            deadline = nil
+            observer.completed(session.isResumed)
+            updateInterest()
+            if readingWanted { readable?() }
+        case .wantRead:
+            handshakeWantsWrite = false
+            updateInterest()
+        case .wantWrite:
+            handshakeWantsWrite = true
+            updateInterest()
+        case .closed:
+            fail("the client closed the connection during the handshake")
+        case .failed(let reason):
+            fail(reason)
+        }
+    }
+
+    /// The handshake did not complete in time (a client that connects and says nothing holds a
+    /// connection slot; RFC 7858 §3.4 lets the server close).
+    private func handshakeExpired() {
+        guard !isClosed, !established else { return }
+        fail("no complete handshake within \(handshakeTimeout)")
+    }
+
+    /// Marks the connection failed and lets the connection find out by reading.
+    private func fail(_ reason: String) {
+        guard !failed else { return }
+        failed = true
+        observer.failed(reason)
+        readable?()
+    }
+
+    /// Asks the socket for what the handshake, the connection and libssl need now.
+    private func updateInterest() {
+        guard !isClosed else { return }
+        if established {
+            socket.setReading(readingWanted || writeNeedsReadable)
+            socket.setWriting(writingWanted || readNeedsWritable)
+        } else {
+            socket.setReading(!handshakeWantsWrite)
+            socket.setWriting(handshakeWantsWrite)
+        }
+    }
+
+    /// Reports `readable` again soon for bytes libssl holds: the socket will not.
+    private func reportPendingInput() {
+        queue.async { [self] in
+            guard !isClosed, readingWanted, established else { return }
+            readable?()
+        }
+    }
+}
