@@ -211,8 +211,12 @@ package final class QueryProcessor: Sendable {
             let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .cache)
             let response = ResponseBuilder.encode(finished, size: size)
-            packetCache?.offer(
-                query: bytes, response: response, transport: transport, now: now, generation: generation)
+            // A padded response is not replayed: the packet cache writes each client's own cookie
+            // into a replay, whose length would then miss the padding block.
+            if size.paddingBlock == nil {
+                packetCache?.offer(
+                    query: bytes, response: response, transport: transport, now: now, generation: generation)
+            }
             return .respond(response)
         }
         // RD=0: only what the cache holds (TsuKing, peers.md §4a); EDE 20 as RFC 8914 §4.21 suggests.
