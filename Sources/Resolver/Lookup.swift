@@ -109,6 +109,11 @@ struct Lookup {
     /// The delegation point to start from (RFC 1034 §5.3.3 step 2): a configured forward zone, the
     /// closest cached zone cut, or the root — primed first when its NS set is not cached
     /// (RFC 8109 §3). A DS query starts at the parent of its owner, where DS lives (RFC 4035 §3.1.4.1).
+    ///
+    /// Priming happens once per root NS TTL (RFC 8109 §3, §4.1): while the primed NS set is cached
+    /// the root is not primed again, even when none of its names has an address the cache or the
+    /// hints know (a priming reply without glue for names the hints do not list); the hints'
+    /// servers are asked then. It used to prime again for every client query in that case.
     func startingPoint(for question: Question, state: inout ResolutionState) async -> DelegationPoint {
         if let forward = engine.configuration.forwardZone(for: question.name) {
             return DelegationPoint(
@@ -118,6 +123,7 @@ struct Lookup {
         let searchFrom = question.type == .ds ? (question.name.parent ?? .root) : question.name
         if let cut = usableCut(closestTo: searchFrom) { return cut }
         let hints = engine.configuration.rootHints.delegationPoint
+        if engine.cache.lookup(.root, .ns, now: now) != nil { return hints }
         let priming = Question(name: .root, type: .ns)
         if !state.active.contains(priming) {
             state.active.insert(priming)
@@ -136,8 +142,9 @@ struct Lookup {
     /// in-zone names and no address cannot be reached from itself, and using it made every
     /// query under the zone fail with EDE 22 until the NS set expired (cache_glue_expiry.rpl).
     /// Such a cut is skipped: the walk continues at its parent, which refers again with fresh
-    /// glue; a root cut without addresses leads to priming again (RFC 8109 §3). The walk is
-    /// bounded by the name's labels (at most 127, RFC 1035 §3.1).
+    /// glue. The root's cut takes the hints' addresses for names without a cached one
+    /// (``delegationPoint(closestTo:)``), so it stays usable until its NS set expires (RFC 8109 §3).
+    /// The walk is bounded by the name's labels (at most 127, RFC 1035 §3.1).
     func usableCut(closestTo name: DomainName) -> DelegationPoint? {
         var name = name
         while let cut = delegationPoint(closestTo: name) {
@@ -153,15 +160,22 @@ struct Lookup {
     }
 
     /// The closest cached zone cut at or above `name`, with every cached address of its servers.
+    ///
+    /// At the root, a name server without a cached address gets the hints' addresses for that name:
+    /// a priming reply may leave out the glue (RFC 8109 §4.2 says the addresses SHOULD be there, not
+    /// that they will be), and the root's NS names all lie below the root, so they could not be
+    /// looked up from the root without the root (RFC 8109 §3: the hints are the fallback).
     func delegationPoint(closestTo name: DomainName) -> DelegationPoint? {
         let now = self.now
         guard let cut = engine.cache.closestZoneCut(for: name, now: now) else { return nil }
+        let hints = cut.rrset.name.isRoot ? engine.configuration.rootHints.addresses : [:]
         var hosts: [DomainName] = []
         var addresses: [DomainName: [ServerAddress]] = [:]
         for rdata in cut.rrset.rdatas {
             guard case .ns(let ns) = rdata, !hosts.contains(ns.nameServer) else { continue }
             hosts.append(ns.nameServer)
-            addresses[ns.nameServer] = cachedAddresses(of: ns.nameServer)
+            let cached = cachedAddresses(of: ns.nameServer)
+            addresses[ns.nameServer] = cached.isEmpty ? hints[ns.nameServer] ?? [] : cached
         }
         return DelegationPoint(
             zone: cut.rrset.name, nameServers: hosts, addresses: addresses, source: .delegation,
