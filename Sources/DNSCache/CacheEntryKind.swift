@@ -21,6 +21,10 @@ public enum CacheEntryKind: UInt8, Hashable, Sendable, CaseIterable, CustomStrin
     /// remembered for a few seconds so a flood of the same question does not start a resolution
     /// each (RFC 9520 §3.2), keyed by name, type and class.
     case failure = 7
+    /// The NS RRset and glue a parent's referral gave for a zone cut, kept apart from the child's
+    /// own NS set (which outranks it as an RRset, RFC 2181 §5.4.1), so the parent's servers can
+    /// still be tried when every server the child names fails (RFC 1034 §5.3.3), keyed by the zone.
+    case delegation = 8
 
     /// A short name for statistics and dumps.
     public var description: String {
@@ -32,6 +36,7 @@ public enum CacheEntryKind: UInt8, Hashable, Sendable, CaseIterable, CustomStrin
         case .delegationSigner: "ds"
         case .bogus: "bogus"
         case .failure: "failure"
+        case .delegation: "delegation"
         }
     }
 }

@@ -8,7 +8,9 @@ import DNSWire
 extension Lookup {
     /// Caches a referral's NS set (authority, non-authoritative), its DS set if any, and its glue
     /// (additional rank, never served as an answer), and returns the new delegation point with the
-    /// glue and any cached addresses of its name servers.
+    /// glue and any cached addresses of its name servers. The NS set and glue are also kept as the
+    /// cut's parent side (``ResolverCache/insertDelegation(_:glue:now:)``), for the fallback when
+    /// the servers the child names fail (``parentSide(of:)``).
     func cacheReferral(_ response: Message, child: DomainName) -> DelegationPoint {
         let now = self.now
         let cache = engine.cache
@@ -18,6 +20,7 @@ extension Lookup {
             switch rrset.type {
             case .ns:
                 cache.insert(rrset, rank: .authorityNonAuthoritative, status: .unchecked, now: now)
+                cache.insertDelegation(rrset, glue: response.additional, now: now)
                 ttl = rrset.ttl
                 for case .ns(let ns) in rrset.rdatas where !hosts.contains(ns.nameServer) {
                     hosts.append(ns.nameServer)

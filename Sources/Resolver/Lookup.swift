@@ -198,6 +198,35 @@ struct Lookup {
         (engine.configuration.useIPv4 ? [.a] : []) + (engine.configuration.useIPv6 ? [.aaaa] : [])
     }
 
+    /// The parent side of `delegation`'s cut — the NS set and glue of the referral that led there
+    /// (``ResolverCache/lookupDelegation(zone:rrClass:now:)``), with cached addresses for names
+    /// without glue — when it names a server or an address `delegation` does not; nil otherwise.
+    ///
+    /// A cut taken from the cache after the child's own servers answered for it lists the child's
+    /// NS set and addresses (RFC 2181 §5.4.1 ranks them above the referral's). When all of those
+    /// fail, RFC 1034 §5.3.3 still asks for the rest of the server list: the parent's servers.
+    /// RFC 2181 §5.4.1 ranks the data; it does not forbid asking a server the parent named.
+    func parentSide(of delegation: DelegationPoint) -> DelegationPoint? {
+        guard delegation.source == .delegation,
+            let (ns, glue) = engine.cache.lookupDelegation(zone: delegation.zone, now: now)
+        else { return nil }
+        var hosts: [DomainName] = []
+        var addresses: [DomainName: [ServerAddress]] = [:]
+        for case .ns(let record) in ns.rdatas where !hosts.contains(record.nameServer) {
+            let host = record.nameServer
+            hosts.append(host)
+            let given = glue.filter { $0.name == host && addressTypes.contains($0.type) }.flatMap(Self.addresses(in:))
+            addresses[host] = given.isEmpty ? cachedAddresses(of: host) : given
+        }
+        let parent = DelegationPoint(
+            zone: delegation.zone, nameServers: hosts, addresses: addresses, source: .delegation,
+            expiry: now.seconds + Int64(ns.ttl))
+        let known = Set(delegation.allAddresses)
+        let new =
+            !Set(hosts).isSubset(of: delegation.nameServers) || parent.allAddresses.contains { !known.contains($0) }
+        return new ? parent : nil
+    }
+
     /// The server addresses an A or AAAA RRset lists.
     static func addresses(in rrset: RRSet) -> [ServerAddress] {
         rrset.rdatas.compactMap { rdata -> ServerAddress? in
@@ -237,6 +266,7 @@ struct Lookup {
             }
             let asked = minimisation.nextQuestion()
             guard let server = await selectServer(in: &zone, state: &state) else {
+                if zone.fallBack(to: parentSide(of: zone.delegation)) { continue }
                 if let rejected { return settle(rejected, delegation: zone.delegation) }
                 if let rejectedReferral { return .bogus(rejectedReferral) }
                 return .failure(zone.unreachable(question))

@@ -24,6 +24,8 @@ struct ZoneAttempt {
     var nameServerLookups = 0
     /// Name servers that came back NXDOMAIN (``ResolutionLimits/maxNXDOMAINNameServers``).
     var nonexistentNameServers = 0
+    /// Whether the cut's parent side has replaced the child's servers (``fallBack(to:)``).
+    var triedParentSide = false
 
     /// Starts asking `delegation`.
     init(delegation: DelegationPoint) { self.delegation = delegation }
@@ -42,11 +44,24 @@ struct ZoneAttempt {
         problems.append(reason)
     }
 
+    /// Goes on with the parent side of the cut, once, when every server the child named failed:
+    /// the servers already asked stay failed and every count goes on (failed exchanges, name-server
+    /// lookups), so the fallback takes nothing from the limits that the child's servers left
+    /// (``ResolutionLimits/maxAttemptsPerQuestion``, ``ResolutionLimits/maxNameServerLookupsPerDelegation``).
+    /// - Returns: whether there is a parent side to try.
+    mutating func fallBack(to parentSide: DelegationPoint?) -> Bool {
+        guard !triedParentSide, let parentSide else { return false }
+        triedParentSide = true
+        delegation = parentSide
+        return true
+    }
+
     /// The SERVFAIL reason when no server of the zone could answer (RFC 8914 EDE 22), naming the
     /// last three problems met.
     func unreachable(_ question: Question) -> ResolutionFailure {
         let zone = delegation.zone
         var text = "no reachable authority for \(zone) while resolving \(question)"
+        if triedParentSide { text += " (its servers and the parent's NS set tried)" }
         if !problems.isEmpty {
             text += ": " + problems.suffix(3).joined(separator: "; ")
             if problems.count > 3 { text += " (and \(problems.count - 3) more)" }
