@@ -85,7 +85,8 @@ package final class IterativeResolver: Sendable {
         {
             return stale
         }
-        return result.presented(checkingDisabled: checkingDisabled)
+        return applyingKeySentinel(
+            result.presented(checkingDisabled: checkingDisabled), to: question, checkingDisabled: checkingDisabled)
     }
 
     /// The answer for a client that has waited `waited` without one while resolution goes on:
@@ -103,12 +104,13 @@ package final class IterativeResolver: Sendable {
 
     /// The one place serve-stale is decided (RFC 8767): expired data within the cache's stale
     /// window, marked with EDE 3, when `cache.serve-stale` is on; nil otherwise. Asked only when
-    /// resolution failed, a failure is remembered, or the client waited too long (§4, §5).
+    /// resolution failed, a failure is remembered, or the client waited too long (§4, §5). It is
+    /// an answer to the client, so the key sentinel's rule applies (``applyingKeySentinel(_:to:checkingDisabled:)``).
     func staleAnswer(_ question: Question, checkingDisabled: Bool) -> Resolution? {
         guard configuration.serveStale,
             case .answer(let stale) = cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: true)
         else { return nil }
-        return stale
+        return applyingKeySentinel(stale, to: question, checkingDisabled: checkingDisabled)
     }
 
     /// Caches a resolution failure other than bogus data (those have their own entry, judged by the
@@ -173,7 +175,8 @@ package final class IterativeResolver: Sendable {
     }
 
     /// ``answerFromCache(_:checkingDisabled:allowStale:)``, saying on a miss what was found, for
-    /// ``resolve(_:checkingDisabled:after:)``.
+    /// ``resolve(_:checkingDisabled:after:)``. Every answer passes the key sentinel's rule
+    /// (``applyingKeySentinel(_:to:checkingDisabled:)``): a cached answer cannot bypass it.
     package func lookUp(_ question: Question, checkingDisabled: Bool = false, allowStale: Bool = false) -> CacheLookup {
         if !allowStale,
             let failure = cache.lookupFailure(
@@ -183,7 +186,12 @@ package final class IterativeResolver: Sendable {
             if let stale = staleAnswer(question, checkingDisabled: checkingDisabled) { return .answer(stale) }
             return .answer(.failure(failure, fromCache: true))
         }
-        return cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: allowStale)
+        switch cachedAnswer(question, checkingDisabled: checkingDisabled, allowStale: allowStale) {
+        case .answer(let answer):
+            return .answer(applyingKeySentinel(answer, to: question, checkingDisabled: checkingDisabled))
+        case .miss(let miss):
+            return .miss(miss)
+        }
     }
 
     /// ``answerFromCache(_:checkingDisabled:allowStale:)`` without remembered failures: the data,

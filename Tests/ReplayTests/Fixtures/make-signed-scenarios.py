@@ -309,6 +309,9 @@ def main():
         "EXAMPLE_ANCHOR": "trust-anchor: example. IN DS " + " ".join(example_ds[4:]),
         "STRIP_SERVERS": servers["root"] + stripped + good,
     }
+    # RFC 8509 key sentinel labels: the root KSK's key tag and the next one, five digits (val_key_sentinel.rpl).
+    values["ROOT_KSK_TAG"] = "%05d" % int(ds_anchor[4])
+    values["OTHER_KSK_TAG"] = "%05d" % ((int(ds_anchor[4]) + 1) % 65536)
     for name, text in servers.items():
         values["SERVER_" + name.upper()] = text
     values["ALL_SERVERS"] = "\n".join(servers.values())

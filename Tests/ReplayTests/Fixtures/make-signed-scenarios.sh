@@ -177,5 +177,17 @@ EOF
 ldns-read-zone insecure.zone > insecure.signed
 ldns-read-zone unsigned.zone > unsigned.signed
 
+# RFC 8509 key sentinel names (val_key_sentinel.rpl): A records in example. at root-key-sentinel-is-ta-TAG and
+# -not-ta-TAG for the root KSK's key tag, known only now that the root is signed, and for the next tag; example.
+# is signed again with the keys it already has, so the root's DS for it still holds.
+roottag=$(awk '{ print $5 }' root.ds)
+for kind in is not; do
+    for tag in "$roottag" $(((roottag + 1) % 65536)); do
+        printf 'root-key-sentinel-%s-ta-%05d IN A 192.0.2.88\n' "$kind" "$tag" >> example.zone
+    done
+done
+ldns-signzone -i "${VALID% *}" -e "${VALID#* }" -o example. -f example.signed example.zone \
+    $(ls Kexample.+*.key | sed 's/\.key$//')
+
 python3 "$HERE/make-signed-scenarios.py" "$WORK" "$HERE/../Scenarios"
 echo "scenarios written to $HERE/../Scenarios"
