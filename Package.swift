@@ -113,7 +113,8 @@ let package = Package(
             name: "MamoriServiceTests",
             dependencies: [
                 "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "MamoriSystem", "DNSCache", "DNSSEC",
-                "DNSWire", "MamoriConfiguration", "MamoriControl", .product(name: "Logging", package: "swift-log"),
+                "DNSWire", "MamoriConfiguration", "MamoriControl", "MamoriTLS", "SocketTestKit",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mamorid",

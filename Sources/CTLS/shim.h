@@ -72,4 +72,28 @@ static inline void CTLS_set_alpn_select(SSL_CTX *ctx, const unsigned char *proto
     SSL_CTX_set_alpn_select_cb(ctx, CTLS_alpn_select, (void *)protocols);
 }
 
+/// Copies the `index`th DNS name of the certificate's subjectAltName into `out` (NUL-terminated);
+/// returns its length, or -1 when there is no such entry (or it does not fit, or holds a NUL).
+/// GENERAL_NAME stacks are reached through macros Swift does not import.
+static inline int CTLS_certificate_dns_name(X509 *certificate, int index, char *out, int length) {
+    GENERAL_NAMES *names = X509_get_ext_d2i(certificate, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) return -1;
+    int result = -1, seen = 0;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        if (name->type != GEN_DNS) continue;
+        if (seen++ != index) continue;
+        const unsigned char *data = ASN1_STRING_get0_data(name->d.dNSName);
+        int size = ASN1_STRING_length(name->d.dNSName);
+        if (size >= 0 && size < length && memchr(data, 0, (size_t)size) == NULL) {
+            memcpy(out, data, (size_t)size);
+            out[size] = 0;
+            result = size;
+        }
+        break;
+    }
+    GENERAL_NAMES_free(names);
+    return result;
+}
+
 #endif

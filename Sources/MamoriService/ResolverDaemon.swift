@@ -126,6 +126,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         let server = DNSServer(handler: service, configuration: inForce, logger: logger, metrics: metrics, tls: tls)
         try server.bind(inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, activated: activated)
         self.server = server
+        service.install(Self.stages(server))
         if let metrics, let address = inForce.metrics.listen {
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
         }
@@ -155,6 +156,15 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         }
         logger.info("DNS over TLS certificate: \(context.certificateSummary)")
         return context
+    }
+
+    /// The stages before the cache for what `server` serves: discovery of its encrypted endpoints
+    /// (RFC 9462) under the certificate's first name.
+    private static func stages(_ server: DNSServer) -> QueryStages {
+        let target = server.tlsContext?.certificateNames.first.flatMap { try? DomainName($0) }
+        let discovery = DesignatedResolverStage(
+            target: target, endpoints: DesignatedResolverStage.Endpoint.dnsOverTLS(server.tlsAddresses))
+        return QueryStages(localAnswers: [discovery])
     }
 
     /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
@@ -274,7 +284,10 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
                 return "\(error)".split(separator: "\n").joined(separator: "; ")
             }
             server.reload(ServerPolicy(fresh), tlsContext: tls)
-            if let tls { logger.info("DNS over TLS certificate: \(tls.certificateSummary)") }
+            if let tls {
+                logger.info("DNS over TLS certificate: \(tls.certificateSummary)")
+                service.install(Self.stages(server))
+            }
             applyLogLevel(fresh.logging.level)
             if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
                 || fresh.threads != inForce.threads

@@ -93,6 +93,23 @@ package final class TLSServerContext: @unchecked Sendable {
         return keys
     }
 
+    /// Most subjectAltName DNS entries read from the certificate (a certificate names a few).
+    private static let maxCertificateNames = 100
+
+    /// The DNS names in the certificate's subjectAltName, in order: the names clients may check it
+    /// against (RFC 6125), such as the designated resolver's name for discovery (RFC 9462 §4.2).
+    package var certificateNames: [String] {
+        guard let certificate = SSL_CTX_get0_certificate(context) else { return [] }
+        var names: [String] = []
+        var buffer = [CChar](repeating: 0, count: 256)
+        for index in 0..<Int32(Self.maxCertificateNames) {
+            let length = CTLS_certificate_dns_name(certificate, index, &buffer, Int32(buffer.count))
+            guard length >= 0 else { break }
+            names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return names
+    }
+
     /// The certificate's subject and expiry, for the log line at start and reload.
     package var certificateSummary: String {
         guard let certificate = SSL_CTX_get0_certificate(context) else { return "no certificate" }
