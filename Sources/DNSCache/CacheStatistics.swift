@@ -52,6 +52,8 @@ public struct CacheStatistics: Hashable, Sendable {
     public var expiredEntries = 0
     /// Bytes the cache accounts for (``MemoryEstimate``): what it occupies on the heap.
     public var bytesUsed = 0
+    /// Validated NSEC/NSEC3 RRsets held for aggressive negative caching (``DenialIndex``, RFC 8198).
+    public var denialRecords = 0
     /// The configured bound, ``CacheConfiguration/maxBytes``.
     public var bytesLimit = 0
     /// Event counters summed over the shards.

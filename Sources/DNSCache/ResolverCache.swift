@@ -45,6 +45,12 @@ public final class ResolverCache: Sendable {
     /// The same for DNAME RRsets: until one is stored, ``lookupDNAME(above:_:now:allowStale:)``
     /// answers without walking the name's ancestors.
     let mayHoldDNAME = Atomic(false)
+    /// Validated NSEC/NSEC3 records by zone for aggressive negative caching (RFC 8198), within
+    /// ``denialIndexShare`` of the bound; flushed with the cache.
+    public let denialIndex: DenialIndex
+    /// The fraction of ``CacheConfiguration/maxBytes`` the denial index may take (1/16): the spans
+    /// of a zone are few next to the names they deny, so a sixteenth holds many zones' chains.
+    public static let denialIndexShare = 16
 
     /// One shard's lock and state, boxed so the shards can sit in an array.
     final class ShardBox: Sendable {
@@ -61,7 +67,9 @@ public final class ResolverCache: Sendable {
     public init(configuration: CacheConfiguration = CacheConfiguration()) {
         self.configuration = configuration
         let count = configuration.effectiveShardCount
-        let limit = max(configuration.maxBytes / count, 1)
+        let indexBytes = configuration.maxBytes / Self.denialIndexShare
+        denialIndex = DenialIndex(maxBytes: indexBytes)
+        let limit = max((configuration.maxBytes - indexBytes) / count, 1)
         shards = (0..<count).map { _ in ShardBox(limit: limit, configuration: configuration) }
         shardMask = count - 1
     }
@@ -516,7 +524,8 @@ public final class ResolverCache: Sendable {
     /// - Returns: how many entries were removed.
     @discardableResult
     public func flush(name: DomainName) -> Int {
-        shard(for: name).state.withLock { $0.removeAll(named: name) }
+        denialIndex.removeAll(under: name)
+        return shard(for: name).state.withLock { $0.removeAll(named: name) }
     }
 
     /// Removes every entry at `zone` or below (`mamorictl flush-zone NAME`). Visits every shard.
@@ -524,12 +533,14 @@ public final class ResolverCache: Sendable {
     @discardableResult
     public func flushZone(_ zone: DomainName) -> Int {
         var removed = 0
+        denialIndex.removeAll(under: zone)
         for box in shards { removed += box.state.withLock { $0.removeAll(under: zone) } }
         return removed
     }
 
     /// Empties the cache and releases its memory. Counters are kept.
     public func flushAll() {
+        denialIndex.removeEverything()
         for box in shards { box.state.withLock { $0.removeEverything() } }
     }
 
@@ -538,6 +549,8 @@ public final class ResolverCache: Sendable {
     public func statistics(now: CacheTime) -> CacheStatistics {
         var statistics = CacheStatistics()
         statistics.bytesLimit = configuration.maxBytes
+        statistics.bytesUsed = denialIndex.bytesUsed
+        statistics.denialRecords = denialIndex.recordCount
         for box in shards {
             box.state.withLock { shard in
                 statistics.bytesUsed += shard.accountedBytes
@@ -554,7 +567,7 @@ public final class ResolverCache: Sendable {
 
     /// Bytes accounted for right now (cheaper than ``statistics(now:)``).
     public var bytesUsed: Int {
-        shards.reduce(0) { total, box in total + box.state.withLock { $0.accountedBytes } }
+        shards.reduce(denialIndex.bytesUsed) { total, box in total + box.state.withLock { $0.accountedBytes } }
     }
 
     /// Every entry not yet past its stale window, shard by shard (for dumps).

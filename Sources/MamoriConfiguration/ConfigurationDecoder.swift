@@ -250,6 +250,8 @@ struct ConfigurationDecoder {
             if let value = integer(entry, range: 0...65535) { dnssec.nsec3MaxIterations = value }
         case "bogus-ttl":
             if let value = seconds(entry, range: 0...86400) { dnssec.bogusTTL = value }
+        case "aggressive-nsec":
+            if let value = bool(entry) { dnssec.aggressiveNSEC = value }
         default:
             unknownKey(entry)
         }

@@ -1,9 +1,11 @@
 // Primary responsibilities: the `dnssec` section — validation switch, trust anchors inline and
-// in files, RFC 5011 updates, negative trust anchors, the NSEC3 iteration cap, the bogus TTL.
+// in files, RFC 5011 updates, negative trust anchors, the NSEC3 iteration cap, the bogus TTL,
+// aggressive use of NSEC/NSEC3 (RFC 8198).
 
 import DNSCache
 import DNSSEC
 import DNSWire
+import Resolver
 
 /// DNSSEC validation settings (`dnssec`).
 package struct DNSSECSection: Hashable, Sendable {
@@ -24,6 +26,9 @@ package struct DNSSECSection: Hashable, Sendable {
     package var nsec3MaxIterations: Int
     /// How long a bogus result is cached, in seconds (`bogus-ttl`; Unbound's `val-bogus-ttl` 60).
     package var bogusTTL: UInt32
+    /// Whether denials are synthesised from cached, validated NSEC/NSEC3 records (RFC 8198)
+    /// (`aggressive-nsec`, Unbound's name; default the engine's, on).
+    package var aggressiveNSEC: Bool
 
     /// The defaults. Validation is on (the engine's ``ValidationSettings`` default is off, for
     /// harnesses); the NSEC3 cap and the bogus TTL are the engine's (``ValidationLimits``,
@@ -36,6 +41,7 @@ package struct DNSSECSection: Hashable, Sendable {
         negativeTrustAnchors = []
         nsec3MaxIterations = Int(ValidationLimits().maxNSEC3Iterations)
         bogusTTL = DNSCache.CacheConfiguration().bogusTTL
+        aggressiveNSEC = ValidationSettings().aggressiveNSEC
     }
 
     /// True when the operator replaced the built-in root anchors.

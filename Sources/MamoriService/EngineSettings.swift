@@ -50,7 +50,8 @@ package struct EngineSettings: Sendable {
         var limits = ValidationLimits()
         limits.maxNSEC3Iterations = UInt16(clamping: configuration.dnssec.nsec3MaxIterations)
         resolver.validation = ValidationSettings(
-            enabled: configuration.dnssec.validation, anchors: anchors, limits: limits)
+            enabled: configuration.dnssec.validation, anchors: anchors, limits: limits,
+            aggressiveNSEC: configuration.dnssec.aggressiveNSEC)
         self.resolver = resolver
         self.cache = Self.cacheSettings(configuration)
         self.maxOutstandingQueries =

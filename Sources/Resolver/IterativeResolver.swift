@@ -256,7 +256,7 @@ package final class IterativeResolver: Sendable {
         /// A CNAME at the name, or a DNAME above it and the CNAME synthesised from it, leading to
         /// `target`, with the proofs of a wildcard expansion and the verdict.
         case alias([RRSet], target: DomainName, proofs: [RRSet], SecurityStatus, ValidationReason?)
-        /// A cached denial.
+        /// A cached denial, or one synthesised from cached NSEC/NSEC3 records (RFC 8198).
         case negative(CachedNegative)
     }
 
@@ -271,7 +271,9 @@ package final class IterativeResolver: Sendable {
     /// answer a client: RFC 2181 §5.4.1 says such data must not be returned as an answer.
     ///
     /// With ``ResolverConfiguration/prefetch``, a fresh hit in the last tenth of its TTL starts a
-    /// background refresh (the client still gets the cached data at once).
+    /// background refresh (the client still gets the cached data at once). When nothing is cached
+    /// for the name and no DNAME above it, cached NSEC/NSEC3 records may still deny it or answer it
+    /// from a wildcard (``aggressiveStep(_:now:)``, RFC 8198), never with stale data.
     func cachedStep(
         _ question: Question, now: CacheTime, allowBogus: Bool = false, allowStale: Bool = false
     ) -> CachedStep {
@@ -296,7 +298,9 @@ package final class IterativeResolver: Sendable {
         {
             return .negative(negative)
         }
-        return synthesisedStep(question, now: now, allowBogus: allowBogus, allowStale: allowStale)
+        let dname = synthesisedStep(question, now: now, allowBogus: allowBogus, allowStale: allowStale)
+        if case .none = dname, !allowStale, let aggressive = aggressiveStep(question, now: now) { return aggressive }
+        return dname
     }
 
     /// The step a cached DNAME above the name gives (RFC 6672 §3.2): the DNAME and the CNAME

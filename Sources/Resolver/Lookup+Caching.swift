@@ -92,6 +92,9 @@ extension Lookup {
                 engine.cache.insertDelegationSigner(rrset, status: verdict.status, reason: verdict.reason, now: now)
             }
         }
+        for source in judgement.wildcardSources {
+            engine.cache.insert(source, rank: .validated, status: .secure, now: now)
+        }
         if response.answer.contains(where: { $0.type == .ns }) {
             for glue in response.additional {
                 engine.cache.insert(glue, rank: .additional, status: .unchecked, now: now)

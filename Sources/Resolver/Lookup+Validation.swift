@@ -36,6 +36,10 @@ struct Judgement {
         /// The smallest TTL their signatures allow (RFC 4035 §5.3.3).
         var ttl: UInt32
     }
+    /// Secure wildcard expansions as their wildcard owner signed them (`*.closest encloser`), for
+    /// the cache to keep beside the expansion: a later name the cached proofs show absent is
+    /// answered from them (RFC 8198 §5.3).
+    var wildcardSources: [RRSet] = []
 
     /// A response nobody judged: validation is off.
     static let unchecked = Judgement(verdict: Verdict(.unchecked))
@@ -220,6 +224,12 @@ extension Lookup {
                 // needs them downstream as much, and a CD=1 client judges a bogus one itself
                 // (RFC 4035 §3.2, §3.2.2).
                 if let kept { judgement.wildcardProofs[rrset.key] = kept }
+                if proof.status == .secure && validation.aggressiveNSEC {
+                    var source = rrset
+                    source.name = expansion.wildcard
+                    source.ttl = validated.ttl
+                    judgement.wildcardSources.append(source)
+                }
             case .insecure(let reason):
                 judgement.record(rrset, Verdict(.insecure, reason))
             case .bogus(let reason):
@@ -269,6 +279,7 @@ extension Lookup {
                 let earlier = judgement?.denialTTL ?? .max
                 judgement?.denialTTL = min(earlier, validated.ttl)
                 proofs.append(rrset)
+                indexForSynthesis(rrset, zone: keys.zone, ttl: validated.ttl)
             case .insecure(let reason):
                 // Signed only by algorithms this validator lacks: it proves nothing either way.
                 judgement?.record(rrset, Verdict(.insecure, reason))
@@ -278,6 +289,15 @@ extension Lookup {
             }
         }
         return (nil, proofs)
+    }
+
+    /// Indexes a validated NSEC/NSEC3 RRset of `zone` for aggressive use (RFC 8198 §4: only records
+    /// that validated as secure), for the TTL its signatures allow (RFC 4035 §5.3.3) and at most the
+    /// cache's negative cap (RFC 2308 §5).
+    func indexForSynthesis(_ rrset: RRSet, zone: DomainName, ttl: UInt32) {
+        guard validation.aggressiveNSEC else { return }
+        let capped = min(ttl, engine.cache.configuration.maxNegativeTTL)
+        engine.cache.denialIndex.insert(rrset, zone: zone, ttl: capped, now: now)
     }
 
     /// The proof that a wildcard expansion was legitimate (RFC 4035 §5.3.4, RFC 5155 §8.8): an NSEC
@@ -362,6 +382,9 @@ extension Lookup {
             case .secure(let validated):
                 judgement.record(soa, Verdict(.secure), ttl: validated.ttl)
                 judgement.denialTTL = min(judgement.denialTTL ?? .max, validated.ttl)
+                if validation.aggressiveNSEC && soa.name == keys.zone {
+                    engine.cache.denialIndex.insertSOA(soa, zone: keys.zone, ttl: validated.ttl, now: now)
+                }
             case .insecure(let reason): judgement.record(soa, Verdict(.insecure, reason))
             case .bogus(let reason): judgement.record(soa, Verdict(.bogus, reason))
             }

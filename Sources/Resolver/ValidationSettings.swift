@@ -20,12 +20,16 @@ package struct ValidationSettings: Hashable, Sendable {
     package var limits: ValidationLimits
     /// The algorithms and digests treated as supported; the rest make zones insecure (RFC 6840 §5.2).
     package var support: AlgorithmSupport
+    /// Whether denials are synthesised from cached, validated NSEC/NSEC3 records without asking
+    /// (RFC 8198, `dnssec.aggressive-nsec`; on by default as in Unbound ≥ 1.20 and Knot Resolver).
+    package var aggressiveNSEC: Bool
 
     /// Creates settings; validation is off unless `enabled`.
     package init(
         enabled: Bool = false, anchors: TrustAnchorStore = TrustAnchorStore(anchors: []),
-        limits: ValidationLimits = .default, support: AlgorithmSupport = .system
+        limits: ValidationLimits = .default, support: AlgorithmSupport = .system, aggressiveNSEC: Bool = true
     ) {
+        self.aggressiveNSEC = aggressiveNSEC
         self.enabled = enabled
         self.anchors = anchors
         self.limits = limits
@@ -36,7 +40,7 @@ package struct ValidationSettings: Hashable, Sendable {
     /// object (run-time NTAs), so two engines share anchors only when they share the store.
     package static func == (lhs: ValidationSettings, rhs: ValidationSettings) -> Bool {
         lhs.enabled == rhs.enabled && lhs.anchors === rhs.anchors && lhs.limits == rhs.limits
-            && lhs.support == rhs.support
+            && lhs.support == rhs.support && lhs.aggressiveNSEC == rhs.aggressiveNSEC
     }
 
     /// Hashes the same fields as ``==(_:_:)``, the store by identity.
@@ -45,5 +49,6 @@ package struct ValidationSettings: Hashable, Sendable {
         hasher.combine(ObjectIdentifier(anchors))
         hasher.combine(limits)
         hasher.combine(support)
+        hasher.combine(aggressiveNSEC)
     }
 }

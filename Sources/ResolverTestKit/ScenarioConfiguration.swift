@@ -43,7 +43,7 @@ package enum ScenarioConfiguration {
     /// (`resolution.case-randomisation` for the last; `do-not-query-localhost` absent follows the
     /// daemon's rule, ``ResolutionSection/doNotQueryLocalhost(given:allowPrivateUpstreams:)``), `serve-stale|prefetch: yes|no` (`cache.`); DNSSEC: `trust-anchor: ZONE-FILE LINE`
     /// (DS or DNSKEY, repeatable; any anchor turns validation on), `validation: yes|no`,
-    /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`. Scenarios without an anchor run
+    /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`, `aggressive-nsec: yes|no`. Scenarios without an anchor run
     /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
     /// are skipped here (``tune(_:_:)``, the test itself).
     /// - Throws: ``ScenarioError`` for an unknown key or a bad value.
@@ -94,6 +94,7 @@ package enum ScenarioConfiguration {
             case "nta": configuration.dnssec.negativeTrustAnchors.append(try DomainName(value))
             case "nsec3-max-iterations": configuration.dnssec.nsec3MaxIterations = try number(line)
             case "bogus-ttl": configuration.dnssec.bogusTTL = UInt32(clamping: try number(line))
+            case "aggressive-nsec": configuration.dnssec.aggressiveNSEC = try flag(line)
             case "max-upstream-queries", "max-referrals", "max-cname-chain", "max-nameserver-lookups",
                 "max-nxdomain-nameservers":
                 continue  // engine limits with no configuration key: tune(_:_:)

@@ -255,6 +255,25 @@ def keytrap_keys(zone):
     return [ksk] + fakes + zsk + junk
 
 
+def aggressive_servers(zones):
+    """The servers of the RFC 8198 scenarios (val_aggressive_nsec*.rpl): aggr. (NSEC) with its unsigned child
+    sub.aggr., aggr3. (NSEC3) and aggroo. (NSEC3 Opt-Out). Names are chosen by their place in the chains (the
+    hashes depend on the salt only, not on the keys): b, d and e.aggr3. hash into one NSEC3 span, c, x.w and
+    t.w.aggr3. into another; nothere and c.aggroo. share an Opt-Out span."""
+    ag, ag3, oo, sub = zones["aggr"], zones["aggr3"], zones["aggroo"], zones["aggrsub"]
+
+    denials = [(n, "A", True) for n in ("b", "c", "d", "e", "x.m")] + [("m", "AAAA", False), ("x.w", "TXT", False)]
+    return [
+        server(ag, extra=[negative(ag, q + ".aggr.", t, nxdomain=nx) for q, t, nx in denials]
+               + [wildcard(ag, q + ".aggr.", "*.w.aggr.") for q in ("x.w", "t.w")]),
+        server(sub, extra=[entry("nothere.sub.aggr.", "A", authority=sub.rrset("sub.aggr.", "SOA"),
+                                 rcode="NXDOMAIN")]),
+        server(ag3, extra=[negative(ag3, q + ".aggr3.", t, nxdomain=nx) for q, t, nx in denials]
+               + [wildcard(ag3, q + ".aggr3.", "*.w.aggr3.") for q in ("x.w", "t.w")]),
+        server(oo, extra=[negative(oo, q + ".aggroo.", "A") for q in ("nothere", "c")]),
+    ]
+
+
 def main():
     root = Zone("root", ".", "192.0.2.1")
     zones = {n: Zone(n, n + ".", a) for n, a in [
@@ -264,6 +283,9 @@ def main():
         ("gost", "192.0.2.130")]}
     zones["insecure"] = Zone("insecure", "insecure.", "192.0.2.20")
     zones["unsigned"] = Zone("unsigned", "unsigned.nsec3.", "192.0.2.31")
+    for name, address in [("aggr", "192.0.2.200"), ("aggr3", "192.0.2.210"), ("aggroo", "192.0.2.220")]:
+        zones[name] = Zone(name, name + ".", address)
+    zones["aggrsub"] = Zone("aggrsub", "sub.aggr.", "192.0.2.205")
     ex, n3 = zones["example"], zones["nsec3"]
     with open(os.path.join(WORK, "root.ksk")) as f:
         root_key = f.read().split(None, 3)
@@ -315,6 +337,7 @@ def main():
     for name, text in servers.items():
         values["SERVER_" + name.upper()] = text
     values["ALL_SERVERS"] = "\n".join(servers.values())
+    values["AGGR_SERVERS"] = "\n".join([servers["root"]] + aggressive_servers(zones))
     everything = [root] + list(zones.values())
 
     # optout.: NSEC3 with Opt-Out; the denials carry exactly the records RFC 5155 §7.2 asks for (issue 15, item 3).

@@ -27,6 +27,9 @@
 #                no NSEC3 and fall in an Opt-Out span (RFC 5155 §6, §7.1)
 #   same.        signed, NSEC, served by one server together with its children unsigned.same. (no DS) and
 #                signed.same. (signed, DS): the server answers for the children without a referral
+#   aggr.        signed, NSEC, for RFC 8198: a, m (A, TXT), a wildcard *.w, z, the unsigned delegation sub.aggr.
+#   aggr3.       the same names signed with NSEC3 (salt cafe, 0 extra iterations), no delegation
+#   aggroo.      signed, NSEC3 with Opt-Out on every span (salt cafe, 0 extra iterations), unsigned delegation ins.
 #
 # Run from anywhere: sh Tests/ReplayTests/Fixtures/make-signed-scenarios.sh
 set -eu
@@ -111,6 +114,30 @@ sign keytrap keytrap. $VALID
 sign malformed malformed. $VALID
 sign gost gost. $VALID
 
+# RFC 8198 (aggressive use of NSEC/NSEC3): aggr. (NSEC), aggr3. (NSEC3), aggroo. (NSEC3 Opt-Out), sub.aggr.
+for z in aggr:200 aggr3:210; do
+    zone "${z%%:*}." "ns.${z%%:*}." "192.0.2.${z##*:}" > "${z%%:*}.zone" <<'EOF'
+a IN A 192.0.2.201
+m IN A 192.0.2.202
+m IN TXT "m"
+*.w IN A 192.0.2.203
+z IN A 192.0.2.204
+EOF
+done
+printf 'sub IN NS ns.sub.aggr.\nns.sub IN A 192.0.2.205\n' >> aggr.zone
+sign aggr aggr. $VALID
+sign aggr3 aggr3. $VALID -n -s cafe -t 0
+zone aggroo. ns.aggroo. 192.0.2.220 > aggroo.zone <<'EOF'
+www IN A 192.0.2.221
+ins IN NS ns.ins.aggroo.
+ns.ins IN A 192.0.2.222
+EOF
+sign aggroo aggroo. $VALID -n -p -s cafe -t 0
+zone sub.aggr. ns.sub.aggr. 192.0.2.205 > aggrsub.zone <<'EOF'
+www IN A 192.0.2.206
+EOF
+ldns-read-zone aggrsub.zone > aggrsub.signed
+
 # The DS the root publishes for failed.: a key failed. never publishes.
 other=$(ldns-keygen -a ECDSAP256SHA256 -k failed.)
 ldns-key2ds -n -2 "$other.key" > failed.ds
@@ -164,6 +191,10 @@ ldns-read-zone unsigned.same.zone > unsigned.same.signed
     cat optout.ds
     printf 'same. IN NS ns.same.\nns.same. IN A 192.0.2.150\n'
     cat same.ds
+    for z in aggr:200 aggr3:210 aggroo:220; do
+        printf '%s. IN NS ns.%s.\nns.%s. IN A 192.0.2.%s\n' "${z%%:*}" "${z%%:*}" "${z%%:*}" "${z##*:}"
+        cat "${z%%:*}.ds"
+    done
 } > root.zone
 sign root . $VALID
 
