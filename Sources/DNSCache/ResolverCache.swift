@@ -524,7 +524,9 @@ public final class ResolverCache: Sendable {
     /// - Returns: how many entries were removed.
     @discardableResult
     public func flush(name: DomainName) -> Int {
-        denialIndex.removeAll(under: name)
+        // The NSEC/NSEC3 records of the name's zone could still deny it: forget that zone's (and any
+        // zone below the name), so the flushed name is asked afresh.
+        denialIndex.removeAll(under: denialIndex.closestZone(enclosing: name) ?? name)
         return shard(for: name).state.withLock { $0.removeAll(named: name) }
     }
 

@@ -334,6 +334,8 @@ package final class ResolverService: QueryHandler, Reloadable {
         let entries = metrics.gauge("mamori_cache_entries", help: "Entries in the cache, of every kind.")
         let bytes = metrics.gauge("mamori_cache_bytes", help: "Bytes the cache accounts for.")
         let limit = metrics.gauge("mamori_cache_max_bytes", help: "The cache's memory bound in bytes.")
+        let denials = metrics.gauge(
+            "mamori_cache_denial_records", help: "Validated NSEC/NSEC3 RRsets kept for RFC 8198 synthesis.")
         metrics.addCollector {
             let statistics = cache.statistics(now: CacheTime(seconds: clock.wallSeconds))
             hits.update(to: statistics.counters.hits)
@@ -344,6 +346,7 @@ package final class ResolverService: QueryHandler, Reloadable {
             entries.set(statistics.totalEntries)
             bytes.set(statistics.bytesUsed)
             limit.set(statistics.bytesLimit)
+            denials.set(statistics.denialRecords)
         }
     }
 }
