@@ -259,7 +259,7 @@ def aggressive_servers(zones):
     """The servers of the RFC 8198 scenarios (val_aggressive_nsec*.rpl): aggr. (NSEC) with its unsigned child
     sub.aggr., aggr3. (NSEC3) and aggroo. (NSEC3 Opt-Out). Names are chosen by their place in the chains (the
     hashes depend on the salt only, not on the keys): b, d and e.aggr3. hash into one NSEC3 span, c, x.w and
-    t.w.aggr3. into another; nothere and c.aggroo. share an Opt-Out span."""
+    t.w.aggr3. into another; b and c.aggroo. share an Opt-Out span."""
     ag, ag3, oo, sub = zones["aggr"], zones["aggr3"], zones["aggroo"], zones["aggrsub"]
 
     denials = [(n, "A", True) for n in ("b", "c", "d", "e", "x.m")] + [("m", "AAAA", False), ("x.w", "TXT", False)]
@@ -270,7 +270,7 @@ def aggressive_servers(zones):
                                  rcode="NXDOMAIN")]),
         server(ag3, extra=[negative(ag3, q + ".aggr3.", t, nxdomain=nx) for q, t, nx in denials]
                + [wildcard(ag3, q + ".aggr3.", "*.w.aggr3.") for q in ("x.w", "t.w")]),
-        server(oo, extra=[negative(oo, q + ".aggroo.", "A") for q in ("nothere", "c")]),
+        server(oo, extra=[negative(oo, q + ".aggroo.", "A") for q in ("b", "c")]),
     ]
 
 
