@@ -58,7 +58,8 @@ extension Lookup {
     ///
     /// A wildcard expansion is cached with the NSEC/NSEC3 proving it (RFC 4035 §3.2: a
     /// security-aware recursive server keeps them for its DO=1 clients) and no longer than they
-    /// may be. A CNAME synthesised from a DNAME is not cached apart from its DNAME: it has no
+    /// may be; a secure one also under its wildcard owner, as signed, so that other names the
+    /// cached proofs show absent are answered from it (RFC 8198 §5.3). A CNAME synthesised from a DNAME is not cached apart from its DNAME: it has no
     /// signature of its own, the DNAME vouches for it (RFC 6672 §5.3.1), and alone it would answer
     /// a later question without the record that makes it true (§3.1); the cache synthesises it
     /// again from the cached DNAME instead.
