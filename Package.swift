@@ -38,6 +38,11 @@ let package = Package(
         .target(name: "MamoriTLS", dependencies: ["CTLS", "DNSWire"]),
         .testTarget(name: "MamoriTLSTests", dependencies: ["MamoriTLS", "SocketTestKit", "DNSWire"]),
 
+        // MARK: - HTTP/2 (the only importer of CNGHTTP2, libnghttp2: the server side of DNS over HTTPS)
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .target(name: "MamoriHTTP2", dependencies: ["CNGHTTP2"]),
+        .testTarget(name: "MamoriHTTP2Tests", dependencies: ["MamoriHTTP2"]),
+
         // MARK: - Validation (pure: data and time in, verdict out)
         .target(name: "DNSSEC", dependencies: ["DNSWire", "DNSCrypto"]),
         .testTarget(name: "DNSSECTests", dependencies: ["DNSSEC", "DNSWire", "DNSCrypto"], exclude: ["Fixtures"]),
@@ -87,7 +92,7 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "CMamoriNet",
+                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "MamoriHTTP2", "CMamoriNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

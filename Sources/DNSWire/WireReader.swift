@@ -68,6 +68,12 @@ public struct WireReader {
         return Array(bytes[offset..<(offset + count)])
     }
 
+    /// Moves past `count` octets without copying them.
+    public mutating func skip(_ count: Int) throws(DNSWireError) {
+        try require(count)
+        offset += count
+    }
+
     /// Reads every octet up to ``limit``.
     public mutating func readRest() -> [UInt8] {
         defer { offset = limit }

@@ -15,8 +15,13 @@ package struct Configuration: Hashable, Sendable {
     package var listen: [ServiceAddress]
     /// Where to serve DNS over TLS (`listen-tls`, RFC 7858), port 853 unless given; none by default.
     package var listenTLS: [ServiceAddress]
-    /// The certificate and key of the TLS listeners (`tls`).
+    /// Where to serve DNS over HTTPS (`listen-https`, RFC 8484, HTTP/2), port 443 unless given;
+    /// none by default.
+    package var listenHTTPS: [ServiceAddress]
+    /// The certificate and key of the TLS listeners, DoT and DoH (`tls`).
     package var tls: TLSSection
+    /// DNS over HTTPS (`https`).
+    package var https: HTTPSSection
     /// How many UDP and TCP sockets (SO_REUSEPORT), each with its own queue, per address (`threads`).
     package var threads: ThreadCount
     /// Who may query (`access-control`), first match wins; no match means REFUSED.
@@ -60,7 +65,9 @@ package struct Configuration: Hashable, Sendable {
     package init() {
         listen = Self.defaultListen
         listenTLS = []
+        listenHTTPS = []
         tls = TLSSection()
+        https = HTTPSSection()
         threads = .auto
         accessControl = Self.defaultAccessControl
         resolution = ResolutionSection()

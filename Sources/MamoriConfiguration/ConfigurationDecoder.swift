@@ -80,8 +80,27 @@ struct ConfigurationDecoder {
             configuration.listenTLS = items.enumerated().compactMap { index, item in
                 serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 853)
             }
+        case "listen-https":
+            guard let items = list(entry) else { return }
+            configuration.listenHTTPS = items.enumerated().compactMap { index, item in
+                serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 443)
+            }
         case "tls":
             for child in entries(of: entry.value, path: entry.path) { decodeTLS(child, into: &configuration.tls) }
+        case "https":
+            for child in entries(of: entry.value, path: entry.path) {
+                guard child.name == "path" else {
+                    unknownKey(child)
+                    continue
+                }
+                guard let text = string(child) else { continue }
+                // An absolute path without a query or fragment: the request's :path is matched exactly.
+                if text.hasPrefix("/") && !text.contains(where: { $0 == "?" || $0 == "#" || $0 == " " }) {
+                    configuration.https.path = text
+                } else {
+                    report(child.key, child.path, "expected an absolute path such as /dns-query, got \"\(text)\"")
+                }
+            }
         case "threads":
             if case .scalar(let scalar) = entry.value, scalar.string == "auto" {
                 configuration.threads = .auto
@@ -338,11 +357,13 @@ struct ConfigurationDecoder {
         if !configuration.resolution.ipv4 && !configuration.resolution.ipv6 {
             report(line: 0, column: 0, path: "resolution", "ipv4 and ipv6 cannot both be false")
         }
-        if !configuration.listenTLS.isEmpty {
-            if configuration.tls.certificate == nil {
-                report(line: 0, column: 0, path: "tls.certificate", "required by listen-tls")
-            }
-            if configuration.tls.key == nil { report(line: 0, column: 0, path: "tls.key", "required by listen-tls") }
+        let encrypted = [
+            ("listen-tls", configuration.listenTLS), ("listen-https", configuration.listenHTTPS),
+        ].filter { !$0.1.isEmpty }.map(\.0)
+        if !encrypted.isEmpty {
+            let needed = "required by " + encrypted.joined(separator: " and ")
+            if configuration.tls.certificate == nil { report(line: 0, column: 0, path: "tls.certificate", needed) }
+            if configuration.tls.key == nil { report(line: 0, column: 0, path: "tls.key", needed) }
         }
     }
 

@@ -50,6 +50,16 @@ package struct TLSSection: Hashable, Sendable {
     }
 }
 
+/// DNS over HTTPS (`https`).
+package struct HTTPSSection: Hashable, Sendable {
+    /// The path DoH is served on (`path`, RFC 8484 §3: the URI template's path, here without a
+    /// template); other paths get 404.
+    package var path: String
+
+    /// The default path, the one every DoH client tries first.
+    package init() { path = "/dns-query" }
+}
+
 /// Listener limits (`server`).
 package struct ServerSection: Hashable, Sendable {
     /// A TCP connection with no complete query and nothing to send for this long is closed

@@ -41,11 +41,22 @@ package struct DesignatedResolverStage: LocalAnswerStage {
 
         /// The DoT endpoints of listeners bound to `addresses`: one per port.
         package static func dnsOverTLS(_ addresses: [ServiceAddress]) -> [Endpoint] {
+            perPort(addresses) { Endpoint(alpn: "dot", port: $0, addresses: $1) }
+        }
+
+        /// The DoH endpoints of listeners bound to `addresses` serving `path`: one per port, the
+        /// URI template `path{?dns}` (RFC 9461 §5, RFC 8484 §4.1).
+        package static func dnsOverHTTPS(_ addresses: [ServiceAddress], path: String) -> [Endpoint] {
+            perPort(addresses) { Endpoint(alpn: "h2", port: $0, dohPath: path + "{?dns}", addresses: $1) }
+        }
+
+        /// One endpoint per distinct port of `addresses`, in order, with that port's hosts.
+        private static func perPort(
+            _ addresses: [ServiceAddress], _ make: (UInt16, [IPAddress]) -> Endpoint
+        ) -> [Endpoint] {
             var ports: [UInt16] = []
             for address in addresses where !ports.contains(address.port) { ports.append(address.port) }
-            return ports.map { port in
-                Endpoint(alpn: "dot", port: port, addresses: addresses.filter { $0.port == port }.map(\.host))
-            }
+            return ports.map { port in make(port, addresses.filter { $0.port == port }.map(\.host)) }
         }
 
         /// The port a client assumes for this protocol when the record names none (RFC 7858 §3.1: 853

@@ -82,7 +82,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             let (before, after) = openFileLimit.map { ($0, $0) } ?? DescriptorPlan.raiseOpenFileLimit()
             openFileLimit = after
             let threads = inForce.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-            listenerCount = inForce.listen.count * threads * 2 + inForce.listenTLS.count
+            listenerCount = inForce.listen.count * threads * 2 + inForce.listenTLS.count + inForce.listenHTTPS.count
             inForce = planDescriptors(inForce)
             logger.info(
                 "open-file limit \(after)\(after != before ? " (raised from \(before))" : "")",
@@ -120,11 +120,16 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         self.service = service
         let activated = try SocketActivation.takeSockets()
         if !activated.isEmpty {
-            logger.info("using \(activated.count) sockets from systemd; `listen` and `listen-tls` are ignored")
+            logger.info(
+                "using \(activated.count) sockets from systemd; `listen`, `listen-tls` and `listen-https` are ignored")
         }
-        let tls = try tlsContext(activated: activated)
-        let server = DNSServer(handler: service, configuration: inForce, logger: logger, metrics: metrics, tls: tls)
-        try server.bind(inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, activated: activated)
+        let tls = try encryptedContext(.tls, activated: activated)
+        let https = try encryptedContext(.https, activated: activated)
+        let server = DNSServer(
+            handler: service, configuration: inForce, logger: logger, metrics: metrics, tls: tls, https: https)
+        try server.bind(
+            inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, httpsAddresses: inForce.listenHTTPS,
+            activated: activated)
         self.server = server
         service.install(Self.stages(server))
         if let metrics, let address = inForce.metrics.listen {
@@ -143,28 +148,35 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         _ = try TLSServerContext.dnsOverTLS(configuration)
     }
 
-    /// The DNS-over-TLS context, when `listen-tls` or a socket from systemd named
-    /// ``DNSServer/activatedTLSName`` asks for one; loaded before root is dropped, so a key only root
-    /// may read works at start (a reload reads it again as `server.user`).
-    private func tlsContext(activated: [ActivatedSocket]) throws -> TLSServerContext? {
-        let activatedTLS = activated.contains { $0.isStream && $0.name == DNSServer.activatedTLSName }
-        guard !inForce.listenTLS.isEmpty || activatedTLS else { return nil }
-        guard let context = try TLSServerContext.dnsOverTLS(inForce) else {
+    /// The TLS context of DNS over TLS or over HTTPS, when `listen-tls` or `listen-https`, or a
+    /// socket from systemd named for it (``DNSServer/activatedTLSName``,
+    /// ``DNSServer/activatedHTTPSName``), asks for one; loaded before root is dropped, so a key only
+    /// root may read works at start (a reload reads it again as `server.user`).
+    private func encryptedContext(_ transport: DNSTransport, activated: [ActivatedSocket]) throws -> TLSServerContext? {
+        let https = transport == .https
+        let name = https ? DNSServer.activatedHTTPSName : DNSServer.activatedTLSName
+        let configured = https ? inForce.listenHTTPS : inForce.listenTLS
+        guard !configured.isEmpty || activated.contains(where: { $0.isStream && $0.name == name }) else { return nil }
+        let made = try https ? TLSServerContext.dnsOverHTTPS(inForce) : TLSServerContext.dnsOverTLS(inForce)
+        guard let context = made else {
             throw ServiceError(
-                .listeners,
-                "a socket named \(DNSServer.activatedTLSName) serves DNS over TLS: set tls.certificate and tls.key")
+                .listeners, "a socket named \(name) serves encrypted DNS: set tls.certificate and tls.key")
         }
-        logger.info("DNS over TLS certificate: \(context.certificateSummary)")
+        logger.info("DNS over \(https ? "HTTPS" : "TLS") certificate: \(context.certificateSummary)")
         return context
     }
 
     /// The stages before the cache for what `server` serves: discovery of its encrypted endpoints
-    /// (RFC 9462) under the certificate's first name.
+    /// (RFC 9462), DoH first (the protocol browsers and operating systems prefer), under the
+    /// certificate's first name.
     private static func stages(_ server: DNSServer) -> QueryStages {
-        let target = server.tlsContext?.certificateNames.first.flatMap { try? DomainName($0) }
-        let discovery = DesignatedResolverStage(
-            target: target, endpoints: DesignatedResolverStage.Endpoint.dnsOverTLS(server.tlsAddresses))
-        return QueryStages(localAnswers: [discovery])
+        let certificate = server.httpsContext ?? server.tlsContext
+        let target = certificate?.certificateNames.first.flatMap { try? DomainName($0) }
+        let https = server.httpsPath.map {
+            DesignatedResolverStage.Endpoint.dnsOverHTTPS(server.httpsAddresses, path: $0)
+        }
+        let endpoints = (https ?? []) + DesignatedResolverStage.Endpoint.dnsOverTLS(server.tlsAddresses)
+        return QueryStages(localAnswers: [DesignatedResolverStage(target: target, endpoints: endpoints)])
     }
 
     /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
@@ -201,12 +213,14 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         return plan.applied(to: configuration)
     }
 
-    /// `UDP a b, TCP a b`, and `, TLS a` when DNS over TLS is served: the addresses bound.
+    /// `UDP a b, TCP a b`, then `, TLS a` and `, HTTPS a` when DNS over TLS or HTTPS is served:
+    /// the addresses bound.
     private static func listening(_ server: DNSServer) -> String {
         let udp = server.udpAddresses.map(\.description).joined(separator: " ")
         let tcp = server.tcpAddresses.map(\.description).joined(separator: " ")
         let tls = server.tlsAddresses.map(\.description).joined(separator: " ")
-        return "UDP \(udp), TCP \(tcp)\(tls.isEmpty ? "" : ", TLS \(tls)")"
+        let https = server.httpsAddresses.map(\.description).joined(separator: " ")
+        return "UDP \(udp), TCP \(tcp)\(tls.isEmpty ? "" : ", TLS \(tls)")\(https.isEmpty ? "" : ", HTTPS \(https)")"
     }
 
     /// `Serving on UDP …, TCP …`, and the metrics endpoint.
@@ -269,13 +283,15 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
             let fresh: Configuration
             let tls: TLSServerContext?
+            let https: TLSServerContext?
             do {
                 fresh = planDescriptors(try source.load())
                 // Renewed certificate and key files (ACME renewal): read before anything changes,
-                // so a bad pair rejects the whole reload and the old context stays.
-                tls =
-                    server.tlsContext == nil
-                    ? nil : try TLSServerContext.dnsOverTLS(fresh, keepingTicketsOf: server.tlsContext)
+                // so a bad pair rejects the whole reload and the old contexts stay.
+                tls = try server.tlsContext.flatMap { try TLSServerContext.dnsOverTLS(fresh, keepingTicketsOf: $0) }
+                https = try server.httpsContext.flatMap {
+                    try TLSServerContext.dnsOverHTTPS(fresh, keepingTicketsOf: $0)
+                }
                 try service.reload(fresh)
             } catch {
                 for line in "\(error)".split(separator: "\n") { logger.error("\(line)") }
@@ -283,17 +299,19 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
                 notifier.notify("READY=1\nSTATUS=Reload failed, previous configuration kept; \(statusLine(server))")
                 return "\(error)".split(separator: "\n").joined(separator: "; ")
             }
-            server.reload(ServerPolicy(fresh), tlsContext: tls)
-            if let tls {
-                logger.info("DNS over TLS certificate: \(tls.certificateSummary)")
+            server.reload(ServerPolicy(fresh), tlsContext: tls, httpsContext: https)
+            if let certificate = tls ?? https {
+                logger.info("TLS certificate: \(certificate.certificateSummary)")
                 service.install(Self.stages(server))
             }
             applyLogLevel(fresh.logging.level)
             if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
-                || fresh.threads != inForce.threads
-                || fresh.metrics != inForce.metrics
+                || fresh.listenHTTPS != inForce.listenHTTPS || fresh.https != inForce.https
+                || fresh.threads != inForce.threads || fresh.metrics != inForce.metrics
             {
-                logger.warning("listen, listen-tls, threads and metrics changes take effect at the next restart")
+                logger.warning(
+                    "listen, listen-tls, listen-https, https.path, threads and metrics changes take effect at the next restart"
+                )
             }
             if fresh.control != inForce.control {
                 logger.warning("control.socket changes take effect at the next restart")

@@ -24,18 +24,21 @@ extension ServerPolicy {
 
 extension DNSServer {
     /// The listeners for `configuration`, around `handler`: its policy, and a packet cache of its
-    /// share of `cache.size` when `cache.packet-cache` is on; with `tls`, DNS-over-TLS listeners
-    /// may be bound, with `tls.handshake-timeout`.
+    /// share of `cache.size` when `cache.packet-cache` is on; with `tls`, DNS-over-TLS listeners,
+    /// with `https`, DNS-over-HTTPS listeners at `https.path`, may be bound, with
+    /// `tls.handshake-timeout`.
     package convenience init(
         handler: any QueryHandler, configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil,
-        tls: TLSServerContext? = nil
+        tls: TLSServerContext? = nil, https: TLSServerContext? = nil
     ) {
+        let timeout = configuration.tls.handshakeTimeout
         self.init(
             handler: handler, policy: ServerPolicy(configuration),
             packetCacheBytes: configuration.cache.packetCache ? configuration.cache.packetCacheBytes : nil,
             logger: logger, metrics: metrics,
-            tls: tls.map {
-                TLSAcceptor(context: $0, handshakeTimeout: configuration.tls.handshakeTimeout, metrics: metrics)
+            tls: tls.map { TLSAcceptor(context: $0, handshakeTimeout: timeout, metrics: metrics) },
+            https: https.map {
+                (TLSAcceptor(context: $0, handshakeTimeout: timeout, metrics: metrics), configuration.https.path)
             })
     }
 }
@@ -44,6 +47,10 @@ extension TLSServerContext {
     /// The ALPN protocol of DNS over TLS (IANA's ALPN registry, RFC 7858).
     package static let dnsOverTLSProtocol = "dot"
 
+    /// The ALPN protocol of DNS over HTTPS: HTTP/2 only (RFC 8484 §5.2 recommends HTTP/2 as the
+    /// minimum; HTTP/1.1 clients are refused at the handshake).
+    package static let dnsOverHTTPSProtocol = "h2"
+
     /// The DNS-over-TLS context of `configuration`'s `tls.certificate` and `tls.key`, or nil when
     /// they are not set; `previous`'s session-ticket keys are kept, so clients resume across a
     /// reload.
@@ -51,8 +58,22 @@ extension TLSServerContext {
     package static func dnsOverTLS(
         _ configuration: Configuration, keepingTicketsOf previous: TLSServerContext? = nil
     ) throws(TLSError) -> TLSServerContext? {
+        try make(configuration, alpn: dnsOverTLSProtocol, keepingTicketsOf: previous)
+    }
+
+    /// The DNS-over-HTTPS context: the same certificate and key, ALPN `h2`.
+    /// - Throws: ``TLSError`` naming the file that cannot be used.
+    package static func dnsOverHTTPS(
+        _ configuration: Configuration, keepingTicketsOf previous: TLSServerContext? = nil
+    ) throws(TLSError) -> TLSServerContext? {
+        try make(configuration, alpn: dnsOverHTTPSProtocol, keepingTicketsOf: previous)
+    }
+
+    /// A context of `tls.certificate` and `tls.key` speaking `alpn`, nil when they are not set.
+    private static func make(
+        _ configuration: Configuration, alpn: String, keepingTicketsOf previous: TLSServerContext?
+    ) throws(TLSError) -> TLSServerContext? {
         guard let certificate = configuration.tls.certificate, let key = configuration.tls.key else { return nil }
-        return try TLSServerContext(
-            certificateFile: certificate, keyFile: key, alpn: [dnsOverTLSProtocol], ticketKeysFrom: previous)
+        return try TLSServerContext(certificateFile: certificate, keyFile: key, alpn: [alpn], ticketKeysFrom: previous)
     }
 }

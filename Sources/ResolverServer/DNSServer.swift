@@ -25,9 +25,11 @@ package final class DNSServer: Sendable {
         var tcp: [TCPListener] = []
         /// DNS-over-TLS sockets.
         var tls: [TCPListener] = []
+        /// DNS-over-HTTPS sockets.
+        var https: [TCPListener] = []
 
-        /// Every stream listener, plain and TLS.
-        var streams: [TCPListener] { tcp + tls }
+        /// Every stream listener: plain, TLS and HTTPS.
+        var streams: [TCPListener] { tcp + tls + https }
     }
 
     /// The DNS logic shared by every listener.
@@ -38,43 +40,54 @@ package final class DNSServer: Sendable {
     private let listeners = Mutex(Listeners())
     /// Open TCP connections over all plain TCP listeners.
     private let budget = ConnectionBudget()
-    /// Open DNS-over-TLS connections, under the same limits but counted apart, so that either
-    /// kind of client cannot take the other's slots.
+    /// Open DNS-over-TLS and DNS-over-HTTPS connections, under the same limits but counted apart,
+    /// so that clients of one transport cannot take another's slots.
     private let tlsBudget = ConnectionBudget()
+    private let httpsBudget = ConnectionBudget()
     /// The TLS side of the DoT listeners, when there are any.
     private let tls: TLSAcceptor?
+    /// The TLS side of the DoH listeners and the path they serve, when there are any.
+    private let https: (acceptor: TLSAcceptor, path: String)?
     /// Probes answered in the current watchdog round, and how many were sent.
     private let probes = Mutex((answered: 0, sent: 0))
 
     /// Creates a server; nothing is bound yet. With `metrics`, the listeners count what they do and
     /// the packet cache, waiting queries and TCP connections are reported at each scrape.
     /// - Parameter packetCacheBytes: the packet cache's memory bound, or nil for none.
-    /// - Parameter tls: the TLS side of the DNS-over-TLS listeners, when any are bound.
+    /// - Parameters:
+    ///   - tls: the TLS side of the DNS-over-TLS listeners, when any are bound.
+    ///   - https: the TLS side (ALPN `h2`) and the path of the DNS-over-HTTPS listeners.
     package init(
         handler: any QueryHandler, policy: ServerPolicy, packetCacheBytes: Int?, logger: Logger,
-        metrics: ServerMetrics? = nil, tls: TLSAcceptor? = nil
+        metrics: ServerMetrics? = nil, tls: TLSAcceptor? = nil, https: (acceptor: TLSAcceptor, path: String)? = nil
     ) {
         let packetCache = packetCacheBytes.map { PacketCache(maxBytes: $0) }
         self.processor = QueryProcessor(handler: handler, policy: policy, packetCache: packetCache, metrics: metrics)
         self.logger = logger
         self.tls = tls
+        self.https = https
         if let metrics {
-            Self.addCollectors(to: metrics, processor: processor, budget: budget, tlsBudget: tlsBudget)
+            Self.addCollectors(
+                to: metrics, processor: processor, budget: budget, tlsBudget: tlsBudget, httpsBudget: httpsBudget)
         }
     }
 
     /// Scrape-time figures of the listeners and the packet cache (Docs/metrics.md).
     private static func addCollectors(
-        to metrics: ServerMetrics, processor: QueryProcessor, budget: ConnectionBudget, tlsBudget: ConnectionBudget
+        to metrics: ServerMetrics, processor: QueryProcessor, budget: ConnectionBudget, tlsBudget: ConnectionBudget,
+        httpsBudget: ConnectionBudget
     ) {
         let waiting = metrics.gauge("mamori_queries_waiting", help: "Client queries waiting for a resolution.")
         let connections = metrics.gauge("mamori_tcp_connections", help: "Client TCP connections open.")
         let tlsConnections = metrics.gauge(
             "mamori_tls_connections", help: "Client DNS-over-TLS connections open (handshaking or established).")
+        let httpsConnections = metrics.gauge(
+            "mamori_https_connections", help: "Client DNS-over-HTTPS connections open (handshaking or established).")
         metrics.addCollector {
             waiting.set(processor.pending.total)
             connections.set(budget.count)
             tlsConnections.set(tlsBudget.count)
+            httpsConnections.set(httpsBudget.count)
         }
         guard let packetCache = processor.packetCache else { return }
         let hits = ServerMetrics.FollowingCounter(
@@ -102,16 +115,19 @@ package final class DNSServer: Sendable {
     /// The name (systemd's FileDescriptorName=) that marks a socket-activated stream socket as
     /// DNS over TLS; other stream sockets carry plain DNS over TCP.
     package static let activatedTLSName = "dot"
+    /// The name that marks a socket-activated stream socket as DNS over HTTPS.
+    package static let activatedHTTPSName = "doh"
 
     /// Binds `threads` UDP and TCP sockets per address with SO_REUSEPORT and one TLS socket per
-    /// `tlsAddresses` entry, or, when `activated` is not empty, uses those sockets instead (socket
-    /// activation overrides `listen` and `listen-tls`; a stream socket named ``activatedTLSName``
-    /// serves DNS over TLS). Port 0 asks the kernel for a free port, then the other sockets of that
+    /// `tlsAddresses` and `httpsAddresses` entry, or, when `activated` is not empty, uses those
+    /// sockets instead (socket activation overrides `listen`, `listen-tls` and `listen-https`; a
+    /// stream socket named ``activatedTLSName`` serves DNS over TLS, one named
+    /// ``activatedHTTPSName`` DNS over HTTPS). Port 0 asks the kernel for a free port, then the other sockets of that
     /// address share it.
     /// - Throws: ``SocketError`` for the first address that cannot be bound; nothing stays bound.
     package func bind(
         _ addresses: [ServiceAddress], threads: Int, tlsAddresses: [ServiceAddress] = [],
-        activated: [ActivatedSocket] = []
+        httpsAddresses: [ServiceAddress] = [], activated: [ActivatedSocket] = []
     ) throws(SocketError) {
         var bound = Listeners()
         if !activated.isEmpty {
@@ -120,7 +136,12 @@ package final class DNSServer: Sendable {
                     bound.tls.append(
                         TCPListener(
                             descriptor: socket.descriptor, localAddress: socket.localAddress, processor: processor,
-                            budget: tlsBudget, logger: logger, tls: tls))
+                            budget: tlsBudget, logger: logger, service: .tls(tls)))
+                } else if socket.isStream && socket.name == Self.activatedHTTPSName, let https {
+                    bound.https.append(
+                        TCPListener(
+                            descriptor: socket.descriptor, localAddress: socket.localAddress, processor: processor,
+                            budget: httpsBudget, logger: logger, service: .https(https.acceptor, path: https.path)))
                 } else if socket.isStream {
                     bound.tcp.append(
                         TCPListener(
@@ -148,7 +169,17 @@ package final class DNSServer: Sendable {
                     bound.tls.append(
                         TCPListener(
                             descriptor: descriptor, localAddress: Sockets.localAddress(descriptor) ?? address,
-                            processor: processor, budget: tlsBudget, logger: logger, tls: tls))
+                            processor: processor, budget: tlsBudget, logger: logger, service: .tls(tls)))
+                }
+            }
+            if let https {
+                for address in httpsAddresses {
+                    let descriptor = try Sockets.open(address, stream: true, reusePort: true)
+                    bound.https.append(
+                        TCPListener(
+                            descriptor: descriptor, localAddress: Sockets.localAddress(descriptor) ?? address,
+                            processor: processor, budget: httpsBudget, logger: logger,
+                            service: .https(https.acceptor, path: https.path)))
                 }
             }
         } catch {
@@ -225,6 +256,19 @@ package final class DNSServer: Sendable {
 
     /// The context DNS-over-TLS connections start with now, nil without TLS listeners.
     package var tlsContext: TLSServerContext? { tls?.current }
+    /// The context DNS-over-HTTPS connections start with now, nil without HTTPS listeners.
+    package var httpsContext: TLSServerContext? { https?.acceptor.current }
+    /// The path DNS over HTTPS is served on, nil without HTTPS listeners.
+    package var httpsPath: String? { https?.path }
+
+    /// The DNS-over-HTTPS addresses bound, one per address.
+    package var httpsAddresses: [ServiceAddress] {
+        var seen: [ServiceAddress] = []
+        for listener in listeners.withLock({ $0.https }) where !seen.contains(listener.localAddress) {
+            seen.append(listener.localAddress)
+        }
+        return seen
+    }
 
     /// The DNS-over-TLS addresses bound, one per address.
     package var tlsAddresses: [ServiceAddress] {
@@ -235,12 +279,15 @@ package final class DNSServer: Sendable {
         return seen
     }
 
-    /// Applies reloaded listener settings (access control, limits, EDNS size) and, when given, a
-    /// reloaded certificate and key for connections accepted from now on (open ones keep theirs).
-    /// Addresses and thread counts are bound once: changing them needs a restart.
-    package func reload(_ policy: ServerPolicy, tlsContext: TLSServerContext? = nil) {
+    /// Applies reloaded listener settings (access control, limits, EDNS size) and, when given,
+    /// reloaded certificates and keys for connections accepted from now on (open ones keep theirs).
+    /// Addresses, thread counts and the DoH path are bound once: changing them needs a restart.
+    package func reload(
+        _ policy: ServerPolicy, tlsContext: TLSServerContext? = nil, httpsContext: TLSServerContext? = nil
+    ) {
         processor.update(policy: policy)
         if let tlsContext { tls?.replace(with: tlsContext) }
+        if let httpsContext { https?.acceptor.replace(with: httpsContext) }
     }
 
     /// For the watchdog: true when every listener queue ran the previous round's probe; then

@@ -9,7 +9,7 @@ import Dispatch
 ///
 /// `@unchecked Sendable` invariant: every mutable property is touched only on `queue` (checked
 /// with `dispatchPrecondition`); slow-path answers hop onto `queue` before touching anything.
-final class DNSStreamConnection: @unchecked Sendable {
+final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
     /// Bytes asked of the stream per read.
     static let readChunk = 16384
 

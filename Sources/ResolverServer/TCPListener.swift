@@ -53,9 +53,44 @@ final class ConnectionBudget: Sendable {
     var count: Int { open.withLock { $0.total } }
 }
 
-/// A listening TCP socket and the queue that owns it and its connections: plain DNS over TCP, or
-/// DNS over TLS when it has a ``TLSAcceptor`` (handshakes then run on this queue, never on a UDP
-/// listener's).
+/// One accepted client connection, whatever it speaks; lives on its listener's queue.
+protocol ClientConnection: AnyObject {
+    /// Starts reading.
+    func start()
+    /// Closes the connection; the listener is told through the callback it gave.
+    func close()
+}
+
+/// What a stream listener serves.
+enum StreamService {
+    /// DNS over TCP (RFC 7766).
+    case tcp
+    /// DNS over TLS (RFC 7858): the same framing inside TLS.
+    case tls(TLSAcceptor)
+    /// DNS over HTTPS (RFC 8484) at `path`, HTTP/2 inside TLS.
+    case https(TLSAcceptor, path: String)
+
+    /// How its queries travel.
+    var transport: DNSTransport {
+        switch self {
+        case .tcp: .tcp
+        case .tls: .tls
+        case .https: .https
+        }
+    }
+
+    /// The TLS side of its connections, if any.
+    var acceptor: TLSAcceptor? {
+        switch self {
+        case .tcp: nil
+        case .tls(let acceptor), .https(let acceptor, _): acceptor
+        }
+    }
+}
+
+/// A listening TCP socket and the queue that owns it and its connections: plain DNS over TCP, DNS
+/// over TLS or DNS over HTTPS (``StreamService``); TLS handshakes run on this queue, never on a UDP
+/// listener's.
 ///
 /// `@unchecked Sendable` invariant: `source`, `connections` and `started` are touched only on
 /// `queue` (checked with `dispatchPrecondition`); the other stored properties are immutable.
@@ -70,29 +105,29 @@ final class TCPListener: @unchecked Sendable {
     private let processor: QueryProcessor
     /// Shared connection count.
     private let budget: ConnectionBudget
-    /// The TLS side of each connection, for a DNS-over-TLS listener; nil for plain TCP.
-    let tls: TLSAcceptor?
+    /// What it serves.
+    let service: StreamService
     /// Where problems are logged.
     private let logger: Logger
     /// The accept source.
     private var source: (any DispatchSourceRead)?
     /// Open connections, by identity, so stop can close them.
-    private var connections: [ObjectIdentifier: DNSStreamConnection] = [:]
+    private var connections: [ObjectIdentifier: any ClientConnection] = [:]
     /// True once the accept source was created (its cancel handler then closes the socket).
     private var started = false
 
     /// Wraps a bound, listening socket; call ``start()`` to begin accepting.
     init(
         descriptor: Int32, localAddress: ServiceAddress, processor: QueryProcessor, budget: ConnectionBudget,
-        logger: Logger, tls: TLSAcceptor? = nil
+        logger: Logger, service: StreamService = .tcp
     ) {
         self.descriptor = descriptor
         self.localAddress = localAddress
         self.processor = processor
         self.budget = budget
         self.logger = logger
-        self.tls = tls
-        self.queue = DispatchQueue(label: "mamori.\(tls == nil ? "tcp" : "tls").\(localAddress)", qos: .userInitiated)
+        self.service = service
+        self.queue = DispatchQueue(label: "mamori.\(service.transport).\(localAddress)", qos: .userInitiated)
     }
 
     /// Starts accepting.
@@ -152,14 +187,14 @@ final class TCPListener: @unchecked Sendable {
                 // At a cap: closing at once tells the client to go elsewhere, and keeps the
                 // kernel's backlog from filling with connections we would never serve.
                 logger.debug(
-                    "\(tls == nil ? "TCP" : "TLS") connection refused: \(refusal == .total ? "connection" : "per-client connection") limit reached",
+                    "\(service.transport) connection refused: \(refusal == .total ? "connection" : "per-client connection") limit reached",
                     metadata: ["client": "\(address)"])
                 Glibc.close(client)
                 continue
             }
             let transport: any StreamTransport
-            if let tls {
-                guard let secured = tls.transport(for: client, queue: queue) else {
+            if let acceptor = service.acceptor {
+                guard let secured = acceptor.transport(for: client, queue: queue) else {
                     Glibc.close(client)
                     budget.release(address.host)
                     continue
@@ -168,14 +203,22 @@ final class TCPListener: @unchecked Sendable {
             } else {
                 transport = TCPStreamTransport(descriptor: client, queue: queue)
             }
-            let connection = DNSStreamConnection(
-                transport: transport,
-                client: ClientAddress(address: address.host, port: address.port, transport: tls == nil ? .tcp : .tls),
-                queue: queue, processor: processor, policy: policy
-            ) { [self] finished in
+            let clientAddress = ClientAddress(address: address.host, port: address.port, transport: service.transport)
+            let closed: (any ClientConnection) -> Void = { [self] finished in
                 dispatchPrecondition(condition: .onQueue(queue))
                 connections[ObjectIdentifier(finished)] = nil
                 budget.release(address.host)
+            }
+            let connection: any ClientConnection
+            if case .https(_, let path) = service {
+                connection = DoHConnection(
+                    transport: transport, client: clientAddress, queue: queue, processor: processor, policy: policy,
+                    path: path,
+                    onClose: closed)
+            } else {
+                connection = DNSStreamConnection(
+                    transport: transport, client: clientAddress, queue: queue, processor: processor, policy: policy,
+                    onClose: closed)
             }
             connections[ObjectIdentifier(connection)] = connection
             connection.start()

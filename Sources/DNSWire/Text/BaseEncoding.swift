@@ -125,6 +125,27 @@ public enum BaseEncoding {
         return result
     }
 
+    /// Decodes base64url without padding (RFC 4648 §5, as RFC 8484 §4.1 carries a DNS query in a
+    /// URI): `-` and `_` in place of `+` and `/`; trailing `=` is tolerated.
+    /// - Parameter text: the characters as ASCII bytes.
+    /// - Returns: the data, or nil when the text is not base64url.
+    public static func decodeBase64URL(_ text: some Collection<UInt8>) -> [UInt8]? {
+        var standard: [UInt8] = []
+        standard.reserveCapacity(text.count + 3)
+        for character in text {
+            switch character {
+            case 0x2D: standard.append(0x2B)  // - → +
+            case 0x5F: standard.append(0x2F)  // _ → /
+            case 0x2B, 0x2F: return nil  // not in the URL alphabet
+            default: standard.append(character)
+            }
+        }
+        while standard.last == 0x3D { standard.removeLast() }
+        guard standard.count % 4 != 1 else { return nil }
+        while standard.count % 4 != 0 { standard.append(0x3D) }
+        return decodeBase64(standard)
+    }
+
     // MARK: - Base32hex
 
     /// Base32hex, upper case, without padding (RFC 4648 §7; RFC 5155 §3.3 for NSEC3).
