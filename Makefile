@@ -6,7 +6,7 @@ SWIFT ?= swift
 # authoritative servers and signer, Unbound for side-by-side runs, dig/kdig, and libfaketime (a
 # daemon test runs mamorid under it).
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldnsutils bind9-dnsutils \
-	bind9-utils unbound dnsperf libfaketime openssl libnghttp2-dev
+	bind9-utils unbound dnsperf libfaketime openssl libnghttp2-dev curl
 
 .PHONY: deps build test lint unit e2e demo fuzz run clean
 

@@ -100,7 +100,7 @@ let package = Package(
             name: "ResolverServerTests",
             dependencies: [
                 "ResolverServer", "MamoriService", "SocketTestKit", "Resolver", "DNSCache", "DNSCrypto",
-                "MamoriConfiguration", "MamoriTLS", "DNSWire", "CMamoriNet",
+                "MamoriConfiguration", "MamoriTLS", "MamoriHTTP2", "DNSWire", "CMamoriNet",
             ]),
         // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.
         .target(name: "SocketTestKit", dependencies: ["DNSWire"], path: "Tests/SocketTestKit"),

@@ -16,6 +16,18 @@ package struct HTTPRequest: Sendable {
     /// True when the body went past the session's limit: the body is cut and the request must be
     /// answered 413.
     package var bodyTooLarge: Bool
+
+    /// Creates a request.
+    package init(
+        stream: Int32, method: String, path: String, contentType: String?, body: [UInt8], bodyTooLarge: Bool
+    ) {
+        self.stream = stream
+        self.method = method
+        self.path = path
+        self.contentType = contentType
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+    }
 }
 
 /// A response to one request.

@@ -127,22 +127,26 @@ final class RunningServer: Sendable {
     /// Binds and starts a server on `host` port 0; with `tls`, also a DNS-over-TLS listener on
     /// another free port of `host`.
     init(
-        host: String = "127.0.0.1", tls: TLSServerContext? = nil, metrics: ServerMetrics? = nil,
-        configure: (inout Configuration) -> Void = { _ in }
+        host: String = "127.0.0.1", tls: TLSServerContext? = nil, https: TLSServerContext? = nil,
+        metrics: ServerMetrics? = nil, configure: (inout Configuration) -> Void = { _ in }
     ) throws {
         var configuration = Configuration()
         configure(&configuration)
         handler = ScriptedHandler()
         server = DNSServer(
-            handler: handler, configuration: configuration, logger: Logger(label: "test"), metrics: metrics, tls: tls)
+            handler: handler, configuration: configuration, logger: Logger(label: "test"), metrics: metrics, tls: tls,
+            https: https)
         let local = ServiceAddress(host: IPAddress(host)!, port: 0)
-        try server.bind([local], threads: 1, tlsAddresses: tls == nil ? [] : [local])
+        try server.bind(
+            [local], threads: 1, tlsAddresses: tls == nil ? [] : [local], httpsAddresses: https == nil ? [] : [local])
         server.start()
         address = server.udpAddresses[0]
     }
 
     /// The DNS-over-TLS address, when there is one.
     var tlsAddress: ServiceAddress? { server.tlsAddresses.first }
+    /// The DNS-over-HTTPS address, when there is one.
+    var httpsAddress: ServiceAddress? { server.httpsAddresses.first }
 
     /// Stops it.
     func stop() { _ = server.stop(timeout: .seconds(1)) }
