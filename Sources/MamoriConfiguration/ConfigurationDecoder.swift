@@ -76,15 +76,9 @@ struct ConfigurationDecoder {
                 configuration.listen = addresses
             }
         case "listen-tls":
-            guard let items = list(entry) else { return }
-            configuration.listenTLS = items.enumerated().compactMap { index, item in
-                serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 853)
-            }
+            if let addresses = addresses(entry, defaultPort: 853) { configuration.listenTLS = addresses }
         case "listen-https":
-            guard let items = list(entry) else { return }
-            configuration.listenHTTPS = items.enumerated().compactMap { index, item in
-                serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 443)
-            }
+            if let addresses = addresses(entry, defaultPort: 443) { configuration.listenHTTPS = addresses }
         case "tls":
             for child in entries(of: entry.value, path: entry.path) { decodeTLS(child, into: &configuration.tls) }
         case "https":
@@ -332,6 +326,15 @@ struct ConfigurationDecoder {
             if let value = bool(entry) { server.answerCookies = value }
         default:
             unknownKey(entry)
+        }
+    }
+
+    /// A list of addresses (`listen-tls`, `listen-https`), each reported where it is wrong; nil when
+    /// the value is not a list.
+    private mutating func addresses(_ entry: Entry, defaultPort: UInt16) -> [ServiceAddress]? {
+        guard let items = list(entry) else { return nil }
+        return items.enumerated().compactMap { index, item in
+            serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: defaultPort)
         }
     }
 

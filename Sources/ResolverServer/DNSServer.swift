@@ -237,22 +237,10 @@ package final class DNSServer: Sendable {
     }
 
     /// The UDP addresses bound (ports resolved), one per address even with several threads.
-    package var udpAddresses: [ServiceAddress] {
-        var seen: [ServiceAddress] = []
-        for listener in listeners.withLock({ $0.udp }) where !seen.contains(listener.localAddress) {
-            seen.append(listener.localAddress)
-        }
-        return seen
-    }
+    package var udpAddresses: [ServiceAddress] { Self.distinct(listeners.withLock { $0.udp.map(\.localAddress) }) }
 
     /// The TCP addresses bound, one per address.
-    package var tcpAddresses: [ServiceAddress] {
-        var seen: [ServiceAddress] = []
-        for listener in listeners.withLock({ $0.tcp }) where !seen.contains(listener.localAddress) {
-            seen.append(listener.localAddress)
-        }
-        return seen
-    }
+    package var tcpAddresses: [ServiceAddress] { Self.distinct(listeners.withLock { $0.tcp.map(\.localAddress) }) }
 
     /// The context DNS-over-TLS connections start with now, nil without TLS listeners.
     package var tlsContext: TLSServerContext? { tls?.current }
@@ -262,20 +250,15 @@ package final class DNSServer: Sendable {
     package var httpsPath: String? { https?.path }
 
     /// The DNS-over-HTTPS addresses bound, one per address.
-    package var httpsAddresses: [ServiceAddress] {
-        var seen: [ServiceAddress] = []
-        for listener in listeners.withLock({ $0.https }) where !seen.contains(listener.localAddress) {
-            seen.append(listener.localAddress)
-        }
-        return seen
-    }
+    package var httpsAddresses: [ServiceAddress] { Self.distinct(listeners.withLock { $0.https.map(\.localAddress) }) }
 
     /// The DNS-over-TLS addresses bound, one per address.
-    package var tlsAddresses: [ServiceAddress] {
+    package var tlsAddresses: [ServiceAddress] { Self.distinct(listeners.withLock { $0.tls.map(\.localAddress) }) }
+
+    /// `addresses` without repeats, in order: several sockets (threads) share an address.
+    private static func distinct(_ addresses: [ServiceAddress]) -> [ServiceAddress] {
         var seen: [ServiceAddress] = []
-        for listener in listeners.withLock({ $0.tls }) where !seen.contains(listener.localAddress) {
-            seen.append(listener.localAddress)
-        }
+        for address in addresses where !seen.contains(address) { seen.append(address) }
         return seen
     }
 
