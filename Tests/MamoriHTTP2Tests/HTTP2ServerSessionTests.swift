@@ -129,6 +129,22 @@ enum Frames {
         #expect(Frames.parse(output).contains { $0.type == 3 && $0.stream == 3 })
     }
 
+    @Test func framesOutOfOrderEndTheConnectionWithGOAWAY() throws {
+        let collector = Collector()
+        let session = try session(collector)
+        // DATA on a stream no HEADERS opened (RFC 9113 §5.1: idle stream), then a request that must not
+        // be served on the broken connection.
+        let input =
+            Frames.preface + Frames.settings + Frames.data(stream: 1, [1, 2, 3], ends: true)
+            + Frames.headers(stream: 3, Self.get, ends: true)
+        _ = feed(session, input)
+        var output: [UInt8] = []
+        session.drainOutput(into: &output)
+        #expect(Frames.parse(output).contains { $0.type == 7 })  // GOAWAY
+        #expect(collector.requests.isEmpty)
+        #expect(!session.isActive)
+    }
+
     @Test func aBrokenPrefaceIsRefused() throws {
         let collector = Collector()
         let session = try session(collector)
