@@ -30,6 +30,8 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     /// True once closed.
     private var isClosed = false
+    /// True while ``handleFrames()`` runs: answers queue up and are written once at its end.
+    private var batching = false
 
     /// Creates the connection over a transport it now owns; call ``start()`` next.
     init(
@@ -91,8 +93,14 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
 
     /// Takes every complete frame the session gives and handles its query; pauses reading at the
     /// in-flight limit. Bounded: each pass takes a frame of the input, which holds at most one
-    /// frame plus one read (`readChunk`).
+    /// frame plus one read (`readChunk`). Answers made meanwhile (cache hits) are written together
+    /// at the end: one write (one TLS record) for a burst of pipelined queries, not one each.
     private func handleFrames() {
+        batching = true
+        defer {
+            batching = false
+            flush()
+        }
         while !isClosed {
             switch session.nextQuery(now: Self.now()) {
             case .message(let message):
@@ -142,7 +150,7 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
         case .overBound:
             close()
         case .queued:
-            flush()
+            if !batching { flush() }
         }
     }
 

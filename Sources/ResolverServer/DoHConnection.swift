@@ -37,6 +37,9 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
     private var output: [UInt8] = []
     /// Queries handed to the engine and not answered yet.
     private var inFlight = 0
+    /// Answers made while HTTP/2 was reading (cache hits): submitted after the read, each then
+    /// written on its own, since nghttp2 must not send from inside its callbacks.
+    private var ready: [(response: HTTPResponse, stream: Int32)] = []
     /// When the connection last did something.
     private var lastActivity = DispatchTime.now()
     /// The idle timer.
@@ -105,6 +108,14 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
         case .received(let count):
             lastActivity = .now()
             let healthy = buffer.withUnsafeBytes { session.receive(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            // One write (one TLS record) per answer, as clients such as dnsperf expect: a record
+            // holding several HTTP/2 responses left all but the first unread there.
+            let answers = ready
+            ready.removeAll()
+            for answer in answers where !isClosed {
+                respond(answer.response, on: answer.stream)
+                flush()
+            }
             flush()
             if !healthy { close() }
         }
@@ -114,13 +125,13 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
     private func handle(_ request: HTTPRequest) {
         switch DNSOverHTTPS.decide(request, path: path) {
         case .reject(let status, let reason):
-            respond(DNSOverHTTPS.error(status: status, reason: reason), on: request.stream)
+            ready.append((DNSOverHTTPS.error(status: status, reason: reason), request.stream))
         case .query(let message):
             switch processor.handle(message, client: client) {
             case .drop:
-                respond(DNSOverHTTPS.error(status: 400, reason: "not a DNS query"), on: request.stream)
+                ready.append((DNSOverHTTPS.error(status: 400, reason: "not a DNS query"), request.stream))
             case .respond(let response):
-                respond(DNSOverHTTPS.response(response), on: request.stream)
+                ready.append((DNSOverHTTPS.response(response), request.stream))
             case .resolve(let query):
                 inFlight += 1
                 processor.resolve(query, client: client) { [self] response in

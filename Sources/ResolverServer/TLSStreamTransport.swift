@@ -84,25 +84,33 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         // a failure cannot close the connection before it has finished starting.
     }
 
-    /// Reads decrypted bytes; nothing before the handshake is done.
+    /// Reads decrypted bytes, as many records as fit in `buffer` (libssl gives one record per call,
+    /// and a stub sends each query in a record of its own: one call per query would cost a trip
+    /// through the queue each); nothing before the handshake is done.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StreamReadResult {
         if failed { return .failed }
         guard established else { return .wouldBlock }
-        switch session.read(into: buffer) {
-        case .done(let count):
-            if session.hasPendingInput { reportPendingInput() }
-            return count > 0 ? .received(count) : .wouldBlock
-        case .wantRead:
-            return .wouldBlock
-        case .wantWrite:
-            readNeedsWritable = true
-            updateInterest()
-            return .wouldBlock
-        case .closed:
-            return .finished
-        case .failed:
-            return .failed
+        var filled = 0
+        // Bounded: each pass fills at least one more byte of `buffer`, or ends.
+        while filled < buffer.count {
+            switch session.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) {
+            case .done(let count) where count > 0:
+                filled += count
+                continue
+            case .done, .wantRead:
+                break
+            case .wantWrite:
+                readNeedsWritable = true
+                updateInterest()
+            case .closed:
+                if filled == 0 { return .finished }
+            case .failed:
+                if filled == 0 { return .failed }
+            }
+            break
         }
+        if filled == buffer.count && session.hasPendingInput { reportPendingInput() }
+        return filled > 0 ? .received(filled) : .wouldBlock
     }
 
     /// Encrypts and writes a prefix of `bytes`.

@@ -129,6 +129,25 @@ enum Frames {
         #expect(Frames.parse(output).contains { $0.type == 3 && $0.stream == 3 })
     }
 
+    @Test func requestsAnsweredInsideTheCallbackAllGoOut() throws {
+        var session: HTTP2ServerSession?
+        session = HTTP2ServerSession(limits: .init(concurrentStreams: 32, maxBodySize: 100)) { request in
+            session?.respond(HTTPResponse(status: 200, body: [UInt8(request.stream)]), on: request.stream)
+        }
+        let server = try #require(session)
+        var input = Frames.preface + Frames.settings
+        for stream in stride(from: UInt32(1), through: 39, by: 2) {
+            input += Frames.headers(stream: stream, Self.get, ends: true)
+        }
+        #expect(feed(server, input))
+        var output: [UInt8] = []
+        server.drainOutput(into: &output)
+        let data = Frames.parse(output).filter { $0.type == 0 }
+        #expect(data.count == 20)
+        #expect(data.map(\.payload) == stride(from: 1, through: 39, by: 2).map { [UInt8($0)] })
+        session = nil
+    }
+
     @Test func framesOutOfOrderEndTheConnectionWithGOAWAY() throws {
         let collector = Collector()
         let session = try session(collector)
