@@ -68,6 +68,30 @@ public struct WireReader {
         return Array(bytes[offset..<(offset + count)])
     }
 
+    /// Moves past a name without building it: its labels up to the root label, or up to a
+    /// compression pointer, which ends the name where it stands (its target is not followed).
+    /// Bounded: a name of at most 255 octets has at most 128 labels.
+    public mutating func skipName() throws(DNSWireError) {
+        var length = 0
+        while true {
+            let label = Int(try readUInt8())
+            switch label & 0xC0 {
+            case 0x00:
+                length += label + 1
+                guard length <= DomainName.maxWireLength else {
+                    throw DNSWireError(.nameTooLong, "name longer than 255 octets", offset: offset)
+                }
+                if label == 0 { return }
+                try skip(label)
+            case 0xC0:
+                try skip(1)
+                return
+            default:
+                throw DNSWireError(.badLabelType, "label type 0x\(String(label & 0xC0, radix: 16))", offset: offset - 1)
+            }
+        }
+    }
+
     /// Moves past `count` octets without copying them.
     public mutating func skip(_ count: Int) throws(DNSWireError) {
         try require(count)

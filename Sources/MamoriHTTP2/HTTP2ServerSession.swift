@@ -173,6 +173,11 @@ package final class HTTP2ServerSession {
 
     // MARK: - Callbacks
 
+    /// The header names a request is read for, as HPACK delivers them (lowercase, RFC 9113 §8.2.1).
+    private static let methodName = Array(":method".utf8)
+    private static let pathName = Array(":path".utf8)
+    private static let contentTypeName = Array("content-type".utf8)
+
     private func beginHeaders(_ stream: Int32) {
         partial[stream] = Partial()
     }
@@ -187,12 +192,14 @@ package final class HTTP2ServerSession {
             partial[stream] = nil
             return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
-        let text = String(decoding: value, as: UTF8.self)
-        switch String(decoding: name, as: UTF8.self) {
-        case ":method": request.method = text
-        case ":path": request.path = text
-        case "content-type": request.contentType = text
-        default: break
+        // Only three headers matter; the others are never turned into strings (the hot path of a
+        // DoH request, where every client sends a handful more).
+        if name.elementsEqual(Self.methodName) {
+            request.method = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual(Self.pathName) {
+            request.path = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual(Self.contentTypeName) {
+            request.contentType = String(decoding: value, as: UTF8.self)
         }
         partial[stream] = request
         return 0

@@ -25,15 +25,19 @@ enum DNSOverHTTPS {
     /// for a body over 65535 octets, 400 for a missing or undecodable `dns` parameter or a message
     /// shorter than a DNS header.
     static func decide(_ request: HTTPRequest, path: String) -> Decision {
-        let (requestPath, query) = split(request.path)
-        guard requestPath == path else { return .reject(status: 404, reason: "no DNS service at \(requestPath)") }
+        // Bytes, not Characters: this runs for every DoH query, and String indexing was its hot spot.
+        let target = Array(request.path.utf8)
+        let mark = target.firstIndex(of: UInt8(ascii: "?")) ?? target.endIndex
+        guard target[..<mark].elementsEqual(path.utf8) else {
+            return .reject(status: 404, reason: "no DNS service at \(String(decoding: target[..<mark], as: UTF8.self))")
+        }
         let message: [UInt8]
         switch request.method {
         case "GET":
-            guard let encoded = parameter("dns", in: query) else {
+            guard let encoded = parameter(Self.dnsParameter, in: target[min(mark + 1, target.endIndex)...]) else {
                 return .reject(status: 400, reason: "GET needs a dns parameter (RFC 8484 §4.1)")
             }
-            guard let decoded = BaseEncoding.decodeBase64URL(encoded.utf8) else {
+            guard let decoded = BaseEncoding.decodeBase64URL(Array(encoded)) else {
                 return .reject(status: 400, reason: "the dns parameter is not base64url")
             }
             message = decoded
@@ -82,12 +86,12 @@ enum DNSOverHTTPS {
             let records = Int(try reader.readUInt16()) + Int(try reader.readUInt16())
             try reader.skip(2)
             for _ in 0..<questions {
-                _ = try reader.readName()
+                try reader.skipName()
                 try reader.skip(4)
             }
             var smallest: UInt32? = nil
             for _ in 0..<records {
-                _ = try reader.readName()
+                try reader.skipName()
                 let type = try reader.readUInt16()
                 try reader.skip(2)
                 var ttl = try reader.readUInt32()
@@ -106,17 +110,14 @@ enum DNSOverHTTPS {
         }
     }
 
-    /// A request path split into the path and the query after `?`.
-    private static func split(_ path: String) -> (path: Substring, query: Substring) {
-        guard let mark = path.firstIndex(of: "?") else { return (path[...], "") }
-        return (path[..<mark], path[path.index(after: mark)...])
-    }
+    /// The name of the parameter that carries the query (RFC 8484 §4.1).
+    private static let dnsParameter = Array("dns".utf8)
 
-    /// The value of parameter `name` in a query string (`a=1&dns=…`).
-    private static func parameter(_ name: String, in query: Substring) -> Substring? {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.count == 2 && parts[0] == name { return parts[1] }
+    /// The value of parameter `name` in a query string (`a=1&dns=…`), as bytes.
+    private static func parameter(_ name: [UInt8], in query: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        for pair in query.split(separator: UInt8(ascii: "&")) {
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            if pair[..<equals].elementsEqual(name) { return pair[(equals + 1)...] }
         }
         return nil
     }

@@ -46,6 +46,8 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     /// True once closed.
     private var isClosed = false
+    /// Where reads land, made once per connection.
+    private var readBuffer = [UInt8](repeating: 0, count: DoHConnection.readChunk)
 
     /// Creates the connection over a TLS transport it now owns; call ``start()`` next.
     init(
@@ -98,8 +100,7 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
     private func readAvailable() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed, let session else { return }
-        var buffer = [UInt8](repeating: 0, count: Self.readChunk)
-        let result = buffer.withUnsafeMutableBytes { transport.read(into: $0) }
+        let result = readBuffer.withUnsafeMutableBytes { transport.read(into: $0) }
         switch result {
         case .wouldBlock:
             return
@@ -107,7 +108,7 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
             close()
         case .received(let count):
             lastActivity = .now()
-            let healthy = buffer.withUnsafeBytes { session.receive(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            let healthy = readBuffer.withUnsafeBytes { session.receive(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             // One write (one TLS record) per answer, as clients such as dnsperf expect: a record
             // holding several HTTP/2 responses left all but the first unread there.
             let answers = ready

@@ -129,7 +129,7 @@ public enum BaseEncoding {
     /// URI): `-` and `_` in place of `+` and `/`; trailing `=` is tolerated.
     /// - Parameter text: the characters as ASCII bytes.
     /// - Returns: the data, or nil when the text is not base64url.
-    public static func decodeBase64URL(_ text: some Collection<UInt8>) -> [UInt8]? {
+    public static func decodeBase64URL(_ text: [UInt8]) -> [UInt8]? {
         var standard: [UInt8] = []
         standard.reserveCapacity(text.count + 3)
         for character in text {
