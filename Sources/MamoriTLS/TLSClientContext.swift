@@ -80,15 +80,20 @@ extension TLSSession {
     /// After the handshake of a client session: nil when the server is who `authentication` says
     /// (the chain and name were checked during the handshake; the pin is checked here), else why not.
     package func authenticationFailure(_ authentication: TLSAuthentication) -> String? {
-        if authentication.name != nil {
-            let result = SSL_get_verify_result(connection)
-            if result != X509_V_OK {
-                return "certificate not accepted: \(String(cString: X509_verify_cert_error_string(result)))"
-            }
+        if authentication.name != nil, let refused = verificationFailure {
+            return "certificate not accepted: \(refused)"
         }
         guard !authentication.pins.isEmpty else { return nil }
         guard let digest = peerPublicKeyDigest else { return "the server sent no certificate" }
         return authentication.pins.contains(digest) ? nil : "the server's public key matches no configured pin"
+    }
+
+    /// Why the server's certificate chain or name was refused, when a client's handshake failed
+    /// for that: libssl then reports only "certificate verify failed"; this says what did not hold
+    /// (e.g. "hostname mismatch"). Nil when nothing was refused.
+    package var verificationFailure: String? {
+        let result = SSL_get_verify_result(connection)
+        return result == X509_V_OK ? nil : String(cString: X509_verify_cert_error_string(result))
     }
 
     /// SHA-256 of the peer certificate's SubjectPublicKeyInfo (RFC 7469 §2.4), if it sent one.

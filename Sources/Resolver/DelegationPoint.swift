@@ -26,6 +26,8 @@ package struct DelegationPoint: Hashable, Sendable {
     /// The wall-clock second the parent's NS RRset stops being valid; a child's own NS data never
     /// extends it (ghost domains, Jiang et al., NDSS 2012).
     package var expiry: Int64
+    /// Whether the servers are asked only over DNS over TLS (a forward zone with `tls`).
+    package var overTLS = false
 
     /// Creates a delegation point.
     package init(
@@ -62,10 +64,14 @@ package struct ForwardZone: Hashable, Sendable {
     package var zone: DomainName
     /// The recursive servers, in order of preference.
     package var servers: [ServerAddress]
+    /// When set, the servers are asked only over DNS over TLS and must prove who they are
+    /// (RFC 7858 §4.2); never over UDP or TCP in clear text.
+    package var tls: ForwarderTLS?
 
     /// Creates a forward zone.
-    package init(zone: DomainName, servers: [ServerAddress]) {
+    package init(zone: DomainName, servers: [ServerAddress], tls: ForwarderTLS? = nil) {
         self.zone = zone
         self.servers = servers
+        self.tls = tls
     }
 }

@@ -179,13 +179,16 @@ extension Lookup {
     /// counts against ``ResolutionLimits/maxUpstreamQueries``; RTTs and timeouts go to the
     /// infrastructure cache. EDNS queries carry a DNS cookie, and a reply with the wrong one is
     /// discarded like a mismatched one (RFC 7873 §5.3, ``checkCookie(_:sent:serverCookie:over:)``).
+    /// A forwarder configured with TLS is asked over `.tls` and nothing else (RFC 7858, RFC 8310 §5).
     func exchange(
         _ question: Question, with server: ServerAddress, delegation: DelegationPoint, state: inout ResolutionState
     ) async -> Exchange {
         let infrastructure = engine.infrastructure
         let info = infrastructure.info(for: server, now: now)
         var useEDNS = info.edns != .unsupported
-        var transport: DNSTransport = info.tcpOnly ? .tcp : .udp
+        // A TLS forwarder is asked over TLS only: no fallback below reaches UDP or TCP from there
+        // (RFC 8310 §5, strict profile), as each one starts from UDP.
+        var transport: DNSTransport = delegation.overTLS ? .tls : info.tcpOnly ? .tcp : .udp
         var serverCookie = info.serverCookie
         var retriedBadCookie = false
         for _ in 0..<Self.maxSendsPerExchange {
@@ -222,18 +225,23 @@ extension Lookup {
                 return .exhausted(
                     ResolutionFailure(.other, site: "XBSY", "resolver busy: \(reason); \(question) not sent"))
             case .networkError(let reason):
-                // Unreachable now (ICMP, refused connection): waiting and asking again would not help.
+                // Unreachable now (ICMP, refused connection, a TLS server that failed to prove who
+                // it is): waiting and asking again would not help.
                 infrastructure.recordTimeout(for: server, now: now)
                 state.timeouts[server] = limits.maxTimeoutsPerServer
                 return .failed("\(server): \(reason)")
             case .mismatch:
-                guard transport == .udp else { return .failed("\(server): mismatched reply over TCP") }
+                guard transport == .udp else {
+                    return .failed("\(server): mismatched reply over \(transport.rawValue.uppercased())")
+                }
                 transport = .tcp
             case .response(let message):
                 // DNS cookies (RFC 7873 §5.3), judged before anything is learnt from the reply.
                 switch checkCookie(message, sent: cookie, serverCookie: serverCookie, over: transport) {
                 case .spoofed(let reason):
-                    guard transport == .udp else { return .failed("\(server): \(reason) (over TCP)") }
+                    guard transport == .udp else {
+                        return .failed("\(server): \(reason) (over \(transport.rawValue.uppercased()))")
+                    }
                     transport = .tcp
                     continue
                 case .badCookie(let fresh):

@@ -116,9 +116,11 @@ struct Lookup {
     /// servers are asked then. It used to prime again for every client query in that case.
     func startingPoint(for question: Question, state: inout ResolutionState) async -> DelegationPoint {
         if let forward = engine.configuration.forwardZone(for: question.name) {
-            return DelegationPoint(
+            var point = DelegationPoint(
                 zone: forward.zone, nameServers: [], addresses: [forward.zone: forward.servers], source: .forward,
                 expiry: .max)
+            point.overTLS = forward.tls != nil
+            return point
         }
         let searchFrom = question.type == .ds ? (question.name.parent ?? .root) : question.name
         if let cut = usableCut(closestTo: searchFrom) { return cut }
