@@ -360,6 +360,18 @@ struct ConfigurationDecoder {
         if !configuration.resolution.ipv4 && !configuration.resolution.ipv6 {
             report(line: 0, column: 0, path: "resolution", "ipv4 and ipv6 cannot both be false")
         }
+        var tlsForwarders: [ServiceAddress: ForwarderTLS] = [:]
+        for (index, zone) in configuration.resolution.forwardZones.enumerated() {
+            guard let tls = zone.tls else { continue }
+            for server in zone.servers {
+                // The socket transport keeps one set of connections per TLS forwarder address.
+                if let other = tlsForwarders.updateValue(tls, forKey: server), other != tls {
+                    report(
+                        line: 0, column: 0, path: "resolution.forward-zones[\(index)]",
+                        "\(server) is given other TLS settings by an earlier forward zone")
+                }
+            }
+        }
         let encrypted = [
             ("listen-tls", configuration.listenTLS), ("listen-https", configuration.listenHTTPS),
         ].filter { !$0.1.isEmpty }.map(\.0)
@@ -406,23 +418,37 @@ struct ConfigurationDecoder {
         return AccessRule(network: network!, action: action!)
     }
 
-    /// A `forward-zones` item: `{ name: NAME, addresses: [ADDR@PORT, ...] }`.
+    /// A `forward-zones` item: `{ name: NAME, addresses: [ADDR@PORT, ...] }`, and for DNS over TLS
+    /// (RFC 7858) `tls: true` with `tls-name`, `tls-pin`/`tls-pins` and `tls-ca`. TLS without a
+    /// name or a pin is refused: RFC 8310 §5's strict profile never connects unauthenticated.
+    /// Addresses without a port get 853 with TLS (RFC 7858 §3.1), 53 without.
     private mutating func forwardZone(_ node: Node, path: String) -> ForwardZone? {
         guard case .mapping = node else {
             report(node, path, "expected { name: NAME, addresses: [ADDR@PORT, ...] }, got \(describe(node))")
             return nil
         }
+        let all = entries(of: node, path: path)
+        var tlsEntry: Entry?
+        var useTLS = false
+        for entry in all where entry.name == "tls" {
+            tlsEntry = entry
+            useTLS = bool(entry) ?? false
+        }
         var name: DomainName?
         var addresses: [ServiceAddress]?
-        for entry in entries(of: node, path: path) {
+        var tls = ForwarderTLS(name: nil)
+        var tlsKeys: [Entry] = []
+        for entry in all {
             switch entry.name {
             case "name":
                 name = domainName(entry.value, at: entry.key, path: entry.path)
             case "addresses":
                 guard let items = list(entry) else { continue }
                 var parsed: [ServiceAddress] = []
+                let port = useTLS ? ForwarderTLS.defaultPort : 53
                 for (index, item) in items.enumerated() {
-                    if let address = serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 53) {
+                    if let address = serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: port)
+                    {
                         parsed.append(address)
                     }
                 }
@@ -431,14 +457,51 @@ struct ConfigurationDecoder {
                 } else {
                     addresses = parsed
                 }
+            case "tls":
+                break
+            case "tls-name":
+                tlsKeys.append(entry)
+                if let text = string(entry) { tls.name = text }
+            case "tls-pin":
+                tlsKeys.append(entry)
+                if let pin = spkiPin(entry.value, at: entry.key, path: entry.path) { tls.pins.append(pin) }
+            case "tls-pins":
+                tlsKeys.append(entry)
+                guard let items = list(entry) else { continue }
+                for (index, item) in items.enumerated() {
+                    if let pin = spkiPin(item, at: item, path: "\(entry.path)[\(index)]") { tls.pins.append(pin) }
+                }
+            case "tls-ca":
+                tlsKeys.append(entry)
+                if let text = string(entry), let file = readablePath(text, entry) { tls.caFile = file }
             default:
                 unknownKey(entry)
             }
         }
         if !hasKey(node, "name") { report(node, path, "missing key name") }
         if !hasKey(node, "addresses") { report(node, path, "missing key addresses") }
+        if useTLS, let tlsEntry, !hasKey(node, "tls-name"), !hasKey(node, "tls-pin"), !hasKey(node, "tls-pins") {
+            report(
+                tlsEntry.key, tlsEntry.path,
+                "needs tls-name or tls-pin: a forwarder is never asked over unauthenticated TLS (RFC 8310 §5)")
+        }
+        if !useTLS {
+            for entry in tlsKeys { report(entry.key, entry.path, "needs tls: true") }
+        }
         guard let name, let addresses else { return nil }
-        return ForwardZone(zone: name, servers: addresses)
+        return ForwardZone(zone: name, servers: addresses, tls: useTLS ? tls : nil)
+    }
+
+    /// An SPKI pin (RFC 7858 §4.2): the base64 of the SHA-256 of a SubjectPublicKeyInfo, 32 octets.
+    private mutating func spkiPin(_ node: Node, at mark: Node, path: String) -> [UInt8]? {
+        guard case .scalar(let scalar) = node, let digest = BaseEncoding.decodeBase64(Array(scalar.string.utf8)),
+            digest.count == 32
+        else {
+            report(
+                mark, path, "expected the base64 of a 32-octet SHA-256 SPKI digest, got \(describe(node))")
+            return nil
+        }
+        return digest
     }
 
     /// A domain name in presentation form.

@@ -283,6 +283,66 @@ struct ConfigurationTests {
         #expect(found[6].message == "missing key action")
     }
 
+    @Test("a TLS forward zone: name, pins, CA, port 853 by default (RFC 7858 §3.1, §4.2)")
+    func tlsForwardZone() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "".write(toFile: folder + "/ca.pem", atomically: true, encoding: .utf8)
+        let pin = BaseEncoding.base64([UInt8](repeating: 7, count: 32))
+        let configuration = try parse(
+            """
+            resolution:
+              forward-zones:
+                - { name: ".", addresses: ["192.0.2.53", "192.0.2.54@8853"], tls: true, tls-name: "dns.example",
+                    tls-pin: "\(pin)", tls-pins: ["\(pin)"], tls-ca: ca.pem }
+                - { name: "example.org", addresses: ["192.0.2.1"] }
+            """, base: folder)
+        let zones = configuration.resolution.forwardZones
+        #expect(zones[0].servers.map(\.description) == ["192.0.2.53@853", "192.0.2.54@8853"])
+        #expect(
+            zones[0].tls
+                == ForwarderTLS(
+                    name: "dns.example", pins: [[UInt8](repeating: 7, count: 32), [UInt8](repeating: 7, count: 32)],
+                    caFile: folder + "/ca.pem"))
+        #expect(zones[1].servers.map(\.description) == ["192.0.2.1@53"] && zones[1].tls == nil)
+        let pinOnly = try parse(
+            #"resolution: { forward-zones: [{ name: ".", addresses: ["192.0.2.53"], tls: true, tls-pin: "\#(pin)" }] }"#
+        )
+        #expect(
+            pinOnly.resolution.forwardZones[0].tls == ForwarderTLS(name: nil, pins: [[UInt8](repeating: 7, count: 32)]))
+    }
+
+    @Test("TLS to a forwarder is never unauthenticated; bad pins and stray TLS keys are named")
+    func badTLSForwardZones() {
+        let found = diagnostics(
+            """
+            resolution:
+              forward-zones:
+                - { name: ".", addresses: ["192.0.2.53"], tls: true }
+                - { name: "a.example", addresses: ["192.0.2.54"], tls: true, tls-pin: "AAAA" }
+                - { name: "b.example", addresses: ["192.0.2.55"], tls-name: "dns.example" }
+                - { name: "c.example", addresses: ["192.0.2.56"], tls: true, tls-pins: ["not base64!"], tls-name: x }
+            """)
+        #expect(
+            found.map(\.keyPath) == [
+                "resolution.forward-zones[0].tls", "resolution.forward-zones[1].tls-pin",
+                "resolution.forward-zones[2].tls-name", "resolution.forward-zones[3].tls-pins[0]",
+            ], "\(found)")
+        #expect(found[0].line == 3 && found[0].message.contains("needs tls-name or tls-pin"))
+        #expect(found[1].line == 4 && found[1].message.contains("32-octet SHA-256 SPKI digest"))
+        #expect(found[2].message == "needs tls: true")
+        // One address, one set of TLS settings: the transport keeps one pool of connections per address.
+        let twice = diagnostics(
+            """
+            resolution:
+              forward-zones:
+                - { name: "d.example", addresses: ["192.0.2.57"], tls: true, tls-name: "other.example" }
+                - { name: "e.example", addresses: ["192.0.2.57"], tls: true, tls-name: "another.example" }
+            """)
+        #expect(twice.map(\.keyPath) == ["resolution.forward-zones[1]"])
+        #expect(twice.first?.message == "192.0.2.57@853 is given other TLS settings by an earlier forward zone")
+    }
+
     @Test("YAML syntax errors and repeated keys have positions")
     func syntax() {
         let broken = diagnostics("listen: [\"127.0.0.1@53\"\ncache: {")
