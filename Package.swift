@@ -79,13 +79,13 @@ let package = Package(
         .target(
             name: "MamoriSystem",
             dependencies: [
-                "DNSWire", "Resolver", "MamoriControl", "CMamoriNet", "CSystemd",
+                "DNSWire", "Resolver", "MamoriControl", "MamoriTLS", "CMamoriNet", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriSystemTests",
             dependencies: [
-                "MamoriSystem", "SocketTestKit", "Resolver", "MamoriControl", "DNSWire",
+                "MamoriSystem", "SocketTestKit", "Resolver", "MamoriControl", "MamoriTLS", "DNSWire",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The client listeners: access control, the query path, DNS cookies, the listeners' metrics.

@@ -7,6 +7,7 @@ import DNSSEC
 import DNSWire
 import Logging
 import MamoriConfiguration
+import MamoriSystem
 import Resolver
 
 #if canImport(Glibc)
@@ -21,6 +22,8 @@ package struct EngineSettings: Sendable {
     package var cache: DNSCache.CacheConfiguration
     /// The most upstream exchanges at once (`resolution.max-outstanding-queries`, resolved).
     package var maxOutstandingQueries: Int
+    /// The forwarders asked over DNS over TLS, their CA bundles loaded (for the socket transport).
+    package var tlsForwarders: TLSForwarders
     /// The settings other than the trust anchors that decide what a cached verdict or delegation
     /// means; their change flushes the cache at reload, and they are part of the dump's identity.
     /// Root hints are given as parsed (the servers and addresses in use), not as the file reads later.
@@ -56,6 +59,7 @@ package struct EngineSettings: Sendable {
         self.cache = Self.cacheSettings(configuration)
         self.maxOutstandingQueries =
             section.maxOutstandingQueries ?? DescriptorPlan.defaultOutstandingQueries
+        self.tlsForwarders = try Self.tlsForwarders(section.forwardZones)
         let hints = resolver.rootHints.nameServers.map { server in
             "\(server) " + (resolver.rootHints.addresses[server] ?? []).map { "\($0)" }.sorted().joined(separator: " ")
         }
@@ -88,6 +92,16 @@ package struct EngineSettings: Sendable {
         return settings
     }
 
+    /// The TLS forwarders of `zones`, each CA bundle loaded.
+    /// - Throws: ``ServiceError`` naming the CA file and libssl's reason.
+    static func tlsForwarders(_ zones: [ForwardZone]) throws -> TLSForwarders {
+        do {
+            return try TLSForwarders(zones)
+        } catch {
+            throw ServiceError(.forwarderTLS, "resolution.forward-zones: tls-ca: \(error.reason)")
+        }
+    }
+
     /// Reads and parses every file the engine would load — trust anchors (inline and files) and
     /// root hints — without building anything, for `--check-config`: a file that parses there is
     /// one the daemon can start with.
@@ -95,6 +109,7 @@ package struct EngineSettings: Sendable {
     package static func checkFiles(_ configuration: Configuration) throws {
         _ = try TrustAnchorSet.configuredAnchors(configuration.dnssec)
         if case .file(let path) = configuration.resolution.rootHints { _ = try rootHints(fromFile: path) }
+        _ = try tlsForwarders(configuration.resolution.forwardZones)
     }
 
     /// Reads root hints from a zone file of NS and A/AAAA lines.

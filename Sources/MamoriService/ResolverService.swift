@@ -80,6 +80,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         let infrastructure = InfrastructureCache()
         let transport =
             transport ?? UpstreamSocketTransport(observer: metrics, maxOutstanding: settings.maxOutstandingQueries)
+        (transport as? UpstreamSocketTransport)?.useTLSForwarders(settings.tlsForwarders)
         let persistence =
             configuration.cache.persist && persistent
             ? CachePersistence(directory: configuration.stateDirectory, logger: logger) : nil
@@ -254,6 +255,7 @@ package final class ResolverService: QueryHandler, Reloadable {
             logger.warning("cache settings changed; they take effect at the next restart")
         }
         (transport as? UpstreamSocketTransport)?.maxOutstanding = settings.maxOutstandingQueries
+        (transport as? UpstreamSocketTransport)?.useTLSForwarders(settings.tlsForwarders)
         let wasValidating = validating
         current.withLock {
             $0.resolver = IterativeResolver(

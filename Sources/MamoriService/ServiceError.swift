@@ -12,5 +12,7 @@ package typealias ServiceError = SimpleError<ServiceErrorCode>
 /// that cannot be read (missing, unreadable, too large); root hints that do not parse or name no
 /// usable root server (RFC 8109 §3); trust anchors, inline or in a file, that do not parse
 /// (RFC 4035 §4.4); listeners the configuration cannot serve (a DNS-over-TLS socket from systemd
-/// without `tls.certificate` and `tls.key`).
-package enum ServiceErrorCode: Hashable, Sendable { case unreadableFile, badRootHints, badTrustAnchors, listeners }
+/// without `tls.certificate` and `tls.key`); a TLS forwarder's CA bundle that libssl cannot load.
+package enum ServiceErrorCode: Hashable, Sendable {
+    case unreadableFile, badRootHints, badTrustAnchors, listeners, forwarderTLS
+}

@@ -5,6 +5,7 @@
 import CMamoriNet
 import DNSWire
 import Dispatch
+import MamoriTLS
 import Resolver
 import Synchronization
 
@@ -19,9 +20,17 @@ package protocol UpstreamObserver: Sendable {
     func upstreamQuerySent(over transport: DNSTransport)
     /// An exchange ended with `reply`, a query refused at the cap (``UpstreamReply/notSent(_:)``) included.
     func upstreamExchangeEnded(_ reply: UpstreamReply)
+    /// A TLS handshake with a forwarder ended.
+    func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake)
 }
 
-/// Sends upstream queries over real sockets (architecture §3, RFC 5452).
+extension UpstreamObserver {
+    /// Handshakes are not counted by default.
+    package func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake) {}
+}
+
+/// Sends upstream queries over real sockets (architecture §3, RFC 5452), and to TLS forwarders
+/// over pooled DNS over TLS connections (RFC 7858, ``TLSForwarderPool``).
 ///
 /// Each query gets its own socket, bound to a source port drawn from the system CSPRNG; the ID is
 /// drawn from the same CSPRNG (RFC 5452 §4, §9.2). UDP sockets are deliberately not connected: an
@@ -48,6 +57,9 @@ package final class UpstreamSocketTransport: UpstreamTransport {
     private let limit: Atomic<Int>
     /// Exchanges open now.
     private let open = Atomic<Int>(0)
+    /// The TLS forwarders' connection pools by address, replaced with the forward zones
+    /// (``useTLSForwarders(_:)``).
+    private let tlsPools = Mutex<[ServerAddress: TLSForwarderPool]>([:])
 
     /// Creates a transport.
     /// - Parameters:
@@ -66,6 +78,29 @@ package final class UpstreamSocketTransport: UpstreamTransport {
 
     /// Exchanges open now (each holds one socket).
     package var outstanding: Int { open.load(ordering: .relaxed) }
+
+    /// Reaches `forwarders` over TLS from now on, each with a new pool of connections; a forwarder
+    /// whose settings did not change keeps its session to resume. Connections of the pools replaced
+    /// finish what they carry and close when idle.
+    package func useTLSForwarders(_ forwarders: TLSForwarders) {
+        tlsPools.withLock { pools in
+            var fresh: [ServerAddress: TLSForwarderPool] = [:]
+            for (server, forwarder) in forwarders.byAddress {
+                var kept: TLSResumption?
+                if let old = pools[server], old.forwarder.settings == forwarder.settings {
+                    kept = old.queue.sync { old.resumption }
+                }
+                fresh[server] = TLSForwarderPool(
+                    server: server, forwarder: forwarder,
+                    queue: queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count],
+                    observer: observer, resumption: kept)
+            }
+            pools = fresh
+        }
+    }
+
+    /// The pool of a TLS forwarder, for tests.
+    func tlsPool(for server: ServerAddress) -> TLSForwarderPool? { tlsPools.withLock { $0[server] } }
 
     /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
     package func send(
@@ -87,8 +122,17 @@ package final class UpstreamSocketTransport: UpstreamTransport {
         }
         // The exchange has closed its socket before it resumes us, so the slot is free again here.
         defer { open.wrappingSubtract(1, ordering: .relaxed) }
-        let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
         observer?.upstreamQuerySent(over: transport)
+        if transport == .tls {
+            // Over TLS only, never over clear text: without a pool there is no way to ask.
+            let pool = tlsPools.withLock { $0[server] }
+            let reply =
+                await pool?.send(bytes, question: question, timeout: timeout)
+                ?? .networkError("no TLS settings for this forwarder")
+            observer?.upstreamExchangeEnded(reply)
+            return reply
+        }
+        let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
         let reply = await withCheckedContinuation { continuation in
             let exchange = UpstreamExchange(
                 query: bytes, id: query.header.id, question: question, server: server, transport: transport,

@@ -103,6 +103,8 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
     private let tlsHandshakes: [Counter]
     /// Upstream exchanges by ``UpstreamOutcome``.
     private let upstreamOutcomes: [Counter]
+    /// TLS handshakes with forwarders, in the order of `UpstreamTLSHandshake.allCases`.
+    private let upstreamHandshakes: [Counter]
     /// Responses carrying each Extended DNS Error code, made on first use.
     private let extendedErrors = Mutex<[UInt16: Counter]>([:])
     /// What runs before each scrape to copy in figures kept elsewhere.
@@ -158,6 +160,25 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
                 descriptor: Self.descriptor(
                     "mamori_upstream_replies_total", help: "Upstream exchanges by what came back."),
                 labels: [("result", $0.label)])
+        }
+        upstreamHandshakes = UpstreamTLSHandshake.allCases.map {
+            registry.makeCounter(
+                descriptor: Self.descriptor(
+                    "mamori_upstream_tls_handshakes_total",
+                    help:
+                        "TLS handshakes with forwarders: full, resumed, failed, or refused because the server did not"
+                        + " prove who it is (name, chain or pin)."),
+                labels: [("result", Self.label(of: $0))])
+        }
+    }
+
+    /// The `result` label of a forwarder's handshake.
+    private static func label(of outcome: UpstreamTLSHandshake) -> String {
+        switch outcome {
+        case .full: "full"
+        case .resumed: "resumed"
+        case .failed: "failed"
+        case .authenticationFailed: "authentication-failed"
         }
     }
 
@@ -244,6 +265,11 @@ package final class ServerMetrics: Sendable, UpstreamObserver, MetricsExposition
             case .notSent: .notSent
             }
         upstreamOutcomes[outcome.rawValue].increment()
+    }
+
+    /// A TLS handshake with a forwarder ended (``UpstreamObserver``, for the socket transport).
+    package func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake) {
+        upstreamHandshakes[UpstreamTLSHandshake.allCases.firstIndex(of: outcome) ?? 0].increment()
     }
 
     /// Runs `collector` before every scrape, to copy figures kept elsewhere into the registry.
