@@ -70,6 +70,7 @@ struct RawEntry {
                 }
             case "tcp": query.transport = .tcp
             case "udp": query.transport = .udp
+            case "tls": query.transport = .tls
             case "do": query.dnssecOK = true
             case "nodo": query.dnssecOK = false
             case "rd": query.recursionDesired = true

@@ -75,13 +75,15 @@ package enum ScenarioConfiguration {
                 default: throw ScenarioError(configuration: line, "expected off, relaxed or strict")
                 }
             case "forward-zone":
+                // `ZONE ADDRESS[,…] [tls=NAME]`: with tls=, the servers are asked over DNS over TLS only.
                 let parts = value.split(separator: " ")
-                guard parts.count == 2 else {
-                    throw ScenarioError(configuration: line, "expected ZONE ADDRESS[,…]")
+                guard parts.count == 2 || (parts.count == 3 && parts[2].hasPrefix("tls=")) else {
+                    throw ScenarioError(configuration: line, "expected ZONE ADDRESS[,…] [tls=NAME]")
                 }
                 let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
+                let tls = parts.count == 3 ? ForwarderTLS(name: String(parts[2].dropFirst(4))) : nil
                 configuration.resolution.forwardZones.append(
-                    ForwardZone(zone: try DomainName(parts[0]), servers: servers))
+                    ForwardZone(zone: try DomainName(parts[0]), servers: servers, tls: tls))
             case "ipv4": configuration.resolution.ipv4 = try flag(line)
             case "ipv6": configuration.resolution.ipv6 = try flag(line)
             case "allow-private-upstreams": configuration.resolution.allowPrivateUpstreams = try flag(line)

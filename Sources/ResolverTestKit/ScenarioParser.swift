@@ -380,6 +380,7 @@ struct ScenarioParser {
             switch word.lowercased() {
             case "tcp": expected.transport = .tcp
             case "udp": expected.transport = .udp
+            case "tls": expected.transport = .tls
             case "edns": expected.hasEDNS = true
             case "noedns": expected.hasEDNS = false
             case "do": expected.dnssecOK = true

@@ -247,8 +247,8 @@ package final class ScriptedNetwork: UpstreamTransport {
                 slot.entry.match.matches(query, over: transport)
             else { continue }
             switch slot.entry.action {
-            case .truncate where transport == .tcp, .spoof where transport == .tcp:
-                continue  // passed over on TCP: the next matching entry applies
+            case .truncate where transport != .udp, .spoof where transport != .udp:
+                continue  // passed over on a stream (TCP, TLS): the next matching entry applies
             default:
                 state.matchCounts[index] += 1
                 var decision = perform(slot.entry, for: query, timeout: timeout)
