@@ -124,10 +124,15 @@ package final class UpstreamSocketTransport: UpstreamTransport {
         defer { open.wrappingSubtract(1, ordering: .relaxed) }
         observer?.upstreamQuerySent(over: transport)
         if transport == .tls {
-            // Over TLS only, never over clear text: without a pool there is no way to ask.
+            // Over TLS only, never over clear text: without a pool there is no way to ask. The
+            // query is padded to 128-octet blocks (RFC 8467 §4.1), hiding its name's length.
             let pool = tlsPools.withLock { $0[server] }
+            let padded =
+                query.serialized(
+                    paddingTo: Message.queryPaddingBlock, unpaddedLength: bytes.count,
+                    maxSize: UpstreamExchange.maxMessageSize) ?? bytes
             let reply =
-                await pool?.send(bytes, question: question, timeout: timeout)
+                await pool?.send(padded, question: question, timeout: timeout)
                 ?? .networkError("no TLS settings for this forwarder")
             observer?.upstreamExchangeEnded(reply)
             return reply

@@ -78,28 +78,12 @@ package enum ResponseBuilder {
         let limit = size.limit
         if let bytes = try? message.serialized(maxSize: limit) {
             guard let block = size.paddingBlock, message.edns != nil else { return bytes }
-            return padded(message, length: bytes.count, block: block, limit: limit) ?? bytes
+            return message.serialized(paddingTo: block, unpaddedLength: bytes.count, maxSize: limit) ?? bytes
         }
         var failure = Message(
             header: message.header, questions: message.questions, edns: message.edns, rcode: .servFail)
         failure.edns?.options.removeAll { $0.code != .cookie }
         return (try? failure.serialized(maxSize: limit)) ?? []
-    }
-
-    /// `message`, `length` octets unpadded, again with a PADDING option that makes its length a
-    /// multiple of `block` (RFC 7830 §3: 4 octets of option header, then zeros), placed before the
-    /// COOKIE, which stays last; nil when that would not fit in `limit`.
-    private static func padded(_ message: Message, length: Int, block: Int, limit: Int) -> [UInt8]? {
-        var message = message
-        guard var edns = message.edns else { return nil }
-        edns.options.removeAll { $0.code == .padding }
-        let optionHeader = 4
-        let padding = (block - (length + optionHeader) % block) % block
-        guard length + optionHeader + padding <= limit else { return nil }
-        let cookieIndex = edns.options.firstIndex { $0.code == .cookie } ?? edns.options.endIndex
-        edns.options.insert(.padding(padding), at: cookieIndex)
-        message.edns = edns
-        return try? message.serialized(maxSize: limit)
     }
 
     /// A response carrying only an RCODE (and an EDE when the query had EDNS) for a parsed query.

@@ -1,8 +1,8 @@
 // Primary responsibilities: DNS over TLS to forwarders (RFC 7858) through the real socket transport
 // against a small TLS server on 127.0.0.1 made with MamoriTLS: queries pipelined on one reused
-// connection and answered out of order, the server authenticated by name or pin (RFC 7858 §4.2)
-// and refused otherwise, the session resumed on reconnect, and a query placed again when the
-// server closes before answering.
+// connection, padded (RFC 8467 §4.1) and answered out of order, the server authenticated by name
+// or pin (RFC 7858 §4.2) and refused otherwise, the session resumed on reconnect, and a query
+// placed again when the server closes before answering.
 
 import DNSWire
 import Foundation
@@ -36,6 +36,8 @@ final class FakeDoTServer: Sendable {
     let port: UInt16
     /// The connections accepted, and whether each resumed a session.
     let accepted = Mutex<[Bool]>([])
+    /// The length of each query read.
+    let queryLengths = Mutex<[Int]>([])
     /// The TLS context.
     let context: TLSServerContext
 
@@ -106,6 +108,7 @@ final class FakeDoTServer: Sendable {
             while input.count >= 2, input.count >= 2 + (Int(input[0]) << 8 | Int(input[1])) {
                 let length = Int(input[0]) << 8 | Int(input[1])
                 if let query = try? Message(parsing: Array(input[2..<(2 + length)])) { pending.append(query) }
+                queryLengths.withLock { $0.append(length) }
                 input.removeFirst(2 + length)
             }
             guard pending.count >= batch else { continue }
@@ -199,6 +202,8 @@ final class HandshakeObserver: UpstreamObserver {
         }
         #expect(server.accepted.withLock { $0.count } == 1)
         #expect(observer.handshakes.withLock { $0 } == [.full])
+        // RFC 8467 §4.1: queries over TLS are padded to a multiple of 128 octets.
+        #expect(server.queryLengths.withLock { $0 }.allSatisfy { $0 % 128 == 0 })
     }
 
     /// Pins alone authenticate (no CA asked); a wrong pin is refused with the reason, and no query
