@@ -66,6 +66,8 @@ final class TLSForwarderConnection: @unchecked Sendable {
     private var handshakeWantsWrite = true
     /// libssl wants writability to go on (a write that did not finish, or a read that must write).
     private var wantsWrite = false
+    /// A turn of the queue to write what was taken is scheduled.
+    private var writeScheduled = false
 
     /// Read readiness.
     private var reader: (any DispatchSourceRead)?
@@ -152,9 +154,21 @@ final class TLSForwarderConnection: @unchecked Sendable {
         output += [UInt8(query.message.count >> 8), UInt8(truncatingIfNeeded: query.message.count)] + query.message
         if phase == .established {
             cancelTimer()  // no longer idle
-            progress()
+            scheduleWrite()
         }
         return true
+    }
+
+    /// Writes on a later turn of the queue: the queries taken meanwhile go out together, and
+    /// whoever placed them (the pool, maybe from this connection's own reply handling) is not
+    /// re-entered.
+    private func scheduleWrite() {
+        guard !writeScheduled else { return }
+        writeScheduled = true
+        queue.async { [self] in
+            writeScheduled = false
+            progress()
+        }
     }
 
     /// Forgets a query that ended without its reply (its timeout); a late reply is then ignored.
@@ -291,8 +305,10 @@ final class TLSForwarderConnection: @unchecked Sendable {
             else { continue }
             query.finish(message.question == query.question ? .response(message) : .mismatch)
         }
-        if start > 0 { input.removeFirst(start) }
+        guard start > 0 else { return }
+        input.removeFirst(start)
         armIdleIfIdle()
+        pool.connectionHasRoom()
     }
 
     /// Keeps the session for the next connection's handshake (RFC 7858 §3.4, RFC 8446 §2.2): TLS 1.3

@@ -111,10 +111,12 @@ final class TLSForwarderPool: @unchecked Sendable {
     private func expire(_ query: TLSForwarderQuery) {
         if let connection = query.connection {
             connection.forget(query)
+            query.finish(.timeout)
+            placeWaiting()
         } else {
             waiting.removeAll { $0 === query }
+            query.finish(.timeout)
         }
-        query.finish(.timeout)
     }
 
     /// Places waiting queries while connections have room.
@@ -139,6 +141,11 @@ final class TLSForwarderPool: @unchecked Sendable {
     /// A connection is authenticated: waiting queries may go.
     func connectionEstablished(_ connection: TLSForwarderConnection) {
         placeWaiting()
+    }
+
+    /// Replies freed room on a connection: waiting queries may go.
+    func connectionHasRoom() {
+        if !waiting.isEmpty { placeWaiting() }
     }
 
     /// A handshake ended.

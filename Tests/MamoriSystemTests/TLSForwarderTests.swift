@@ -17,8 +17,8 @@ import Testing
     import Glibc
 #endif
 
-/// A DNS over TLS server on 127.0.0.1 (blocking sockets on its own thread) that waits for a batch
-/// of queries on a connection and answers them in reverse order, so replies come out of order.
+/// A DNS over TLS server on 127.0.0.1 (blocking sockets, a thread per connection) that waits for a
+/// batch of queries on a connection and answers them in reverse order, so replies come out of order.
 final class FakeDoTServer: Sendable {
     /// What the server does on each connection, in order; the last applies to every later one.
     enum Behaviour: Sendable {
@@ -63,7 +63,8 @@ final class FakeDoTServer: Sendable {
     /// The server's address.
     var address: ServerAddress { ServerAddress(host: .v4(0x7F00_0001), port: port) }
 
-    /// Serves up to `connections` connections, one after another, by `behaviours`.
+    /// Accepts up to `connections` connections and serves each on a thread of its own, by
+    /// `behaviours` in the order they were accepted.
     func serve(connections: Int, _ behaviours: [Behaviour]) {
         let thread = Thread { [self] in
             for index in 0..<connections {
@@ -71,8 +72,11 @@ final class FakeDoTServer: Sendable {
                 guard client >= 0 else { return }
                 var timeout = timeval(tv_sec: 5, tv_usec: 0)
                 setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                serveOne(client, behaviours[min(index, behaviours.count - 1)])
-                close(client)
+                let behaviour = behaviours[min(index, behaviours.count - 1)]
+                Thread { [self] in
+                    serveOne(client, behaviour)
+                    close(client)
+                }.start()
             }
         }
         thread.start()
@@ -100,8 +104,8 @@ final class FakeDoTServer: Sendable {
         case .answerReversed(let size): batch = size
         case .closeUnanswered, .answerOneAndClose: batch = 1
         }
-        // Bounded: a test sends a handful of queries.
-        for _ in 0..<64 {
+        // Bounded: a test sends at most a few dozen queries per connection.
+        for _ in 0..<256 {
             var buffer = [UInt8](repeating: 0, count: 4096)
             guard case .done(let count) = buffer.withUnsafeMutableBytes({ session.read(into: $0) }) else { return }
             input += buffer[0..<count]
@@ -204,6 +208,30 @@ final class HandshakeObserver: UpstreamObserver {
         #expect(observer.handshakes.withLock { $0 } == [.full])
         // RFC 8467 §4.1: queries over TLS are padded to a multiple of 128 octets.
         #expect(server.queryLengths.withLock { $0 }.allSatisfy { $0 % 128 == 0 })
+    }
+
+    /// More queries at once than the pool's connections carry: a second connection opens once the
+    /// first has 32 in flight, no third one, and the rest wait for room; every query is answered.
+    @Test func connectionsAreBounded() async throws {
+        defer { files.remove() }
+        let server = try FakeDoTServer(files: files)
+        defer { server.stop() }
+        server.serve(connections: 3, [.answerReversed(batch: 1)])
+        let transport = try transport(
+            server.address, ForwarderTLS(name: TestCertificates.serverName, caFile: files.caFile))
+        let queries = try (0..<70).map { try query("q\($0).example.") }
+        let replies = await withTaskGroup(of: Bool.self) { group in
+            for query in queries {
+                group.addTask {
+                    let reply = await transport.send(query, to: server.address, over: .tls, timeout: .seconds(5))
+                    guard case .response(let message) = reply else { return false }
+                    return message.question == query.question
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(replies.count == 70 && replies.allSatisfy { $0 })
+        #expect(server.accepted.withLock { $0.count } == 2)
     }
 
     /// Pins alone authenticate (no CA asked); a wrong pin is refused with the reason, and no query
