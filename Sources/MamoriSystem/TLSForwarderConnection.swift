@@ -380,7 +380,7 @@ final class TLSForwarderConnection: @unchecked Sendable {
     /// With nothing in flight, the connection closes after the pool's idle time (RFC 7766 §6.2.3).
     private func armIdleIfIdle() {
         guard phase == .established, inFlight.isEmpty, timer == nil else { return }
-        arm(after: TLSForwarderPool.idleTimeout) { [self] in
+        arm(after: pool.idleTimeout) { [self] in
             timer = nil
             closeIfIdle()
         }

@@ -30,9 +30,10 @@ final class TLSForwarderPool: @unchecked Sendable {
     /// 32 at once per connection (`TCP_MAX_REQ_SIMULTANEOUS`). Beyond both bounds, queries wait for
     /// room, within their own timeouts and the transport's cap on outstanding queries.
     static let maxInFlightPerConnection = 32
-    /// A connection with nothing in flight closes after this (RFC 7766 §6.2.3: clients close idle
-    /// connections; below Unbound's 30 s `tcp-idle-timeout`, so the client closes first).
-    static let idleTimeout: Duration = .seconds(10)
+    /// A connection with nothing in flight closes after this long (RFC 7766 §6.2.3: clients close
+    /// idle connections; the daemon's 10 s is below Unbound's 30 s `tcp-idle-timeout`, so the
+    /// client closes first).
+    let idleTimeout: Duration
     /// The connect and handshake must end within this, whatever the queries' own timeouts.
     static let establishTimeout: Duration = .seconds(5)
     /// Times a query is placed again after its connection closed before the reply (the server may
@@ -57,8 +58,9 @@ final class TLSForwarderPool: @unchecked Sendable {
     /// Creates an empty pool.
     init(
         server: ServerAddress, forwarder: TLSForwarder, queue: DispatchQueue, observer: (any UpstreamObserver)?,
-        resumption: TLSResumption? = nil
+        idleTimeout: Duration, resumption: TLSResumption? = nil
     ) {
+        self.idleTimeout = idleTimeout
         self.server = server
         self.forwarder = forwarder
         self.queue = queue

@@ -57,6 +57,8 @@ package final class UpstreamSocketTransport: UpstreamTransport {
     private let limit: Atomic<Int>
     /// Exchanges open now.
     private let open = Atomic<Int>(0)
+    /// How long a connection to a TLS forwarder stays open with nothing in flight.
+    private let tlsIdleTimeout: Duration
     /// The TLS forwarders' connection pools by address, replaced with the forward zones
     /// (``useTLSForwarders(_:)``).
     private let tlsPools = Mutex<[ServerAddress: TLSForwarderPool]>([:])
@@ -65,8 +67,13 @@ package final class UpstreamSocketTransport: UpstreamTransport {
     /// - Parameters:
     ///   - observer: told of every query sent and every outcome.
     ///   - maxOutstanding: the most exchanges open at once.
-    package init(observer: (any UpstreamObserver)? = nil, maxOutstanding: Int = 4096) {
+    ///   - tlsIdleTimeout: how long a connection to a TLS forwarder stays open with nothing in
+    ///     flight (RFC 7766 §6.2.3); 10 s, below Unbound's 30 s, so the client closes first.
+    package init(
+        observer: (any UpstreamObserver)? = nil, maxOutstanding: Int = 4096, tlsIdleTimeout: Duration = .seconds(10)
+    ) {
         self.observer = observer
+        self.tlsIdleTimeout = tlsIdleTimeout
         self.limit = Atomic(max(1, maxOutstanding))
     }
 
@@ -93,7 +100,7 @@ package final class UpstreamSocketTransport: UpstreamTransport {
                 fresh[server] = TLSForwarderPool(
                     server: server, forwarder: forwarder,
                     queue: queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count],
-                    observer: observer, resumption: kept)
+                    observer: observer, idleTimeout: tlsIdleTimeout, resumption: kept)
             }
             pools = fresh
         }

@@ -36,6 +36,8 @@ final class FakeDoTServer: Sendable {
     let port: UInt16
     /// The connections accepted, and whether each resumed a session.
     let accepted = Mutex<[Bool]>([])
+    /// Connections the client closed (close_notify or end of stream).
+    let closedByClient = Mutex(0)
     /// The length of each query read.
     let queryLengths = Mutex<[Int]>([])
     /// The TLS context.
@@ -107,7 +109,9 @@ final class FakeDoTServer: Sendable {
         // Bounded: a test sends at most a few dozen queries per connection.
         for _ in 0..<256 {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            guard case .done(let count) = buffer.withUnsafeMutableBytes({ session.read(into: $0) }) else { return }
+            let read = buffer.withUnsafeMutableBytes { session.read(into: $0) }
+            if read == .closed { closedByClient.withLock { $0 += 1 } }
+            guard case .done(let count) = read else { return }
             input += buffer[0..<count]
             while input.count >= 2, input.count >= 2 + (Int(input[0]) << 8 | Int(input[1])) {
                 let length = Int(input[0]) << 8 | Int(input[1])
@@ -157,11 +161,10 @@ final class HandshakeObserver: UpstreamObserver {
 
     /// A transport that reaches `server` over TLS with `tls`.
     func transport(
-        _ server: ServerAddress, _ tls: ForwarderTLS, observer: HandshakeObserver? = nil
-    ) throws
-        -> UpstreamSocketTransport
-    {
-        let transport = UpstreamSocketTransport(observer: observer)
+        _ server: ServerAddress, _ tls: ForwarderTLS, observer: HandshakeObserver? = nil,
+        idleTimeout: Duration = .seconds(10)
+    ) throws -> UpstreamSocketTransport {
+        let transport = UpstreamSocketTransport(observer: observer, tlsIdleTimeout: idleTimeout)
         transport.useTLSForwarders(try TLSForwarders([ForwardZone(zone: .root, servers: [server], tls: tls)]))
         return transport
     }
@@ -295,6 +298,28 @@ final class HandshakeObserver: UpstreamObserver {
             // Let the close reach the client before the next query.
             try await Task.sleep(for: .milliseconds(100))
         }
+        #expect(server.accepted.withLock { $0 } == [false, true])
+    }
+
+    /// A connection with nothing in flight is closed by the client after the idle time (RFC 7766
+    /// §6.2.3), politely, and the next query resumes the session on a new one.
+    @Test func idleConnectionsClose() async throws {
+        defer { files.remove() }
+        let server = try FakeDoTServer(files: files)
+        defer { server.stop() }
+        server.serve(connections: 2, [.answerReversed(batch: 1)])
+        let transport = try transport(
+            server.address, ForwarderTLS(name: TestCertificates.serverName, caFile: files.caFile),
+            idleTimeout: .milliseconds(200))
+        for name in ["a.example.", "b.example."] {
+            let reply = await transport.send(try query(name), to: server.address, over: .tls, timeout: .seconds(3))
+            guard case .response = reply else {
+                Issue.record("\(name): got \(reply)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(600))
+        }
+        #expect(server.closedByClient.withLock { $0 } == 2)
         #expect(server.accepted.withLock { $0 } == [false, true])
     }
 
