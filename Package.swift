@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "MamoriService", "SocketTestKit", "Resolver", "DNSCache", "DNSCrypto",
+                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache", "DNSCrypto",
                 "MamoriConfiguration", "MamoriTLS", "MamoriHTTP2", "DNSWire", "CMamoriNet",
             ]),
         // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.

@@ -6,6 +6,7 @@ import DNSCache
 import DNSWire
 import MamoriConfiguration
 import MamoriService
+import MamoriSystem
 import Resolver
 import ResolverServer
 import Testing
@@ -57,7 +58,10 @@ struct MetricsTests {
     @Test("upstream queries by transport and exchanges by outcome, as the socket transport reports them")
     func upstream() {
         let metrics = ServerMetrics()
-        for transport: DNSTransport in [.udp, .tcp, .udp] { metrics.upstreamQuerySent(over: transport) }
+        for transport: DNSTransport in [.udp, .tcp, .udp, .tls] { metrics.upstreamQuerySent(over: transport) }
+        for outcome: UpstreamTLSHandshake in [.full, .resumed, .resumed, .authenticationFailed] {
+            metrics.upstreamTLSHandshakeEnded(outcome)
+        }
         let replies: [UpstreamReply] = [
             .response(Message(rcode: .noError)), .timeout, .timeout, .mismatch, .networkError("refused"),
             .notSent("at the cap"),
@@ -66,6 +70,11 @@ struct MetricsTests {
         let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(value(#"mamori_upstream_queries_total{transport="udp"}"#, in: text) == 2)
         #expect(value(#"mamori_upstream_queries_total{transport="tcp"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_queries_total{transport="tls"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_tls_handshakes_total{result="full"}"#, in: text) == 1)
+        #expect(value(#"mamori_upstream_tls_handshakes_total{result="resumed"}"#, in: text) == 2)
+        #expect(value(#"mamori_upstream_tls_handshakes_total{result="failed"}"#, in: text) == 0)
+        #expect(value(#"mamori_upstream_tls_handshakes_total{result="authentication-failed"}"#, in: text) == 1)
         #expect(value(#"mamori_upstream_replies_total{result="response"}"#, in: text) == 1)
         #expect(value(#"mamori_upstream_replies_total{result="timeout"}"#, in: text) == 2)
         #expect(value(#"mamori_upstream_replies_total{result="mismatch"}"#, in: text) == 1)
