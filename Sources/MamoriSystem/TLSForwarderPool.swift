@@ -83,12 +83,6 @@ final class TLSForwarderPool: @unchecked Sendable {
         }
     }
 
-    /// Connections open now, for tests.
-    var connectionCount: Int {
-        dispatchPrecondition(condition: .onQueue(queue))
-        return connections.count
-    }
-
     // MARK: - Placing queries
 
     /// Puts `query` on the least busy connection with room, else on a new connection while

@@ -106,9 +106,6 @@ package final class UpstreamSocketTransport: UpstreamTransport {
         }
     }
 
-    /// The pool of a TLS forwarder, for tests.
-    func tlsPool(for server: ServerAddress) -> TLSForwarderPool? { tlsPools.withLock { $0[server] } }
-
     /// Sends `query` to `server` and waits at most `timeout` for an acceptable reply.
     package func send(
         _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
