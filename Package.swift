@@ -99,8 +99,8 @@ let package = Package(
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache", "DNSCrypto",
-                "MamoriConfiguration", "MamoriTLS", "MamoriHTTP2", "DNSWire", "CMamoriNet",
+                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache",
+                "DNSCrypto", "MamoriConfiguration", "MamoriTLS", "MamoriHTTP2", "DNSWire", "CMamoriNet",
             ]),
         // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.
         .target(name: "SocketTestKit", dependencies: ["DNSWire"], path: "Tests/SocketTestKit"),
