@@ -280,6 +280,28 @@ final class HandshakeObserver: UpstreamObserver {
         #expect(reason == "TLS authentication failed: certificate not accepted: hostname mismatch")
     }
 
+    /// An address as the authentication name is checked against the certificate's IP
+    /// subjectAltName (RFC 8310 §8.1 allows either); another address is refused.
+    @Test func addressAsName() async throws {
+        defer { files.remove() }
+        let server = try FakeDoTServer(files: files)
+        defer { server.stop() }
+        server.serve(connections: 2, [.answerOneAndClose])
+        let good = try transport(server.address, ForwarderTLS(name: "127.0.0.1", caFile: files.caFile))
+        let reply = await good.send(try query("ip.example."), to: server.address, over: .tls, timeout: .seconds(3))
+        guard case .response = reply else {
+            Issue.record("got \(reply)")
+            return
+        }
+        let wrong = try transport(server.address, ForwarderTLS(name: "127.0.0.2", caFile: files.caFile))
+        let refused = await wrong.send(try query("ip.example."), to: server.address, over: .tls, timeout: .seconds(3))
+        guard case .networkError(let reason) = refused else {
+            Issue.record("got \(refused)")
+            return
+        }
+        #expect(reason.hasPrefix("TLS authentication failed: certificate not accepted"), "\(reason)")
+    }
+
     /// When the server closes after an answer, the next query opens a new connection that resumes
     /// the session (RFC 7858 §3.4, RFC 8446 §2.2).
     @Test func reconnectResumes() async throws {
