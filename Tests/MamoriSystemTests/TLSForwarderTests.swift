@@ -46,20 +46,7 @@ final class FakeDoTServer: Sendable {
     /// Listens on an ephemeral loopback port with the test certificate.
     init(files: TestCertificates) throws {
         context = try TLSServerContext(certificateFile: files.certificateFile, keyFile: files.keyFile, alpn: ["dot"])
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listen(fd, 8)
-        listener = fd
-        port = UInt16(bigEndian: address.sin_port)
+        (listener, port) = loopbackListener()
     }
 
     /// The server's address.
@@ -170,20 +157,7 @@ final class HandshakeObserver: UpstreamObserver {
     }
 
     /// The SHA-256 of the test server's SubjectPublicKeyInfo, as a client sees it.
-    func serverPin() throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [
-            "-c",
-            "openssl pkey -in '\(files.keyFile)' -pubout -outform der | openssl dgst -sha256 -binary",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
-    }
+    func serverPin() throws -> [UInt8] { try files.serverKeyPin() }
 
     /// Three queries at once share one connection and get their own replies, sent last first
     /// (RFC 7766 §6.2.1.1: matched by ID and question, not by order).

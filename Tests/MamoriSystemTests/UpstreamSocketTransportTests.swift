@@ -7,6 +7,7 @@ import DNSWire
 import Dispatch
 import MamoriSystem
 import Resolver
+import SocketTestKit
 import Synchronization
 import Testing
 
@@ -247,20 +248,8 @@ final class RecordingObserver: UpstreamObserver {
 
     /// TCP: a framed query, a framed reply (RFC 1035 §4.2.2, RFC 7766).
     @Test func tcpExchange() async throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = loopbackListener(backlog: 4)
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        listen(listener, 4)
-        let port = UInt16(bigEndian: address.sin_port)
         DispatchQueue.global().async {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }

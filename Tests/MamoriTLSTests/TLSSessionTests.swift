@@ -112,7 +112,7 @@ private struct Pair {
         #expect(digest.count == 32)
         #expect(pair.client.authenticationFailure(.init(name: nil, pins: [digest])) == nil)
         // The digest is OpenSSL's own: `openssl pkey -pubout -outform der | openssl dgst -sha256`.
-        #expect(digest == (try Self.spkiDigest(ofCertificate: files.folder + "/server.pem")))
+        #expect(digest == (try files.serverKeyPin()))
     }
 
     @Test func sessionsResumeAcrossAReload() throws {
@@ -150,19 +150,4 @@ private struct Pair {
         }
     }
 
-    /// The SHA-256 of a certificate's SubjectPublicKeyInfo, by the openssl command.
-    private static func spkiDigest(ofCertificate path: String) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [
-            "-c",
-            "openssl x509 -in '\(path)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(data)
-    }
 }

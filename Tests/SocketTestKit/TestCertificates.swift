@@ -47,6 +47,20 @@ package struct TestCertificates: Sendable {
         try chain.write(toFile: certificateFile, atomically: true, encoding: .utf8)
     }
 
+    /// The SHA-256 of the server key's SubjectPublicKeyInfo (the pin of RFC 7858 §4.2, RFC 7469
+    /// §2.4), by the openssl command, so tests do not check MamoriTLS against itself.
+    package func serverKeyPin() throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "openssl pkey -in '\(keyFile)' -pubout -outform der | openssl dgst -sha256 -binary"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
+    }
+
     /// Removes the folder.
     package func remove() { try? FileManager.default.removeItem(atPath: folder) }
 
