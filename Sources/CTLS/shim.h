@@ -28,6 +28,12 @@ static inline long CTLS_set_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_mode(ctx, mode);
 }
 
+/// Lets libssl read as much as the socket holds in one read(2), not a record header and then its body:
+/// two system calls per record become one for a burst of records.
+static inline void CTLS_set_read_ahead(SSL_CTX *ctx) {
+    SSL_CTX_set_read_ahead(ctx, 1);
+}
+
 static inline long CTLS_set_session_cache_mode(SSL_CTX *ctx, long mode) {
     return SSL_CTX_set_session_cache_mode(ctx, mode);
 }

@@ -54,6 +54,7 @@ package final class TLSServerContext: @unchecked Sendable {
         _ = CTLS_set_mode(
             context,
             Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        CTLS_set_read_ahead(context)
         _ = CTLS_set_session_cache_mode(context, Int(SSL_SESS_CACHE_SERVER))
         let sessionContext: [UInt8] = Array("mamori".utf8)
         _ = SSL_CTX_set_session_id_context(context, sessionContext, UInt32(sessionContext.count))
