@@ -78,6 +78,34 @@ static inline void CTLS_set_alpn_select(SSL_CTX *ctx, const unsigned char *proto
     SSL_CTX_set_alpn_select_cb(ctx, CTLS_alpn_select, (void *)protocols);
 }
 
+/// Connects `ssl` to socket `fd` with a write buffer of `size` bytes between them: records collect there
+/// until ``CTLS_flush``, so a burst of records leaves in one write(2). Reads go straight to the socket.
+/// Returns 1, or 0 when a BIO cannot be made.
+static inline int CTLS_set_buffered_fd(SSL *ssl, int fd, int size) {
+    BIO *reading = BIO_new_socket(fd, BIO_NOCLOSE);
+    BIO *writing = BIO_new_socket(fd, BIO_NOCLOSE);
+    BIO *buffer = BIO_new(BIO_f_buffer());
+    if (reading == NULL || writing == NULL || buffer == NULL) {
+        BIO_free(reading);
+        BIO_free(writing);
+        BIO_free(buffer);
+        return 0;
+    }
+    (void)BIO_set_write_buffer_size(buffer, size);
+    BIO_push(buffer, writing);
+    SSL_set_bio(ssl, reading, buffer);
+    return 1;
+}
+
+/// Writes what the write buffer holds: 1 when it is empty, 0 when the socket takes no more now
+/// (again when it is writable), -1 when the connection broke.
+static inline int CTLS_flush(SSL *ssl) {
+    BIO *writing = SSL_get_wbio(ssl);
+    if (writing == NULL || BIO_wpending(writing) == 0) return 1;
+    if (BIO_flush(writing) > 0) return 1;
+    return BIO_should_retry(writing) ? 0 : -1;
+}
+
 /// Copies the `index`th DNS name of the certificate's subjectAltName into `out` (NUL-terminated);
 /// returns its length, or -1 when there is no such entry (or it does not fit, or holds a NUL).
 /// GENERAL_NAME stacks are reached through macros Swift does not import.

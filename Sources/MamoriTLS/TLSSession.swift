@@ -31,6 +31,12 @@ package enum TLSProgress: Equatable, Sendable {
 package final class TLSSession {
     /// The libssl connection, owned.
     let connection: OpaquePointer
+    /// Whether writes collect in a buffer until ``flush()``.
+    private var buffered = false
+
+    /// The write buffer of a buffered connection: a burst of records (answers to pipelined queries,
+    /// DoH responses one record each) leaves in one write(2).
+    static let writeBufferSize = 64 * 1024
 
     /// A connection object of `context` on `descriptor`, side not yet chosen.
     init(descriptor: Int32, context: OpaquePointer) throws(TLSError) {
@@ -44,18 +50,47 @@ package final class TLSSession {
 
     /// Starts the server side of a connection accepted on `descriptor`.
     /// - Throws: ``TLSError`` when libssl cannot make a connection object.
-    package convenience init(accepting descriptor: Int32, context: TLSServerContext) throws(TLSError) {
+    /// - Parameter buffered: records collect in a write buffer and leave only through ``flush()``
+    ///   (which the handshake and ``shutdown()`` call themselves), so a burst leaves in one write(2).
+    package convenience init(
+        accepting descriptor: Int32, context: TLSServerContext, buffered: Bool = false
+    ) throws(TLSError) {
         try self.init(descriptor: descriptor, context: context.context)
+        if buffered {
+            guard CTLS_set_buffered_fd(connection, descriptor, Int32(Self.writeBufferSize)) == 1 else {
+                throw TLSError(.library, "cannot create the connection's buffers: \(drainedLibraryErrors())")
+            }
+            self.buffered = true
+        }
         SSL_set_accept_state(connection)
     }
 
     deinit { SSL_free(connection) }
 
-    /// Advances the handshake as far as the socket allows.
+    /// Advances the handshake as far as the socket allows; what it wrote is sent, and a socket that
+    /// takes not all of it makes the handshake wait for writability.
     package func handshake() -> TLSProgress {
         ERR_clear_error()
         let result = SSL_do_handshake(connection)
-        return result == 1 ? .done(0) : progress(after: result)
+        let step = result == 1 ? TLSProgress.done(0) : progress(after: result)
+        if case .failed = step { return step }
+        switch flush() {
+        case .wantWrite: return .wantWrite
+        case .failed(let reason): return .failed(reason)
+        default: return step
+        }
+    }
+
+    /// Sends what the write buffer holds: `.done(0)` when all of it left, `.wantWrite` when the
+    /// socket takes no more now, `.failed` when the connection broke. Writes (and reads, which may
+    /// answer the peer) leave only through this on a server connection.
+    package func flush() -> TLSProgress {
+        guard buffered else { return .done(0) }
+        switch CTLS_flush(connection) {
+        case 1: return .done(0)
+        case 0: return .wantWrite
+        default: return .failed(String(cString: strerror(errno)))
+        }
     }
 
     /// Whether the handshake has completed.
@@ -100,7 +135,10 @@ package final class TLSSession {
     /// Sends close_notify if the socket takes it now; never waits (the socket is closed next).
     package func shutdown() {
         ERR_clear_error()
-        if isEstablished { _ = SSL_shutdown(connection) }
+        if isEstablished {
+            _ = SSL_shutdown(connection)
+            _ = flush()
+        }
         ERR_clear_error()
     }
 

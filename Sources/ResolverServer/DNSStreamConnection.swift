@@ -172,8 +172,15 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
                 return
             }
         }
-        transport.setWriting(false)
-        closeIfDone()
+        switch transport.flushWrites() {
+        case .wrote:
+            transport.setWriting(false)
+            closeIfDone()
+        case .wouldBlock:
+            transport.setWriting(true)
+        case .failed:
+            close()
+        }
     }
 
     // MARK: - Ending

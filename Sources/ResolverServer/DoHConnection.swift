@@ -109,13 +109,13 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
         case .received(let count):
             lastActivity = .now()
             let healthy = readBuffer.withUnsafeBytes { session.receive(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            // One write (one TLS record) per answer, as clients such as dnsperf expect: a record
-            // holding several HTTP/2 responses left all but the first unread there.
+            // One TLS record per answer, as clients such as dnsperf expect (a record holding several
+            // HTTP/2 responses left all but the first unread there); the records leave together.
             let answers = ready
             ready.removeAll()
             for answer in answers where !isClosed {
                 respond(answer.response, on: answer.stream)
-                flush()
+                flush(sending: false)
             }
             flush()
             if !healthy { close() }
@@ -155,9 +155,11 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
 
     // MARK: - Writing
 
-    /// Takes HTTP/2's output and writes as much as the stream takes; waits for writability for the
-    /// rest. Bounded: each pass writes at least one byte of `output`, which holds at most `maxOutput`.
-    private func flush() {
+    /// Takes HTTP/2's output and writes as much as the stream takes, then (unless `sending` is
+    /// false, for all but the last of a burst) sends what the transport holds back; waits for
+    /// writability for the rest. Bounded: each pass writes at least one byte of `output`, which holds
+    /// at most `maxOutput`.
+    private func flush(sending: Bool = true) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed, let session else { return }
         session.drainOutput(into: &output)
@@ -177,8 +179,16 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
                 return close()
             }
         }
-        transport.setWriting(false)
-        if !session.isActive { close() }
+        guard sending else { return }
+        switch transport.flushWrites() {
+        case .wrote:
+            transport.setWriting(false)
+            if !session.isActive { close() }
+        case .wouldBlock:
+            transport.setWriting(true)
+        case .failed:
+            close()
+        }
     }
 
     /// Closes a connection with nothing in flight and nothing to send for the idle timeout (RFC 8484

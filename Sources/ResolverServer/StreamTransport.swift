@@ -39,6 +39,9 @@ protocol StreamTransport: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StreamReadResult
     /// Writes a prefix of `bytes`, as much as the stream takes now.
     func write(_ bytes: UnsafeRawBufferPointer) -> StreamWriteResult
+    /// Sends what the transport holds back after writes (TLS records collected for one write(2)):
+    /// called once a burst of writes is done. `.wrote(0)` when nothing waits any more.
+    func flushWrites() -> StreamWriteResult
     /// Whether `readable` is reported: off while the connection pauses (its in-flight limit, or
     /// the peer finished).
     func setReading(_ wanted: Bool)

@@ -67,6 +67,9 @@ final class TCPStreamTransport: StreamTransport, @unchecked Sendable {
         return written < 0 && (errno == EAGAIN || errno == EINTR) ? .wouldBlock : .failed
     }
 
+    /// Nothing is held back: send(2) took it already.
+    func flushWrites() -> StreamWriteResult { .wrote(0) }
+
     /// Suspends or resumes the read source.
     func setReading(_ wanted: Bool) {
         guard let reader, readerSuspended == wanted else { return }

@@ -36,7 +36,10 @@ package final class TLSAcceptor: Sendable {
     /// The TLS transport for a connection accepted on `descriptor`, or nil when libssl cannot make
     /// one (the caller closes the socket).
     func transport(for descriptor: Int32, queue: DispatchQueue) -> TLSStreamTransport? {
-        guard let session = try? TLSSession(accepting: descriptor, context: current) else { return nil }
+        // Buffered: the connection flushes after each burst (StreamTransport.flushWrites).
+        guard let session = try? TLSSession(accepting: descriptor, context: current, buffered: true) else {
+            return nil
+        }
         return TLSStreamTransport(
             descriptor: descriptor, session: session, queue: queue, handshakeTimeout: handshakeTimeout,
             observer: observer)

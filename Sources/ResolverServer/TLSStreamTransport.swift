@@ -130,6 +130,16 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         }
     }
 
+    /// Sends the records the session's write buffer holds (and anything a read made libssl say).
+    func flushWrites() -> StreamWriteResult {
+        guard established, !failed else { return failed ? .failed : .wrote(0) }
+        switch session.flush() {
+        case .done: return .wrote(0)
+        case .wantWrite: return .wouldBlock
+        default: return .failed
+        }
+    }
+
     /// Whether the connection wants `readable`; bytes already decrypted are reported at once.
     func setReading(_ wanted: Bool) {
         readingWanted = wanted

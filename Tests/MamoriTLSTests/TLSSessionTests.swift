@@ -19,13 +19,13 @@ private struct Pair {
 
     init(
         server context: TLSServerContext, client clientContext: TLSClientContext, authentication: TLSAuthentication,
-        resuming: TLSResumption? = nil
+        resuming: TLSResumption? = nil, buffered: Bool = false
     ) throws {
         var ends: [Int32] = [0, 0]
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)
         for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
         descriptors = (ends[0], ends[1])
-        server = try TLSSession(accepting: ends[0], context: context)
+        server = try TLSSession(accepting: ends[0], context: context, buffered: buffered)
         client = try TLSSession(connecting: ends[1], context: clientContext, authentication: authentication)
         if let resuming { client.resume(resuming) }
     }
@@ -83,6 +83,30 @@ private struct Pair {
         #expect(pair.transfer([0, 3, 1, 2, 3], from: pair.client, to: pair.server) == [0, 3, 1, 2, 3])
         #expect(pair.transfer([9, 8, 7], from: pair.server, to: pair.client) == [9, 8, 7])
         #expect(!pair.server.isResumed)
+    }
+
+    @Test func aBufferedServerSendsOnlyWhenFlushed() throws {
+        defer { files.remove() }
+        let server = try TLSServerContext(certificateFile: files.certificateFile, keyFile: files.keyFile, alpn: ["dot"])
+        let client = try TLSClientContext(caFile: files.caFile)
+        let pair = try Pair(
+            server: server, client: client, authentication: .init(name: TestCertificates.serverName), buffered: true)
+        defer { pair.close() }
+        let result = pair.handshake()
+        #expect(result.server == .done(0) && result.client == .done(0))
+        // Two records into the buffer: nothing reaches the client until the flush.
+        #expect([UInt8]([1, 2]).withUnsafeBytes { pair.server.write($0) } == .done(2))
+        #expect([UInt8]([3]).withUnsafeBytes { pair.server.write($0) } == .done(1))
+        var buffer = [UInt8](repeating: 0, count: 16)
+        #expect(buffer.withUnsafeMutableBytes { pair.client.read(into: $0) } == .wantRead)
+        #expect(pair.server.flush() == .done(0))
+        var received: [UInt8] = []
+        for _ in 0..<4 where received.count < 3 {
+            if case .done(let count) = buffer.withUnsafeMutableBytes({ pair.client.read(into: $0) }) {
+                received += buffer.prefix(count)
+            }
+        }
+        #expect(received == [1, 2, 3])
     }
 
     @Test func wrongNameFailsTheHandshake() throws {
