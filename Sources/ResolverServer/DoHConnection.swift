@@ -5,6 +5,7 @@
 import DNSWire
 import Dispatch
 import MamoriHTTP2
+import MamoriSystem
 
 /// A DoH client connection; lives on its listener's queue.
 ///
@@ -72,10 +73,9 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         transport.start(readable: { [self] in readAvailable() }, writable: { [self] in flush() })
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        let (seconds, attoseconds) = idleTimeout.components
-        let quarter = max(50, Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000) / 4)
-        timer.schedule(
-            deadline: .now() + .milliseconds(quarter), repeating: .milliseconds(quarter), leeway: .milliseconds(50))
+        // A quarter of the idle timeout, at least 50 ms, as for a DNS stream connection.
+        let quarter = DispatchTimeInterval.nanoseconds(max(50_000_000, Int(idleTimeout.nanosecondsUpToAnHour / 4)))
+        timer.schedule(deadline: .now() + quarter, repeating: quarter, leeway: .milliseconds(50))
         timer.setEventHandler { [self] in checkIdle() }
         self.timer = timer
         timer.resume()

@@ -4,6 +4,7 @@
 // reported as readable, since the socket will never say so.
 
 import Dispatch
+import MamoriSystem
 internal import MamoriTLS
 
 /// What a TLS listener learns of each handshake, for its metrics and logs.
@@ -74,9 +75,8 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         self.writable = writable
         socket.start(readable: { [self] in socketReadable() }, writable: { [self] in socketWritable() })
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        let (seconds, attoseconds) = handshakeTimeout.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(100))
+        timer.schedule(
+            deadline: .now() + .nanoseconds(Int(handshakeTimeout.nanosecondsUpToAnHour)), leeway: .milliseconds(100))
         timer.setEventHandler { [self] in handshakeExpired() }
         deadline = timer
         timer.resume()
