@@ -138,7 +138,7 @@ let package = Package(
             name: "ReplayTests",
             dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "MamoriService", "DNSCache", "DNSWire"],
             exclude: ["Scenarios", "Fixtures"]),
-        .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet"]),
+        .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet", "SocketTestKit"]),
 
         // MARK: - Fuzzing: each libFuzzer target's check, shared with the corpus replay in `make test`
         .target(

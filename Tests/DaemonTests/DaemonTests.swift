@@ -5,6 +5,7 @@
 
 import DNSWire
 import Foundation
+import SocketTestKit
 import Testing
 
 #if canImport(Glibc)
@@ -173,21 +174,6 @@ private func isolatedResolution(controlSocket: String? = nil) throws -> String {
 private func stateDirectory(in configuration: String) -> String? {
     configuration.split(separator: "\n").first { $0.hasPrefix("state-directory: ") }
         .map { String($0.dropFirst("state-directory: ".count)) }
-}
-
-/// A UDP socket bound to an ephemeral port on 127.0.0.1, and that port.
-private func boundLoopbackUDP() -> (descriptor: Int32, port: UInt16) {
-    let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-        }
-    }
-    return (descriptor, UInt16(bigEndian: address.sin_port))
 }
 
 /// Sets a 5 s receive timeout on `descriptor` and connects it to 127.0.0.1:port.
@@ -570,7 +556,7 @@ struct DaemonTests {
     @Test("a flood of random names under a dead zone at ulimit -n 1024: mamorid stays up and keeps answering others")
     func waterTortureAtLowFileLimit() throws {
         // The dead zone's forwarder: a socket that receives and never answers.
-        let (sink, sinkPort) = boundLoopbackUDP()
+        let (sink, sinkPort) = loopbackSocket(stream: false)
         defer { close(sink) }
         let port = freePort()
         let isolated = try isolatedResolution()
@@ -753,7 +739,7 @@ private final class StubAuthority: @unchecked Sendable {
 
     /// Binds and starts answering.
     init() {
-        let (udp, boundPort) = boundLoopbackUDP()
+        let (udp, boundPort) = loopbackSocket(stream: false)
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(udp, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         descriptor = udp
