@@ -33,6 +33,10 @@ package final class TLSSession {
     let connection: OpaquePointer
     /// Whether writes collect in a buffer until ``flush()``.
     private var buffered = false
+    /// Set once the socket refused a write for good (the peer reset or closed it): nothing is
+    /// written again, so a closing connection does not retry the same records on a dead socket at
+    /// every flush.
+    private var broken = false
 
     /// The write buffer of a buffered connection: a burst of records (answers to pipelined queries,
     /// DoH responses one record each) leaves in one write(2).
@@ -86,10 +90,13 @@ package final class TLSSession {
     /// answer the peer) leave only through this on a server connection.
     package func flush() -> TLSProgress {
         guard buffered else { return .done(0) }
+        guard !broken else { return .failed("the connection is broken") }
         switch CTLS_flush(connection) {
         case 1: return .done(0)
         case 0: return .wantWrite
-        default: return .failed(String(cString: strerror(errno)))
+        default:
+            broken = true
+            return .failed(String(cString: strerror(errno)))
         }
     }
 
@@ -132,10 +139,11 @@ package final class TLSSession {
     /// The protocol version agreed, e.g. `TLSv1.3`.
     package var protocolVersion: String { String(cString: SSL_get_version(connection)) }
 
-    /// Sends close_notify if the socket takes it now; never waits (the socket is closed next).
+    /// Sends close_notify if the socket takes it now; never waits (the socket is closed next), and
+    /// never writes to a connection that broke.
     package func shutdown() {
         ERR_clear_error()
-        if isEstablished {
+        if isEstablished && !broken {
             _ = SSL_shutdown(connection)
             _ = flush()
         }
@@ -153,6 +161,8 @@ package final class TLSSession {
             let code = errno
             if code == EAGAIN || code == EINTR { return .wantRead }
             ERR_clear_error()
+            // The peer reset the connection or ended it without close_notify: no write reaches it.
+            broken = true
             return code == 0 ? .closed : .failed(String(cString: strerror(code)))
         default:
             return .failed(drainedLibraryErrors())

@@ -1,7 +1,8 @@
 // Primary responsibilities: one client connection carrying DNS over a byte stream (RFC 7766) — the
-// glue between its framing (DNSStreamSession), its stream (a StreamTransport: TCP now, TLS later)
-// and the DNS logic: queries answered as they complete (out of order, §6.2.1.1), reading paused at
-// the in-flight limit, the idle timer, and closing without harming others.
+// glue between its framing (DNSStreamSession), its stream (a StreamTransport: TCP or TLS) and the
+// DNS logic: queries answered as they complete (out of order, §6.2.1.1), reading paused at the
+// in-flight limit, the idle timeout (checked by the listener's sweep), and closing without harming
+// others.
 
 import Dispatch
 
@@ -26,8 +27,6 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
 
     /// The framing state and its policy.
     private var session: DNSStreamSession
-    /// The idle timer.
-    private var timer: (any DispatchSourceTimer)?
     /// True once closed.
     private var isClosed = false
     /// True while ``handleFrames()`` runs: answers queue up and are written once at its end.
@@ -47,26 +46,17 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
             maxQueries: policy.tcpMaxQueriesPerConnection, idleTimeout: policy.tcpIdleTimeout, now: Self.now())
     }
 
-    /// Starts reading and the idle timer.
+    /// Starts reading; the listener's sweep checks the idle timeout.
     func start() {
         dispatchPrecondition(condition: .onQueue(queue))
         transport.start(readable: { [self] in readAvailable() }, writable: { [self] in flush() })
-
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        let interval = DispatchTimeInterval.milliseconds(max(50, Int(Self.milliseconds(session.idleTimeout) / 4)))
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(50))
-        timer.setEventHandler { [self] in checkIdle() }
-        self.timer = timer
-        timer.resume()
     }
 
-    /// Closes the connection: stops the timer and closes the stream.
+    /// Closes the connection: closes the stream.
     func close() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed else { return }
         isClosed = true
-        timer?.cancel()
-        timer = nil
         transport.close()
         onClose(self)
     }
@@ -190,19 +180,15 @@ final class DNSStreamConnection: ClientConnection, @unchecked Sendable {
         if session.isFinished { close() }
     }
 
-    /// Closes a connection the session finds idle past the timeout (RFC 7766 §6.2.3).
-    private func checkIdle() {
+    /// Fails a handshake past its deadline, and closes a connection the session finds idle past
+    /// the timeout (RFC 7766 §6.2.3).
+    func checkDeadlines(now: DispatchTime) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed else { return }
-        if session.isIdle(now: Self.now()) { close() }
+        transport.checkDeadline(now: now)
+        if session.isIdle(now: .nanoseconds(Int64(now.uptimeNanoseconds))) { close() }
     }
 
     /// The monotonic clock the session's activity is measured on.
     private static func now() -> Duration { .nanoseconds(Int64(DispatchTime.now().uptimeNanoseconds)) }
-
-    /// A duration in whole milliseconds.
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

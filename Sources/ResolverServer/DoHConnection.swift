@@ -43,8 +43,6 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
     private var ready: [(response: HTTPResponse, stream: Int32)] = []
     /// When the connection last did something.
     private var lastActivity = DispatchTime.now()
-    /// The idle timer.
-    private var timer: (any DispatchSourceTimer)?
     /// True once closed.
     private var isClosed = false
     /// Where reads land, made once per connection.
@@ -68,27 +66,19 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
         session = HTTP2ServerSession(limits: limits) { [unowned self] request in handle(request) }
     }
 
-    /// Starts reading (the TLS handshake first) and the idle timer; sends the server's SETTINGS.
+    /// Starts reading (the TLS handshake first; the listener's sweep checks the deadlines); sends the
+    /// server's SETTINGS.
     func start() {
         dispatchPrecondition(condition: .onQueue(queue))
         transport.start(readable: { [self] in readAvailable() }, writable: { [self] in flush() })
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        // A quarter of the idle timeout, at least 50 ms, as for a DNS stream connection.
-        let quarter = DispatchTimeInterval.nanoseconds(max(50_000_000, Int(idleTimeout.nanosecondsUpToAnHour / 4)))
-        timer.schedule(deadline: .now() + quarter, repeating: quarter, leeway: .milliseconds(50))
-        timer.setEventHandler { [self] in checkIdle() }
-        self.timer = timer
-        timer.resume()
         guard session != nil else { return close() }
     }
 
-    /// Closes the connection: stops the timer, says GOAWAY if it can, closes the stream.
+    /// Closes the connection: says GOAWAY if it can, closes the stream.
     func close() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed else { return }
         isClosed = true
-        timer?.cancel()
-        timer = nil
         transport.close()
         session = nil
         onClose(self)
@@ -191,12 +181,15 @@ final class DoHConnection: ClientConnection, @unchecked Sendable {
         }
     }
 
-    /// Closes a connection with nothing in flight and nothing to send for the idle timeout (RFC 8484
-    /// §5.1 leaves connection management to HTTP: a GOAWAY first, so the client knows why).
-    private func checkIdle() {
+    /// Fails a handshake past its deadline, and closes a connection with nothing in flight and
+    /// nothing to send for the idle timeout (RFC 8484 §5.1 leaves connection management to HTTP: a
+    /// GOAWAY first, so the client knows why).
+    func checkDeadlines(now: DispatchTime) {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard !isClosed, inFlight == 0 else { return }
-        let idle = Duration.nanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - lastActivity.uptimeNanoseconds))
+        guard !isClosed else { return }
+        transport.checkDeadline(now: now)
+        guard !isClosed, inFlight == 0, now > lastActivity else { return }
+        let idle = Duration.nanoseconds(Int64(now.uptimeNanoseconds - lastActivity.uptimeNanoseconds))
         guard idle >= idleTimeout else { return }
         session?.terminate()
         flush()

@@ -2,6 +2,8 @@
 // read, write, close and readiness — so the RFC 7766 framing runs unchanged over plain TCP
 // (TCPStreamTransport) and over TLS (RFC 7858), whose record layer can answer the same calls.
 
+import Dispatch
+
 /// What one read from a stream gave.
 enum StreamReadResult: Equatable, Sendable {
     /// This many bytes arrived (at least one).
@@ -49,4 +51,7 @@ protocol StreamTransport: AnyObject {
     func setWriting(_ wanted: Bool)
     /// Stops reporting readiness and releases the stream; calls after it do nothing.
     func close()
+    /// Fails a connection whose set-up (a TLS handshake) passed its deadline by `now`; asked by the
+    /// listener's sweep, so no connection needs a timer of its own.
+    func checkDeadline(now: DispatchTime)
 }

@@ -59,6 +59,8 @@ protocol ClientConnection: AnyObject {
     func start()
     /// Closes the connection; the listener is told through the callback it gave.
     func close()
+    /// Ends the connection if a deadline passed by `now`: the handshake's, or the idle timeout.
+    func checkDeadlines(now: DispatchTime)
 }
 
 /// What a stream listener serves.
@@ -115,6 +117,12 @@ final class TCPListener: @unchecked Sendable {
     private var connections: [ObjectIdentifier: any ClientConnection] = [:]
     /// True once the accept source was created (its cancel handler then closes the socket).
     private var started = false
+    /// The one timer that checks every connection's deadlines (made on the first connection,
+    /// suspended while there is none): a timer per connection would cost Dispatch a registration
+    /// and a cancellation, each a wake-up of its manager thread, for every handshake.
+    private var sweep: (any DispatchSourceTimer)?
+    /// Whether `sweep` is running.
+    private var sweeping = false
 
     /// Wraps a bound, listening socket; call ``start()`` to begin accepting.
     init(
@@ -161,6 +169,48 @@ final class TCPListener: @unchecked Sendable {
         queue.sync { [self] in
             for connection in connections.values { connection.close() }
             connections.removeAll()
+            if let sweep {
+                if !sweeping { sweep.resume() }
+                sweep.cancel()
+            }
+            sweep = nil
+            sweeping = false
+        }
+    }
+
+    /// How often the sweep runs: a quarter of the shortest deadline (the idle timeout, the
+    /// handshake's), at least 50 ms and at most a second.
+    private var sweepInterval: DispatchTimeInterval {
+        var shortest = processor.policy.tcpIdleTimeout
+        if let handshake = service.acceptor?.handshakeTimeout { shortest = min(shortest, handshake) }
+        let quarter = Int(shortest.nanosecondsUpToAnHour / 4)
+        return .nanoseconds(min(max(quarter, 50_000_000), 1_000_000_000))
+    }
+
+    /// Starts the sweep if it is not running.
+    private func startSweeping() {
+        guard !sweeping else { return }
+        let timer = sweep ?? DispatchSource.makeTimerSource(queue: queue)
+        if sweep == nil {
+            timer.setEventHandler { [self] in checkDeadlines() }
+            sweep = timer
+        }
+        let interval = sweepInterval
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(50))
+        sweeping = true
+        timer.resume()
+    }
+
+    /// Asks every connection to check its deadlines; stops the sweep when none is open, so an idle
+    /// listener never wakes up.
+    private func checkDeadlines() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let now = DispatchTime.now()
+        // A snapshot: a connection that closes removes itself from `connections`.
+        for connection in Array(connections.values) { connection.checkDeadlines(now: now) }
+        if connections.isEmpty, let sweep, sweeping {
+            sweep.suspend()
+            sweeping = false
         }
     }
 
@@ -221,6 +271,7 @@ final class TCPListener: @unchecked Sendable {
                     onClose: closed)
             }
             connections[ObjectIdentifier(connection)] = connection
+            startSweeping()
             connection.start()
         }
     }

@@ -112,6 +112,9 @@ final class TCPStreamTransport: StreamTransport, @unchecked Sendable {
         if liveSources == 0 { Glibc.close(descriptor) }
     }
 
+    /// Plain TCP has no set-up to finish.
+    func checkDeadline(now: DispatchTime) {}
+
     /// Counts cancelled sources; the last one closes the descriptor (Dispatch requires that order).
     private func sourceCancelled() {
         liveSources -= 1

@@ -53,8 +53,11 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
     private var failed = false
     /// Once closed.
     private var isClosed = false
-    /// The handshake deadline.
-    private var deadline: (any DispatchSourceTimer)?
+    /// Once the socket reports readiness (after the handshake's first step).
+    private var socketStarted = false
+    /// When the handshake must be complete (the listener's sweep checks it: a timer per
+    /// connection would cost Dispatch two registrations per handshake).
+    private var deadline = DispatchTime.distantFuture
 
     /// Takes ownership of an accepted, non-blocking socket with its server-side TLS session.
     init(
@@ -73,15 +76,19 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         self.readable = readable
         self.writable = writable
-        socket.start(readable: { [self] in socketReadable() }, writable: { [self] in socketWritable() })
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(
-            deadline: .now() + .nanoseconds(Int(handshakeTimeout.nanosecondsUpToAnHour)), leeway: .milliseconds(100))
-        timer.setEventHandler { [self] in handshakeExpired() }
-        deadline = timer
-        timer.resume()
-        // The handshake starts when the ClientHello makes the socket readable: never from here, so
-        // a failure cannot close the connection before it has finished starting.
+        deadline = .now() + .nanoseconds(Int(handshakeTimeout.nanosecondsUpToAnHour))
+        // The ClientHello has usually arrived by the time the connection is accepted: the first
+        // step of the handshake runs as soon as the listener's queue is free, and the socket's
+        // readiness is asked for only after it, for the client's next flight (each registration
+        // and each event is a trip through Dispatch's manager thread). Never from here, so a
+        // failure cannot close the connection before it has finished starting.
+        queue.async { [self] in
+            if !isClosed && !established && !failed { advanceHandshake() }
+            guard !isClosed else { return }
+            socket.start(readable: { [self] in socketReadable() }, writable: { [self] in socketWritable() })
+            socketStarted = true
+            updateInterest()
+        }
     }
 
     /// Reads decrypted bytes, as many records as fit in `buffer` (libssl gives one record per call,
@@ -158,8 +165,6 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed else { return }
         isClosed = true
-        deadline?.cancel()
-        deadline = nil
         session.shutdown()
         socket.close()
         readable = nil
@@ -200,8 +205,6 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         switch session.handshake() {
         case .done:
             established = true
-            deadline?.cancel()
-            deadline = nil
             observer.completed(session.isResumed)
             updateInterest()
             if readingWanted { readable?() }
@@ -218,10 +221,11 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
         }
     }
 
-    /// The handshake did not complete in time (a client that connects and says nothing holds a
-    /// connection slot; RFC 7858 §3.4 lets the server close).
-    private func handshakeExpired() {
-        guard !isClosed, !established else { return }
+    /// Fails a handshake not complete by its deadline (a client that connects and says nothing
+    /// holds a connection slot; RFC 7858 §3.4 lets the server close).
+    func checkDeadline(now: DispatchTime) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isClosed, !established, now >= deadline else { return }
         fail("no complete handshake within \(handshakeTimeout)")
     }
 
@@ -235,7 +239,7 @@ final class TLSStreamTransport: StreamTransport, @unchecked Sendable {
 
     /// Asks the socket for what the handshake, the connection and libssl need now.
     private func updateInterest() {
-        guard !isClosed else { return }
+        guard !isClosed, socketStarted else { return }
         if established {
             socket.setReading(readingWanted || writeNeedsReadable)
             socket.setWriting(writingWanted || readNeedsWritable)
