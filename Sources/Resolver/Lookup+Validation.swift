@@ -199,7 +199,7 @@ extension Lookup {
     /// DNAME is vouched for by the DNAME's signature (RFC 6672 §5.3.1) and has none of its own.
     func judgeResponse(
         _ response: Message, kind: ResponseKind, asked: Question, chain: AnswerChain, delegation: DelegationPoint,
-        state: inout ResolutionState
+        server: ServerAddress, state: inout ResolutionState
     ) async -> Judgement {
         guard validating else { return .unchecked }
         var judgement = Judgement(verdict: Verdict(.secure))
@@ -240,7 +240,7 @@ extension Lookup {
         case .nxdomain, .nodata:
             await judgeDenial(
                 response, nxdomain: kind == .nxdomain, name: chain.finalName, type: asked.type, delegation: delegation,
-                judgement: &judgement, state: &state)
+                server: server, judgement: &judgement, state: &state)
         default:
             break
         }
@@ -339,9 +339,11 @@ extension Lookup {
     /// (else the zone asked); when that zone is secure the SOA and every proof must validate, and
     /// they must prove the NXDOMAIN (§8.4) or NODATA (§8.5–8.7, wildcard NODATA included). No proof
     /// at all is bogus with EDE 12; too many NSEC3 iterations are insecure with EDE 27 (RFC 9276).
+    /// A zone that denies its own DNSKEY RRset is judged by its DS alone
+    /// (``judgeDeniedKeys(_:nxdomain:server:state:)``): the denial would need the keys it denies.
     func judgeDenial(
         _ response: Message, nxdomain: Bool, name: DomainName, type: RRType, delegation: DelegationPoint,
-        judgement: inout Judgement, state: inout ResolutionState
+        server: ServerAddress, judgement: inout Judgement, state: inout ResolutionState
     ) async {
         if chainOfTrust.underNegativeAnchor(name) {
             judgement.verdict.add(.insecure, nil)
@@ -362,6 +364,11 @@ extension Lookup {
             zone = await forwardedZone(of: name, state: &state)
         } else {
             zone = await signingZone(of: name, below: delegation.zone, state: &state)
+        }
+        if type == .dnskey && name == zone {
+            let verdict = await judgeDeniedKeys(zone, nxdomain: nxdomain, server: server, state: &state)
+            judgement.verdict.add(verdict.status, verdict.reason)
+            return
         }
         let keys: ZoneKeySet
         switch await chainOfTrust.zoneTrust(zone, state: &state) {
@@ -418,6 +425,31 @@ extension Lookup {
                     bogus: .nsecMissing, site: "RDNP", "\(what): no signed NSEC or NSEC3 from \(keys.zone) proves it"))
         }
         judgement.verdict.add(outcome.status, outcome.reason)
+    }
+
+    /// The verdict on `zone`'s servers answering its own DNSKEY question with NXDOMAIN or NODATA.
+    /// Validating that denial would need the very keys it denies, so the DS decides (RFC 4035
+    /// §5.2): a zone its parent proves unsigned (or under an NTA) may well have no keys —
+    /// insecure; one that a DS or trust anchor says is signed must have them — bogus (EDE 9),
+    /// naming the server and what it answered, since that is what an operator has to look at.
+    func judgeDeniedKeys(
+        _ zone: DomainName, nxdomain: Bool, server: ServerAddress, state: inout ResolutionState
+    ) async -> Verdict {
+        switch await chainOfTrust.delegationSigner(for: zone, state: &state) {
+        case .insecure(let reason):
+            return Verdict(.insecure, reason)
+        case .bogus(let reason):
+            return Verdict(.bogus, reason)
+        case .secure:
+            let vouching =
+                validation.anchors.closestAnchor(for: zone)?.owner == zone ? "a trust anchor" : "the DS RRset of \(zone)"
+            return Verdict(
+                .bogus,
+                ValidationReason(
+                    bogus: .dnskeyMissing, site: "RKDN",
+                    "\(server) answered \(nxdomain ? "NXDOMAIN" : "NODATA") for \(zone) DNSKEY, but \(vouching) "
+                        + "says the zone is signed"))
+        }
     }
 
     // MARK: - Referrals

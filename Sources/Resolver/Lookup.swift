@@ -333,7 +333,8 @@ struct Lookup {
                 minimisation.giveUp()
             case .answer, .cname, .nxdomain, .nodata:
                 let judgement = await judgeResponse(
-                    clean, kind: kind, asked: asked, chain: chain, delegation: zone.delegation, state: &state)
+                    clean, kind: kind, asked: asked, chain: chain, delegation: zone.delegation, server: server,
+                    state: &state)
                 let answer = JudgedAnswer(response: clean, kind: kind, asked: asked, chain: chain, judgement: judgement)
                 if judgement.verdict.status == .bogus {
                     zone.fail(

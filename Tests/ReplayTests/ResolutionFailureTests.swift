@@ -38,6 +38,16 @@ import Testing
         #expect(text.hasSuffix(" (a resolution failure, cached briefly: RFC 9520) [\(site)]"), "\(text)")
     }
 
+    @Test("a key fetch that the server denies says which server answered what, not a dependency cycle")
+    func deniedKeys() async throws {
+        let engine = try await ReplayTests.engine(afterRunning: "val_dnskey_nxdomain.rpl")
+        let resolution = try #require(engine.answerFromCache(Question(name: .root, type: .soa)))
+        let text = try #require(resolution.extendedErrors.first?.extraText)
+        #expect(resolution.extendedErrors.map(\.code) == [.dnskeyMissing], "\(text)")
+        #expect(text.contains("192.0.2.1") && text.contains("NXDOMAIN"), "\(text)")
+        #expect(!text.contains("cycle"), "\(text)")
+    }
+
     @Test("a failure's EXTRA-TEXT is its detail and its site tag")
     func extraText() {
         let failure = ResolutionFailure(.noReachableAuthority, site: "ZUNR", "no reachable authority for example.")
