@@ -206,6 +206,10 @@ struct ConfigurationDecoder {
             if let value = duration(entry, range: .milliseconds(100) ... .seconds(120)) {
                 resolution.queryTimeout = value
             }
+        case "client-timeout":
+            if let value = duration(entry, range: .milliseconds(100) ... .seconds(120)) {
+                resolution.clientTimeout = value
+            }
         case "max-outstanding-queries":
             if case .scalar(let scalar) = entry.value, scalar.string == "auto" {
                 resolution.maxOutstandingQueries = nil

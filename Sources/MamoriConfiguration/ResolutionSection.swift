@@ -31,6 +31,11 @@ package struct ResolutionSection: Hashable, Sendable {
     /// The longest one client query may be worked on before the resolver gives up with SERVFAIL
     /// (`query-timeout`, architecture.md §5: 10 s).
     package var queryTimeout: Duration
+    /// How long a client waits for a resolution before it gets an answer while resolution goes on:
+    /// stale data under `cache.serve-stale` (RFC 8767 §4, the client response timer), else SERVFAIL
+    /// with EDE 22 saying so (`client-timeout`). Stub resolvers retry after 1–5 s; an answer before
+    /// that lets them move on instead of sending the query again.
+    package var clientTimeout: Duration
     /// Upstream queries outstanding at once, all resolutions together (`max-outstanding-queries`):
     /// each holds a socket, so this bounds the descriptors and memory a flood can take. Nil is
     /// `auto`: derived at start from the open-file limit.
@@ -56,6 +61,7 @@ package struct ResolutionSection: Hashable, Sendable {
         forwardZones = engine.forwardZones
         ednsBufferSize = Int(engine.ednsBufferSize)
         queryTimeout = engine.limits.resolutionTimeout
+        clientTimeout = .milliseconds(2500)
         maxOutstandingQueries = nil
         caseRandomisation = engine.useCaseRandomisation
         sendCookies = engine.sendCookies

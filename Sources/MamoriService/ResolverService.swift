@@ -43,12 +43,12 @@ package final class ResolverService: QueryHandler, Reloadable {
     private let current: Mutex<(resolver: IterativeResolver, stages: QueryStages?)>
     /// ``answerGeneration``: advanced by ``answersChanged()``.
     private let generation = Atomic<UInt64>(0)
-    /// How long a client waits before it is answered (stale data or SERVFAIL, EDE 22): stubs retry
-    /// after about two seconds (architecture §5), so an answer after that helps nobody, and its
-    /// waiting slot is freed.
-    package let clientWait: Duration
-    /// The client-wait deadlines of queries in resolution.
-    private let deadlines: ClientDeadlines
+    /// The client-wait deadlines of queries in resolution: how long a client waits before it is
+    /// answered (stale data or SERVFAIL, EDE 22; `resolution.client-timeout`). Stubs retry after
+    /// about two seconds (architecture §5), so an answer after that helps nobody, and its waiting
+    /// slot is freed. A reload that changes the wait installs new deadlines for new queries; those
+    /// already set keep theirs.
+    private let deadlines: Mutex<ClientDeadlines>
     /// The trust anchors and NTAs in force; kept across reloads unless the anchor settings change,
     /// so RFC 5011 state and NTAs added at run time survive a SIGHUP.
     let anchors: Mutex<TrustAnchorSet>
@@ -67,12 +67,13 @@ package final class ResolverService: QueryHandler, Reloadable {
     ///     from the dump and nothing is written there.
     ///   - transport: the upstream network; by default sockets (``UpstreamSocketTransport``).
     ///   - clock: the clock; by default the system's.
-    ///   - clientWait: how long a client waits for a resolution.
+    ///   - clientWait: how long a client waits for a resolution, instead of
+    ///     `resolution.client-timeout` (for tests).
     /// - Throws: ``ServiceError`` when a root hints or trust-anchor file cannot be used.
     package init(
         configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil, persistent: Bool = true,
         transport: (any UpstreamTransport)? = nil, clock: any ResolverClock = SystemClock(),
-        clientWait: Duration = .milliseconds(2500)
+        clientWait: Duration? = nil
     ) throws {
         let anchorSet = try TrustAnchorSet(configuration, logger: logger, persistent: persistent)
         let settings = try EngineSettings(configuration, anchors: anchorSet.store)
@@ -95,8 +96,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         self.persistence = persistence
         self.logger = logger
         self.persistent = persistent
-        self.clientWait = clientWait
-        self.deadlines = ClientDeadlines(wait: clientWait)
+        self.deadlines = Mutex(ClientDeadlines(wait: clientWait ?? configuration.resolution.clientTimeout))
         self.anchors = Mutex(anchorSet)
         self.judgedUnder = Mutex(settings.judging)
         self.current = Mutex(
@@ -145,7 +145,10 @@ package final class ResolverService: QueryHandler, Reloadable {
     package var trustAnchors: TrustAnchorStore { anchors.withLock { $0.store } }
 
     /// Queries in resolution whose client is still waiting for the answer.
-    package var waitingCount: Int { deadlines.pendingCount }
+    package var waitingCount: Int { deadlines.withLock { $0 }.pendingCount }
+
+    /// How long a client waits for a resolution now.
+    package var clientWait: Duration { deadlines.withLock { $0.wait } }
 
     // MARK: - Queries
 
@@ -183,11 +186,11 @@ package final class ResolverService: QueryHandler, Reloadable {
             respond(ClientResponse.make(stages?.reviewed(answer, to: question, client: client) ?? answer, for: query))
         }
         let checkingDisabled = query.header.checkingDisabled
-        let clientWait = self.clientWait
+        let deadlines = self.deadlines.withLock { $0 }
+        let clientWait = deadlines.wait
         let deadline = deadlines.schedule {
             once.call(resolver.answerAfterClientWait(question, checkingDisabled: checkingDisabled, waited: clientWait))
         }
-        let deadlines = self.deadlines
         Task {
             let resolution = await resolver.resolve(question, checkingDisabled: checkingDisabled, after: miss)
             deadlines.cancel(deadline)
@@ -253,6 +256,10 @@ package final class ResolverService: QueryHandler, Reloadable {
         }
         if configuration.cache != cacheSettings {
             logger.warning("cache settings changed; they take effect at the next restart")
+        }
+        deadlines.withLock { deadlines in
+            let wait = configuration.resolution.clientTimeout
+            if deadlines.wait != wait { deadlines = ClientDeadlines(wait: wait) }
         }
         (transport as? UpstreamSocketTransport)?.maxOutstanding = settings.maxOutstandingQueries
         (transport as? UpstreamSocketTransport)?.useTLSForwarders(settings.tlsForwarders)

@@ -99,7 +99,8 @@ package final class IterativeResolver: Sendable {
         return .failure(
             ResolutionFailure(
                 .noReachableAuthority, site: "WAIT",
-                "no answer for \(question) within \(waited); still resolving, ask again"))
+                "no answer for \(question) within \(waited) (resolution.client-timeout); resolution goes on "
+                    + "and its answer will be cached: ask again"))
     }
 
     /// The one place serve-stale is decided (RFC 8767): expired data within the cache's stale

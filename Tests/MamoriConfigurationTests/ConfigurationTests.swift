@@ -51,6 +51,7 @@ struct ConfigurationTests {
         #expect(configuration.resolution.forwardZones.isEmpty)
         #expect(configuration.resolution.ednsBufferSize == 1232)
         #expect(configuration.resolution.queryTimeout == .seconds(10))
+        #expect(configuration.resolution.clientTimeout == .milliseconds(2500))
         #expect(configuration.resolution.sendCookies)
         #expect(configuration.dnssec.validation)
         #expect(configuration.dnssec.trustAnchors.isEmpty && configuration.dnssec.trustAnchorFiles.isEmpty)
@@ -98,6 +99,7 @@ struct ConfigurationTests {
                 - { name: example.org, addresses: ["192.0.2.53@53", "2001:db8::53"] }
               edns-buffer-size: 1400
               query-timeout: 5s
+              client-timeout: 1500ms
               send-cookies: false
             dnssec:
               validation: false
@@ -147,6 +149,7 @@ struct ConfigurationTests {
             ])
         #expect(configuration.resolution.ednsBufferSize == 1400)
         #expect(configuration.resolution.queryTimeout == .seconds(5))
+        #expect(configuration.resolution.clientTimeout == .milliseconds(1500))
         #expect(!configuration.resolution.sendCookies)
         #expect(!configuration.dnssec.validation)
         #expect(configuration.dnssec.trustAnchors.count == 1)

@@ -54,14 +54,20 @@ private final class HoldingTransport: UpstreamTransport {
 struct ResolverServiceQueryTests {
     /// A service that forwards everything to the holding transport, validation off, nothing persisted.
     private static func makeHandler(_ transport: HoldingTransport, clientWait: Duration) throws -> ResolverService {
+        try ResolverService(
+            configuration: configuration(clientWait: clientWait), logger: Logger(label: "test"), transport: transport)
+    }
+
+    /// Everything forwarded, validation off, nothing persisted, `resolution.client-timeout` given.
+    private static func configuration(clientWait: Duration) -> Configuration {
         var configuration = Configuration()
         configuration.resolution.forwardZones = [
             ForwardZone(zone: .root, servers: [ServiceAddress("192.0.2.53")!])
         ]
+        configuration.resolution.clientTimeout = clientWait
         configuration.dnssec.validation = false
         configuration.cache.persist = false
-        return try ResolverService(
-            configuration: configuration, logger: Logger(label: "test"), transport: transport, clientWait: clientWait)
+        return configuration
     }
 
     /// The query message for `name`/A with EDNS.
@@ -101,6 +107,7 @@ struct ResolverServiceQueryTests {
         #expect(response.rcode == .servFail)
         let error = try #require(response.edns?.extendedErrors.first)
         #expect(error.code == .noReachableAuthority && error.extraText.contains("slow.example."))
+        #expect(error.extraText.contains("resolution.client-timeout") && error.extraText.contains("resolution goes on"))
         #expect(waited >= .milliseconds(150))  // answered while the upstream still holds the query
         #expect(handler.waitingCount == 0)
         transport.release()
@@ -116,5 +123,19 @@ struct ResolverServiceQueryTests {
         let cached = handler.answerFromCache(
             Self.query("slow.example."), client: ClientAddress(address: .loopbackV4, port: 1, transport: .udp))
         #expect(cached.response?.answer.first?.rdatas == [.a(A(192, 0, 2, 7))])
+    }
+
+    @Test("a reload that changes resolution.client-timeout applies to the queries that arrive afterwards")
+    func clientWaitReload() async throws {
+        let transport = HoldingTransport()
+        defer { transport.release() }
+        let handler = try Self.makeHandler(transport, clientWait: .seconds(60))
+        #expect(handler.clientWait == .seconds(60))
+        try handler.reload(Self.configuration(clientWait: .milliseconds(150)))
+        #expect(handler.clientWait == .milliseconds(150))
+        // Held upstream: only the new, short wait can answer it.
+        let response = await Self.ask(handler, "held.example.")
+        #expect(response.rcode == .servFail)
+        #expect(response.edns?.extendedErrors.first?.code == .noReachableAuthority)
     }
 }
