@@ -441,8 +441,8 @@ extension Lookup {
         case .bogus(let reason):
             return Verdict(.bogus, reason)
         case .secure:
-            let vouching =
-                validation.anchors.closestAnchor(for: zone)?.owner == zone ? "a trust anchor" : "the DS RRset of \(zone)"
+            let anchored = validation.anchors.closestAnchor(for: zone)?.owner == zone
+            let vouching = anchored ? "a trust anchor" : "the DS RRset of \(zone)"
             return Verdict(
                 .bogus,
                 ValidationReason(
