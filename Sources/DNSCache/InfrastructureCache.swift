@@ -69,6 +69,8 @@ public final class InfrastructureCache: Sendable {
         var updated: Int64
         /// The server cookie it last sent us (RFC 7873 §5.3), 8–32 octets; nil while none was seen.
         var serverCookie: [UInt8]? = nil
+        /// Why the last failed exchange failed; nil after an answer.
+        var lastFailure: String? = nil
     }
 
     /// The settings.
@@ -142,14 +144,19 @@ public final class InfrastructureCache: Sendable {
             entry.rto = UInt32(min(max(rto, UInt64(configuration.minimumRTO)), UInt64(configuration.maximumRTO)))
             entry.timeouts = 0
             entry.heldDownUntil = 0
+            entry.lastFailure = nil
         }
     }
 
     /// Records a timeout: the RTO doubles (RFC 6298 §5.5, "back off the timer"), clamped; after
     /// ``Configuration/timeoutsBeforeHoldDown`` in a row the server is held down for
-    /// ``Configuration/holdDown`` seconds, doubling with each further timeout.
-    public func recordTimeout(for address: ServiceAddress, now: CacheTime) {
+    /// ``Configuration/holdDown`` seconds, doubling with each further timeout. A failure that is
+    /// not a timeout (a refused connection, a TLS server that cannot prove who it is) counts the
+    /// same, and `reason` says what it was, so that the failure given while the server is held
+    /// down names the cause rather than "timeouts".
+    public func recordTimeout(for address: ServiceAddress, now: CacheTime, reason: String = "timed out") {
         update(address, now: now) { entry in
+            entry.lastFailure = reason
             entry.rto = UInt32(min(UInt64(entry.rto) * 2, UInt64(configuration.maximumRTO)))
             entry.timeouts += 1
             let over = entry.timeouts - configuration.timeoutsBeforeHoldDown
@@ -226,7 +233,7 @@ public final class InfrastructureCache: Sendable {
                 retransmissionTimeout: entry.rto, consecutiveTimeouts: entry.timeouts,
                 heldDownUntil: entry.heldDownUntil > now.seconds ? CacheTime(seconds: entry.heldDownUntil) : nil,
                 edns: entry.edns, tcpOnly: entry.tcpOnly, lastUpdate: CacheTime(seconds: entry.updated),
-                serverCookie: entry.serverCookie)
+                serverCookie: entry.serverCookie, lastFailure: entry.lastFailure)
         }
             ?? ServerInfo(
                 smoothedRTT: nil, rttVariation: 0, retransmissionTimeout: configuration.initialRTO,

@@ -35,12 +35,15 @@ public struct ServerInfo: Hashable, Sendable {
     public var lastUpdate: CacheTime
     /// The server cookie it last sent (RFC 7873 §5.3); nil when it has not been seen to speak cookies.
     public var serverCookie: [UInt8]?
+    /// Why the last failed exchange with it failed (timed out, a TLS certificate that did not
+    /// match); nil after an answer.
+    public var lastFailure: String?
 
     /// Creates a snapshot.
     public init(
         smoothedRTT: UInt32?, rttVariation: UInt32, retransmissionTimeout: UInt32, consecutiveTimeouts: Int,
         heldDownUntil: CacheTime?, edns: EDNSSupport, tcpOnly: Bool, lastUpdate: CacheTime,
-        serverCookie: [UInt8]? = nil
+        serverCookie: [UInt8]? = nil, lastFailure: String? = nil
     ) {
         self.smoothedRTT = smoothedRTT
         self.rttVariation = rttVariation
@@ -51,6 +54,7 @@ public struct ServerInfo: Hashable, Sendable {
         self.tcpOnly = tcpOnly
         self.lastUpdate = lastUpdate
         self.serverCookie = serverCookie
+        self.lastFailure = lastFailure
     }
 
     /// Whether a query may be sent to the server at `now` (not held down).

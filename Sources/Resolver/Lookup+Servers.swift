@@ -98,14 +98,18 @@ extension Lookup {
                         + " did not answer earlier in this query")
             }
             if let server = best(of: retry, zone: zone.delegation.zone, now: now) { return server }
-            let heldDown = retry.filter { engine.infrastructure.info(for: $0, now: now).heldDownUntil != nil }
+            let heldDown = retry.compactMap { server -> (ServerAddress, String?)? in
+                let info = engine.infrastructure.info(for: server, now: now)
+                return info.heldDownUntil == nil ? nil : (server, info.lastFailure)
+            }
             if !heldDown.isEmpty {
-                // Every remaining server timed out repeatedly and its one probe is out: fail now
-                // rather than queue another timeout (InfrastructureCache.claimQuery says why).
+                // Every remaining server failed repeatedly and its one probe is out: fail now
+                // rather than queue another timeout (InfrastructureCache.claimQuery says why),
+                // saying what the last failure of each was.
                 zone.problems.append(
-                    heldDown.prefix(3).map(\.description).joined(separator: ", ")
+                    heldDown.prefix(3).map { "\($0) (last: \($1 ?? "timed out"))" }.joined(separator: ", ")
                         + (heldDown.count > 3 ? " and \(heldDown.count - 3) more" : "")
-                        + " held down after repeated timeouts")
+                        + " held down after repeated failures")
             }
             return nil
         }
@@ -227,7 +231,7 @@ extension Lookup {
             case .networkError(let reason):
                 // Unreachable now (ICMP, refused connection, a TLS server that failed to prove who
                 // it is): waiting and asking again would not help.
-                infrastructure.recordTimeout(for: server, now: now)
+                infrastructure.recordTimeout(for: server, now: now, reason: reason)
                 state.timeouts[server] = limits.maxTimeoutsPerServer
                 return .failed("\(server): \(reason)")
             case .mismatch:

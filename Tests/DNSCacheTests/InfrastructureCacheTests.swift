@@ -53,6 +53,18 @@ struct InfrastructureCacheTests {
         #expect(recovered.retransmissionTimeout < 2000)
     }
 
+    @Test("the last failure's reason is kept while the server fails, and an answer forgets it")
+    func lastFailure() {
+        let cache = InfrastructureCache()
+        #expect(cache.info(for: server, now: at(0)).lastFailure == nil)
+        cache.recordTimeout(for: server, now: at(0))
+        #expect(cache.info(for: server, now: at(0)).lastFailure == "timed out")
+        cache.recordTimeout(for: server, now: at(1), reason: "certificate does not match dns.example")
+        #expect(cache.info(for: server, now: at(1)).lastFailure == "certificate does not match dns.example")
+        cache.recordRTT(30, for: server, now: at(2))
+        #expect(cache.info(for: server, now: at(2)).lastFailure == nil)
+    }
+
     @Test("a held-down server takes no queries, then exactly one probe per hold-down; an answer frees it")
     func probeClaims() {
         let cache = InfrastructureCache()

@@ -48,6 +48,35 @@ import Testing
         #expect(!text.contains("cycle"), "\(text)")
     }
 
+    /// A forwarder that never proves who it is.
+    struct UnauthenticatedForwarder: UpstreamTransport {
+        func send(
+            _ query: Message, to server: ServerAddress, over transport: DNSTransport, timeout: Duration
+        ) async -> UpstreamReply {
+            .networkError("TLS authentication failed: certificate not accepted: hostname mismatch")
+        }
+    }
+
+    @Test("a forwarder held down after repeated failures is named with its last failure, not as timing out")
+    func heldDownReason() async throws {
+        var configuration = ResolverConfiguration()
+        configuration.forwardZones = [ForwardZone(zone: .root, servers: [ServiceAddress("192.0.2.53@853")!])]
+        configuration.validation.enabled = false
+        let engine = IterativeResolver(
+            configuration: configuration, transport: UnauthenticatedForwarder(), clock: ManualClock(),
+            cache: ResolverCache(configuration: CacheConfiguration()), infrastructure: InfrastructureCache())
+        var last: Resolution?
+        // Each name fails once (the failure cache would answer a repeated one); the fifth finds
+        // the forwarder held down.
+        for index in 0..<5 {
+            last = await engine.resolve(Question(name: try DomainName("n\(index).example."), type: .a))
+        }
+        let text = try #require(last?.extendedErrors.first?.extraText)
+        #expect(last?.rcode == .servFail)
+        #expect(text.contains("held down") && text.contains("hostname mismatch"), "\(text)")
+        #expect(!text.contains("timeouts"), "\(text)")
+    }
+
     @Test("a failure's EXTRA-TEXT is its detail and its site tag")
     func extraText() {
         let failure = ResolutionFailure(.noReachableAuthority, site: "ZUNR", "no reachable authority for example.")
