@@ -31,7 +31,9 @@ package struct SocketError: Error, CustomStringConvertible {
         case EADDRINUSE:
             text += " (another program is listening there: `ss -lunpt` shows which)"
         case EACCES:
-            text += " (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+            text +=
+                " (ports below 1024 need root or CAP_NET_BIND_SERVICE; under systemd, the shipped units pass them"
+                + " from mamori.socket, mamori-dot.socket and mamori-doh.socket instead)"
         case EADDRNOTAVAIL:
             text += " (no interface has this address)"
         default:
