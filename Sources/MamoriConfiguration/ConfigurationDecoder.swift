@@ -20,6 +20,8 @@ struct ConfigurationDecoder {
     let baseDirectory: String
     /// The problems found so far, in file order.
     private(set) var diagnostics: [ConfigurationDiagnostic] = []
+    /// The item of each stub and forward zone by key path, for the consistency check's line.
+    private var zoneItems: [String: Node] = [:]
 
     /// Creates a decoder for text read from `file`.
     init(file: String, baseDirectory: String) {
@@ -196,9 +198,18 @@ struct ConfigurationDecoder {
             guard let items = list(entry) else { return }
             var zones: [ForwardZone] = []
             for (index, item) in items.enumerated() {
+                zoneItems["\(entry.path)[\(index)]"] = item
                 if let zone = forwardZone(item, path: "\(entry.path)[\(index)]") { zones.append(zone) }
             }
             resolution.forwardZones = zones
+        case "stub-zones":
+            guard let items = list(entry) else { return }
+            var zones: [StubZone] = []
+            for (index, item) in items.enumerated() {
+                zoneItems["\(entry.path)[\(index)]"] = item
+                if let zone = stubZone(item, path: "\(entry.path)[\(index)]") { zones.append(zone) }
+            }
+            resolution.stubZones = zones
         case "edns-buffer-size":
             // RFC 6891 §6.2.5: values below 512 are treated as 512; 4096 is the historical maximum.
             if let size = integer(entry, range: 512...4096) { resolution.ednsBufferSize = size }
@@ -376,6 +387,7 @@ struct ConfigurationDecoder {
                 }
             }
         }
+        checkConfiguredZones(configuration.resolution)
         let encrypted = [
             ("listen-tls", configuration.listenTLS), ("listen-https", configuration.listenHTTPS),
         ].filter { !$0.1.isEmpty }.map(\.0)
@@ -494,6 +506,67 @@ struct ConfigurationDecoder {
         }
         guard let name, let addresses else { return nil }
         return ForwardZone(zone: name, servers: addresses, tls: useTLS ? tls : nil)
+    }
+
+    /// A `stub-zones` item: `{ name: NAME, addresses: [ADDR@PORT, ...], insecure: BOOL }`; port 53
+    /// unless given, `insecure` false unless given.
+    private mutating func stubZone(_ node: Node, path: String) -> StubZone? {
+        guard case .mapping = node else {
+            report(node, path, "expected { name: NAME, addresses: [ADDR@PORT, ...] }, got \(describe(node))")
+            return nil
+        }
+        var name: DomainName?
+        var addresses: [ServiceAddress]?
+        var insecure = false
+        for entry in entries(of: node, path: path) {
+            switch entry.name {
+            case "name":
+                name = domainName(entry.value, at: entry.key, path: entry.path)
+            case "addresses":
+                guard let items = list(entry) else { continue }
+                var parsed: [ServiceAddress] = []
+                for (index, item) in items.enumerated() {
+                    if let address = serviceAddress(item, at: item, path: "\(entry.path)[\(index)]", defaultPort: 53) {
+                        parsed.append(address)
+                    }
+                }
+                if items.isEmpty {
+                    report(entry.key, entry.path, "expected at least one address")
+                } else {
+                    addresses = parsed
+                }
+            case "insecure":
+                if let value = bool(entry) { insecure = value }
+            default:
+                unknownKey(entry)
+            }
+        }
+        if !hasKey(node, "name") { report(node, path, "missing key name") }
+        if !hasKey(node, "addresses") { report(node, path, "missing key addresses") }
+        guard let name, let addresses else { return nil }
+        return StubZone(zone: name, servers: addresses, insecure: insecure)
+    }
+
+    /// Each stub and forward zone names a different apex: one name sent both RD=0 to authorities
+    /// and RD=1 to a resolver has no meaning, and a repeated name would leave one entry unused.
+    /// Nesting is allowed (the deepest zone holding a name decides, Docs/resolution.md).
+    private mutating func checkConfiguredZones(_ resolution: ResolutionSection) {
+        var seen: [DomainName: String] = [:]
+        let named =
+            resolution.forwardZones.enumerated().map { ($1.zone, "resolution.forward-zones[\($0)]") }
+            + resolution.stubZones.enumerated().map { ($1.zone, "resolution.stub-zones[\($0)]") }
+        for (zone, path) in named {
+            if let first = seen[zone] {
+                let message = "\(zone) is already configured by \(first)"
+                if let item = zoneItems[path] {
+                    report(item, path, message)
+                } else {
+                    report(line: 0, column: 0, path: path, message)
+                }
+            } else {
+                seen[zone] = path
+            }
+        }
     }
 
     /// An SPKI pin (RFC 7858 §4.2): the base64 of the SHA-256 of a SubjectPublicKeyInfo, 32 octets.

@@ -47,3 +47,13 @@ package struct DNSSECSection: Hashable, Sendable {
     /// True when the operator replaced the built-in root anchors.
     package var replacesBuiltInAnchors: Bool { !trustAnchors.isEmpty || !trustAnchorFiles.isEmpty }
 }
+
+extension Configuration {
+    /// The negative trust anchors the configuration sets (RFC 7646 §2): `dnssec.negative-trust-anchors`
+    /// and every stub zone with `insecure: true`, each name once.
+    package var negativeTrustAnchors: [DomainName] {
+        var names = dnssec.negativeTrustAnchors
+        for stub in resolution.stubZones where stub.insecure && !names.contains(stub.zone) { names.append(stub.zone) }
+        return names
+    }
+}

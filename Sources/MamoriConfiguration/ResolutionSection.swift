@@ -25,6 +25,9 @@ package struct ResolutionSection: Hashable, Sendable {
     package var qnameMinimisation: QNAMEMinimisation
     /// Zones sent to given servers instead of being resolved from the root (`forward-zones`).
     package var forwardZones: [ForwardZone]
+    /// Zones resolved from given authoritative servers, asked RD=0, instead of from the root
+    /// (`stub-zones`).
+    package var stubZones: [StubZone]
     /// The EDNS UDP payload size we advertise and the largest UDP answer we send (`edns-buffer-size`,
     /// RFC 6891 §6.2.5; 1232 after DNS flag day 2020). 512…4096.
     package var ednsBufferSize: Int
@@ -59,6 +62,7 @@ package struct ResolutionSection: Hashable, Sendable {
         ipv6 = engine.useIPv6
         qnameMinimisation = engine.qnameMinimisation
         forwardZones = engine.forwardZones
+        stubZones = engine.stubZones
         ednsBufferSize = Int(engine.ednsBufferSize)
         queryTimeout = engine.limits.resolutionTimeout
         clientTimeout = .milliseconds(2500)
@@ -66,6 +70,11 @@ package struct ResolutionSection: Hashable, Sendable {
         caseRandomisation = engine.useCaseRandomisation
         sendCookies = engine.sendCookies
     }
+
+    /// The apexes of the stub and forward zones: names the operator sends to given servers, which
+    /// therefore are not answered locally (a locally served zone such as `168.192.in-addr.arpa.`,
+    /// RFC 6303 §3, is turned off by naming it here).
+    package var configuredZoneNames: [DomainName] { stubZones.map(\.zone) + forwardZones.map(\.zone) }
 
     /// `do-not-query-localhost` in force: the value given, or when the key is absent the engine's
     /// default (true) unless `allow-private-upstreams` is true, which then keeps loopback

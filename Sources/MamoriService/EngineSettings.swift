@@ -39,6 +39,7 @@ package struct EngineSettings: Sendable {
         case .file(let path): resolver.rootHints = try Self.rootHints(fromFile: path)
         }
         resolver.forwardZones = section.forwardZones
+        resolver.stubZones = section.stubZones
         resolver.qnameMinimisation = section.qnameMinimisation
         resolver.useIPv4 = section.ipv4
         resolver.useIPv6 = section.ipv6
@@ -66,6 +67,7 @@ package struct EngineSettings: Sendable {
         self.judging = [
             "resolution.root-hints": hints.joined(separator: "\n"),
             "resolution.forward-zones": "\(section.forwardZones)",
+            "resolution.stub-zones": "\(section.stubZones)",
             "dnssec.validation": "\(configuration.dnssec.validation)",
             "dnssec.nsec3-max-iterations": "\(configuration.dnssec.nsec3MaxIterations)",
         ]

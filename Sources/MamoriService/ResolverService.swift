@@ -237,7 +237,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         // Nothing below throws.
         if !anchorsChanged {
             // RFC 7646 §2: data judged under an NTA must not outlive it.
-            for name in anchorSet.followConfiguredNegativeAnchors(configuration.dnssec.negativeTrustAnchors) {
+            for name in anchorSet.followConfiguredNegativeAnchors(configuration.negativeTrustAnchors) {
                 let removed = cache.flushZone(name)
                 logger.info("negative trust anchor removed", metadata: ["name": "\(name)", "flushed": "\(removed)"])
             }

@@ -57,7 +57,7 @@ struct TrustAnchorSet {
         store = TrustAnchorStore(
             configured: try Self.configuredAnchors(dnssec, contents: source.fileContents),
             policy: dnssec.trustAnchorUpdates,
-            negativeAnchors: dnssec.negativeTrustAnchors)
+            negativeAnchors: configuration.negativeTrustAnchors)
         if !store.managedZones.isEmpty {
             let file = TrustAnchorStateFile(
                 directory: configuration.stateDirectory, logger: logger, readOnly: !persistent)
@@ -68,7 +68,7 @@ struct TrustAnchorSet {
             stateFile = file
         }
         self.source = source
-        configuredNegative = dnssec.negativeTrustAnchors
+        configuredNegative = configuration.negativeTrustAnchors
     }
 
     /// The anchors the configuration gives: inline lines, then files, in order.

@@ -13,11 +13,14 @@ package struct DelegationPoint: Hashable, Sendable {
         case delegation
         /// A configured forward zone: recursive servers asked with RD=1.
         case forward
+        /// A configured stub zone: the zone's authoritative servers, asked with RD=0 like any
+        /// delegation, whose addresses the operator gave instead of a parent's referral.
+        case stub
     }
 
     /// The zone apex.
     package var zone: DomainName
-    /// The name servers' host names, in the order given (empty for forward zones).
+    /// The name servers' host names, in the order given (empty for forward and stub zones).
     package var nameServers: [DomainName]
     /// Known addresses per name server (glue, cache, or configuration).
     package var addresses: [DomainName: [ServerAddress]]
@@ -43,6 +46,12 @@ package struct DelegationPoint: Hashable, Sendable {
 
     /// Whether the servers are recursive forwarders.
     package var isForward: Bool { source == .forward }
+
+    /// The delegation point of a configured zone: its servers by address only, valid until the
+    /// configuration changes.
+    static func configured(_ zone: DomainName, servers: [ServerAddress], source: Source) -> DelegationPoint {
+        DelegationPoint(zone: zone, nameServers: [], addresses: [zone: servers], source: source, expiry: .max)
+    }
 
     /// Every known address, name servers in order.
     package var allAddresses: [ServerAddress] {
@@ -73,5 +82,31 @@ package struct ForwardZone: Hashable, Sendable {
         self.zone = zone
         self.servers = servers
         self.tls = tls
+    }
+}
+
+/// A configured stub zone: names at or below `zone` are resolved from its authoritative `servers`,
+/// asked RD=0 (RFC 1035 §4.3.1) as if the parent had referred there, instead of from the root;
+/// referrals below it are followed and answers cached as any authority's (RFC 2181 §5.4.1).
+///
+/// DNSSEC is not switched off by a stub zone: its data is judged by the chain of trust through the
+/// public parent like any zone's (RFC 4035 §5), so a zone with a secure DS validates, one under a
+/// proven unsigned delegation is insecure (RFC 4035 §4.3, e.g. `home.arpa.`, RFC 8375 §7), and a
+/// private zone the signed parent proves absent is bogus unless it is under a negative trust anchor
+/// (RFC 7646 §2) — which `insecure` adds for the zone.
+package struct StubZone: Hashable, Sendable {
+    /// The zone apex.
+    package var zone: DomainName
+    /// The zone's authoritative servers, in order of preference.
+    package var servers: [ServerAddress]
+    /// Whether the zone is a negative trust anchor (RFC 7646 §2): its answers are insecure, never
+    /// bogus, for an unsigned private zone under a signed public parent.
+    package var insecure: Bool
+
+    /// Creates a stub zone.
+    package init(zone: DomainName, servers: [ServerAddress], insecure: Bool = false) {
+        self.zone = zone
+        self.servers = servers
+        self.insecure = insecure
     }
 }

@@ -48,6 +48,8 @@ extension Lookup {
                 return nil
             }
             let known = zone.delegation.allAddresses
+            let stub = zone.delegation.source == .stub
+            let usable = { (address: ServerAddress) in self.usable(address, configuredStub: stub) }
             let timeouts = state.timeouts
             let fresh = known.filter {
                 usable($0) && !zone.failed.contains($0) && !zone.timedOut.contains($0) && timeouts[$0, default: 0] == 0
@@ -60,7 +62,7 @@ extension Lookup {
                 let loopback = configuration.doNotQueryLocalhost && known.contains { $0.host.isLoopback }
                 zone.problems.append(
                     "skipped \(known.count) special-purpose or disabled-family addresses"
-                        + (configuration.allowPrivateUpstreams ? "" : " (allow-private-upstreams is off)")
+                        + (configuration.allowPrivateUpstreams || stub ? "" : " (allow-private-upstreams is off)")
                         + (loopback ? " (do-not-query-localhost is on)" : ""))
             }
             if !zone.delegation.isForward, zone.nameServerLookups < limits.maxNameServerLookupsPerDelegation,
@@ -116,12 +118,15 @@ extension Lookup {
     }
 
     /// Whether the engine may send to `address`: its family is enabled, it is not loopback while
-    /// `do-not-query-localhost` holds, and it is public unicast unless private upstreams are allowed.
-    func usable(_ address: ServerAddress) -> Bool {
+    /// `do-not-query-localhost` holds, and it is public unicast unless private upstreams are allowed
+    /// or it is a stub zone's configured address (`configuredStub`): the operator named that server
+    /// (a LAN router at 192.168.1.1), so no answer steered the resolver there, which is what
+    /// `allow-private-upstreams` guards against; referrals below the stub zone keep the rule.
+    func usable(_ address: ServerAddress, configuredStub: Bool = false) -> Bool {
         let configuration = engine.configuration
         guard address.host.isIPv6 ? configuration.useIPv6 : configuration.useIPv4 else { return false }
         if configuration.doNotQueryLocalhost && address.host.isLoopback { return false }
-        return configuration.allowPrivateUpstreams || !address.host.isSpecialPurpose
+        return configuration.allowPrivateUpstreams || configuredStub || !address.host.isSpecialPurpose
     }
 
     /// The best candidate: servers neither lame for the zone nor held down first; among those,

@@ -114,15 +114,26 @@ struct Lookup {
     /// the root is not primed again, even when none of its names has an address the cache or the
     /// hints know (a priming reply without glue for names the hints do not list); the hints'
     /// servers are asked then. It used to prime again for every client query in that case.
+    ///
+    /// A configured stub zone deeper than any forward zone holding the name is the root of the
+    /// search instead: a cached cut strictly below it (a referral its servers gave) is used, and
+    /// otherwise its configured servers; nothing above it is asked, so its names never reach the
+    /// root. A DS question for its apex goes to the parent, where DS lives, as for any zone.
     func startingPoint(for question: Question, state: inout ResolutionState) async -> DelegationPoint {
-        if let forward = engine.configuration.forwardZone(for: question.name) {
-            var point = DelegationPoint(
-                zone: forward.zone, nameServers: [], addresses: [forward.zone: forward.servers], source: .forward,
-                expiry: .max)
+        let configuration = engine.configuration
+        let searchFrom = question.type == .ds ? (question.name.parent ?? .root) : question.name
+        let forward = configuration.forwardZone(for: question.name)
+        if let stub = configuration.stubZone(for: searchFrom),
+            forward.map({ stub.zone.isStrictSubdomain(of: $0.zone) }) ?? true
+        {
+            if let cut = usableCut(closestTo: searchFrom), cut.zone.isStrictSubdomain(of: stub.zone) { return cut }
+            return .configured(stub.zone, servers: stub.servers, source: .stub)
+        }
+        if let forward {
+            var point = DelegationPoint.configured(forward.zone, servers: forward.servers, source: .forward)
             point.overTLS = forward.tls != nil
             return point
         }
-        let searchFrom = question.type == .ds ? (question.name.parent ?? .root) : question.name
         if let cut = usableCut(closestTo: searchFrom) { return cut }
         let hints = engine.configuration.rootHints.delegationPoint
         if engine.cache.lookup(.root, .ns, now: now) != nil { return hints }
@@ -150,7 +161,7 @@ struct Lookup {
     func usableCut(closestTo name: DomainName) -> DelegationPoint? {
         var name = name
         while let cut = delegationPoint(closestTo: name) {
-            if cut.allAddresses.contains(where: usable)
+            if cut.allAddresses.contains(where: { usable($0) })
                 || cut.nameServers.contains(where: { !$0.isSubdomain(of: cut.zone) })
             {
                 return cut

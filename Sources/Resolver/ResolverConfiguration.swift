@@ -21,6 +21,8 @@ package struct ResolverConfiguration: Hashable, Sendable {
     package var rootHints: RootHints = .builtIn
     /// Zones sent to recursive forwarders instead of being resolved from the root.
     package var forwardZones: [ForwardZone] = []
+    /// Zones resolved from given authoritative servers (RD=0) instead of from the root.
+    package var stubZones: [StubZone] = []
     /// QNAME minimisation mode; relaxed by default as in Unbound and Knot.
     package var qnameMinimisation: QNAMEMinimisation = .relaxed
     /// Send queries to IPv4 servers.
@@ -61,6 +63,16 @@ package struct ResolverConfiguration: Hashable, Sendable {
 
     /// The deepest forward zone that holds `name`, if any.
     package func forwardZone(for name: DomainName) -> ForwardZone? {
-        forwardZones.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.labelCount < $1.zone.labelCount }
+        Self.deepest(forwardZones, holding: name, apex: \.zone)
+    }
+
+    /// The deepest stub zone that holds `name`, if any.
+    package func stubZone(for name: DomainName) -> StubZone? {
+        Self.deepest(stubZones, holding: name, apex: \.zone)
+    }
+
+    /// The zone among `zones` whose apex is the closest enclosing name of `name`, if any.
+    static func deepest<Zone>(_ zones: [Zone], holding name: DomainName, apex: (Zone) -> DomainName) -> Zone? {
+        zones.filter { name.isSubdomain(of: apex($0)) }.max { apex($0).labelCount < apex($1).labelCount }
     }
 }

@@ -6,7 +6,7 @@ import DNSWire
 import Resolver
 
 /// An upstream query a scenario expects, in order:
-/// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie]`.
+/// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie] [rd|nord]`.
 package struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertible {
     /// The server, or nil for any (`*`).
     package var server: ServerAddress?
@@ -22,6 +22,9 @@ package struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertibl
     package var dnssecOK: Bool?
     /// Whether the query carries a COOKIE option, or nil for either.
     package var hasCookie: Bool?
+    /// The RD bit, or nil for either: RD=1 goes to forwarders only, RD=0 to authorities and stub
+    /// zones' servers (RFC 1035 §4.3.1).
+    package var recursionDesired: Bool?
     /// The 1-based line in the scenario file, 0 when built in code.
     package var line: Int
 
@@ -57,6 +60,7 @@ package struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertibl
         if let hasEDNS, hasEDNS != record.hasEDNS { return false }
         if let dnssecOK, dnssecOK != record.dnssecOK { return false }
         if let hasCookie, hasCookie != record.hasCookie { return false }
+        if let recursionDesired, recursionDesired != record.recursionDesired { return false }
         return true
     }
 
@@ -67,6 +71,7 @@ package struct ExpectedUpstreamQuery: Hashable, Sendable, CustomStringConvertibl
         if let hasEDNS { text += hasEDNS ? " edns" : " noedns" }
         if let dnssecOK { text += dnssecOK ? " do" : " nodo" }
         if let hasCookie { text += hasCookie ? " cookie" : " nocookie" }
+        if let recursionDesired { text += recursionDesired ? " rd" : " nord" }
         return text
     }
 }

@@ -84,6 +84,15 @@ package enum ScenarioConfiguration {
                 let tls = parts.count == 3 ? ForwarderTLS(name: String(parts[2].dropFirst(4))) : nil
                 configuration.resolution.forwardZones.append(
                     ForwardZone(zone: try DomainName(parts[0]), servers: servers, tls: tls))
+            case "stub-zone":
+                // `ZONE ADDRESS[,…] [insecure]`: the zone's authoritative servers, asked RD=0.
+                let parts = value.split(separator: " ")
+                guard parts.count == 2 || (parts.count == 3 && parts[2] == "insecure") else {
+                    throw ScenarioError(configuration: line, "expected ZONE ADDRESS[,…] [insecure]")
+                }
+                let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
+                configuration.resolution.stubZones.append(
+                    StubZone(zone: try DomainName(parts[0]), servers: servers, insecure: parts.count == 3))
             case "ipv4": configuration.resolution.ipv4 = try flag(line)
             case "ipv6": configuration.resolution.ipv6 = try flag(line)
             case "allow-private-upstreams": configuration.resolution.allowPrivateUpstreams = try flag(line)

@@ -369,7 +369,7 @@ struct ScenarioParser {
     }
 
     /// Parses one `CHECK_UPSTREAM_SEQUENCE` line:
-    /// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie]`.
+    /// `server qname qtype [tcp|udp] [edns|noedns] [do|nodo] [cookie|nocookie] [rd|nord]`.
     private func expectedQuery(_ words: [String], _ line: Int) throws(ScenarioError) -> ExpectedUpstreamQuery {
         guard words.count >= 3 else { throw error(line, "expected 'server qname qtype [tcp|udp] …'") }
         let server = words[0] == "*" ? nil : try serverAddress(words[0], line)
@@ -387,7 +387,11 @@ struct ScenarioParser {
             case "nodo": expected.dnssecOK = false
             case "cookie": expected.hasCookie = true
             case "nocookie": expected.hasCookie = false
-            default: throw error(line, "unknown word '\(word)' (tcp, udp, edns, noedns, do, nodo, cookie, nocookie)")
+            case "rd": expected.recursionDesired = true
+            case "nord": expected.recursionDesired = false
+            default:
+                throw error(
+                    line, "unknown word '\(word)' (tcp, udp, edns, noedns, do, nodo, cookie, nocookie, rd, nord)")
             }
         }
         return expected
