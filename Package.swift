@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "Resolver", dependencies: ["DNSWire", "DNSCrypto", "DNSSEC", "DNSCache"]),
         .target(
             name: "ResolverTestKit",
-            dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriService"]),
+            dependencies: [
+                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriService", "AddressPolicy",
+            ]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
             exclude: ["Scenarios"]),
@@ -59,6 +61,10 @@ let package = Package(
         // MARK: - Cache (RRsets, negative answers, keys, servers; memory-bounded, sharded locks)
         .target(name: "DNSCache", dependencies: ["DNSWire", "DNSSEC"]),
         .testTarget(name: "DNSCacheTests", dependencies: ["DNSCache"]),
+
+        // MARK: - Address policy (pure: answers in, answers out): rebinding ranges, RFC 6052 / DNS64 synthesis
+        .target(name: "AddressPolicy", dependencies: ["DNSWire"]),
+        .testTarget(name: "AddressPolicyTests", dependencies: ["AddressPolicy", "DNSWire"]),
 
         // MARK: - Daemon: configuration, the operating system, listeners, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
@@ -70,7 +76,9 @@ let package = Package(
         // mamori.yaml, in the engine's vocabulary: its sections hold the engine's values and defaults.
         .target(
             name: "MamoriConfiguration",
-            dependencies: ["DNSWire", "DNSSEC", "DNSCache", "Resolver", .product(name: "Yams", package: "Yams")]),
+            dependencies: [
+                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "AddressPolicy", .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(
             name: "MamoriConfigurationTests",
             dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
@@ -111,7 +119,7 @@ let package = Package(
             name: "MamoriService",
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
-                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess",
+                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
@@ -136,7 +144,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "ReplayTests",
-            dependencies: ["Resolver", "ResolverTestKit", "ResolverServer", "MamoriService", "DNSCache", "DNSWire"],
+            dependencies: [
+                "Resolver", "ResolverTestKit", "ResolverServer", "MamoriService", "MamoriConfiguration", "DNSCache",
+                "DNSWire", .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Scenarios", "Fixtures"]),
         .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet", "SocketTestKit"]),
 

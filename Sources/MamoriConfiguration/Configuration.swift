@@ -40,6 +40,10 @@ package struct Configuration: Hashable, Sendable {
     package var metrics: MetricsSection
     /// Listener limits: TCP idle timeout and connection cap, per-client waiting queries (`server`).
     package var server: ServerSection
+    /// DNS rebinding protection (`rebinding-protection`), off by default.
+    package var rebindingProtection: RebindingSection
+    /// DNS64 (`dns64`, RFC 6147); nil (the default) is off.
+    package var dns64: DNS64Section?
     /// Writable directory for state kept across restarts, such as RFC 5011 trust-anchor state
     /// (`state-directory`). systemd's `StateDirectory=mamori` creates `/var/lib/mamori`.
     package var stateDirectory: String
@@ -79,6 +83,8 @@ package struct Configuration: Hashable, Sendable {
         server = ServerSection()
         stateDirectory = "/var/lib/mamori"
         sourceFile = nil
+        rebindingProtection = RebindingSection()
+        dns64 = nil
     }
 }
 

@@ -162,6 +162,10 @@ struct ConfigurationDecoder {
             }
         case "server":
             for child in entries(of: entry.value, path: entry.path) { decodeServer(child, into: &configuration.server) }
+        case "rebinding-protection":
+            decodeRebinding(entry, into: &configuration.rebindingProtection)
+        case "dns64":
+            configuration.dns64 = decodeDNS64(entry)
         case "state-directory":
             if let text = string(entry) { configuration.stateDirectory = resolvePath(text) }
         default:
@@ -582,7 +586,7 @@ struct ConfigurationDecoder {
     }
 
     /// A domain name in presentation form.
-    private mutating func domainName(_ node: Node, at mark: Node? = nil, path: String) -> DomainName? {
+    mutating func domainName(_ node: Node, at mark: Node? = nil, path: String) -> DomainName? {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
             report(mark ?? node, path, "expected a domain name, got \(describe(node))")
             return nil
@@ -612,7 +616,7 @@ struct ConfigurationDecoder {
     // MARK: - Scalars
 
     /// A boolean: true/false (and YAML 1.1's yes/no/on/off).
-    private mutating func bool(_ entry: Entry) -> Bool? {
+    mutating func bool(_ entry: Entry) -> Bool? {
         if let value = entry.value.bool { return value }
         report(entry.key, entry.path, "expected a boolean, got \(describe(entry.value))")
         return nil
@@ -633,7 +637,7 @@ struct ConfigurationDecoder {
     }
 
     /// Any non-empty scalar, as written.
-    private mutating func string(_ entry: Entry) -> String? {
+    mutating func string(_ entry: Entry) -> String? {
         guard case .scalar(let scalar) = entry.value, entry.value.tag.rawValue != Tag.Name.null.rawValue,
             !scalar.string.isEmpty
         else {
@@ -790,7 +794,7 @@ struct ConfigurationDecoder {
     }
 
     /// The entries of a mapping; reports a non-mapping, non-string keys and repeated keys.
-    private mutating func entries(of node: Node, path: String) -> [Entry] {
+    mutating func entries(of node: Node, path: String) -> [Entry] {
         guard case .mapping(let mapping) = node else {
             if case .scalar = node, node.tag.rawValue == Tag.Name.null.rawValue { return [] }
             report(node, path, "expected a mapping of keys, got \(describe(node))")
@@ -814,20 +818,20 @@ struct ConfigurationDecoder {
     }
 
     /// The items of a list value.
-    private mutating func list(_ entry: Entry) -> [Node]? {
+    mutating func list(_ entry: Entry) -> [Node]? {
         if case .sequence(let sequence) = entry.value { return Array(sequence) }
         report(entry.key, entry.path, "expected a list, got \(describe(entry.value))")
         return nil
     }
 
     /// True when a mapping has the key.
-    private func hasKey(_ node: Node, _ name: String) -> Bool {
+    func hasKey(_ node: Node, _ name: String) -> Bool {
         guard case .mapping(let mapping) = node else { return false }
         return mapping.contains { $0.key.string == name }
     }
 
     /// How a value looks, for messages: the scalar in quotes, or its kind.
-    private func describe(_ node: Node) -> String {
+    func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
             return node.tag.rawValue == Tag.Name.null.rawValue ? "nothing" : "\"\(scalar.string)\""
@@ -840,23 +844,23 @@ struct ConfigurationDecoder {
     // MARK: - Reporting
 
     /// Records that `key` is not one this section knows.
-    private mutating func unknownKey(_ entry: Entry) {
+    mutating func unknownKey(_ entry: Entry) {
         report(entry.key, entry.path, "unknown key")
     }
 
     /// Records a problem at a node's position.
-    private mutating func report(_ node: Node, _ path: String, _ message: String) {
+    mutating func report(_ node: Node, _ path: String, _ message: String) {
         report(line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, path: path, message)
     }
 
     /// Records a problem.
-    private mutating func report(line: Int, column: Int, path: String, _ message: String) {
+    mutating func report(line: Int, column: Int, path: String, _ message: String) {
         diagnostics.append(
             ConfigurationDiagnostic(file: file, line: line, column: column, keyPath: path, message: message))
     }
 
     /// Records a YAML syntax error with its position.
-    private mutating func report(yamlError error: YamlError) {
+    mutating func report(yamlError error: YamlError) {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):

@@ -36,17 +36,63 @@ package protocol AnswerPolicy: Sendable {
     func review(_ answer: Resolution, to question: Question, client: ClientAddress) -> Resolution
 }
 
+/// A point after the answer policies where an answer may be replaced by one made from the answer
+/// to another question (DNS64, RFC 6147 §5.1: AAAA records made from the A records of the name).
+///
+/// The seam is split so the rule stays pure and synchronous: ``sourceQuestion(for:to:dnssecOK:checkingDisabled:)``
+/// names the question it needs, the service answers it — from the cache on the fast path, by a
+/// resolution otherwise (``ResolverService``) — and passes that answer through the answer
+/// policies, so a policy judges the data a synthesis is made from (rebinding protection sees the A
+/// records, not addresses under the NAT64 prefix); then ``synthesise(_:from:to:)`` makes the answer.
+/// What it makes is not the validated data: it carries no AD (RFC 4035 §3.2.3, RFC 6147 §5.5).
+package protocol AnswerSynthesis: Sendable {
+    /// The question whose answer a synthesis of `answer` needs, or nil when `answer` stands.
+    /// - Parameters:
+    ///   - dnssecOK: the query's DO bit.
+    ///   - checkingDisabled: the query's CD bit.
+    func sourceQuestion(
+        for answer: Resolution, to question: Question, dnssecOK: Bool, checkingDisabled: Bool
+    )
+        -> Question?
+    /// The answer made from `answer` and `source`, the reviewed answer to the source question;
+    /// `answer` itself when nothing can be made.
+    func synthesise(_ answer: Resolution, from source: Resolution, to question: Question) -> Resolution
+}
+
 /// What is installed at the two seams, in order; replaced whole (``ResolverService/install(_:)``).
 package struct QueryStages: Sendable {
     /// Asked before the cache, first answer wins.
     package var localAnswers: [any LocalAnswerStage]
     /// Applied to every judged answer, in order.
     package var answerPolicies: [any AnswerPolicy]
+    /// Asked after the policies; the first that names a source question makes the answer.
+    package var syntheses: [any AnswerSynthesis]
 
     /// Creates the stages.
-    package init(localAnswers: [any LocalAnswerStage] = [], answerPolicies: [any AnswerPolicy] = []) {
+    package init(
+        localAnswers: [any LocalAnswerStage] = [], answerPolicies: [any AnswerPolicy] = [],
+        syntheses: [any AnswerSynthesis] = []
+    ) {
         self.localAnswers = localAnswers
         self.answerPolicies = answerPolicies
+        self.syntheses = syntheses
+    }
+
+    /// Whether nothing is installed.
+    var isEmpty: Bool { localAnswers.isEmpty && answerPolicies.isEmpty && syntheses.isEmpty }
+
+    /// The synthesis that applies to `answer`, with the question it needs.
+    func synthesis(
+        for answer: Resolution, to question: Question, dnssecOK: Bool, checkingDisabled: Bool
+    ) -> (any AnswerSynthesis, Question)? {
+        for synthesis in syntheses {
+            if let source = synthesis.sourceQuestion(
+                for: answer, to: question, dnssecOK: dnssecOK, checkingDisabled: checkingDisabled)
+            {
+                return (synthesis, source)
+            }
+        }
+        return nil
     }
 
     /// The first local answer to `question`, if any stage has one.

@@ -131,7 +131,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, httpsAddresses: inForce.listenHTTPS,
             activated: activated)
         self.server = server
-        service.install(Self.stages(server))
+        service.install(Self.stages(server, inForce))
         if let metrics, let address = inForce.metrics.listen {
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
         }
@@ -169,7 +169,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     /// The stages before the cache for what `server` serves: discovery of its encrypted endpoints
     /// (RFC 9462), DoH first (the protocol browsers and operating systems prefer), under the
     /// certificate's first name.
-    private static func stages(_ server: DNSServer) -> QueryStages {
+    /// Then the address policies of `configuration` (rebinding protection, DNS64).
+    private static func stages(_ server: DNSServer, _ configuration: Configuration) -> QueryStages {
         let certificate = server.httpsContext ?? server.tlsContext
         let target = certificate?.certificateNames.first.flatMap { try? DomainName($0) }
         let https = server.httpsPath.map {
@@ -177,6 +178,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         }
         let endpoints = (https ?? []) + DesignatedResolverStage.Endpoint.dnsOverTLS(server.tlsAddresses)
         return QueryStages(localAnswers: [DesignatedResolverStage(target: target, endpoints: endpoints)])
+            .addingAddressPolicies(of: configuration)
     }
 
     /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
@@ -302,8 +304,9 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             server.reload(ServerPolicy(fresh), tlsContext: tls, httpsContext: https)
             if let certificate = tls ?? https {
                 logger.info("TLS certificate: \(certificate.certificateSummary)")
-                service.install(Self.stages(server))
             }
+            // Every reload: the stages follow the certificate and the configuration's policies.
+            service.install(Self.stages(server, fresh))
             applyLogLevel(fresh.logging.level)
             if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
                 || fresh.listenHTTPS != inForce.listenHTTPS || fresh.https != inForce.https

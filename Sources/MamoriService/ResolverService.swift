@@ -121,8 +121,7 @@ package final class ResolverService: QueryHandler, Reloadable {
 
     /// Installs `stages` in place of those in force, for the queries that start from now on.
     package func install(_ stages: QueryStages) {
-        let empty = stages.localAnswers.isEmpty && stages.answerPolicies.isEmpty
-        current.withLock { $0.stages = empty ? nil : stages }
+        current.withLock { $0.stages = stages.isEmpty ? nil : stages }
         answersChanged()
     }
 
@@ -166,11 +165,42 @@ package final class ResolverService: QueryHandler, Reloadable {
         }
         switch resolver.lookUp(question, checkingDisabled: checkingDisabled) {
         case .answer(let resolution):
-            let answer = stages?.reviewed(resolution, to: question, client: client) ?? resolution
-            return .response(ClientResponse.make(answer, for: query))
+            guard let stages else { return .response(ClientResponse.make(resolution, for: query)) }
+            let answer = stages.reviewed(resolution, to: question, client: client)
+            guard
+                let (synthesis, source) = stages.synthesis(
+                    for: answer, to: question, dnssecOK: query.edns?.dnssecOK ?? false,
+                    checkingDisabled: checkingDisabled)
+            else { return .response(ClientResponse.make(answer, for: query)) }
+            // The source's answer from the cache, or the slow path resolves both (the question's
+            // own answer is cached, so it costs no upstream query there).
+            guard case .answer(let found) = resolver.lookUp(source, checkingDisabled: checkingDisabled) else {
+                return .miss(CacheMiss(nothingCached: false))
+            }
+            let made = synthesis.synthesise(
+                answer, from: stages.reviewed(found, to: source, client: client), to: question)
+            return .response(ClientResponse.make(made, for: query))
         case .miss(let miss):
             return .miss(miss)
         }
+    }
+
+    /// `answer` after the stages: the answer policies, then a synthesis with its source question
+    /// resolved (cache first) and reviewed by the same policies (``AnswerSynthesis``).
+    private func finished(
+        _ answer: Resolution, to query: Message, question: Question, client: ClientAddress, stages: QueryStages?,
+        resolver: IterativeResolver
+    ) async -> Resolution {
+        guard let stages else { return answer }
+        let reviewed = stages.reviewed(answer, to: question, client: client)
+        let checkingDisabled = query.header.checkingDisabled
+        guard
+            let (synthesis, source) = stages.synthesis(
+                for: reviewed, to: question, dnssecOK: query.edns?.dnssecOK ?? false,
+                checkingDisabled: checkingDisabled)
+        else { return reviewed }
+        let found = await resolver.resolve(source, checkingDisabled: checkingDisabled)
+        return synthesis.synthesise(reviewed, from: stages.reviewed(found, to: source, client: client), to: question)
     }
 
     /// Resolves a miss of ``answerFromCache(_:client:)`` in a task, without asking the cache the
@@ -182,19 +212,23 @@ package final class ResolverService: QueryHandler, Reloadable {
     ) {
         guard let question = query.question else { return respond(Message(rcode: .formErr)) }
         let (resolver, stages) = current.withLock { $0 }
-        let once = Once { (answer: Resolution) in
-            respond(ClientResponse.make(stages?.reviewed(answer, to: question, client: client) ?? answer, for: query))
-        }
+        let once = Once { (answer: Resolution) in respond(ClientResponse.make(answer, for: query)) }
         let checkingDisabled = query.header.checkingDisabled
         let deadlines = self.deadlines.withLock { $0 }
         let clientWait = deadlines.wait
         let deadline = deadlines.schedule {
-            once.call(resolver.answerAfterClientWait(question, checkingDisabled: checkingDisabled, waited: clientWait))
+            // No synthesis here: it would wait for a resolution, and this answer exists because
+            // the client cannot wait longer; the policies still judge it.
+            let waited = resolver.answerAfterClientWait(
+                question, checkingDisabled: checkingDisabled, waited: clientWait)
+            once.call(stages?.reviewed(waited, to: question, client: client) ?? waited)
         }
         Task {
             let resolution = await resolver.resolve(question, checkingDisabled: checkingDisabled, after: miss)
+            let answer = await self.finished(
+                resolution, to: query, question: question, client: client, stages: stages, resolver: resolver)
             deadlines.cancel(deadline)
-            once.call(resolution)
+            once.call(answer)
         }
     }
 

@@ -3,6 +3,7 @@
 // that builds a resolver from a scenario (the replay tests, the explanation tests, the response
 // fuzz target).
 
+import AddressPolicy
 import DNSSEC
 import DNSWire
 import MamoriConfiguration
@@ -43,7 +44,10 @@ package enum ScenarioConfiguration {
     /// (`resolution.case-randomisation` for the last; `do-not-query-localhost` absent follows the
     /// daemon's rule, ``ResolutionSection/doNotQueryLocalhost(given:allowPrivateUpstreams:)``), `serve-stale|prefetch: yes|no` (`cache.`); DNSSEC: `trust-anchor: ZONE-FILE LINE`
     /// (DS or DNSKEY, repeatable; any anchor turns validation on), `validation: yes|no`,
-    /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`, `aggressive-nsec: yes|no`. Scenarios without an anchor run
+    /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`, `aggressive-nsec: yes|no`; stub zones:
+    /// `stub-zone: ZONE ADDRESS[,…] [insecure]`; the service's address policies
+    /// (``usesService(_:)``): `rebinding-protection: yes|no`, `rebinding-allow: NAME` (repeatable),
+    /// `dns64-prefix: PREFIX`. Scenarios without an anchor run
     /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
     /// are skipped here (``tune(_:_:)``, the test itself).
     /// - Throws: ``ScenarioError`` for an unknown key or a bad value.
@@ -93,6 +97,13 @@ package enum ScenarioConfiguration {
                 let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
                 configuration.resolution.stubZones.append(
                     StubZone(zone: try DomainName(parts[0]), servers: servers, insecure: parts.count == 3))
+            case "rebinding-protection": configuration.rebindingProtection.enabled = try flag(line)
+            case "rebinding-allow": configuration.rebindingProtection.allow.append(try DomainName(value))
+            case "dns64-prefix":
+                guard let prefix = IPNetwork(value).flatMap(NAT64Prefix.init) else {
+                    throw ScenarioError(configuration: line, "expected an RFC 6052 prefix such as 64:ff9b::/96")
+                }
+                configuration.dns64 = DNS64Section(prefix: prefix)
             case "ipv4": configuration.resolution.ipv4 = try flag(line)
             case "ipv6": configuration.resolution.ipv6 = try flag(line)
             case "allow-private-upstreams": configuration.resolution.allowPrivateUpstreams = try flag(line)
@@ -126,6 +137,13 @@ package enum ScenarioConfiguration {
             configuration.resolution.rootHints = .file(rootHintsFile)
         }
         return configuration
+    }
+
+    /// Whether a scenario's lines set a policy of the service around the engine (rebinding
+    /// protection, DNS64): such a scenario runs through ``MamoriService/ResolverService`` with the
+    /// daemon's stages, not through the bare engine.
+    package static func usesService(_ lines: [ConfigLine]) -> Bool {
+        lines.contains { ["rebinding-protection", "rebinding-allow", "dns64-prefix"].contains($0.key) }
     }
 
     /// Sets the engine limits scenarios change that no configuration key reaches:

@@ -1,10 +1,13 @@
 // Primary responsibilities: run every scenario in Scenarios/ through the real engine over the
-// scripted network, built from each scenario's configuration lines by the daemon's translation.
+// scripted network, built from each scenario's configuration lines by the daemon's translation —
+// through the service and its address policies when the scenario sets one.
 
 import DNSCache
 import DNSSEC
 import DNSWire
 import Foundation
+import Logging
+import MamoriConfiguration
 import MamoriService
 import Resolver
 import ResolverServer
@@ -41,11 +44,52 @@ import Testing
         return engine
     }
 
+    /// A service built from `scenario`'s configuration lines with the daemon's address policies
+    /// installed (``ScenarioConfiguration/usesService(_:)``), over the runner's network and clock.
+    static func service(for scenario: Scenario, runner: ScenarioRunner) throws -> ResolverService {
+        let directory = NSTemporaryDirectory() + "mamori-replay-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = try ScenarioConfiguration.configuration(
+            scenario.config, rootHintsFile: directory + "/root.hints")
+        configuration.stateDirectory = directory
+        let service = try ResolverService(
+            configuration: configuration, logger: Logger(label: "replay"), persistent: false,
+            transport: runner.network, clock: runner.clock, clientWait: .seconds(3600))
+        service.install(QueryStages().addingAddressPolicies(of: configuration))
+        return service
+    }
+
+    /// The service's answer to a client query, as the listeners get it: the fast path, then the
+    /// resolution; RD=0 queries the cache does not answer get SERVFAIL as from the bare engine.
+    static func answer(_ query: Message, service: ResolverService) async -> Message {
+        let client = ClientAddress(address: .loopbackV4, port: 1, transport: .udp)
+        let response: Message
+        switch service.answerFromCache(query, client: client) {
+        case .response(let cached):
+            response = cached
+        case .miss(let miss):
+            guard query.header.recursionDesired else {
+                return ResponseBuilder.error(.servFail, for: query, ednsBufferSize: 1232)
+            }
+            response = await withCheckedContinuation { continuation in
+                service.resolve(query, client: client, after: miss) { continuation.resume(returning: $0) }
+            }
+        }
+        return ResponseBuilder.finish(response, for: query, ednsBufferSize: 1232)
+    }
+
     /// Each scenario passes every check it makes.
     @Test(arguments: scenarioFiles)
     func scenario(_ path: String) async throws {
         let scenario = try Scenario(contentsOfFile: path)
         let runner = ScenarioRunner(scenario: scenario)
+        if ScenarioConfiguration.usesService(scenario.config) {
+            let service = try Self.service(for: scenario, runner: runner)
+            let report = await runner.run { query in await Self.answer(query, service: service) }
+            #expect(report.passed, "\(report)")
+            return
+        }
         let engine = try Self.engine(for: scenario, runner: runner)
         let bounds = try Self.timeBounds(scenario.config)
         var elapsed: [Int: Duration] = [:]
