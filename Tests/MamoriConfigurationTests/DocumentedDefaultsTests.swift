@@ -58,14 +58,20 @@ struct DocumentedDefaultsTests {
             #expect(decoded == defaults, "\(row): the documented default is not the code's")
             checked += 1
         }
-        #expect(checked == rows.count - 4, "every row but the four described in words has a literal default")
+        #expect(checked == rows.count - 7, "every row but the seven described in words has a literal default")
     }
 
-    @Test("the defaults described in words: loopback allowed, metrics off, no TLS certificate")
+    @Test("the defaults described in words: loopback allowed, metrics off, no TLS certificate, DNS64 off")
     func describedDefaults() throws {
         let rows = try Self.rows()
-        let described = rows.filter { !$0.value.hasPrefix("`") }.map(\.key).sorted()
-        #expect(described == ["access-control", "certificate", "key", "listen"])
+        let described = rows.filter { !$0.value.hasSuffix("`") }.map(\.key).sorted()
+        #expect(
+            described == ["access-control", "certificate", "exclude", "exclude-ipv4", "key", "listen", "prefix"])
+        // DNS64's keys need its prefix, so its defaults are words: off, ::ffff:0:0/96, none.
+        #expect(Configuration().dns64 == nil)
+        let dns64 = try #require(
+            try Configuration(yaml: "dns64: { prefix: 64:ff9b::/96 }", file: "d", baseDirectory: "/").dns64)
+        #expect(dns64.exclude.map { "\($0)" } == ["::ffff:0.0.0.0/96"] && dns64.excludeIPv4.isEmpty)
         let configuration = Configuration()
         #expect(configuration.accessControl.map(\.action) == [.allow, .allow])
         #expect(configuration.accessControl.map { "\($0.network)" } == ["127.0.0.0/8", "::1/128"])
