@@ -689,6 +689,43 @@ struct DaemonTests {
     }
 }
 
+// MARK: - Rebinding protection and stub zones
+
+extension DaemonTests {
+    @Test("rebinding protection in mamorid: a public name with 192.168.1.5 gets SERVFAIL, EDE 15; a stub zone passes")
+    func rebindingProtection() throws {
+        let authority = StubAuthority(address: A(192, 168, 1, 5))
+        defer { authority.stop() }
+        let port = freePort()
+        let isolated = try isolatedResolution().replacingOccurrences(
+            of: "resolution:\n",
+            with: "resolution:\n"
+                + "  forward-zones: [{ name: rebind.test, addresses: [\"127.0.0.1@\(authority.port)\"] }]\n"
+                + "  stub-zones: [{ name: lan.test, addresses: [\"127.0.0.1@\(authority.port)\"] }]\n")
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\ndnssec: { validation: false }\n"
+                + "rebinding-protection: { enabled: true }\n" + isolated)
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        let withheld = try #require(try ask(port: port, name: "www.rebind.test"))
+        #expect(withheld.rcode == .servFail && withheld.answer.isEmpty)
+        #expect(withheld.header.recursionAvailable && !withheld.header.authenticData)
+        #expect(
+            withheld.edns?.extendedErrors == [
+                ExtendedDNSError(
+                    .blocked,
+                    "answer for www.rebind.test. contained 192.168.1.5 (RFC 1918), withheld by rebinding protection")
+            ])
+        let local = try #require(try ask(port: port, name: "printer.lan.test", id: 0x1234))
+        #expect(local.rcode == .noError && local.answer.first?.rdatas == [.a(A(192, 168, 1, 5))])
+        #expect(!local.header.authoritativeAnswer)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+}
+
 // MARK: - DNS cookies with dig and kdig
 
 /// Runs `tool arguments` (dig, kdig) and returns its standard output; empty when it cannot run.
@@ -737,8 +774,12 @@ private final class StubAuthority: @unchecked Sendable {
     /// Set by `stop()`.
     private var stopped = false
 
-    /// Binds and starts answering.
-    init() {
+    /// The address every A answer gives.
+    let address: A
+
+    /// Binds and starts answering A questions with `address`.
+    init(address: A = A(192, 0, 2, 7)) {
+        self.address = address
         let (udp, boundPort) = loopbackSocket(stream: false)
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(udp, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -777,8 +818,10 @@ private final class StubAuthority: @unchecked Sendable {
             var response = Message(header: query.header, questions: query.questions)
             response.header.isResponse = true
             response.header.recursionAvailable = true
+            // Authoritative too, so it serves as a stub zone's server as well as a forwarder.
+            response.header.authoritativeAnswer = true
             if question.type == .a {
-                response.answer = [RRSet(name: question.name, type: .a, ttl: 300, rdatas: [.a(A(192, 0, 2, 7))])]
+                response.answer = [RRSet(name: question.name, type: .a, ttl: 300, rdatas: [.a(address)])]
             }
             if let edns = query.edns {
                 response.edns = EDNS(
