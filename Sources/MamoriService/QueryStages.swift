@@ -1,6 +1,7 @@
-// Primary responsibilities: the service's two seams around the engine (ARCHITECTURE.md, "Seams") —
-// a stage before the cache and resolution where an answer is decided locally, and a point after a
-// judged answer where a response policy acts — and the one value that holds what is installed.
+// Primary responsibilities: the service's seams around the engine (ARCHITECTURE.md, "Seams") — a
+// stage before the cache and resolution where an answer is decided locally, a point after a judged
+// answer where a response policy acts, and after it a synthesis that needs a second answer (DNS64) —
+// and the one value that holds what is installed.
 
 import DNSWire
 import Resolver
@@ -24,7 +25,8 @@ package protocol LocalAnswerStage: Sendable {
 }
 
 /// A point after a judged answer: response policy on what the cache or a resolution produced
-/// (rebinding protection, response-policy triggers on answer data, DNS64 synthesis of a NODATA).
+/// (rebinding protection, response-policy triggers on answer data; DNS64, which needs a second
+/// answer, is an ``AnswerSynthesis``).
 ///
 /// Every answer passes it — from the cache, from a resolution, served stale, or after the client
 /// waited — after validation has judged it and before the server finishes it. It sees the verdict
