@@ -1,7 +1,9 @@
 // Primary responsibilities: the address policies as the daemon installs them — rebinding protection's
 // SERVFAIL with EDE 15 and the text naming the address and the rule, an allowed domain passing, and
-// a policy switched off by a reload with the packet cache's generation advanced.
+// a policy switched off by a reload with the packet cache's generation advanced; a stub zone's
+// insecure flag as a negative trust anchor that follows reloads.
 
+import DNSSEC
 import DNSWire
 import MamoriConfiguration
 import MamoriService
@@ -70,5 +72,31 @@ struct AddressPolicyServiceTests {
         let now = try #require(
             service.answerFromCache(QueryStagesTests.query("x.example."), client: QueryStagesTests.client).response)
         #expect(now.rcode == .noError && now.answer.first?.rdatas == [.a(A(192, 168, 1, 5))])
+    }
+}
+
+@Suite("Stub zones in the service")
+struct StubZoneServiceTests {
+    @Test("a stub zone's insecure flag is a negative trust anchor that follows reloads (RFC 7646 §2)")
+    func insecureFollowsReload() throws {
+        var configuration = PersistenceAndControlTests.configuration("/nonexistent", persist: false)
+        configuration.dnssec.validation = true
+        configuration.resolution.stubZones = [
+            StubZone(zone: "corp.example.", servers: [ServerAddress("192.168.1.1")!], insecure: true),
+            StubZone(zone: "lab.example.", servers: [ServerAddress("192.168.1.2")!]),
+        ]
+        let (service, _) = try PersistenceAndControlTests.makeService(configuration, persistent: false)
+        func anchors() -> [String] { service.trustAnchors.negativeAnchors.map { "\($0.name)" }.sorted() }
+        #expect(anchors() == ["corp.example."])
+        configuration.resolution.stubZones[0].insecure = false
+        configuration.resolution.stubZones[1].insecure = true
+        try service.reload(configuration)
+        #expect(anchors() == ["lab.example."])
+        // Listed in dnssec.negative-trust-anchors as well: one NTA, which stays when the flag goes.
+        configuration.dnssec.negativeTrustAnchors = ["lab.example."]
+        try service.reload(configuration)
+        configuration.resolution.stubZones[1].insecure = false
+        try service.reload(configuration)
+        #expect(anchors() == ["lab.example."])
     }
 }
