@@ -132,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "MamoriService", "MamoriConfiguration", "CMamoriProcess",
+                "MamoriService", "MamoriConfiguration", "MamoriSystem", "CMamoriProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

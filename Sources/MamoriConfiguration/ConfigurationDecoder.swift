@@ -127,13 +127,7 @@ struct ConfigurationDecoder {
             for child in entries(of: entry.value, path: entry.path) { decodeCache(child, into: &configuration.cache) }
         case "logging":
             for child in entries(of: entry.value, path: entry.path) {
-                guard child.name == "level" else {
-                    unknownKey(child)
-                    continue
-                }
-                if let level = word(child, LogLevel.allCases.map(\.rawValue)) {
-                    configuration.logging.level = LogLevel(rawValue: level)!
-                }
+                decodeLogging(child, into: &configuration.logging)
             }
         case "control":
             for child in entries(of: entry.value, path: entry.path) {
@@ -611,6 +605,28 @@ struct ConfigurationDecoder {
             return nil
         }
         return address
+    }
+
+    /// One key of `logging`.
+    private mutating func decodeLogging(_ entry: Entry, into logging: inout LoggingSection) {
+        switch entry.name {
+        case "level":
+            if let level = word(entry, LogLevel.allCases.map(\.rawValue)) { logging.level = LogLevel(rawValue: level)! }
+        case "format":
+            if let format = word(entry, LogFormat.allCases.map(\.rawValue)) {
+                logging.format = LogFormat(rawValue: format)!
+            }
+        case "failures":
+            if let value = bool(entry) { logging.failures = value }
+        case "failure-interval":
+            if let value = duration(entry, range: .seconds(1) ... .seconds(86400)) { logging.failureInterval = value }
+        case "failure-rate":
+            if let value = integer(entry, range: 1...10000) { logging.failureRate = value }
+        case "queries":
+            if let value = bool(entry) { logging.queries = value }
+        default:
+            unknownKey(entry)
+        }
     }
 
     // MARK: - Scalars

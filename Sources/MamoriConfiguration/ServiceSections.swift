@@ -7,9 +7,39 @@ import DNSWire
 package struct LoggingSection: Hashable, Sendable {
     /// The lowest level written (`level`).
     package var level: LogLevel
+    /// How lines are written (`format`).
+    package var format: LogFormat
+    /// One line per SERVFAIL and per bogus answer sent to a client (`failures`).
+    package var failures: Bool
+    /// Most failure lines for one question (name, type, class) per this interval (`failure-interval`).
+    package var failureInterval: Duration
+    /// Most failure lines per second, all questions together (`failure-rate`).
+    package var failureRate: Int
+    /// One line per client query answered (`queries`).
+    package var queries: Bool
 
-    /// The default: info.
-    package init() { level = .info }
+    /// The defaults: info, `auto`, failures on (one per question per minute, at most 10 a
+    /// second), queries off.
+    package init() {
+        level = .info
+        format = .auto
+        failures = true
+        failureInterval = .seconds(60)
+        failureRate = 10
+        queries = false
+    }
+}
+
+/// How log lines are written (`logging.format`).
+package enum LogFormat: String, CaseIterable, Hashable, Sendable {
+    /// `journal` when stderr is the journal (systemd's `JOURNAL_STREAM` names it), else `keyvalue`.
+    case auto
+    /// Native journald entries (sd_journal_sendv): `MESSAGE`, `PRIORITY` and each field in capitals.
+    case journal
+    /// logfmt lines on stderr: `time=… level=… msg="…" key=value`.
+    case keyvalue
+    /// One JSON object per line on stderr.
+    case json
 }
 
 /// The operator's control socket (`control`), used by `mamorictl`.

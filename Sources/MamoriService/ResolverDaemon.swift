@@ -31,8 +31,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     private let queue = DispatchQueue(label: "mamori.control")
     /// The daemon's logger.
     private let logger: Logger
-    /// Told of the log level of each reload taken (the logging system is the caller's).
-    private let applyLogLevel: @Sendable (LogLevel) -> Void
+    /// Told of the `logging` section of each reload taken (the logging system is the caller's).
+    private let applyLogging: @Sendable (LoggingSection) -> Void
     /// systemd notifications (none when not started by systemd).
     private let notifier = SystemdNotifier()
     /// When the daemon started (CLOCK_MONOTONIC), for `status`.
@@ -57,16 +57,16 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     ///   - source: where ``reload()`` reads the configuration.
     ///   - openFileLimit: the soft open-file limit to share out; nil raises the process's to its
     ///     hard limit at start and uses that.
-    ///   - applyLogLevel: called at each reload taken, with its `logging.level`.
+    ///   - applyLogging: called at each reload taken, with its `logging` (level and format).
     package init(
         source: ConfigurationSource, configuration: Configuration, logger: Logger, openFileLimit: Int? = nil,
-        applyLogLevel: @escaping @Sendable (LogLevel) -> Void = { _ in }
+        applyLogging: @escaping @Sendable (LoggingSection) -> Void = { _ in }
     ) {
         self.source = source
         self.inForce = configuration
         self.logger = logger
         self.openFileLimit = openFileLimit
-        self.applyLogLevel = applyLogLevel
+        self.applyLogging = applyLogging
     }
 
     /// The configuration in force: as loaded, with what the open-file limit could not hold lowered.
@@ -307,7 +307,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             }
             // Every reload: the stages follow the certificate and the configuration's policies.
             service.install(Self.stages(server, fresh))
-            applyLogLevel(fresh.logging.level)
+            applyLogging(fresh.logging)
             if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
                 || fresh.listenHTTPS != inForce.listenHTTPS || fresh.https != inForce.https
                 || fresh.threads != inForce.threads || fresh.metrics != inForce.metrics

@@ -1,11 +1,13 @@
 // Primary responsibilities: the process around ResolverDaemon (MamoriService, which owns start,
-// reload and stop) — logging on stderr for journald, the signals (SIGHUP reloads; SIGTERM and
-// SIGINT stop within `server.shutdown-timeout` and exit 0), and handing the main thread to Dispatch.
+// reload and stop) — logging in `logging.format` (the journal, logfmt or JSON; MamoriSystem's
+// handler), the signals (SIGHUP reloads; SIGTERM and SIGINT stop within `server.shutdown-timeout`
+// and exit 0), and handing the main thread to Dispatch.
 
 import Dispatch
 import Logging
 import MamoriConfiguration
 import MamoriService
+import MamoriSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -19,10 +21,11 @@ enum Daemon {
     /// Sets up logging and signals, starts serving and never returns; exits 1 when the daemon
     /// cannot start (ResolverDaemon has logged why).
     static func run(source: ConfigurationSource, configuration: Configuration) -> Never {
-        let setting = LogLevelSetting(LogLevelSetting.level(configuration.logging.level))
-        LoggingSystem.bootstrap { label in JournalLogHandler(label: label, setting: setting) }
+        let setting = LogSetting(level: level(configuration.logging), format: format(configuration.logging))
+        LoggingSystem.bootstrap { _ in MamoriLogHandler(setting: setting) }
         let daemon = ResolverDaemon(source: source, configuration: configuration, logger: Logger(label: "mamorid")) {
-            setting.level = LogLevelSetting.level($0)
+            setting.level = level($0)
+            setting.format = format($0)
         }
         // Signals first: a SIGTERM that arrives while the engine is built or sockets are bound
         // (systemd stopping a unit that is still starting) waits for the start, then stops the
@@ -46,5 +49,15 @@ enum Daemon {
             exit(1)
         }
         dispatchMain()
+    }
+
+    /// The swift-log level of `logging.level`.
+    private static func level(_ logging: LoggingSection) -> Logger.Level {
+        Logger.Level(rawValue: logging.level.rawValue) ?? .info
+    }
+
+    /// What `logging.format` means in this process (`auto` decided by JOURNAL_STREAM).
+    private static func format(_ logging: LoggingSection) -> LogOutputFormat {
+        LogOutputFormat(word: logging.format.rawValue) ?? .automatic()
     }
 }

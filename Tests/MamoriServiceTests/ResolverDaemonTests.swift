@@ -46,14 +46,14 @@ struct ResolverDaemonTests {
     /// A daemon for `file`, not started.
     static func daemon(
         _ file: String, logger: Logger, openFileLimit: Int = 4096,
-        applyLogLevel: @escaping @Sendable (LogLevel) -> Void = { _ in }
+        applyLogging: @escaping @Sendable (LoggingSection) -> Void = { _ in }
     ) throws -> ResolverDaemon {
         let source = ConfigurationSource(path: file, explicit: true)
         let configuration = try source.load()
         try #require(configuration.server.user == nil, "an in-process daemon must never switch the test's user")
         return ResolverDaemon(
             source: source, configuration: configuration, logger: logger, openFileLimit: openFileLimit,
-            applyLogLevel: applyLogLevel)
+            applyLogging: applyLogging)
     }
 
     @Test("start and each reload fit the configuration into the given open-file limit, listeners counted per thread")
