@@ -161,7 +161,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         let checkingDisabled = query.header.checkingDisabled
         let (resolver, stages) = current.withLock { $0 }
         if let stages, let local = stages.localAnswer(question, client: client, checkingDisabled: checkingDisabled) {
-            return .response(ClientResponse.make(local, for: query))
+            return .local(ClientResponse.make(local, for: query))
         }
         switch resolver.lookUp(question, checkingDisabled: checkingDisabled) {
         case .answer(let resolution):

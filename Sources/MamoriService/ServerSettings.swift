@@ -18,7 +18,10 @@ extension ServerPolicy {
             tcpMaxConnectionsPerClient: configuration.server.tcpMaxConnectionsPerClient,
             maxPending: configuration.server.maxPending,
             tcpMaxQueriesPerConnection: configuration.server.tcpMaxQueriesPerConnection,
-            answerCookies: configuration.server.answerCookies)
+            answerCookies: configuration.server.answerCookies,
+            responseLog: ResponseLogSettings(
+                failures: configuration.logging.failures, failureInterval: configuration.logging.failureInterval,
+                failureRate: configuration.logging.failureRate, queries: configuration.logging.queries))
     }
 }
 

@@ -36,6 +36,8 @@ package final class DNSServer: Sendable {
     package let processor: QueryProcessor
     /// Where events are logged.
     private let logger: Logger
+    /// The failure and query logs, one of the processor's observers.
+    package let responseLog: ResponseLog
     /// The listeners.
     private let listeners = Mutex(Listeners())
     /// Open TCP connections over all plain TCP listeners.
@@ -62,7 +64,10 @@ package final class DNSServer: Sendable {
         metrics: ServerMetrics? = nil, tls: TLSAcceptor? = nil, https: (acceptor: TLSAcceptor, path: String)? = nil
     ) {
         let packetCache = packetCacheBytes.map { PacketCache(maxBytes: $0) }
-        self.processor = QueryProcessor(handler: handler, policy: policy, packetCache: packetCache, metrics: metrics)
+        let responseLog = ResponseLog(logger: logger, settings: policy.responseLog)
+        self.responseLog = responseLog
+        self.processor = QueryProcessor(
+            handler: handler, policy: policy, packetCache: packetCache, metrics: metrics, observers: [responseLog])
         self.logger = logger
         self.tls = tls
         self.https = https
@@ -269,6 +274,7 @@ package final class DNSServer: Sendable {
         _ policy: ServerPolicy, tlsContext: TLSServerContext? = nil, httpsContext: TLSServerContext? = nil
     ) {
         processor.update(policy: policy)
+        responseLog.apply(policy.responseLog)
         if let tlsContext { tls?.replace(with: tlsContext) }
         if let httpsContext { https?.acceptor.replace(with: httpsContext) }
     }
@@ -306,6 +312,7 @@ package final class DNSServer: Sendable {
         for listener in current.udp { listener.close() }
         for listener in current.streams { listener.close() }
         listeners.withLock { $0 = Listeners() }
+        responseLog.flush()
         return abandoned
     }
 }

@@ -52,6 +52,9 @@ package protocol QueryHandler: Sendable {
 package enum CacheAnswer: Sendable {
     /// The whole response, from the cache.
     case response(Message)
+    /// The whole response, from a local answer stage in front of the cache (reported as such to
+    /// the observers; otherwise the same as ``response(_:)``).
+    case local(Message)
     /// Not in the cache; what the lookup found.
     case miss(CacheMiss)
 }

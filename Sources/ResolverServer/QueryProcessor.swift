@@ -1,7 +1,8 @@
 // Primary responsibilities: the path of one query through the server (architecture.md §3), free
 // of sockets: access control, header and message checks (FORMERR, NOTIMP, BADVERS, REFUSED), the
 // packet cache and the cache fast path, RD=0 handling, the per-client waiting limit, sizing of every response,
-// and the client's DNS cookie in each (RFC 7873 §5.2).
+// and the client's DNS cookie in each (RFC 7873 §5.2); every response reported to the observers that
+// want it (ResponseObserver: the failure and query logs).
 
 import DNSCache
 import DNSWire
@@ -37,16 +38,22 @@ package final class QueryProcessor: Sendable {
     package let metrics: ServerMetrics?
     /// The server cookies of every listener's clients (`server.answer-cookies`).
     package let serverCookies: ServerCookies
+    /// Told of responses as they leave (``report(_:client:flags:hasOptions:started:query:response:)``).
+    package let observers: [any ResponseObserver]
     /// The settings in force, replaced at reload, and how many times they were replaced: a part
     /// of the packet cache's generation (``generation(_:)``).
     private let currentPolicy: Mutex<(policy: ServerPolicy, epoch: UInt64)>
 
     /// Creates a processor.
-    /// - Parameter serverCookies: the server cookies; by default a random secret from now on.
+    /// - Parameters:
+    ///   - serverCookies: the server cookies; by default a random secret from now on.
+    ///   - observers: told of the responses each wants, in order.
     package init(
         handler: any QueryHandler, policy: ServerPolicy, packetCache: PacketCache? = nil,
-        clock: any ResolverClock = SystemClock(), metrics: ServerMetrics? = nil, serverCookies: ServerCookies? = nil
+        clock: any ResolverClock = SystemClock(), metrics: ServerMetrics? = nil, serverCookies: ServerCookies? = nil,
+        observers: [any ResponseObserver] = []
     ) {
+        self.observers = observers
         self.handler = handler
         self.packetCache = packetCache
         self.clock = clock
@@ -78,6 +85,7 @@ package final class QueryProcessor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
     ) -> Int? {
         guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
+        let started = observedAtArrival()
         let (access, answerCookies, epoch) = currentPolicy.withLock {
             ($0.policy.accessControl.action(for: client.address), $0.policy.answerCookies, $0.epoch)
         }
@@ -96,7 +104,52 @@ package final class QueryProcessor: Sendable {
             metrics.received(client.transport)
             metrics.respondedFromPacketCache(flags: destination[3])
         }
+        if !observers.isEmpty {
+            report(
+                .packetCache, client: client, flags: destination[3], hasOptions: destination[10] | destination[11] != 0,
+                started: started, query: { Array(bytes) }, response: { Array(destination.prefix(length)) })
+        }
         return length
+    }
+
+    /// The arrival time, read only when an observer wants every response (for its latency).
+    @inline(__always)
+    private func observedAtArrival() -> ContinuousClock.Instant? {
+        guard !observers.isEmpty, observers.contains(where: \.observesEveryResponse) else { return nil }
+        return .now
+    }
+
+    /// Tells each observer that wants it of a response: every observer of a failure, the others
+    /// only while they want every response. The query and response bytes are made only then.
+    @inline(__always)
+    private func report(
+        _ source: ResponseSource, client: ClientAddress, flags: UInt8, hasOptions: Bool,
+        started: ContinuousClock.Instant?, query: () -> [UInt8], response: () -> [UInt8]
+    ) {
+        let failure = SentResponse.isFailure(flags: flags, hasOptions: hasOptions)
+        var sent: SentResponse? = nil
+        for observer in observers where failure || observer.observesEveryResponse {
+            if sent == nil {
+                sent = SentResponse(
+                    client: client, source: source, query: query(), response: response(),
+                    latency: started.map { .now - $0 })
+            }
+            observer.observe(sent!)
+        }
+    }
+
+    /// ``report(_:client:flags:hasOptions:started:query:response:)`` for a response made as an array.
+    @inline(__always)
+    private func report(
+        _ source: ResponseSource, client: ClientAddress, started: ContinuousClock.Instant?, query: [UInt8],
+        response: [UInt8]
+    ) -> Outcome {
+        if !observers.isEmpty, response.count >= 12 {
+            report(
+                source, client: client, flags: response[3], hasOptions: response[10] | response[11] != 0,
+                started: started, query: { query }, response: { response })
+        }
+        return .respond(response)
     }
 
     /// Checks one message and answers it from the server or the cache when possible.
@@ -106,6 +159,7 @@ package final class QueryProcessor: Sendable {
     ///   - packetCacheChecked: the caller already asked ``answerFromPacketCache(_:client:into:)``.
     /// - Returns: what the listener should do.
     package func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
+        let started = observedAtArrival()
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
         let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies, epoch) = currentPolicy.withLock {
@@ -148,7 +202,7 @@ package final class QueryProcessor: Sendable {
                 })
         {
             metrics?.respondedFromPacketCache(flags: response[3])
-            return .respond(response)
+            return report(.packetCache, client: client, started: started, query: bytes, response: response)
         }
         let query: Message
         do {
@@ -159,7 +213,9 @@ package final class QueryProcessor: Sendable {
                 return .drop
             }
             metrics?.responded(rcode: RCode.formErr.rawValue, authenticated: false, source: .server)
-            return .respond(ResponseBuilder.formatError(header: header))
+            return report(
+                .server, client: client, started: started, query: bytes,
+                response: ResponseBuilder.formatError(header: header))
         }
         let size = ResponseBuilder.size(for: query, over: client.transport, ednsBufferSize: ednsBufferSize)
         // Every response to an EDNS(0) query with a COOKIE carries the client's cookie back
@@ -167,7 +223,9 @@ package final class QueryProcessor: Sendable {
         var cookie: EDNSOption? = nil
         func reply(_ message: Message) -> Outcome {
             metrics?.responded(message, source: .server)
-            return .respond(ResponseBuilder.encode(message, size: size))
+            return report(
+                .server, client: client, started: started, query: bytes,
+                response: ResponseBuilder.encode(message, size: size))
         }
         func error(_ rcode: RCode, _ extended: ExtendedDNSError? = nil) -> Outcome {
             reply(
@@ -203,11 +261,8 @@ package final class QueryProcessor: Sendable {
                 .refused, ExtendedDNSError(.notSupported, "only class IN is resolved, not \(question.rrClass)"))
         }
 
-        let miss: CacheMiss
-        switch handler.answerFromCache(query, client: client) {
-        case .miss(let found):
-            miss = found
-        case .response(let cached):
+        /// A response from the cache or a local answer stage, offered to the packet cache.
+        func answered(_ cached: Message, source: ResponseSource) -> Outcome {
             let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .cache)
             let response = ResponseBuilder.encode(finished, size: size)
@@ -217,7 +272,13 @@ package final class QueryProcessor: Sendable {
                 packetCache?.offer(
                     query: bytes, response: response, transport: transport, now: now, generation: generation)
             }
-            return .respond(response)
+            return report(source, client: client, started: started, query: bytes, response: response)
+        }
+        let miss: CacheMiss
+        switch handler.answerFromCache(query, client: client) {
+        case .miss(let found): miss = found
+        case .response(let cached): return answered(cached, source: .cache)
+        case .local(let cached): return answered(cached, source: .local)
         }
         // RD=0: only what the cache holds (TsuKing, peers.md §4a); EDE 20 as RFC 8914 §4.21 suggests.
         guard query.header.recursionDesired else {
@@ -234,7 +295,7 @@ package final class QueryProcessor: Sendable {
                 admission == .clientLimit ? "too many queries waiting" : "resolver busy: too many queries waiting"
             return error(.refused, ExtendedDNSError(.other, reason))
         }
-        return .resolve(AdmittedQuery(message: query, miss: miss))
+        return .resolve(AdmittedQuery(message: query, miss: miss, bytes: bytes, started: started))
     }
 
     /// The packet cache's transport class: UDP answers are truncated to the client's size, stream
@@ -256,7 +317,7 @@ package final class QueryProcessor: Sendable {
             ($0.policy.ednsBufferSize, $0.policy.answerCookies)
         }
         let size = ResponseBuilder.size(for: query, over: client.transport, ednsBufferSize: ednsBufferSize)
-        let metrics = self.metrics
+        let (metrics, observers) = (self.metrics, self.observers)
         let (serverCookies, clock) = (self.serverCookies, self.clock)
         // The handler calls this exactly once (QueryHandler's contract), so the slot is freed once.
         handler.resolve(query, client: client, after: admitted.miss) { response in
@@ -271,7 +332,13 @@ package final class QueryProcessor: Sendable {
             }
             let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
             metrics?.responded(finished, source: .resolution)
-            deliver(ResponseBuilder.encode(finished, size: size))
+            let response = ResponseBuilder.encode(finished, size: size)
+            if !observers.isEmpty, response.count >= 12 {
+                self.report(
+                    .resolution, client: client, flags: response[3], hasOptions: response[10] | response[11] != 0,
+                    started: admitted.started, query: { admitted.bytes }, response: { response })
+            }
+            deliver(response)
         }
     }
 }
@@ -283,4 +350,8 @@ package struct AdmittedQuery: Sendable {
     package let message: Message
     /// What the cache lookup found, so resolution does not ask again.
     package let miss: CacheMiss
+    /// The query as received, for the observers.
+    package let bytes: [UInt8]
+    /// When it arrived, when an observer wanted every response then.
+    package let started: ContinuousClock.Instant?
 }

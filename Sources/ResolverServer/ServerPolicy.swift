@@ -1,5 +1,5 @@
 // Primary responsibilities: the listener settings that a reload may change without rebinding —
-// access control, our EDNS size, the per-client and TCP limits, DNS cookies.
+// access control, our EDNS size, the per-client and TCP limits, DNS cookies, the failure and query logs.
 
 /// The settings the listeners read for each query or connection; replaced whole at reload.
 package struct ServerPolicy: Hashable, Sendable {
@@ -21,13 +21,15 @@ package struct ServerPolicy: Hashable, Sendable {
     package var tcpMaxQueriesPerConnection: Int
     /// Answer clients' DNS cookies with server cookies (RFC 7873 §5.2, `server.answer-cookies`).
     package var answerCookies: Bool
+    /// The failure log and the query log (`logging.failures`, `logging.queries`, …).
+    package var responseLog: ResponseLogSettings
 
     /// Creates the settings; the values come from the configuration (MamoriService's
     /// `ServerPolicy(_:)`), where their defaults are.
     package init(
         accessControl: AccessControl, ednsBufferSize: Int, maxPendingPerClient: Int, tcpIdleTimeout: Duration,
         tcpMaxConnections: Int, tcpMaxConnectionsPerClient: Int, maxPending: Int, tcpMaxQueriesPerConnection: Int,
-        answerCookies: Bool
+        answerCookies: Bool, responseLog: ResponseLogSettings = ResponseLogSettings()
     ) {
         self.accessControl = accessControl
         self.ednsBufferSize = ednsBufferSize
@@ -38,5 +40,6 @@ package struct ServerPolicy: Hashable, Sendable {
         self.maxPending = maxPending
         self.tcpMaxQueriesPerConnection = tcpMaxQueriesPerConnection
         self.answerCookies = answerCookies
+        self.responseLog = responseLog
     }
 }

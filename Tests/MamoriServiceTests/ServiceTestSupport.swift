@@ -72,9 +72,11 @@ func testConfiguration(directory: String) -> Configuration {
 }
 
 extension CacheAnswer {
-    /// The response, or nil on a miss.
+    /// The response (from the cache or a local answer stage), or nil on a miss.
     var response: Message? {
-        guard case .response(let message) = self else { return nil }
-        return message
+        switch self {
+        case .response(let message), .local(let message): message
+        case .miss: nil
+        }
     }
 }
