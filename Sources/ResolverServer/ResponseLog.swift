@@ -57,6 +57,12 @@ package struct FailureLogLimiter: Sendable {
         package var write: Bool
         /// Write a summary line first: this many lines were held back since the last one.
         package var suppressed: Int
+
+        /// Creates a decision.
+        package init(write: Bool, suppressed: Int) {
+            self.write = write
+            self.suppressed = suppressed
+        }
     }
 
     /// The most questions remembered at once: a flood of random names cannot grow the table past

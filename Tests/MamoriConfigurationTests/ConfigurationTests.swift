@@ -286,6 +286,39 @@ struct ConfigurationTests {
         #expect(found[6].message == "missing key action")
     }
 
+    @Test("logging: format, the failure log's switch and limits, the query log; bad values name file, line and key")
+    func loggingKeys() throws {
+        let configuration = try parse(
+            """
+            logging: { format: json, failures: false, failure-interval: 5s, failure-rate: 3, queries: true }
+            """)
+        var expected = LoggingSection()
+        expected.format = .json
+        expected.failures = false
+        expected.failureInterval = .seconds(5)
+        expected.failureRate = 3
+        expected.queries = true
+        #expect(configuration.logging == expected)
+        #expect(try parse("threads: 1").logging.format == .auto)
+
+        let found = diagnostics(
+            """
+            logging:
+              format: syslog
+              failures: sometimes
+              failure-interval: 0s
+              failure-rate: 0
+              queries: 1
+              query: true
+            """)
+        #expect(
+            found.map(\.keyPath) == [
+                "logging.format", "logging.failures", "logging.failure-interval", "logging.failure-rate",
+                "logging.queries", "logging.query",
+            ])
+        #expect(found.allSatisfy { $0.file == "/etc/mamori/mamori.yaml" && $0.line > 1 })
+    }
+
     @Test("a TLS forward zone: name, pins, CA, port 853 by default (RFC 7858 §3.1, §4.2)")
     func tlsForwardZone() throws {
         let folder = try temporaryDirectory()

@@ -125,7 +125,9 @@ struct ResolverDaemonTests {
         let file = try Self.write(directory, host: 4)
         let capture = LogCapture()
         let levels = Mutex<[LogLevel]>([])
-        let daemon = try Self.daemon(file, logger: capture.logger) { level in levels.withLock { $0.append(level) } }
+        let daemon = try Self.daemon(file, logger: capture.logger) { logging in
+            levels.withLock { $0.append(logging.level) }
+        }
         #expect(daemon.reload() == "the daemon is still starting")
         #expect(daemon.perform(.status) == .error("the daemon is still starting"))
         try daemon.start()
@@ -136,13 +138,14 @@ struct ResolverDaemonTests {
 
         try Self.write(
             directory, host: 4,
-            "access-control: [{ network: 127.0.0.0/8, action: refuse }]\nlogging: { level: debug }\n")
+            "access-control: [{ network: 127.0.0.0/8, action: refuse }]\nlogging: { level: debug, queries: true }\n")
         #expect(daemon.reload() == nil)
         let good = daemon.configuration
         #expect(good.logging.level == .debug)
         #expect(server.processor.policy == ServerPolicy(good))
         #expect(server.processor.policy.accessControl.action(for: address.host) == .refuse)
         #expect(levels.withLock { $0 } == [.debug])
+        #expect(server.responseLog.observesEveryResponse, "logging.queries reaches the query log at reload")
 
         try "bogus-key: 1\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(daemon.reload()?.contains("bogus-key: unknown key") == true)

@@ -32,6 +32,9 @@ final class Gate: Sendable {
 /// - `big.test.` resolves to 60 TXT records of 100 octets (about 6.6 KB);
 /// - `gated.test.` resolves once `gate` is opened;
 /// - `held.test.` is never answered until `releaseHeld()`;
+/// - `failing.test.` resolves to SERVFAIL with EDE 22 (site tag `TFAI`);
+/// - `bogus.test.` is answered from the cache with its data and EDE 6 (site tag `TBOG`), as a CD=1
+///   client gets bogus data;
 /// - anything else resolves to one A record at once.
 final class ScriptedHandler: QueryHandler, Reloadable {
     /// Opened by tests to release `gated.test.`.
@@ -56,6 +59,11 @@ final class ScriptedHandler: QueryHandler, Reloadable {
     func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
         cacheCount.add(1, ordering: .relaxed)
         if changeWhileAnswering.load(ordering: .relaxed) { generation.add(1, ordering: .releasing) }
+        if query.question?.name == DomainName("bogus.test") {
+            var message = Self.answer(query, rdatas: [.a(A(192, 0, 2, 6))])
+            message.edns = EDNS(options: [.extendedDNSError(ExtendedDNSError(.dnssecBogus, "bad signature [TBOG]"))])
+            return .response(message)
+        }
         guard let question = query.question, question.name == DomainName("cached.test") else {
             return .miss(CacheMiss(nothingCached: true))
         }
@@ -78,6 +86,11 @@ final class ScriptedHandler: QueryHandler, Reloadable {
                 gate.wait()
                 respond(Self.answer(query, rdatas: [.a(A(192, 0, 2, 3))]))
             }
+        } else if name == DomainName("failing.test") {
+            var message = Message(rcode: .servFail)
+            let error = ExtendedDNSError(.noReachableAuthority, "no reachable authority for failing.test. [TFAI]")
+            message.edns = EDNS(options: [.extendedDNSError(error)])
+            respond(message)
         } else if name == DomainName("held.test") {
             held.withLock { $0.append(respond) }
         } else {
