@@ -6,6 +6,7 @@
 import DNSWire
 import Foundation
 import SocketTestKit
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -115,6 +116,16 @@ private final class DaemonProcess {
     let process = Process()
     /// Its stderr.
     let errors = Pipe()
+    /// What stderr carried, read as it comes so a chatty daemon never blocks on a full pipe.
+    private let collected = Collected()
+
+    /// Bytes read so far and the end of the stream.
+    private final class Collected: Sendable {
+        /// The bytes.
+        let data = Mutex(Data())
+        /// Signalled at the end of the stream.
+        let ended = DispatchSemaphore(value: 0)
+    }
 
     /// Starts `executable arguments` with extra environment variables.
     init(executable: String = daemonPath, arguments: [String], environment: [String: String] = [:]) throws {
@@ -129,6 +140,15 @@ private final class DaemonProcess {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        let (reader, collected) = (errors.fileHandleForReading, self.collected)
+        Thread.detachNewThread {
+            while true {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                collected.data.withLock { $0.append(chunk) }
+            }
+            collected.ended.signal()
+        }
     }
 
     /// Sends a signal.
@@ -145,8 +165,12 @@ private final class DaemonProcess {
         return process.terminationStatus
     }
 
-    /// Everything written to stderr (after exit).
-    var stderr: String { String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+    /// Everything written to stderr (after exit; waits up to 10 s for its end).
+    var stderr: String {
+        _ = collected.ended.wait(timeout: .now() + 10)
+        collected.ended.signal()
+        return String(decoding: collected.data.withLock { $0 }, as: UTF8.self)
+    }
 }
 
 /// Writes a temporary configuration file.
@@ -855,4 +879,138 @@ private func scrape(port: UInt16) -> String {
         response += buffer.prefix(got)
     }
     return String(decoding: response, as: UTF8.self)
+}
+
+/// The fields of a logfmt line (`key=value` or `key="quoted \"value\""`), as the daemon writes them
+/// under `logging.format: keyvalue`.
+private func logfmtFields(_ line: String) -> [String: String] {
+    var fields: [String: String] = [:]
+    var characters = Substring(line)
+    while !characters.isEmpty {
+        characters = characters.drop { $0 == " " }
+        let key = String(characters.prefix { $0 != "=" && $0 != " " })
+        characters = characters.dropFirst(key.count)
+        guard characters.first == "=" else { continue }
+        characters = characters.dropFirst()
+        var value = ""
+        if characters.first == "\"" {
+            characters = characters.dropFirst()
+            while let next = characters.first, next != "\"" {
+                characters = characters.dropFirst()
+                if next == "\\", let escaped = characters.first {
+                    characters = characters.dropFirst()
+                    value.append(escaped == "n" ? "\n" : escaped == "t" ? "\t" : escaped)
+                } else {
+                    value.append(next)
+                }
+            }
+            characters = characters.dropFirst()
+        } else {
+            value = String(characters.prefix { $0 != " " })
+            characters = characters.dropFirst(value.count)
+        }
+        fields[key] = value
+    }
+    return fields
+}
+
+/// The JSON objects of the lines of `log` that are JSON objects.
+private func jsonLines(_ log: String) -> [[String: String]] {
+    log.split(separator: "\n").compactMap {
+        try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+    }
+}
+
+extension DaemonTests {
+    @Test("failure log: an unreachable root gives SERVFAIL and one JSON line with the question, client, EDE and site")
+    func failureLine() throws {
+        let port = freePort()
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\nlogging: { format: json }\n" + (try isolatedResolution()))
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        let answer = try #require(try ask(port: port))
+        #expect(answer.rcode == .servFail && answer.header.recursionAvailable && !answer.header.authenticData)
+        let error = try #require(answer.edns?.extendedErrors.first)
+        #expect(error.code == .noReachableAuthority)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+
+        let lines = jsonLines(daemon.stderr)
+        #expect(lines.contains { $0["msg"]?.hasPrefix("mamorid started") == true }, "every line is JSON")
+        let failures = lines.filter { $0["failure"] != nil }
+        #expect(failures.count == 1)
+        let line = try #require(failures.first)
+        let site = String(error.extraText.suffix(5).dropLast())
+        #expect(
+            line == [
+                "time": line["time"] ?? "", "level": "info",
+                "msg": "SERVFAIL example.com. A IN: \(error.extraText)", "failure": "servfail",
+                "qname": "example.com.", "qtype": "A", "qclass": "IN", "client": "127.0.0.1",
+                "client-port": line["client-port"] ?? "", "transport": "udp", "ede-code": "22",
+                "ede-text": error.extraText, "site": site,
+            ])
+        #expect(site.count == 4 && site.allSatisfy(\.isUppercase) && error.extraText.hasSuffix("[\(site)]"))
+        #expect(UInt16(line["client-port"] ?? "") != nil)
+    }
+
+    @Test("failure log: a flood of one failing name gives one line and a summary of the lines it held back")
+    func failureFlood() throws {
+        let port = freePort()
+        let file = try writeConfiguration("listen: [\"127.0.0.1@\(port)\"]\n" + (try isolatedResolution()))
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        var failed = 0
+        for id in 0..<300 where try ask(port: port, id: UInt16(id))?.rcode == .servFail { failed += 1 }
+        #expect(failed == 300)
+        // A second name still gets its line: the limit is per question.
+        #expect(try ask(port: port, name: "other.example")?.rcode == .servFail)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+
+        let lines = daemon.stderr.split(separator: "\n").map { logfmtFields(String($0)) }
+        let failures = lines.filter { $0["failure"] == "servfail" }
+        #expect(failures.map { $0["qname"] } == ["example.com.", "other.example."])
+        let summaries = lines.filter { $0["suppressed"] != nil }
+        #expect(!summaries.isEmpty)
+        #expect(summaries.allSatisfy { $0["msg"]?.hasPrefix("failure log: suppressed") == true })
+        #expect(summaries.compactMap { Int($0["suppressed"] ?? "") }.reduce(0, +) == failed - 1)
+    }
+
+    @Test("query log: one keyvalue line per query with client, question, RCODE, flags, EDE, source and latency")
+    func queryLog() throws {
+        let port = freePort()
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\nlogging: { queries: true, failures: false, format: keyvalue }\n"
+                + (try isolatedResolution()))
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        #expect(try ask(port: port)?.rcode == .servFail)
+        #expect(try ask(port: port, id: 2)?.rcode == .servFail)
+        #expect(try ask(port: port, name: "resolver.arpa", id: 3)?.rcode == .noError)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+
+        let lines = daemon.stderr.split(separator: "\n").map { logfmtFields(String($0)) }
+        #expect(
+            lines.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["msg"] != nil }, "every line is logfmt")
+        #expect(!lines.contains { $0["failure"] != nil }, "logging.failures: false")
+        let queries = lines.filter { $0["source"] != nil }
+        #expect(queries.map { $0["source"] } == ["resolution", "cache", "local"])
+        #expect(queries.map { $0["qname"] } == ["example.com.", "example.com.", "resolver.arpa."])
+        #expect(queries.map { $0["rcode"] } == ["SERVFAIL", "SERVFAIL", "NOERROR"])
+        #expect(queries.map { $0["ede-code"] } == ["22", "22", nil])
+        for query in queries {
+            #expect(query["client"] == "127.0.0.1" && query["transport"] == "udp" && query["qtype"] == "A")
+            #expect(query["flags"] == "rd ra")
+            #expect(query["msg"] == "\(query["qname"] ?? "") A IN \(query["rcode"] ?? "")")
+            #expect(Int(query["latency-us"] ?? "") != nil)
+        }
+    }
 }
