@@ -115,7 +115,7 @@ package final class QueryProcessor: Sendable {
     /// The arrival time, read only when an observer wants every response (for its latency).
     @inline(__always)
     private func observedAtArrival() -> ContinuousClock.Instant? {
-        guard !observers.isEmpty, observers.contains(where: \.observesEveryResponse) else { return nil }
+        guard !observers.isEmpty, observers.contains(where: { $0.observesEveryResponse }) else { return nil }
         return .now
     }
 
