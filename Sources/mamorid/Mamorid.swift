@@ -45,7 +45,7 @@ struct Mamorid: ParsableCommand {
         commandName: "mamorid",
         abstract: "Mamori: a validating recursive DNS resolver.",
         discussion: """
-            Runs in the foreground and logs to stderr (journald-friendly under systemd). \
+            Runs in the foreground and logs to the journal under systemd, else to stderr (logging.format). \
             SIGHUP reloads the configuration, SIGTERM and SIGINT stop the daemon. \
             Without a configuration file it listens on 127.0.0.1 and ::1 port 53 with built-in \
             root hints and trust anchors.
