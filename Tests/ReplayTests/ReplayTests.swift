@@ -66,7 +66,7 @@ import Testing
         let client = ClientAddress(address: .loopbackV4, port: 1, transport: .udp)
         let response: Message
         switch service.answerFromCache(query, client: client) {
-        case .response(let cached):
+        case .response(let cached), .local(let cached):
             response = cached
         case .miss(let miss):
             guard query.header.recursionDesired else {
