@@ -66,6 +66,10 @@ let package = Package(
         .target(name: "AddressPolicy", dependencies: ["DNSWire"]),
         .testTarget(name: "AddressPolicyTests", dependencies: ["AddressPolicy", "DNSWire"]),
 
+        // MARK: - Blocklists (hosts, domain-list and RPZ files in a packed, memory-bounded name table)
+        .target(name: "Blocklists", dependencies: ["DNSWire"]),
+        .testTarget(name: "BlocklistsTests", dependencies: ["Blocklists", "DNSWire"]),
+
         // MARK: - Daemon: configuration, the operating system, listeners, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
@@ -119,7 +123,7 @@ let package = Package(
             name: "MamoriService",
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
-                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy",
+                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy", "Blocklists",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
