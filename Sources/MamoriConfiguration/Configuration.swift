@@ -38,6 +38,8 @@ package struct Configuration: Hashable, Sendable {
     package var control: ControlSection
     /// The Prometheus endpoint (`metrics`).
     package var metrics: MetricsSection
+    /// Blocklists (`blocklists`), asked in order, first match wins; none by default.
+    package var blocklists: [BlocklistConfiguration]
     /// Listener limits: TCP idle timeout and connection cap, per-client waiting queries (`server`).
     package var server: ServerSection
     /// DNS rebinding protection (`rebinding-protection`), off by default.
@@ -81,6 +83,7 @@ package struct Configuration: Hashable, Sendable {
         control = ControlSection()
         metrics = MetricsSection()
         server = ServerSection()
+        blocklists = []
         stateDirectory = "/var/lib/mamori"
         sourceFile = nil
         rebindingProtection = RebindingSection()

@@ -162,6 +162,8 @@ struct ConfigurationDecoder {
             configuration.dns64 = decodeDNS64(entry)
         case "state-directory":
             if let text = string(entry) { configuration.stateDirectory = resolvePath(text) }
+        case "blocklists":
+            configuration.blocklists = blocklists(entry)
         default:
             unknownKey(entry)
         }
@@ -397,6 +399,76 @@ struct ConfigurationDecoder {
     }
 
     // MARK: - Compound values
+
+    /// The `blocklists` items: `{ name, file, format, action, ttl }`, names unique.
+    private mutating func blocklists(_ entry: Entry) -> [BlocklistConfiguration] {
+        guard let items = list(entry) else { return [] }
+        if items.count > BlocklistConfiguration.maxLists {
+            report(entry.key, entry.path, "more than \(BlocklistConfiguration.maxLists) lists")
+        }
+        var lists: [BlocklistConfiguration] = []
+        for (index, item) in items.prefix(BlocklistConfiguration.maxLists).enumerated() {
+            let path = "\(entry.path)[\(index)]"
+            guard let list = blocklist(item, path: path) else { continue }
+            if lists.contains(where: { $0.name == list.name }) {
+                report(item, path + ".name", "\"\(list.name)\" names an earlier list too")
+            }
+            lists.append(list)
+        }
+        return lists
+    }
+
+    /// A `blocklists` item.
+    private mutating func blocklist(_ node: Node, path: String) -> BlocklistConfiguration? {
+        guard case .mapping = node else {
+            report(node, path, "expected { name: NAME, file: PATH, format: hosts|domains|rpz }, got \(describe(node))")
+            return nil
+        }
+        var name: String?
+        var file: String?
+        var format: BlocklistConfiguration.Format?
+        var action = BlocklistConfiguration.Action.nxdomain
+        var actionEntry: Entry?
+        var ttl = BlocklistConfiguration.defaultTTL
+        for entry in entries(of: node, path: path) {
+            switch entry.name {
+            case "name":
+                guard let text = string(entry) else { continue }
+                let allowed = text.utf8.allSatisfy {
+                    ($0 | 0x20) &- 0x61 < 26 || $0 &- 0x30 < 10 || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E
+                }
+                if allowed && text.utf8.count <= BlocklistConfiguration.maxNameLength {
+                    name = text
+                } else {
+                    report(
+                        entry.key, entry.path,
+                        "expected up to \(BlocklistConfiguration.maxNameLength) letters, digits, '-', '_' or '.', got \"\(text)\""
+                    )
+                }
+            case "file":
+                if let text = string(entry) { file = readablePath(text, entry) }
+            case "format":
+                if let word = word(entry, BlocklistConfiguration.Format.allCases.map(\.rawValue)) {
+                    format = BlocklistConfiguration.Format(rawValue: word)
+                }
+            case "action":
+                actionEntry = entry
+                if let word = word(entry, BlocklistConfiguration.Action.allCases.map(\.rawValue)) {
+                    action = BlocklistConfiguration.Action(rawValue: word)!
+                }
+            case "ttl":
+                if let value = integer(entry, range: 0...86400, expected: "seconds, 0 to 86400") { ttl = UInt32(value) }
+            default:
+                unknownKey(entry)
+            }
+        }
+        for key in ["name", "file", "format"] where !hasKey(node, key) { report(node, path, "missing key \(key)") }
+        if format == .rpz, let actionEntry {
+            report(actionEntry.key, actionEntry.path, "an RPZ file says each name's action: no action key")
+        }
+        guard let name, let file, let format else { return nil }
+        return BlocklistConfiguration(name: name, file: file, format: format, action: action, ttl: ttl)
+    }
 
     /// An `access-control` item: `{ network: CIDR, action: allow|refuse|deny }`.
     private mutating func accessRule(_ node: Node, path: String) -> AccessRule? {

@@ -4,6 +4,7 @@
 // systemd; then reload (a bad configuration is rejected and the old one kept whole) and the bounded
 // stop. mamorid adds the command line, the logging and the signals.
 
+import Blocklists
 import DNSWire
 import Dispatch
 import Logging
@@ -49,6 +50,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     private var metricsEndpoint: MetricsEndpoint?
     /// The `control.socket` server, when configured and bindable.
     private var controlSocket: ControlSocket?
+    /// The blocklists in force and their counters, once started.
+    private var blocklists: BlocklistBook?
     /// Expired NTAs, wall-clock jumps and freed heap, while running.
     private var housekeeping: Housekeeping?
 
@@ -118,6 +121,9 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         let service = try ResolverService(
             configuration: inForce, logger: logger, metrics: metrics, persistent: lockStateDirectory())
         self.service = service
+        let blocklists = BlocklistBook(metrics: metrics, logger: logger)
+        blocklists.installed(try blocklists.load(inForce.blocklists))
+        self.blocklists = blocklists
         let activated = try SocketActivation.takeSockets()
         if !activated.isEmpty {
             logger.info(
@@ -131,7 +137,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, httpsAddresses: inForce.listenHTTPS,
             activated: activated)
         self.server = server
-        service.install(Self.stages(server, inForce))
+        service.install(Self.stages(server, inForce, blocklists: blocklists.stage))
         if let metrics, let address = inForce.metrics.listen {
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
         }
@@ -146,6 +152,9 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     package static func checkFiles(_ configuration: Configuration) throws {
         try EngineSettings.checkFiles(configuration)
         _ = try TLSServerContext.dnsOverTLS(configuration)
+        for list in configuration.blocklists {
+            _ = try Blocklist.load(path: list.file, format: BlocklistBook.format(list.format))
+        }
     }
 
     /// The TLS context of DNS over TLS or over HTTPS, when `listen-tls` or `listen-https`, or a
@@ -168,16 +177,19 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
 
     /// The stages before the cache for what `server` serves: discovery of its encrypted endpoints
     /// (RFC 9462), DoH first (the protocol browsers and operating systems prefer), under the
-    /// certificate's first name.
-    /// Then the address policies of `configuration` (rebinding protection, DNS64).
-    private static func stages(_ server: DNSServer, _ configuration: Configuration) -> QueryStages {
+    /// certificate's first name; the blocklists before it. Then the address policies of
+    /// `configuration` (rebinding protection, DNS64).
+    private static func stages(
+        _ server: DNSServer, _ configuration: Configuration, blocklists: BlocklistStage?
+    ) -> QueryStages {
         let certificate = server.httpsContext ?? server.tlsContext
         let target = certificate?.certificateNames.first.flatMap { try? DomainName($0) }
         let https = server.httpsPath.map {
             DesignatedResolverStage.Endpoint.dnsOverHTTPS(server.httpsAddresses, path: $0)
         }
         let endpoints = (https ?? []) + DesignatedResolverStage.Endpoint.dnsOverTLS(server.tlsAddresses)
-        return QueryStages(localAnswers: [DesignatedResolverStage(target: target, endpoints: endpoints)])
+        let discovery = DesignatedResolverStage(target: target, endpoints: endpoints)
+        return QueryStages(localAnswers: (blocklists.map { [$0] } ?? []) + [discovery])
             .addingAddressPolicies(of: configuration)
     }
 
@@ -280,14 +292,17 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     @discardableResult
     package func reload() -> String? {
         queue.sync {
-            guard let server, let service else { return "the daemon is still starting" }
+            guard let server, let service, let blocklists else { return "the daemon is still starting" }
             notifier.reloading()
             logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
             let fresh: Configuration
             let tls: TLSServerContext?
             let https: TLSServerContext?
+            let lists: [LoadedBlocklist]
             do {
                 fresh = planDescriptors(try source.load())
+                // Read here, on the control queue: the listeners answer from the old lists meanwhile.
+                lists = try blocklists.load(fresh.blocklists)
                 // Renewed certificate and key files (ACME renewal): read before anything changes,
                 // so a bad pair rejects the whole reload and the old contexts stay.
                 tls = try server.tlsContext.flatMap { try TLSServerContext.dnsOverTLS(fresh, keepingTicketsOf: $0) }
@@ -302,11 +317,13 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
                 return "\(error)".split(separator: "\n").joined(separator: "; ")
             }
             server.reload(ServerPolicy(fresh), tlsContext: tls, httpsContext: https)
+            blocklists.installed(lists)
             if let certificate = tls ?? https {
                 logger.info("TLS certificate: \(certificate.certificateSummary)")
             }
-            // Every reload: the stages follow the certificate and the configuration's policies.
-            service.install(Self.stages(server, fresh))
+            // Every reload: the stages follow the certificate, the configuration's policies and the
+            // blocklists, and a new answer generation means nothing answered before is replayed.
+            service.install(Self.stages(server, fresh, blocklists: blocklists.stage))
             applyLogging(fresh.logging)
             if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
                 || fresh.listenHTTPS != inForce.listenHTTPS || fresh.https != inForce.https
