@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DNSCrypto", targets: ["DNSCrypto"]),
         .library(name: "DNSSEC", targets: ["DNSSEC"]),
         .library(name: "DNSCache", targets: ["DNSCache"]),
+        .library(name: "Blocklists", targets: ["Blocklists"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
         .executable(name: "mamorictl", targets: ["mamorictl"]),
     ],

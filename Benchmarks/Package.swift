@@ -70,5 +70,15 @@ let package = Package(
             path: "Benchmarks/CacheBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        // Blocklists: a one-million-name list's load time, bytes per name, RSS, and peak RSS while a
+        // second list loads beside the first (a reload's swap); lookups per second.
+        .executableTarget(
+            name: "BlocklistMeasurements",
+            dependencies: [
+                .product(name: "Blocklists", package: "main"),
+                .product(name: "DNSWire", package: "main"),
+            ],
+            path: "Benchmarks/BlocklistMeasurements"
+        ),
     ]
 )

@@ -14,7 +14,7 @@ import Testing
 #endif
 
 /// The `mamorid` built next to this test bundle.
-private let daemonPath: String = {
+let daemonPath: String = {
     let executable =
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("mamorid").path
@@ -39,7 +39,7 @@ private func mamorictl(_ arguments: [String]) throws -> (status: Int32, output: 
 }
 
 /// A free loopback port for both UDP and TCP (bound once, then released).
-private func freePort() -> UInt16 {
+func freePort() -> UInt16 {
     for _ in 0..<20 {
         let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -63,7 +63,7 @@ private func freePort() -> UInt16 {
 }
 
 /// A unix datagram socket standing in for systemd's notification socket.
-private final class NotifySocket {
+final class NotifySocket {
     /// The socket.
     let descriptor: Int32
     /// Its path, for NOTIFY_SOCKET.
@@ -111,7 +111,7 @@ private final class NotifySocket {
 }
 
 /// A running daemon.
-private final class DaemonProcess {
+final class DaemonProcess {
     /// The process.
     let process = Process()
     /// Its stderr.
@@ -174,7 +174,7 @@ private final class DaemonProcess {
 }
 
 /// Writes a temporary configuration file.
-private func writeConfiguration(_ text: String, to path: String? = nil) throws -> String {
+func writeConfiguration(_ text: String, to path: String? = nil) throws -> String {
     let file = path ?? NSTemporaryDirectory() + "mamori-\(UUID().uuidString.prefix(8)).yaml"
     try text.write(toFile: file, atomically: true, encoding: .utf8)
     return file
@@ -185,7 +185,7 @@ private func writeConfiguration(_ text: String, to path: String? = nil) throws -
 /// queries are refused at once (ICMP port unreachable) and clients get SERVFAIL with EDE 22.
 /// The state directory is fresh, and the control socket is off (or at `controlSocket`), so no
 /// test touches /run/mamori.
-private func isolatedResolution(controlSocket: String? = nil) throws -> String {
+func isolatedResolution(controlSocket: String? = nil) throws -> String {
     let hints = NSTemporaryDirectory() + "mamori-hints-\(UUID().uuidString.prefix(8))"
     try ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.10.99.1\n"
         .write(toFile: hints, atomically: true, encoding: .utf8)
@@ -201,7 +201,7 @@ private func stateDirectory(in configuration: String) -> String? {
 }
 
 /// Sets a 5 s receive timeout on `descriptor` and connects it to 127.0.0.1:port.
-private func connectLoopback(_ descriptor: Int32, port: UInt16) -> Bool {
+func connectLoopback(_ descriptor: Int32, port: UInt16) -> Bool {
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
@@ -783,7 +783,7 @@ private func printedCookie(_ output: String) -> (hex: String, verdict: String?)?
 /// An authoritative server for `cookie.test.` on an ephemeral loopback UDP port, run on its own thread:
 /// every A query gets 192.0.2.7 with TTL 300, its client cookie back with the server cookie
 /// `serverCookie`, and is recorded.
-private final class StubAuthority: @unchecked Sendable {
+final class StubAuthority: @unchecked Sendable {
     // @unchecked: `descriptor` and `port` never change; `received` and `stopped` are behind `lock`.
     /// The server cookie it gives.
     static let serverCookie: [UInt8] = [0x5E, 0x5E, 0x5E, 0x5E, 1, 2, 3, 4]
@@ -865,7 +865,7 @@ private final class StubAuthority: @unchecked Sendable {
 }
 
 /// `GET /metrics` from 127.0.0.1:port; the whole HTTP response as text ("" when nothing answers).
-private func scrape(port: UInt16) -> String {
+func scrape(port: UInt16) -> String {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(descriptor) }
     guard connectLoopback(descriptor, port: port) else { return "" }
