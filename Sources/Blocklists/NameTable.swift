@@ -187,7 +187,8 @@ struct NameTable: Sendable {
     /// is gone.
     mutating func trim() {
         if storage.capacity > storage.count + storage.count / 8 + 64 {
-            storage = Array(storage)
+            // `Array(storage)` would share the buffer; a copy through a pointer gets its own, sized to fit.
+            storage = storage.withUnsafeBufferPointer { Array($0) }
         }
     }
 

@@ -17,6 +17,9 @@ enum ResponsePolicyZone {
     static let maxRecordsPerOwner = 64
     /// The most owners with local data: each is kept as RRsets, far larger than a packed name.
     static let maxLocalDataOwners = 100_000
+    /// The most records and directives read from one file: the names a list may hold, and as many
+    /// again for local data and the zone's own records.
+    static let maxEntries = 2 * ListFiles.maxNames
     /// The TTL of local data that gives none and follows no `$TTL`: the draft's examples use 300.
     static let defaultTTL: UInt32 = 300
 
@@ -47,7 +50,7 @@ enum ResponsePolicyZone {
         var pending: [[UInt8]: PendingLocalData] = [:]
         var pendingOrder: [[UInt8]] = []
         var entries = 0
-        // One entry a record or directive; ZoneFileParser.maxRecords bounds the count.
+        // One entry a record or directive; maxEntries bounds the count.
         while true {
             let entry: ZoneFileScanner.Entry?
             do {
@@ -59,8 +62,8 @@ enum ResponsePolicyZone {
             entries += 1
             let line = entry.line
             func fail(_ reason: String) -> BlocklistError { BlocklistError(file: path, line: line, reason) }
-            guard entries <= ZoneFileParser.maxRecords else {
-                throw fail("more than \(ZoneFileParser.maxRecords) records")
+            guard entries <= maxEntries else {
+                throw fail("more than \(maxEntries) records")
             }
             var tokens = entry.tokens[...]
             let first = tokens[tokens.startIndex]
@@ -150,7 +153,7 @@ enum ResponsePolicyZone {
             } catch {
                 throw fail("bad \(type) data: \(error.reason)")
             }
-            if case .cname(let cname) = rdata, let code = actionCode(cname.target, owner: owner) {
+            if case .cname(let cname) = rdata, let code = actionCode(cname.target, trigger: below ? nil : trigger) {
                 guard let code else {
                     throw fail(
                         "CNAME \(cname.target) (\(cname.target == "rpz-drop." ? "DROP" : "TCP-Only")) is not supported")
@@ -194,11 +197,14 @@ enum ResponsePolicyZone {
     }
 
     /// The action a CNAME's target names (draft §4.1.x), `.some(nil)` for DROP and TCP-Only which
-    /// this resolver cannot give, or nil when it is Local Data (a CNAME to another name).
-    static func actionCode(_ target: DomainName, owner: DomainName) -> PolicyCodes.Code?? {
+    /// this resolver cannot give, or nil when it is Local Data (a CNAME to another name). A CNAME
+    /// to the trigger name itself (`trigger`, the lowercased wire form; nil for a wildcard owner) is
+    /// the older spelling of PASSTHRU.
+    static func actionCode(_ target: DomainName, trigger: [UInt8]?) -> PolicyCodes.Code?? {
         if target.isRoot { return .some(.nxdomain) }
         if target.wireBytes == [1, 0x2A, 0] { return .some(.nodata) }
         let lowered = target.lowercased
+        if let trigger, lowered.wireBytes == trigger { return .some(.passthru) }
         if lowered == "rpz-passthru." { return .some(.passthru) }
         if lowered == "rpz-drop." || lowered == "rpz-tcp-only." { return .some(nil) }
         return nil

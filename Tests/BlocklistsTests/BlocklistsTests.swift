@@ -150,6 +150,7 @@ struct ResponsePolicyZoneTests {
         ok.blocked.example  CNAME rpz-passthru.
         *.wild.example      CNAME *.
         garden.example      CNAME walled.garden.example.
+        old.blocked.example CNAME old.blocked.example.
         local.example   30  A 192.0.2.1
                             A 192.0.2.2
         local.example       AAAA 2001:db8::1
@@ -172,6 +173,8 @@ struct ResponsePolicyZoneTests {
         // The exact name beats the wildcard above it.
         #expect(list.match("ok.blocked.example.") == BlockMatch(policy: .passthru, listedLabelCount: 3))
         #expect(list.match("x.ok.blocked.example.") == BlockMatch(policy: .nxdomain, listedLabelCount: 2))
+        // The older PASSTHRU: a CNAME to the trigger name itself.
+        #expect(list.match("old.blocked.example.") == BlockMatch(policy: .passthru, listedLabelCount: 3))
         #expect(list.match("rpz.local.") == nil)
         #expect(list.match("other.example.") == nil)
     }

@@ -17,7 +17,7 @@ func status(_ field: String) -> Int {
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, 256, file) != nil {
-        let text = String(cString: line)
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if text.hasPrefix(field + ":") {
             let digits = text.split(separator: " ").dropFirst().first { Int($0) != nil }
             return (digits.flatMap { Int($0) } ?? 0) * 1024
@@ -33,8 +33,12 @@ func resetPeak() {
     fclose(file)
 }
 
+/// glibc's `malloc_trim`, which the Glibc module does not export.
+@_silgen_name("malloc_trim")
+func mallocTrim(_ pad: Int) -> Int32
+
 /// Gives freed memory back to the system, so RSS shows what is held.
-func trimHeap() { malloc_trim(0) }
+func trimHeap() { _ = mallocTrim(0) }
 
 /// Seconds since `start`.
 func seconds(since start: ContinuousClock.Instant) -> Double {
