@@ -146,6 +146,11 @@ enum ResponsePolicyZone {
             }
             let trigger = Array(ownerBytes[triggerStart..<index]) + [0]
 
+            // The usual actions, spelt as the draft writes them, need no RDATA parser.
+            if type == .cname, tokens.count == 1, let code = Self.spelledAction(tokens[tokens.startIndex].text) {
+                try insert(trigger, code: code, below: below, into: &list, fail)
+                continue
+            }
             let rdataText = tokens.map(\.description).joined(separator: " ")
             let rdata: RData
             do {
@@ -208,6 +213,16 @@ enum ResponsePolicyZone {
         if lowered == "rpz-passthru." { return .some(.passthru) }
         if lowered == "rpz-drop." || lowered == "rpz-tcp-only." { return .some(nil) }
         return nil
+    }
+
+    /// The action of a CNAME target written `.`, `*.` or `rpz-passthru.` (any case), or nil.
+    static func spelledAction(_ text: [UInt8]) -> PolicyCodes.Code? {
+        switch text.count {
+        case 1 where text[0] == 0x2E: return .nxdomain
+        case 2 where text[0] == 0x2A && text[1] == 0x2E: return .nodata
+        case 13 where text.map(NameTable.fold) == Array("rpz-passthru.".utf8): return .passthru
+        default: return nil
+        }
     }
 
     /// Puts `trigger` into the table with `code` at itself or below it.
