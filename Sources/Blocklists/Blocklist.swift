@@ -125,22 +125,4 @@ public struct Blocklist: Sendable {
             }
         return BlockMatch(policy: policy, listedLabelCount: labels)
     }
-
-    /// Every listed name with what it does at itself and below (for tests and `--check-config`).
-    public func listedNames() -> [(name: DomainName, exact: BlockPolicy?, below: BlockPolicy?)] {
-        table.entries().map { entry in
-            let name = (try? DomainName(wireBytes: entry.name)) ?? .root
-            func policy(_ code: PolicyCodes.Code) -> BlockPolicy? {
-                switch code {
-                case .none: nil
-                case .listed: .listed
-                case .nxdomain: .nxdomain
-                case .nodata: .nodata
-                case .passthru: .passthru
-                case .localData: .localData([])
-                }
-            }
-            return (name, policy(entry.codes.exact), policy(entry.codes.below))
-        }
-    }
 }

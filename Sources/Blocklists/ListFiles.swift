@@ -44,7 +44,7 @@ enum ListFiles {
                 return
             }
             for field in fields.dropFirst() {
-                if Self.housekeepingNames.contains(Array(line[field])) {
+                if Self.housekeepingNames.contains(line[field].map(NameTable.fold)) {
                     list.notes.housekeepingNames += 1
                     continue
                 }

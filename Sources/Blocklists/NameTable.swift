@@ -201,16 +201,4 @@ struct NameTable: Sendable {
 
     /// The number of bytes in ``storage``.
     var storageCount: Int { storage.count }
-
-    /// Every name held with its codes, in storage order (for tests and dumps).
-    func entries() -> [(name: [UInt8], codes: PolicyCodes)] {
-        var result: [(name: [UInt8], codes: PolicyCodes)] = []
-        var offset = 0
-        while offset < storage.count {
-            let end = Self.nameEnd(storage, at: offset)
-            result.append((Array(storage[offset..<end]), PolicyCodes(byte: storage[end])))
-            offset = end + 1
-        }
-        return result
-    }
 }

@@ -41,7 +41,7 @@ struct HostsFileTests {
             """
             # StevenBlack-style header
             127.0.0.1 localhost
-            127.0.0.1 localhost.localdomain
+            127.0.0.1 LocalHost.LocalDomain
             255.255.255.255 broadcasthost
             ::1 localhost
             fe80::1%lo0 localhost
