@@ -35,7 +35,7 @@ struct LineReader: ~Copyable {
     deinit { close(descriptor) }
 
     /// Calls `body` with each line (without its newline or a trailing carriage return) and its
-    /// 1-based number.
+    /// 1-based number, from the start of the file each time.
     /// - Throws: ``BlocklistError`` for a read error or a line over ``maxLineLength``, or what
     ///   `body` throws.
     func forEachLine(
@@ -44,6 +44,10 @@ struct LineReader: ~Copyable {
         let capacity = Self.chunkSize + Self.maxLineLength
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
+        // From the start, so a second pass reads the file again.
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw BlocklistError(file: path, line: 0, "cannot seek: \(String(cString: strerror(errno)))")
+        }
         var filled = 0
         var lineNumber = 0
         var atEnd = false

@@ -26,8 +26,7 @@ enum ListFiles {
     static func hosts(path: String) throws(BlocklistError) -> Blocklist {
         let reader = try LineReader(path: path)
         var list = Blocklist()
-        // "0.0.0.0 " precedes each name and the wire form adds two bytes: the file's size is enough.
-        list.table.reserve(bytes: reader.size)
+        try presize(&list.table, reader, namesFrom: 1)
         try reader.forEachLine { (line, number) throws(BlocklistError) in
             let fields = Self.fields(line)
             guard let first = fields.first else { return }
@@ -61,7 +60,7 @@ enum ListFiles {
     static func domains(path: String) throws(BlocklistError) -> Blocklist {
         let reader = try LineReader(path: path)
         var list = Blocklist()
-        list.table.reserve(bytes: reader.size + reader.size / 8)
+        try presize(&list.table, reader, namesFrom: 0)
         try reader.forEachLine { (line, number) throws(BlocklistError) in
             let fields = Self.fields(line)
             guard var field = fields.first else { return }
@@ -79,6 +78,29 @@ enum ListFiles {
         }
         list.table.trim()
         return list
+    }
+
+    /// Sizes `table` for the file in a first pass that only splits fields: the names' bytes (each
+    /// field from `namesFrom` on, its wire form two bytes longer, plus the policy byte) and their
+    /// count. The table then fills without growing, and a list costs its final size while it loads,
+    /// not twice it (a reload holds the old list meanwhile). Bad lines are left to the second pass.
+    private static func presize(
+        _ table: inout NameTable, _ reader: borrowing LineReader, namesFrom: Int
+    )
+        throws(BlocklistError)
+    {
+        var bytes = 0
+        var names = 0
+        try reader.forEachLine { (line, _) throws(BlocklistError) in
+            let fields = Self.fields(line)
+            guard fields.count > namesFrom else { return }
+            for field in fields[namesFrom...] {
+                bytes += field.count + 3
+                names += 1
+            }
+        }
+        table.reserve(bytes: bytes)
+        table.reserve(names: min(names, maxNames + 1))
     }
 
     /// Adds the name `line[field]` with `codes`, checked and lowercased.

@@ -68,6 +68,15 @@ struct NameTable: Sendable {
         storage.reserveCapacity(min(bytes, Self.maxStorageBytes))
     }
 
+    /// Sizes the slots for up to `names` names at once, so the table is never doubled (and never
+    /// holds its old and new slots together) while it fills.
+    mutating func reserve(names: Int) {
+        guard count == 0 else { return }
+        var size = slots.count
+        while size * 3 < names * 4 && size < 1 << 31 { size *= 2 }
+        if size > slots.count { slots = Array(repeating: 0, count: size) }
+    }
+
     /// FNV-1a over `bytes[start..<end]`, ASCII letters folded to lower case: wire length octets
     /// are at most 63, below every letter, so folding every byte keeps them (RFC 4343 §3: names
     /// compare without regard to ASCII case).
