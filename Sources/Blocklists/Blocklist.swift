@@ -46,8 +46,16 @@ public struct BlockMatch: Hashable, Sendable {
 
 /// One list, loaded and read-only: safe to share between every listener's queue.
 public struct Blocklist: Sendable {
-    /// The names.
+    /// The names; in an overlay, those not in ``base`` or listed there with other codes.
     var table: NameTable
+    /// In an overlay, the table of the list this one replaced, shared with it: a reload of a list
+    /// that changed a little costs the change, not a second copy of the list.
+    var base: NameTable?
+    /// In an overlay, one bit a slot of ``base``: set when that entry is still listed, with the same
+    /// codes.
+    var live: [UInt64] = []
+    /// In an overlay, the entries of ``base`` still listed.
+    var liveCount = 0
     /// RPZ local data, by entry offset in the table: for the name itself and for names below it.
     var localData: [Int: (exact: [RRSet]?, below: [RRSet]?)]
     /// Bytes the local data accounts for (an estimate: wire lengths plus per-RRset overhead).
@@ -56,10 +64,15 @@ public struct Blocklist: Sendable {
     public internal(set) var notes: LoadNotes
 
     /// Names the list holds (an RPZ owner and its wildcard count once).
-    public var count: Int { table.count }
+    public var count: Int { table.count + liveCount }
 
     /// Bytes the list holds on the heap: the packed names, the slots and the local data.
-    public var byteCount: Int { table.byteCount + localDataBytes }
+    public var byteCount: Int {
+        table.byteCount + (base?.byteCount ?? 0) + live.capacity * 8 + localDataBytes
+    }
+
+    /// Whether the list is an overlay on the table of the list it replaced.
+    public var isOverlay: Bool { base != nil }
 
     /// What a parser skipped and why: lines that are not blocking entries, RPZ triggers of kinds
     /// other than QNAME.
@@ -93,7 +106,7 @@ public struct Blocklist: Sendable {
         name.wireBytes.withUnsafeBufferPointer { bytes -> BlockMatch? in
             let end = bytes.count
             let labels = name.labelCount
-            if let (codes, offset) = table.codes(bytes, from: 0, to: end), codes.exact != .none {
+            if let (codes, offset) = codes(bytes, from: 0, to: end), codes.exact != .none {
                 return match(codes.exact, offset: offset, below: false, labels: labels)
             }
             // Parents, nearest first, the root last (an RPZ `*` owner at the apex): one label at a time.
@@ -104,12 +117,28 @@ public struct Blocklist: Sendable {
                 start += Int(bytes[start]) + 1
                 remaining -= 1
                 steps += 1
-                if let (codes, offset) = table.codes(bytes, from: start, to: end), codes.below != .none {
+                if let (codes, offset) = codes(bytes, from: start, to: end), codes.below != .none {
                     return match(codes.below, offset: offset, below: true, labels: remaining)
                 }
             }
             return nil
         }
+    }
+
+    /// The codes of one name: from the base when its entry there is live, else from the table.
+    @inline(__always)
+    private func codes(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
+    ) -> (
+        PolicyCodes, offset: Int
+    )? {
+        if let base, let (codes, offset, slot) = base.codes(bytes, from: start, to: end),
+            live[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+        {
+            return (codes, offset)
+        }
+        guard let (codes, offset, _) = table.codes(bytes, from: start, to: end) else { return nil }
+        return (codes, offset)
     }
 
     /// The match of a stored code.

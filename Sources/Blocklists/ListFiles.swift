@@ -23,10 +23,11 @@ enum ListFiles {
     /// Reads a hosts file: `ADDRESS NAME [NAME…]` lines, `#` to the end of the line a comment. Names
     /// given 0.0.0.0, 127.0.0.1, :: or ::1 are listed for themselves (a hosts file never covered the
     /// names below one); lines with other addresses are left aside and counted.
-    static func hosts(path: String) throws(BlocklistError) -> Blocklist {
+    static func hosts(path: String, over base: NameTable? = nil) throws(BlocklistError) -> Blocklist? {
         let reader = try LineReader(path: path)
         var list = Blocklist()
-        try presize(&list.table, reader, namesFrom: 1)
+        var overlay = base.map { Overlay(base: $0) }
+        if overlay == nil { try presize(&list.table, reader, namesFrom: 1) }
         try reader.forEachLine { (line, number) throws(BlocklistError) in
             let fields = Self.fields(line)
             guard let first = fields.first else { return }
@@ -47,20 +48,21 @@ enum ListFiles {
                     list.notes.housekeepingNames += 1
                     continue
                 }
-                try Self.add(line, field, codes: PolicyCodes(exact: .listed, below: .none), to: &list, path, number)
+                try Self.add(
+                    line, field, codes: PolicyCodes(exact: .listed, below: .none), to: &list, &overlay, path, number)
             }
         }
-        list.table.trim()
-        return list
+        return finish(list, overlay)
     }
 
     /// Reads a domain list: one name a line, which lists it and every name below it; `*.NAME` lists
     /// only the names below. `#` starts a comment. A line with two fields is refused with a hint,
     /// since it is most likely a hosts file given the wrong format.
-    static func domains(path: String) throws(BlocklistError) -> Blocklist {
+    static func domains(path: String, over base: NameTable? = nil) throws(BlocklistError) -> Blocklist? {
         let reader = try LineReader(path: path)
         var list = Blocklist()
-        try presize(&list.table, reader, namesFrom: 0)
+        var overlay = base.map { Overlay(base: $0) }
+        if overlay == nil { try presize(&list.table, reader, namesFrom: 0) }
         try reader.forEachLine { (line, number) throws(BlocklistError) in
             let fields = Self.fields(line)
             guard var field = fields.first else { return }
@@ -74,9 +76,61 @@ enum ListFiles {
                 codes.exact = .none
                 field = field.lowerBound + 2..<field.upperBound
             }
-            try Self.add(line, field, codes: codes, to: &list, path, number)
+            try Self.add(line, field, codes: codes, to: &list, &overlay, path, number)
         }
+        return finish(list, overlay)
+    }
+
+    /// A list being read against the table of the list it replaces.
+    struct Overlay {
+        /// The replaced list's table.
+        let base: NameTable
+        /// For each slot of `base`, the packed codes the new file gives its name (0: not listed).
+        var codes: [UInt8]
+
+        /// An overlay on `base`.
+        init(base: NameTable) {
+            self.base = base
+            codes = Array(repeating: 0, count: base.slots.count)
+        }
+    }
+
+    /// The most an overlay may differ from its base (names added, changed or gone) before a list is
+    /// built whole instead: past it the overlay saves little and every lookup would pay for two tables.
+    static func overlayLimit(_ base: NameTable) -> Int { base.count / 4 }
+
+    /// `list` as read: trimmed when whole; with an overlay, the base entries the file still lists with
+    /// the same codes marked live and those it lists with other codes copied into the table. Nil when
+    /// the overlay differs from its base by more than ``overlayLimit(_:)``.
+    static func finish(_ list: Blocklist, _ overlay: Overlay?) -> Blocklist? {
+        var list = list
+        guard let overlay else {
+            list.table.trim()
+            return list
+        }
+        let base = overlay.base
+        var live = [UInt64](repeating: 0, count: (base.slots.count + 63) / 64)
+        var liveCount = 0
+        base.storage.withUnsafeBufferPointer { storage in
+            base.forEachEntry { slot, name, stored in
+                let codes = overlay.codes[slot]
+                if codes == 0 { return }
+                if codes == stored {
+                    live[slot >> 6] |= 1 << UInt64(slot & 63)
+                    liveCount += 1
+                    return
+                }
+                let start = list.table.storageCount
+                for index in name { list.table.append(storage[index]) }
+                list.table.commitAppendedName(from: start, codes: PolicyCodes(byte: codes))
+            }
+        }
+        let gone = base.count - liveCount
+        guard list.table.count + gone <= overlayLimit(base) else { return nil }
         list.table.trim()
+        list.base = base
+        list.live = live
+        list.liveCount = liveCount
         return list
     }
 
@@ -103,15 +157,30 @@ enum ListFiles {
         table.reserve(names: min(names, maxNames + 1))
     }
 
-    /// Adds the name `line[field]` with `codes`, checked and lowercased.
+    /// Adds the name `line[field]` with `codes`, checked and lowercased; with an overlay, a name its
+    /// base holds is only noted there.
     private static func add(
         _ line: UnsafeBufferPointer<UInt8>, _ field: Range<Int>, codes: PolicyCodes, to list: inout Blocklist,
-        _ path: String, _ number: Int
+        _ overlay: inout Overlay?, _ path: String, _ number: Int
     ) throws(BlocklistError) {
         let start = list.table.storageCount
         if let problem = appendWireName(line, field, to: &list.table) {
             list.table.discard(from: start)
             throw BlocklistError(file: path, line: number, problem)
+        }
+        if overlay != nil {
+            let end = list.table.storageCount
+            let found = list.table.storage.withUnsafeBufferPointer { overlay!.base.codes($0, from: start, to: end) }
+            if let (_, _, slot) = found {
+                list.table.discard(from: start)
+                // Merged as the table merges a repeated name: a position already given keeps it.
+                var merged = PolicyCodes(byte: overlay!.codes[slot])
+                if overlay!.codes[slot] != 0 { list.notes.duplicates += 1 }
+                if merged.exact == .none { merged.exact = codes.exact }
+                if merged.below == .none { merged.below = codes.below }
+                overlay!.codes[slot] = merged.byte
+                return
+            }
         }
         if list.table.commitAppendedName(from: start, codes: codes).previous != nil {
             list.notes.duplicates += 1

@@ -95,13 +95,13 @@ struct NameTable: Sendable {
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
 
-    /// The entry offset holding the name `bytes[start..<end]` (a suffix of a wire name, ending in
-    /// the root label), or nil.
+    /// The entry offset and slot holding the name `bytes[start..<end]` (a suffix of a wire name,
+    /// ending in the root label), or nil.
     @inline(__always)
     private func find(
         _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, hash: UInt64,
         storage: UnsafeBufferPointer<UInt8>, slots: UnsafeBufferPointer<UInt32>
-    ) -> Int? {
+    ) -> (offset: Int, slot: Int)? {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         let length = end - start
@@ -113,7 +113,7 @@ struct NameTable: Sendable {
             if offset + length <= storage.count {
                 var index = 0
                 while index < length && storage[offset + index] == Self.fold(bytes[start + index]) { index += 1 }
-                if index == length { return offset }
+                if index == length { return (offset, slot) }
             }
             slot = (slot + 1) & mask
         }
@@ -121,14 +121,28 @@ struct NameTable: Sendable {
 
     /// The codes of the name whose wire form is `bytes[start..<end]`, or nil when it is not held.
     @inline(__always)
-    func codes(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (PolicyCodes, offset: Int)? {
+    func codes(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
+    ) -> (
+        PolicyCodes, offset: Int, slot: Int
+    )? {
         storage.withUnsafeBufferPointer { storage in
             slots.withUnsafeBufferPointer { slots in
                 let hash = Self.hash(bytes, from: start, to: end)
-                guard let offset = find(bytes, from: start, to: end, hash: hash, storage: storage, slots: slots)
+                guard let (offset, slot) = find(bytes, from: start, to: end, hash: hash, storage: storage, slots: slots)
                 else { return nil }
-                return (PolicyCodes(byte: storage[offset + end - start]), offset)
+                return (PolicyCodes(byte: storage[offset + end - start]), offset, slot)
             }
+        }
+    }
+
+    /// Calls `body` with each entry's slot, the bounds of its name in ``storage`` and its packed codes.
+    func forEachEntry(_ body: (_ slot: Int, _ name: Range<Int>, _ codes: UInt8) -> Void) {
+        // One visit a slot: the slots are a fixed array.
+        for (slot, stored) in slots.enumerated() where stored != 0 {
+            let offset = Int(stored) - 1
+            let end = Self.nameEnd(storage, at: offset)
+            body(slot, offset..<end, storage[end])
         }
     }
 
@@ -147,7 +161,7 @@ struct NameTable: Sendable {
                     slots: slots)
             }
         }
-        if let offset = existing {
+        if let offset = existing?.offset {
             storage.removeLast(end - start)
             let at = offset + end - start
             let previous = PolicyCodes(byte: storage[at])

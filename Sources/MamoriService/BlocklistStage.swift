@@ -175,11 +175,12 @@ package final class BlocklistBook: Sendable {
         return lists.isEmpty ? nil : BlocklistStage(lists: lists)
     }
 
-    /// Loads `configurations`, reusing an installed list whose file and format are unchanged, and
-    /// installs nothing: the caller installs the result with ``installed(_:)`` once the rest of a
+    /// Loads `configurations`, reusing an installed list whose file and format are unchanged (and
+    /// building a changed hosts or domain list as an overlay on the installed one's table when it
+    /// changed little, ``Blocklist/load(path:format:replacing:)``), and installs nothing: the caller installs the result with ``installed(_:)`` once the rest of a
     /// reload is accepted. Runs on the caller's queue (the daemon's control queue), never a
     /// listener's. While it runs the installed lists stay in memory: the peak is old plus new,
-    /// less every list kept.
+    /// less every list kept and every table an overlay shares.
     /// - Throws: ``BlocklistError`` naming the file and line of the first bad list.
     package func load(_ configurations: [BlocklistConfiguration]) throws(BlocklistError) -> [LoadedBlocklist] {
         let installed = state.withLock { $0.installed }
@@ -192,18 +193,17 @@ package final class BlocklistBook: Sendable {
                 return hits
             }
             let identity = FileIdentity(path: configuration.file)
-            if let identity,
-                let same = installed.first(where: {
-                    $0.configuration.file == configuration.file && $0.configuration.format == configuration.format
-                        && $0.file == identity
-                })
-            {
+            let previous = installed.first {
+                $0.configuration.file == configuration.file && $0.configuration.format == configuration.format
+            }
+            if let identity, let previous, previous.file == identity {
                 loaded.append(
-                    LoadedBlocklist(configuration: configuration, list: same.list, file: identity, hits: hits))
+                    LoadedBlocklist(configuration: configuration, list: previous.list, file: identity, hits: hits))
                 continue
             }
             let started = ContinuousClock.now
-            let list = try Blocklist.load(path: configuration.file, format: Self.format(configuration.format))
+            let list = try Blocklist.load(
+                path: configuration.file, format: Self.format(configuration.format), replacing: previous?.list)
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             logger.info(
                 "blocklist \(configuration.name): \(list.count) names, \(list.byteCount / 1024) KiB",
@@ -211,6 +211,7 @@ package final class BlocklistBook: Sendable {
                     "file": "\(configuration.file)", "format": "\(configuration.format.rawValue)",
                     "seconds": "\((seconds * 1000).rounded() / 1000)",
                     "bytes-per-name": "\(list.count == 0 ? 0 : list.byteCount / list.count)",
+                    "overlay": "\(list.isOverlay)",
                     "left-aside": "\(Self.describe(list.notes))",
                 ])
             loaded.append(LoadedBlocklist(configuration: configuration, list: list, file: identity, hits: hits))

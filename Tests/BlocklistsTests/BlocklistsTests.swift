@@ -272,3 +272,59 @@ struct NameTableTests {
         #expect(list.byteCount / list.count < 100)
     }
 }
+
+@Suite("Overlays at reload")
+struct OverlayTests {
+    /// Loads `text` as a domain list replacing `previous`.
+    static func reload(_ text: String, replacing previous: Blocklist) throws -> Blocklist {
+        let path = try listFile(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Blocklist.load(path: path, format: .domains, replacing: previous)
+    }
+
+    @Test("a list that changed a little shares the old table: names gone, added, changed, repeated")
+    func overlay() throws {
+        let common = (0..<100).map { "n\($0).example\n" }.joined()
+        let old = try load(common + "keep.example\nchange.example\ngone.example\n", .domains)
+        #expect(!old.isOverlay && old.count == 103)
+        let new = try Self.reload(
+            common + "keep.example\n*.change.example\nnew.example\nKEEP.example\n", replacing: old)
+        #expect(new.isOverlay)
+        #expect(new.count == 103)
+        #expect(new.notes.duplicates == 1)
+        #expect(new.match("gone.example.") == nil)
+        #expect(new.match("x.gone.example.") == nil)
+        #expect(new.match("new.example.") == BlockMatch(policy: .listed, listedLabelCount: 2))
+        #expect(new.match("keep.example.") == BlockMatch(policy: .listed, listedLabelCount: 2))
+        #expect(new.match("change.example.") == nil)
+        #expect(new.match("x.change.example.") == BlockMatch(policy: .listed, listedLabelCount: 2))
+        #expect(new.match("a.n57.example.") == BlockMatch(policy: .listed, listedLabelCount: 2))
+        // The old list, sharing the table, is unchanged.
+        #expect(old.match("gone.example.") != nil && old.match("new.example.") == nil)
+        #expect(old.match("change.example.") != nil)
+
+        // An overlay replaced: the new one is built on the same first table.
+        let third = try Self.reload(common + "keep.example\nchange.example\ngone.example\n", replacing: new)
+        #expect(third.isOverlay && third.count == 103)
+        #expect(third.match("gone.example.") != nil && third.match("change.example.") != nil)
+        #expect(third.match("new.example.") == nil)
+    }
+
+    @Test("a list that changed by more than a quarter is read whole")
+    func tooDifferent() throws {
+        let old = try load((0..<8).map { "a\($0).example\n" }.joined(), .domains)
+        let new = try Self.reload((0..<8).map { "b\($0).example\n" }.joined(), replacing: old)
+        #expect(!new.isOverlay && new.count == 8)
+        #expect(new.match("b3.example.") != nil && new.match("a3.example.") == nil)
+    }
+
+    @Test("a bad line is an error with an overlay too")
+    func badLine() throws {
+        let old = try load("a.example\n", .domains)
+        let path = try listFile("a.example\nb..example\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: BlocklistError(file: path, line: 2, "'b..example': empty label")) {
+            try Blocklist.load(path: path, format: .domains, replacing: old)
+        }
+    }
+}

@@ -153,6 +153,22 @@ print(
     "swap: RSS with one list \(mb(held)); peak while the second loads \(mb(swapPeak)) (\(((Double(swapPeak - baseline) / Double(held - baseline)) * 100).rounded() / 100)× the first list's share); after the old one is dropped \(mb(afterSwap))"
 )
 
+// A reload of a list that changed by 1 %: built as an overlay on the installed list's table.
+let changedPath = folder + "/domains-changed.txt"
+write(changedPath, count: count) { $0 % 100 == 7 ? "changed-" + name($0) : name($0) }
+trimHeap()
+let heldBeforeOverlay = status("VmRSS")
+resetPeak()
+let overlayStart = threadCPUSeconds()
+let overlay = try! Blocklist.load(path: changedPath, format: .domains, replacing: second)
+let overlayCPU = threadCPUSeconds() - overlayStart
+let overlayPeak = status("VmHWM")
+precondition(overlay.isOverlay && overlay.count == count, "a 1 % change is an overlay of the same size")
+print(
+    "overlay swap (1 % of names changed): \((overlayCPU * 100).rounded() / 100) s of CPU; peak above the held list +\(mb(overlayPeak - heldBeforeOverlay)) (\(((Double(overlayPeak - baseline) / Double(heldBeforeOverlay - baseline)) * 100).rounded() / 100)× the first list's share); the overlay's own bytes \(mb(overlay.byteCount - second!.byteCount))"
+)
+unlink(changedPath)
+
 // Lookups: half listed names (or names below them), half not.
 let list = second!
 var queries: [DomainName] = []
@@ -168,6 +184,15 @@ for _ in 0..<5 {
 let took = threadCPUSeconds() - lookupStart
 precondition(hits == 5 * 100_000, "every listed name is found, no other: \(hits)")
 print("lookups: \(Int((Double(queries.count * 5) / took).rounded())) per second of CPU (one thread, half hits)")
+let overlayLookupStart = threadCPUSeconds()
+var overlayHits = 0
+for _ in 0..<5 {
+    for query in queries where overlay.match(query) != nil { overlayHits += 1 }
+}
+let overlayTook = threadCPUSeconds() - overlayLookupStart
+print(
+    "lookups in the overlay: \(Int((Double(queries.count * 5) / overlayTook).rounded())) per second of CPU (\(overlayHits / 5) hits)"
+)
 second = nil
 for path in [domains, hosts, rpz] { unlink(path) }
 rmdir(folder)
