@@ -156,9 +156,10 @@ struct BlocklistStageTests {
             ])
     }
 
-    @Test("a reload keeps an unchanged list (same list, hits kept) and reads a changed one")
+    @Test("a reload keeps an unchanged list (same list, hits kept), overlays a little change, reads a large one")
     func reloadReuse() throws {
-        let path = try Self.file("ads.txt", "ads.example\n")
+        let eight = (0..<8).map { "ads\($0).example\n" }.joined()
+        let path = try Self.file("ads.txt", eight)
         let book = BlocklistBook(metrics: nil, logger: LogCapture().logger)
         let configuration = [BlocklistConfiguration(name: "ads", file: path, format: .domains)]
         let first = try book.load(configuration)
@@ -166,10 +167,14 @@ struct BlocklistStageTests {
         let again = try book.load(configuration)
         #expect(book.areInstalled(again))
         #expect(again[0].hits === first[0].hits)
-        try "ads.example\nmore.example\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try (eight + "more.example\n").write(toFile: path, atomically: true, encoding: .utf8)
         let changed = try book.load(configuration)
         #expect(!book.areInstalled(changed))
-        #expect(changed[0].list.count == 2)
+        #expect(changed[0].list.count == 9 && changed[0].list.isOverlay)
+        #expect(changed[0].list.match("more.example.") != nil && first[0].list.match("more.example.") == nil)
+        try "other.example\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let rewritten = try book.load(configuration)
+        #expect(rewritten[0].list.count == 1 && !rewritten[0].list.isOverlay)
         try "ads.example\nbad line\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(
             throws: BlocklistError(
