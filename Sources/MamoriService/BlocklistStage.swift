@@ -224,16 +224,6 @@ package final class BlocklistBook: Sendable {
         state.withLock { $0.installed = lists }
     }
 
-    /// Whether `lists` are the installed lists, loaded the same way (a reload that changed nothing
-    /// installs no new stage, so the packet cache keeps its answers).
-    package func areInstalled(_ lists: [LoadedBlocklist]) -> Bool {
-        let installed = state.withLock { $0.installed }
-        return installed.count == lists.count
-            && zip(installed, lists).allSatisfy {
-                $0.configuration == $1.configuration && $0.file == $1.file && $0.list.count == $1.list.count
-            }
-    }
-
     /// The Blocklists target's name for a format.
     static func format(_ format: BlocklistConfiguration.Format) -> BlocklistFormat {
         switch format {
