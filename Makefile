@@ -4,9 +4,10 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need: OpenSSL and libsystemd headers, the lab's
 # authoritative servers and signer, Unbound for side-by-side runs, dig/kdig, and libfaketime (a
-# daemon test runs mamorid under it).
+# daemon test runs mamorid under it), libfstrm and fstrm_capture for dnstap.
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldnsutils bind9-dnsutils \
-	bind9-utils unbound dnsperf libfaketime openssl libnghttp2-dev curl
+	bind9-utils unbound dnsperf libfaketime openssl libnghttp2-dev curl \
+	libfstrm-dev fstrm-bin
 
 .PHONY: deps build test lint unit e2e demo fuzz run clean
 

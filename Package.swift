@@ -44,6 +44,12 @@ let package = Package(
         .target(name: "MamoriHTTP2", dependencies: ["CNGHTTP2"]),
         .testTarget(name: "MamoriHTTP2Tests", dependencies: ["MamoriHTTP2"]),
 
+        // MARK: - dnstap (the only importer of CFstrm, libfstrm: Frame Streams to a collector; the
+        // dnstap.proto encoding by hand)
+        .systemLibrary(name: "CFstrm", pkgConfig: "libfstrm", providers: [.apt(["libfstrm-dev"])]),
+        .target(name: "Dnstap", dependencies: ["CFstrm", "DNSWire"]),
+        .testTarget(name: "DnstapTests", dependencies: ["Dnstap", "DNSWire"]),
+
         // MARK: - Validation (pure: data and time in, verdict out)
         .target(name: "DNSSEC", dependencies: ["DNSWire", "DNSCrypto"]),
         .testTarget(name: "DNSSECTests", dependencies: ["DNSSEC", "DNSWire", "DNSCrypto"], exclude: ["Fixtures"]),
