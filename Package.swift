@@ -130,14 +130,14 @@ let package = Package(
             name: "MamoriService",
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
-                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy", "Blocklists",
+                "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy", "Blocklists", "Dnstap",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",
             dependencies: [
                 "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "MamoriSystem", "DNSCache", "DNSSEC",
-                "DNSWire", "MamoriConfiguration", "MamoriControl", "MamoriTLS", "SocketTestKit",
+                "DNSWire", "MamoriConfiguration", "MamoriControl", "MamoriTLS", "SocketTestKit", "Dnstap",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

@@ -136,6 +136,9 @@ package struct DnstapEnvelope: Sendable {
         self.version = Array(version.utf8)
     }
 
+    /// The identity, as text.
+    package var identityText: String { String(decoding: identity, as: UTF8.self) }
+
     /// `Dnstap { identity, version, message, type: MESSAGE }`: one Frame Streams data frame's payload.
     package func encode(_ message: DnstapMessage) -> [UInt8] {
         let inner = message.encoded()

@@ -40,6 +40,8 @@ package struct Configuration: Hashable, Sendable {
     package var metrics: MetricsSection
     /// Blocklists (`blocklists`), asked in order, first match wins; none by default.
     package var blocklists: [BlocklistConfiguration]
+    /// dnstap output (`dnstap`): by default none.
+    package var dnstap: DnstapSection
     /// Listener limits: TCP idle timeout and connection cap, per-client waiting queries (`server`).
     package var server: ServerSection
     /// DNS rebinding protection (`rebinding-protection`), off by default.
@@ -82,6 +84,7 @@ package struct Configuration: Hashable, Sendable {
         logging = LoggingSection()
         control = ControlSection()
         metrics = MetricsSection()
+        dnstap = DnstapSection()
         server = ServerSection()
         blocklists = []
         stateDirectory = "/var/lib/mamori"

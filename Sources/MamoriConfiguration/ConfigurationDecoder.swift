@@ -154,6 +154,8 @@ struct ConfigurationDecoder {
                         child.value, at: child.key, path: child.path, defaultPort: 9153)
                 }
             }
+        case "dnstap":
+            for child in entries(of: entry.value, path: entry.path) { decodeDnstap(child, into: &configuration.dnstap) }
         case "server":
             for child in entries(of: entry.value, path: entry.path) { decodeServer(child, into: &configuration.server) }
         case "rebinding-protection":
@@ -304,6 +306,40 @@ struct ConfigurationDecoder {
             if let value = bool(entry) { cache.persist = value }
         case "packet-cache":
             if let value = bool(entry) { cache.packetCache = value }
+        default:
+            unknownKey(entry)
+        }
+    }
+
+    /// One key of `dnstap`: `socket` or `file` (not both; `false` for none), then the optional keys.
+    private mutating func decodeDnstap(_ entry: Entry, into dnstap: inout DnstapSection) {
+        switch entry.name {
+        case "socket", "file":
+            if isDisabled(entry.value) { return }
+            guard let text = string(entry) else { return }
+            guard dnstap.destination == nil else {
+                report(entry.key, entry.path, "give one of dnstap.socket and dnstap.file, not both")
+                return
+            }
+            let path = resolvePath(text)
+            // sockaddr_un's sun_path holds 107 bytes and a terminating zero.
+            if entry.name == "socket" && path.utf8.count > 107 {
+                report(entry.key, entry.path, "a unix socket path is at most 107 bytes, got \(path.utf8.count)")
+                return
+            }
+            dnstap.destination = entry.name == "socket" ? .socket(path) : .file(path)
+        case "identity":
+            if let text = string(entry) { dnstap.identity = text }
+        case "version":
+            if let text = string(entry) { dnstap.version = text }
+        case "client-queries":
+            if let value = bool(entry) { dnstap.clientQueries = value }
+        case "client-responses":
+            if let value = bool(entry) { dnstap.clientResponses = value }
+        case "resolver-queries":
+            if let value = bool(entry) { dnstap.resolverQueries = value }
+        case "resolver-responses":
+            if let value = bool(entry) { dnstap.resolverResponses = value }
         default:
             unknownKey(entry)
         }

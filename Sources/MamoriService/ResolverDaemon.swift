@@ -7,6 +7,7 @@
 import Blocklists
 import DNSWire
 import Dispatch
+import Dnstap
 import Logging
 import MamoriConfiguration
 import MamoriControl
@@ -54,6 +55,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     private var blocklists: BlocklistBook?
     /// Expired NTAs, wall-clock jumps and freed heap, while running.
     private var housekeeping: Housekeeping?
+    /// dnstap output (`dnstap`), when configured.
+    private var dnstap: DnstapTap?
 
     /// A daemon for a loaded configuration; nothing runs until ``start()``.
     /// - Parameters:
@@ -118,8 +121,10 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     /// Builds the service and its listeners, and everything bound before root is dropped.
     private func open(threads: Int) throws -> (ResolverService, DNSServer) {
         let metrics = inForce.metrics.listen == nil ? nil : ServerMetrics()
+        let dnstap = try openDnstap(metrics: metrics)
         let service = try ResolverService(
-            configuration: inForce, logger: logger, metrics: metrics, persistent: lockStateDirectory())
+            configuration: inForce, logger: logger, metrics: metrics, persistent: lockStateDirectory(),
+            upstreamTraffic: dnstap?.observesUpstreams == true ? dnstap : nil)
         self.service = service
         let blocklists = BlocklistBook(metrics: metrics, logger: logger)
         blocklists.installed(try blocklists.load(inForce.blocklists))
@@ -132,7 +137,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         let tls = try encryptedContext(.tls, activated: activated)
         let https = try encryptedContext(.https, activated: activated)
         let server = DNSServer(
-            handler: service, configuration: inForce, logger: logger, metrics: metrics, tls: tls, https: https)
+            handler: service, configuration: inForce, logger: logger, metrics: metrics, tls: tls, https: https,
+            observers: dnstap.map { $0.observesClients ? [$0] : [] } ?? [])
         try server.bind(
             inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, httpsAddresses: inForce.listenHTTPS,
             activated: activated)
@@ -144,6 +150,26 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         openControlSocket()
         try dropPrivileges()
         return (service, server)
+    }
+
+    /// Starts the dnstap output `dnstap` names, if any; its I/O thread connects to the collector
+    /// (and reconnects) on its own, so a collector not yet there is no error.
+    private func openDnstap(metrics: ServerMetrics?) throws -> DnstapTap? {
+        let tap: DnstapTap?
+        do {
+            tap = try DnstapTap.start(inForce)
+        } catch {
+            throw ServiceError(.dnstap, "dnstap: \(error)")
+        }
+        guard let tap else { return nil }
+        if let metrics { tap.addCollectors(to: metrics) }
+        logger.info(
+            "dnstap to \(tap.output.destination)",
+            metadata: [
+                "queue": "\(DnstapOutput.queueCapacity) messages", "identity": "\(tap.output.envelope.identityText)",
+            ])
+        dnstap = tap
+        return tap
     }
 
     /// Loads every file the daemon would load at start — trust anchors, root hints, the TLS
@@ -333,6 +359,9 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
                     "listen, listen-tls, listen-https, https.path, threads and metrics changes take effect at the next restart"
                 )
             }
+            if fresh.dnstap != inForce.dnstap {
+                logger.warning("dnstap changes take effect at the next restart")
+            }
             if fresh.control != inForce.control {
                 logger.warning("control.socket changes take effect at the next restart")
             }
@@ -356,6 +385,13 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             let abandoned = server?.stop(timeout: inForce.server.shutdownTimeout) ?? 0
             if abandoned > 0 { logger.notice("abandoned \(abandoned) queries still in resolution") }
             service?.prepareToStop()
+            // After the listeners and the engine: what they wrote last is flushed, then STOP.
+            if let dnstap {
+                dnstap.output.close()
+                logger.info(
+                    "dnstap closed",
+                    metadata: ["queued": "\(dnstap.output.written)", "dropped": "\(dnstap.output.dropped)"])
+            }
             logger.info("stopped")
         }
     }

@@ -69,18 +69,21 @@ package final class ResolverService: QueryHandler, Reloadable {
     ///   - clock: the clock; by default the system's.
     ///   - clientWait: how long a client waits for a resolution, instead of
     ///     `resolution.client-timeout` (for tests).
+    ///   - upstreamTraffic: told of every upstream query and response by the socket transport (dnstap).
     /// - Throws: ``ServiceError`` when a root hints or trust-anchor file cannot be used.
     package init(
         configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil, persistent: Bool = true,
         transport: (any UpstreamTransport)? = nil, clock: any ResolverClock = SystemClock(),
-        clientWait: Duration? = nil
+        clientWait: Duration? = nil, upstreamTraffic: (any UpstreamTrafficObserver)? = nil
     ) throws {
         let anchorSet = try TrustAnchorSet(configuration, logger: logger, persistent: persistent)
         let settings = try EngineSettings(configuration, anchors: anchorSet.store)
         let cache = ResolverCache(configuration: settings.cache)
         let infrastructure = InfrastructureCache()
         let transport =
-            transport ?? UpstreamSocketTransport(observer: metrics, maxOutstanding: settings.maxOutstandingQueries)
+            transport
+            ?? UpstreamSocketTransport(
+                observer: metrics, traffic: upstreamTraffic, maxOutstanding: settings.maxOutstandingQueries)
         (transport as? UpstreamSocketTransport)?.useTLSForwarders(settings.tlsForwarders)
         let persistence =
             configuration.cache.persist && persistent

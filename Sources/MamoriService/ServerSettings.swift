@@ -29,10 +29,10 @@ extension DNSServer {
     /// The listeners for `configuration`, around `handler`: its policy, and a packet cache of its
     /// share of `cache.size` when `cache.packet-cache` is on; with `tls`, DNS-over-TLS listeners,
     /// with `https`, DNS-over-HTTPS listeners at `https.path`, may be bound, with
-    /// `tls.handshake-timeout`.
+    /// `tls.handshake-timeout`; `observers` are told of responses after the failure and query logs.
     package convenience init(
         handler: any QueryHandler, configuration: Configuration, logger: Logger, metrics: ServerMetrics? = nil,
-        tls: TLSServerContext? = nil, https: TLSServerContext? = nil
+        tls: TLSServerContext? = nil, https: TLSServerContext? = nil, observers: [any ResponseObserver] = []
     ) {
         let timeout = configuration.tls.handshakeTimeout
         self.init(
@@ -42,7 +42,7 @@ extension DNSServer {
             tls: tls.map { TLSAcceptor(context: $0, handshakeTimeout: timeout, metrics: metrics) },
             https: https.map {
                 (TLSAcceptor(context: $0, handshakeTimeout: timeout, metrics: metrics), configuration.https.path)
-            })
+            }, observers: observers)
     }
 }
 

@@ -12,7 +12,8 @@ package typealias ServiceError = SimpleError<ServiceErrorCode>
 /// that cannot be read (missing, unreadable, too large); root hints that do not parse or name no
 /// usable root server (RFC 8109 §3); trust anchors, inline or in a file, that do not parse
 /// (RFC 4035 §4.4); listeners the configuration cannot serve (a DNS-over-TLS socket from systemd
-/// without `tls.certificate` and `tls.key`); a TLS forwarder's CA bundle that libssl cannot load.
+/// without `tls.certificate` and `tls.key`); a TLS forwarder's CA bundle that libssl cannot load;
+/// a dnstap output libfstrm refuses.
 package enum ServiceErrorCode: Hashable, Sendable {
-    case unreadableFile, badRootHints, badTrustAnchors, listeners, forwarderTLS
+    case unreadableFile, badRootHints, badTrustAnchors, listeners, forwarderTLS, dnstap
 }

@@ -24,6 +24,18 @@ package protocol UpstreamObserver: Sendable {
     func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake)
 }
 
+/// What sees the upstream messages themselves (dnstap's RESOLVER_QUERY and RESOLVER_RESPONSE):
+/// told of every query as sent and of every accepted response as received, in wire format, on
+/// the exchange's own path, so it must be cheap and must not block.
+package protocol UpstreamTrafficObserver: Sendable {
+    /// `query` (with its random ID, padded over TLS) is being sent to `server`.
+    func upstreamQuerySent(_ query: [UInt8], to server: ServerAddress, over transport: DNSTransport)
+    /// `response` to `query` was accepted from `server`, `elapsed` after the query was sent.
+    func upstreamResponseReceived(
+        _ response: [UInt8], to query: [UInt8], from server: ServerAddress, over transport: DNSTransport,
+        elapsed: Duration)
+}
+
 extension UpstreamObserver {
     /// Handshakes are not counted by default.
     package func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake) {}
@@ -50,6 +62,8 @@ package final class UpstreamSocketTransport: UpstreamTransport {
 
     /// Told of every query and outcome (the daemon's metrics), or nil.
     let observer: (any UpstreamObserver)?
+    /// Told of every query's and response's bytes (dnstap), or nil.
+    let traffic: (any UpstreamTrafficObserver)?
     /// The most exchanges (and so upstream sockets) open at once, all resolutions together
     /// (`resolution.max-outstanding-queries`); beyond it a query is not sent (``UpstreamReply/notSent(_:)``).
     /// Without it a flood of names under a slow zone opened a socket per query until the process
@@ -66,13 +80,16 @@ package final class UpstreamSocketTransport: UpstreamTransport {
     /// Creates a transport.
     /// - Parameters:
     ///   - observer: told of every query sent and every outcome.
+    ///   - traffic: told of every query and accepted response, in wire format.
     ///   - maxOutstanding: the most exchanges open at once.
     ///   - tlsIdleTimeout: how long a connection to a TLS forwarder stays open with nothing in
     ///     flight (RFC 7766 §6.2.3); 10 s, below Unbound's 30 s, so the client closes first.
     package init(
-        observer: (any UpstreamObserver)? = nil, maxOutstanding: Int = 4096, tlsIdleTimeout: Duration = .seconds(10)
+        observer: (any UpstreamObserver)? = nil, traffic: (any UpstreamTrafficObserver)? = nil,
+        maxOutstanding: Int = 4096, tlsIdleTimeout: Duration = .seconds(10)
     ) {
         self.observer = observer
+        self.traffic = traffic
         self.tlsIdleTimeout = tlsIdleTimeout
         self.limit = Atomic(max(1, maxOutstanding))
     }
@@ -135,20 +152,34 @@ package final class UpstreamSocketTransport: UpstreamTransport {
                 query.serialized(
                     paddingTo: Message.queryPaddingBlock, unpaddedLength: bytes.count,
                     maxSize: UpstreamExchange.maxMessageSize) ?? bytes
+            // Told before a connection takes it: the ID on the wire is the connection's own.
+            let sent = ContinuousClock.now
+            traffic?.upstreamQuerySent(padded, to: server, over: transport)
             let reply =
                 await pool?.send(padded, question: question, timeout: timeout)
                 ?? .networkError("no TLS settings for this forwarder")
             observer?.upstreamExchangeEnded(reply)
+            // The pool hands back the parsed message only: its bytes are re-encoded.
+            if let traffic, case .response(let message) = reply, let response = try? message.serialized() {
+                traffic.upstreamResponseReceived(
+                    response, to: padded, from: server, over: transport, elapsed: ContinuousClock.now - sent)
+            }
             return reply
         }
         let target = queues[next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count]
-        let reply = await withCheckedContinuation { continuation in
+        let sent = ContinuousClock.now
+        traffic?.upstreamQuerySent(bytes, to: server, over: transport)
+        let (reply, response) = await withCheckedContinuation { continuation in
             let exchange = UpstreamExchange(
                 query: bytes, id: query.header.id, question: question, server: server, transport: transport,
-                queue: target, complete: { continuation.resume(returning: $0) })
+                queue: target, keepsReply: traffic != nil, complete: { continuation.resume(returning: ($0, $1)) })
             target.async { exchange.start(timeout: timeout) }
         }
         observer?.upstreamExchangeEnded(reply)
+        if let traffic, let response {
+            traffic.upstreamResponseReceived(
+                response, to: bytes, from: server, over: transport, elapsed: ContinuousClock.now - sent)
+        }
         return reply
     }
 }
@@ -176,8 +207,12 @@ final class UpstreamExchange: @unchecked Sendable {
     let transport: DNSTransport
     /// The serial queue owning this exchange.
     let queue: DispatchQueue
-    /// Called once with the outcome.
-    private var complete: ((UpstreamReply) -> Void)?
+    /// Whether the accepted reply's bytes are handed to ``complete`` (for dnstap).
+    let keepsReply: Bool
+    /// Called once with the outcome, and the accepted response's bytes when ``keepsReply``.
+    private var complete: ((UpstreamReply, [UInt8]?) -> Void)?
+    /// The accepted response's bytes, when ``keepsReply``.
+    private var replyBytes: [UInt8]?
     /// The socket, or -1.
     private var descriptor: Int32 = -1
     /// Readable events.
@@ -194,7 +229,7 @@ final class UpstreamExchange: @unchecked Sendable {
     /// Creates an exchange; nothing happens until ``start(timeout:)``.
     init(
         query: [UInt8], id: UInt16, question: Question, server: ServerAddress, transport: DNSTransport,
-        queue: DispatchQueue, complete: @escaping (UpstreamReply) -> Void
+        queue: DispatchQueue, keepsReply: Bool = false, complete: @escaping (UpstreamReply, [UInt8]?) -> Void
     ) {
         self.query = query
         self.id = id
@@ -202,6 +237,7 @@ final class UpstreamExchange: @unchecked Sendable {
         self.server = server
         self.transport = transport
         self.queue = queue
+        self.keepsReply = keepsReply
         self.complete = complete
     }
 
@@ -292,15 +328,16 @@ final class UpstreamExchange: @unchecked Sendable {
             }
             // RFC 5452 §9.1: only the queried address and port may answer.
             guard Sockets.serviceAddress(source) == server else { continue }
-            guard let message = try? Message(parsing: Array(buffer[0..<count])), message.header.isResponse else {
-                continue
-            }
+            let datagram = Array(buffer[0..<count])
+            guard let message = try? Message(parsing: datagram), message.header.isResponse else { continue }
             guard let echoed = message.question else {
                 if message.header.id == id { return finish(.mismatch) }
                 continue
             }
             guard echoed == question else { continue }
-            return finish(message.header.id == id ? .response(message) : .mismatch)
+            guard message.header.id == id else { return finish(.mismatch) }
+            if keepsReply { replyBytes = datagram }
+            return finish(.response(message))
         }
     }
 
@@ -345,6 +382,7 @@ final class UpstreamExchange: @unchecked Sendable {
             guard let message = try? Message(parsing: Array(received[2..<(2 + length)])), message.header.isResponse,
                 message.header.id == id, message.question == question
             else { return finish(.networkError("\(server) sent a TCP reply that does not match the query")) }
+            if keepsReply { replyBytes = Array(received[2..<(2 + length)]) }
             return finish(.response(message))
         }
     }
@@ -365,7 +403,7 @@ final class UpstreamExchange: @unchecked Sendable {
         timer = nil
         writeSource = nil
         readSource = nil
-        complete(reply)
+        complete(reply, replyBytes)
     }
 
     /// The text of the current errno.

@@ -59,15 +59,18 @@ package final class DNSServer: Sendable {
     /// - Parameters:
     ///   - tls: the TLS side of the DNS-over-TLS listeners, when any are bound.
     ///   - https: the TLS side (ALPN `h2`) and the path of the DNS-over-HTTPS listeners.
+    ///   - observers: told of responses after the failure and query logs (dnstap).
     package init(
         handler: any QueryHandler, policy: ServerPolicy, packetCacheBytes: Int?, logger: Logger,
-        metrics: ServerMetrics? = nil, tls: TLSAcceptor? = nil, https: (acceptor: TLSAcceptor, path: String)? = nil
+        metrics: ServerMetrics? = nil, tls: TLSAcceptor? = nil, https: (acceptor: TLSAcceptor, path: String)? = nil,
+        observers: [any ResponseObserver] = []
     ) {
         let packetCache = packetCacheBytes.map { PacketCache(maxBytes: $0) }
         let responseLog = ResponseLog(logger: logger, settings: policy.responseLog)
         self.responseLog = responseLog
         self.processor = QueryProcessor(
-            handler: handler, policy: policy, packetCache: packetCache, metrics: metrics, observers: [responseLog])
+            handler: handler, policy: policy, packetCache: packetCache, metrics: metrics,
+            observers: [responseLog] + observers)
         self.logger = logger
         self.tls = tls
         self.https = https

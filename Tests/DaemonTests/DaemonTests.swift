@@ -216,7 +216,7 @@ func connectLoopback(_ descriptor: Int32, port: UInt16) -> Bool {
 }
 
 /// Sends one UDP query to 127.0.0.1:port and parses the answer (5 s timeout, 2 tries).
-private func ask(port: UInt16, name: String = "example.com", id: UInt16 = 0x55AA) throws -> Message? {
+func ask(port: UInt16, name: String = "example.com", id: UInt16 = 0x55AA) throws -> Message? {
     let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
     defer { close(descriptor) }
     _ = connectLoopback(descriptor, port: port)
@@ -753,7 +753,7 @@ extension DaemonTests {
 // MARK: - DNS cookies with dig and kdig
 
 /// Runs `tool arguments` (dig, kdig) and returns its standard output; empty when it cannot run.
-private func run(_ tool: String, _ arguments: [String]) -> String {
+func run(_ tool: String, _ arguments: [String]) -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: tool)
     process.arguments = arguments

@@ -15,7 +15,11 @@ import Testing
 
 /// Control frame types and the one field type (Frame Streams protocol).
 private enum Control: UInt32 {
-    case accept = 1, start = 2, stop = 3, ready = 4, finish = 5
+    case accept = 1
+    case start = 2
+    case stop = 3
+    case ready = 4
+    case finish = 5
 }
 
 /// One frame read from a stream.
@@ -211,6 +215,49 @@ struct FrameStreamsTests {
         #expect(next == .data(envelope.encode(messages[3])))
     }
 
+    @Test("a collector that goes away and comes back is reconnected, with a new handshake")
+    func restartedCollector() throws {
+        let path = temporaryPath("restart")
+        let collector = try Collector(path: path)
+        defer { collector.close() }
+        let output = try DnstapOutput(destination: .socket(path), envelope: envelope)
+        defer { output.close() }
+        let messages = try sampleMessages()
+        let first = try #require(collector.accept(), "the writer never connected")
+        #expect(
+            collector.readFrame(first) == .control(Control.ready.rawValue, contentTypes: [DnstapOutput.contentType]))
+        collector.send(first, controlFrame(.accept, contentType: DnstapOutput.contentType))
+        #expect(
+            collector.readFrame(first) == .control(Control.start.rawValue, contentTypes: [DnstapOutput.contentType]))
+        output.write(messages[0])
+        #expect(collector.readFrame(first) == .data(envelope.encode(messages[0])))
+        // The collector goes away. The writer learns it when a write fails, so messages keep
+        // coming (a resolver's traffic) until it connects again; each wait is bounded.
+        Glibc.close(first)
+        var second: Int32?
+        for _ in 0..<100 where second == nil {
+            output.write(messages[1])
+            second = collector.accept(waitingMilliseconds: 100)
+        }
+        let connection = try #require(second, "the writer never reconnected")
+        defer { Glibc.close(connection) }
+        #expect(
+            collector.readFrame(connection)
+                == .control(Control.ready.rawValue, contentTypes: [DnstapOutput.contentType]))
+        collector.send(connection, controlFrame(.accept, contentType: DnstapOutput.contentType))
+        #expect(
+            collector.readFrame(connection)
+                == .control(Control.start.rawValue, contentTypes: [DnstapOutput.contentType]))
+        output.write(messages[3])
+        // Messages written while it reconnected may come first; then the new one.
+        var next = collector.readFrame(connection)
+        for _ in 0..<200 {
+            guard next == .data(envelope.encode(messages[1])) else { break }
+            next = collector.readFrame(connection)
+        }
+        #expect(next == .data(envelope.encode(messages[3])))
+    }
+
     @Test("a path too long for a unix socket is refused with its length named")
     func longPath() {
         let path = "/tmp/" + String(repeating: "x", count: 120)
@@ -254,10 +301,11 @@ private final class Collector {
         try #require(bound == 0 && listen(descriptor, 4) == 0)
     }
 
-    /// The next connection, waiting up to 10 s (libfstrm retries every 2 s), or nil.
-    func accept() -> Int32? {
+    /// The next connection, waiting up to `waitingMilliseconds` (by default 10 s: libfstrm retries
+    /// every 2 s), or nil.
+    func accept(waitingMilliseconds: Int32 = 10_000) -> Int32? {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 10_000) == 1 else { return nil }
+        guard poll(&poller, 1, waitingMilliseconds) == 1 else { return nil }
         let connection = Glibc.accept(descriptor, nil, nil)
         guard connection >= 0 else { return nil }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)

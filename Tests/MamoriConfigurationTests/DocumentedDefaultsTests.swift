@@ -60,17 +60,22 @@ struct DocumentedDefaultsTests {
         }
         // The five keys of a `blocklists` item are checked by BlocklistKeysTests.
         #expect(
-            checked == rows.count - 7 - 5,
-            "every row but the seven described in words and the blocklists items has a literal default")
+            checked == rows.count - 9 - 5,
+            "every row but the nine described in words and the blocklists items has a literal default")
     }
 
-    @Test("the defaults described in words: loopback allowed, metrics off, no TLS certificate, DNS64 off")
+    @Test(
+        "the defaults described in words: loopback allowed, metrics off, no TLS certificate, DNS64 off, dnstap's identity and version"
+    )
     func describedDefaults() throws {
         let rows = try Self.rows()
         // The keys of a `blocklists` item are not top-level values: BlocklistKeysTests checks their defaults.
         let described = rows.filter { !$0.value.hasSuffix("`") && $0.section != "blocklists" }.map(\.key).sorted()
         #expect(
-            described == ["access-control", "certificate", "exclude", "exclude-ipv4", "key", "listen", "prefix"])
+            described == [
+                "access-control", "certificate", "exclude", "exclude-ipv4", "identity", "key", "listen", "prefix",
+                "version",
+            ])
         // DNS64's keys need its prefix, so its defaults are words: off, ::ffff:0:0/96, none.
         #expect(Configuration().dns64 == nil)
         let dns64 = try #require(
@@ -82,5 +87,6 @@ struct DocumentedDefaultsTests {
         #expect(configuration.accessControl.map { "\($0.network)" } == ["127.0.0.0/8", "::1/128"])
         #expect(configuration.metrics.listen == nil)
         #expect(configuration.tls.certificate == nil && configuration.tls.key == nil)
+        #expect(configuration.dnstap.identity == nil && configuration.dnstap.version == nil)
     }
 }
