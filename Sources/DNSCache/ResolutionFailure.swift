@@ -19,7 +19,7 @@ public struct ResolutionFailure: Hashable, Sendable, CustomStringConvertible {
     /// The Extended DNS Error code sent to the client: 22 (No Reachable Authority) when no server
     /// answered within the query's bounds, 0 (Other) for loops and limits RFC 8914 has no code for.
     public let code: EDECode
-    /// A grep-able tag naming the code site that gave up (four capitals, e.g. `"IUNR"`).
+    /// A grep-able tag naming the code site that gave up (four capitals, e.g. `"ZUNR"`).
     public let site: String
     /// What failed, naming the question, the zone, the servers or the limit involved.
     public let detail: String

@@ -19,7 +19,7 @@ public struct ValidationReason: Hashable, Sendable, CustomStringConvertible {
     public let status: SecurityStatus
     /// The Extended DNS Error code sent to the client.
     public let code: EDECode
-    /// A grep-able tag naming the code site that decided (four capitals, e.g. `"SIGX"`).
+    /// A grep-able tag naming the code site that decided (four capitals, e.g. `"RSIG"`).
     public let site: String
     /// What failed, naming the owner, type, key tag and algorithm involved where known.
     public let detail: String

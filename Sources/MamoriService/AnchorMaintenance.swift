@@ -49,7 +49,8 @@ extension ResolverService {
     /// One pass of the loop: fetches the DNSKEY RRset of each zone due now with CD=1 (the store
     /// validates it itself, against the keys it trusts, RFC 5011 §2.2), applies it, flushes the
     /// zone's cached keys when the trusted keys changed, and saves the state (RFC 5011 §2.4:
-    /// hold-downs survive restarts). A failed fetch is retried at the store's retry time (§2.3).
+    /// hold-downs survive restarts). A failed fetch, or a DNSKEY RRset the trusted keys do not
+    /// validate, is logged with its reason and retried at the store's retry time (§2.3).
     /// With validation off it sends nothing.
     /// - Parameter store: the store to refresh; by default the one in force.
     /// - Returns: the zones whose refresh failed.
@@ -70,6 +71,18 @@ extension ResolverService {
                 logger.warning(
                     "RFC 5011 refresh failed; will retry", metadata: ["zone": "\(zone)", "rcode": "\(answer.rcode)"])
                 continue
+            }
+            if !update.validated {
+                // RFC 5011 §2.3: a DNSKEY RRset the trusted keys do not validate is a failed refresh
+                // (the store has scheduled the retry); the reason and its site tag are the only
+                // place an operator can see why, since no client asked.
+                failed.append(zone)
+                logger.warning(
+                    "RFC 5011 refresh failed; will retry",
+                    metadata: [
+                        "zone": "\(zone)", "reason": "\(update.failure?.description ?? "not validated")",
+                        "site": "\(update.failure?.site ?? "")",
+                    ])
             }
             if update.trustedKeysChanged {
                 _ = cache.flush(name: zone)

@@ -26,13 +26,13 @@ struct AnchorMaintenanceTests {
     /// server answers DNSKEY queries with `fixture` (or REFUSED when nil).
     static func makeService(
         fixture: String?, directory: String, updates: TrustAnchorUpdatePolicy = .all, validation: Bool = true,
-        logger: Logger
+        unsigned: Bool = false, logger: Logger
     ) throws -> (ResolverService, ScriptedNetwork, ManualClock, Configuration) {
         let clock = ManualClock(wallSeconds: fixtureTime)
         let network = ScriptedNetwork(clock: clock)
         if let fixture {
             let records = try fixtureRecords(fixture, origin: zone).filter {
-                $0.type == .dnskey || ($0.type == .rrsig && $0.name == zone)
+                $0.type == .dnskey || (!unsigned && $0.type == .rrsig && $0.name == zone)
             }
             network.add(
                 ScriptedEntry(
@@ -107,6 +107,31 @@ struct AnchorMaintenanceTests {
         #expect(await service.refreshDueAnchors() == [Self.zone])
         #expect(network.queries.count > before)
         #expect(service.trustAnchors.anchors.contains { $0.owner == Self.zone })
+    }
+
+    @Test("a DNSKEY RRset the trusted key does not sign is a failed refresh: logged with its reason and site, retried")
+    func unvalidatedRefresh() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let capture = LogCapture()
+        let (service, _, clock, _) = try Self.makeService(
+            fixture: "trust-anchor-k1-k2.signed", directory: directory, unsigned: true, logger: capture.logger)
+        defer { service.prepareToStop() }
+        try await Self.eventually { capture.warnings.contains { $0.hasPrefix("RFC 5011 refresh failed") } }
+        let index = try #require(capture.warnings.firstIndex { $0.hasPrefix("RFC 5011 refresh failed") })
+        let fields = capture.warningFields[index]
+        #expect(fields["zone"] == "managed.example.")
+        #expect(fields["site"] == "VNON")
+        #expect(fields["reason"] == "no RRSIG covers DNSKEY managed.example. in managed.example. [VNON]")
+        // Nothing is learnt from the unvalidated set: no key enters a state, the configured DS
+        // stays the anchor, and the zone is retried later.
+        let managed = try #require(service.trustAnchors.managedAnchors.first { $0.zone == Self.zone })
+        #expect(managed.keys.isEmpty)
+        #expect(service.trustAnchors.anchors.contains { $0.owner == Self.zone && !$0.ds.isEmpty })
+        let retry = try #require(service.trustAnchors.nextRefresh(now: clock.wallSeconds))
+        #expect(retry > clock.wallSeconds)
+        clock.shiftWallClock(bySeconds: retry - clock.wallSeconds)
+        #expect(await service.refreshDueAnchors() == [Self.zone])
     }
 
     @Test("static anchors (trust-anchor-updates: false) are never probed and leave no state file")

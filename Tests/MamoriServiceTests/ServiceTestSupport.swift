@@ -24,18 +24,21 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Keeps the message.
+    /// Keeps the message and its metadata.
     func log(event: LogEvent) {
-        capture.storage.withLock { $0.append((event.level, event.message.description)) }
+        let fields = (event.metadata ?? [:]).mapValues(\.description)
+        capture.storage.withLock { $0.append((event.level, event.message.description, fields)) }
     }
 }
 
 /// Messages logged through ``logger``.
 final class LogCapture: Sendable {
-    /// The messages with their levels.
-    let storage = Mutex<[(Logger.Level, String)]>([])
+    /// The messages with their levels and metadata (values as text).
+    let storage = Mutex<[(Logger.Level, String, [String: String])]>([])
     /// A logger writing here.
     var logger: Logger { Logger(label: "test") { _ in CapturingLogHandler(capture: self) } }
+    /// The metadata of each warning, in the order of ``warnings``.
+    var warningFields: [[String: String]] { storage.withLock { $0.filter { $0.0 == .warning }.map(\.2) } }
     /// The warning texts.
     var warnings: [String] { storage.withLock { $0.filter { $0.0 == .warning }.map(\.1) } }
     /// Every message, whatever its level.
