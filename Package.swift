@@ -77,6 +77,10 @@ let package = Package(
         .target(name: "Blocklists", dependencies: ["DNSWire"]),
         .testTarget(name: "BlocklistsTests", dependencies: ["Blocklists", "DNSWire"]),
 
+        // MARK: - Local zones (local data, hosts files, RFC 6303 / 8375 / 6761 locally served zones; pure)
+        .target(name: "LocalZones", dependencies: ["DNSWire"]),
+        .testTarget(name: "LocalZonesTests", dependencies: ["LocalZones", "DNSWire"]),
+
         // MARK: - Daemon: configuration, the operating system, listeners, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
@@ -88,7 +92,8 @@ let package = Package(
         .target(
             name: "MamoriConfiguration",
             dependencies: [
-                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "AddressPolicy", .product(name: "Yams", package: "Yams"),
+                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "AddressPolicy", "LocalZones",
+                .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "MamoriConfigurationTests",
@@ -131,7 +136,7 @@ let package = Package(
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
                 "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy", "Blocklists", "Dnstap",
-                .product(name: "Logging", package: "swift-log"),
+                "LocalZones", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",
