@@ -60,6 +60,7 @@ let package = Package(
             name: "ResolverTestKit",
             dependencies: [
                 "DNSWire", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriService", "AddressPolicy",
+                "LocalZones",
             ]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
