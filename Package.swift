@@ -98,7 +98,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "MamoriConfigurationTests",
-            dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
+            dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver", "LocalZones"]),
         // The operating system beneath the service: what has a syscall and is not a client listener
         // (the engine's socket transport and clock, systemd, privileges, the control and metrics sockets).
         .target(
@@ -144,7 +144,7 @@ let package = Package(
             dependencies: [
                 "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "MamoriSystem", "DNSCache", "DNSSEC",
                 "DNSWire", "MamoriConfiguration", "MamoriControl", "MamoriTLS", "SocketTestKit", "Dnstap",
-                .product(name: "Logging", package: "swift-log"),
+                "LocalZones", .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mamorid",
