@@ -29,8 +29,8 @@ import DNSWire
 /// the RFC 6303 §2.1 ones (MNAME the apex, RNAME `nobody.invalid.`), with a negative TTL of
 /// ``syntheticTTL``. A CNAME answers every type but CNAME at its owner (RFC 1034 §3.6.2) and is
 /// followed through the local data, at most ``maxCNAMEChain`` links; where the chain leaves the
-/// local data the answer ends with the last CNAME, and the client's resolver asks for its target
-/// (RFC 1034 §5.3.3).
+/// local data the answer ends with the last CNAME, whose target the caller looks up (the service
+/// resolves it and puts its answer after the chain, RFC 1034 §5.3.3).
 public struct LocalZoneTable: Sendable {
     /// Which stage asks.
     public enum Part: Sendable {
