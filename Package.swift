@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DNSSEC", targets: ["DNSSEC"]),
         .library(name: "DNSCache", targets: ["DNSCache"]),
         .library(name: "Blocklists", targets: ["Blocklists"]),
+        .library(name: "LocalZones", targets: ["LocalZones"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
         .executable(name: "mamorictl", targets: ["mamorictl"]),
     ],
