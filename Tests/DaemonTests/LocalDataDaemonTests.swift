@@ -44,9 +44,10 @@ extension DaemonTests {
         let isolated = try isolatedResolution().replacingOccurrences(
             of: "resolution:\n",
             with: "resolution:\n  forward-zones: [{ name: hoststest, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
-        let file = try writeConfiguration(
+        let configuration =
             "listen: [\"127.0.0.1@\(port)\"]\nthreads: 2\ndnssec: { validation: false }\n"
-                + "local: { hosts-files: [\(hosts)] }\n" + isolated)
+            + "local: { hosts-files: [\(hosts)] }\n" + isolated
+        let file = try writeConfiguration(configuration)
         let notify = NotifySocket()
         let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
@@ -90,6 +91,26 @@ extension DaemonTests {
         for _ in 0..<20 { #expect(addresses(try question(port: port, "nas.hoststest")) == [.a(A(192, 168, 1, 30))]) }
         #expect(stub.cookies.count == 1)
 
+        // A reload that adds a data line: answered after READY=1; one with a bad line is rejected,
+        // the data in force kept.
+        let withData = "local:\n  hosts-files: [\(hosts)]\n  data: [\"tv.hoststest. 300 IN A 192.168.1.40\"]\n"
+        _ = try writeConfiguration(
+            configuration.replacingOccurrences(of: "local: { hosts-files: [\(hosts)] }\n", with: withData), to: file)
+        daemon.signal(SIGHUP)
+        #expect(notify.wait(for: "RELOADING=1") != nil)
+        #expect(notify.wait(for: "READY=1")?.contains("Reload failed") == false)
+        #expect(addresses(try question(port: port, "tv.hoststest")) == [.a(A(192, 168, 1, 40))])
+        _ = try writeConfiguration(
+            configuration.replacingOccurrences(
+                of: "local: { hosts-files: [\(hosts)] }\n",
+                with: withData.replacingOccurrences(of: "192.168.1.40", with: "192.168.1.400")), to: file)
+        daemon.signal(SIGHUP)
+        #expect(notify.wait(for: "RELOADING=1") != nil)
+        #expect(notify.wait(for: "READY=1")?.contains("Reload failed, previous configuration kept") == true)
+        #expect(addresses(try question(port: port, "tv.hoststest")) == [.a(A(192, 168, 1, 40))])
+        #expect(addresses(try question(port: port, "nas.hoststest")) == [.a(A(192, 168, 1, 30))])
+        #expect(stub.cookies.count == 1)
+
         // A bad edit: logged, the data answered before stays.
         try "# the LAN\n192.168.1.20 printer.hoststest\n192.168.1.300 nas.hoststest\n".write(
             toFile: hosts, atomically: true, encoding: .utf8)
@@ -102,6 +123,7 @@ extension DaemonTests {
         #expect(daemon.waitForExit() == 0)
         let log = daemon.stderr
         #expect(log.contains("hosts files re-read"))
+        #expect(log.contains("local.data[0]: bad record: "))
         #expect(
             log.contains(
                 "hosts file not re-read, the previous local data stays: \(hosts):3: expected an IPv4 or IPv6 address"))
