@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DNSSEC", targets: ["DNSSEC"]),
         .library(name: "DNSCache", targets: ["DNSCache"]),
         .library(name: "Blocklists", targets: ["Blocklists"]),
+        .library(name: "LocalZones", targets: ["LocalZones"]),
         .executable(name: "mamorid", targets: ["mamorid"]),
         .executable(name: "mamorictl", targets: ["mamorictl"]),
     ],
@@ -60,6 +61,7 @@ let package = Package(
             name: "ResolverTestKit",
             dependencies: [
                 "DNSWire", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriService", "AddressPolicy",
+                "LocalZones",
             ]),
         .testTarget(
             name: "ResolverTestKitTests", dependencies: ["ResolverTestKit", "DNSWire", "Resolver"],
@@ -77,6 +79,10 @@ let package = Package(
         .target(name: "Blocklists", dependencies: ["DNSWire"]),
         .testTarget(name: "BlocklistsTests", dependencies: ["Blocklists", "DNSWire"]),
 
+        // MARK: - Local zones (local data, hosts files, RFC 6303 / 8375 / 6761 locally served zones; pure)
+        .target(name: "LocalZones", dependencies: ["DNSWire"]),
+        .testTarget(name: "LocalZonesTests", dependencies: ["LocalZones", "DNSWire"]),
+
         // MARK: - Daemon: configuration, the operating system, listeners, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
@@ -88,11 +94,12 @@ let package = Package(
         .target(
             name: "MamoriConfiguration",
             dependencies: [
-                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "AddressPolicy", .product(name: "Yams", package: "Yams"),
+                "DNSWire", "DNSSEC", "DNSCache", "Resolver", "AddressPolicy", "LocalZones",
+                .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(
             name: "MamoriConfigurationTests",
-            dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver"]),
+            dependencies: ["MamoriConfiguration", "DNSWire", "DNSSEC", "DNSCache", "Resolver", "LocalZones"]),
         // The operating system beneath the service: what has a syscall and is not a client listener
         // (the engine's socket transport and clock, systemd, privileges, the control and metrics sockets).
         .target(
@@ -131,14 +138,14 @@ let package = Package(
             dependencies: [
                 "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriConfiguration", "MamoriControl",
                 "MamoriSystem", "MamoriTLS", "ResolverServer", "CMamoriProcess", "AddressPolicy", "Blocklists", "Dnstap",
-                .product(name: "Logging", package: "swift-log"),
+                "LocalZones", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "MamoriServiceTests",
             dependencies: [
                 "MamoriService", "ResolverTestKit", "Resolver", "ResolverServer", "MamoriSystem", "DNSCache", "DNSSEC",
                 "DNSWire", "MamoriConfiguration", "MamoriControl", "MamoriTLS", "SocketTestKit", "Dnstap",
-                .product(name: "Logging", package: "swift-log"),
+                "LocalZones", .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "mamorid",

@@ -80,5 +80,15 @@ let package = Package(
             ],
             path: "Benchmarks/BlocklistMeasurements"
         ),
+        // Local zones: lookups per second for names nothing local holds, served zones and hosts-file
+        // names; the time to build the table from a hosts file (a change's cost on the control queue).
+        .executableTarget(
+            name: "LocalZonesMeasurements",
+            dependencies: [
+                .product(name: "LocalZones", package: "main"),
+                .product(name: "DNSWire", package: "main"),
+            ],
+            path: "Benchmarks/LocalZonesMeasurements"
+        ),
     ]
 )

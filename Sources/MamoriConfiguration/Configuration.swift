@@ -38,6 +38,8 @@ package struct Configuration: Hashable, Sendable {
     package var control: ControlSection
     /// The Prometheus endpoint (`metrics`).
     package var metrics: MetricsSection
+    /// Local data, local zones, hosts files and the locally served zones (`local`).
+    package var local: LocalSection
     /// Blocklists (`blocklists`), asked in order, first match wins; none by default.
     package var blocklists: [BlocklistConfiguration]
     /// dnstap output (`dnstap`): by default none.
@@ -87,6 +89,7 @@ package struct Configuration: Hashable, Sendable {
         dnstap = DnstapSection()
         server = ServerSection()
         blocklists = []
+        local = LocalSection()
         stateDirectory = "/var/lib/mamori"
         sourceFile = nil
         rebindingProtection = RebindingSection()

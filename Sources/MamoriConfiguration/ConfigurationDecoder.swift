@@ -166,6 +166,8 @@ struct ConfigurationDecoder {
             if let text = string(entry) { configuration.stateDirectory = resolvePath(text) }
         case "blocklists":
             configuration.blocklists = blocklists(entry)
+        case "local":
+            decodeLocal(entry, into: &configuration.local)
         default:
             unknownKey(entry)
         }
@@ -894,7 +896,7 @@ struct ConfigurationDecoder {
     }
 
     /// Resolves a path and checks that the daemon can read it now.
-    private mutating func readablePath(_ text: String, _ entry: Entry) -> String? {
+    mutating func readablePath(_ text: String, _ entry: Entry) -> String? {
         let path = resolvePath(text)
         guard access(path, R_OK) == 0 else {
             report(entry.key, entry.path, "cannot read \(path): \(String(cString: strerror(errno)))")

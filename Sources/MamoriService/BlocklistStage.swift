@@ -46,12 +46,12 @@ package final class ListHits: Sendable {
 }
 
 /// What identifies a file's contents cheaply: device, inode, size and modification time.
-struct FileIdentity: Hashable, Sendable {
+package struct FileIdentity: Hashable, Sendable {
     /// `st_dev`, `st_ino`, `st_size`, `st_mtim`.
     let device: UInt64, inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
 
     /// The identity of `path` now, nil when it cannot be read.
-    init?(path: String) {
+    package init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         device = UInt64(info.st_dev)

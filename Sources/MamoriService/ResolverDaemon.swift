@@ -8,6 +8,7 @@ import Blocklists
 import DNSWire
 import Dispatch
 import Dnstap
+import LocalZones
 import Logging
 import MamoriConfiguration
 import MamoriControl
@@ -53,6 +54,10 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     private var controlSocket: ControlSocket?
     /// The blocklists in force and their counters, once started.
     private var blocklists: BlocklistBook?
+    /// Every part of the stages before the cache, once started: a part replaced installs them all.
+    private var stageParts: InstalledStages?
+    /// The hosts files (`local.hosts-files`), re-read on this queue when they change.
+    private var hostsWatch: FileWatch?
     /// Expired NTAs, wall-clock jumps and freed heap, while running.
     private var housekeeping: Housekeeping?
     /// dnstap output (`dnstap`), when configured.
@@ -105,6 +110,9 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
                 throw error
             }
             server.start()
+            let hostsWatch = FileWatch(queue: queue) { [weak self] changed in self?.hostsFilesChanged(changed) }
+            hostsWatch.watch(hostsFiles)
+            self.hostsWatch = hostsWatch
             housekeeping = Housekeeping(
                 service: service, logger: logger, queue: queue)
             metricsEndpoint?.start()
@@ -129,6 +137,9 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         let blocklists = BlocklistBook(metrics: metrics, logger: logger)
         blocklists.installed(try blocklists.load(inForce.blocklists))
         self.blocklists = blocklists
+        hostsFiles = Self.identities(inForce)
+        let local = try LocalTableLoader.load(inForce)
+        logLocal(local, inForce)
         let activated = try SocketActivation.takeSockets()
         if !activated.isEmpty {
             logger.info(
@@ -143,7 +154,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             inForce.listen, threads: threads, tlsAddresses: inForce.listenTLS, httpsAddresses: inForce.listenHTTPS,
             activated: activated)
         self.server = server
-        service.install(Self.stages(server, inForce, blocklists: blocklists.stage))
+        stageParts = InstalledStages(
+            Self.parts(server, inForce, blocklists: blocklists.stage, local: local), in: service)
         if let metrics, let address = inForce.metrics.listen {
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
         }
@@ -181,6 +193,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         for list in configuration.blocklists {
             _ = try Blocklist.load(path: list.file, format: BlocklistBook.format(list.format))
         }
+        _ = try LocalTableLoader.load(configuration)
     }
 
     /// The TLS context of DNS over TLS or over HTTPS, when `listen-tls` or `listen-https`, or a
@@ -201,13 +214,13 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         return context
     }
 
-    /// The stages before the cache for what `server` serves: discovery of its encrypted endpoints
-    /// (RFC 9462), DoH first (the protocol browsers and operating systems prefer), under the
-    /// certificate's first name; the blocklists before it. Then the address policies of
-    /// `configuration` (rebinding protection, DNS64).
-    private static func stages(
-        _ server: DNSServer, _ configuration: Configuration, blocklists: BlocklistStage?
-    ) -> QueryStages {
+    /// The stage parts for what `server` serves: discovery of its encrypted endpoints (RFC 9462),
+    /// DoH first (the protocol browsers and operating systems prefer), under the certificate's
+    /// first name; before it the local data, the blocklists and the served zones
+    /// (``StageParts/stages``); after them the address policies of `configuration`.
+    private static func parts(
+        _ server: DNSServer, _ configuration: Configuration, blocklists: BlocklistStage?, local: LocalZoneTable
+    ) -> StageParts {
         let certificate = server.httpsContext ?? server.tlsContext
         let target = certificate?.certificateNames.first.flatMap { try? DomainName($0) }
         let https = server.httpsPath.map {
@@ -215,8 +228,41 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         }
         let endpoints = (https ?? []) + DesignatedResolverStage.Endpoint.dnsOverTLS(server.tlsAddresses)
         let discovery = DesignatedResolverStage(target: target, endpoints: endpoints)
-        return QueryStages(localAnswers: (blocklists.map { [$0] } ?? []) + [discovery])
-            .addingAddressPolicies(of: configuration)
+        return StageParts(configuration: configuration, local: local, blocklists: blocklists, discovery: discovery)
+    }
+
+    // MARK: - Hosts files
+
+    /// The hosts files as they were last read (the watch compares with this).
+    private var hostsFiles: [String: FileIdentity?] = [:]
+
+    /// Each hosts file of `configuration` as it is now: taken before the files are read, so a
+    /// change made while they are read is seen at the next check.
+    private static func identities(_ configuration: Configuration) -> [String: FileIdentity?] {
+        Dictionary(configuration.local.hostsFiles.map { ($0, FileIdentity(path: $0)) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Says what local data is in force.
+    private func logLocal(_ table: LocalZoneTable, _ configuration: Configuration) {
+        logger.info(
+            "local data: \(configuration.local.data.count) records, \(configuration.local.zones.count) zones, \(configuration.local.hostsFiles.count) hosts files",
+            metadata: ["served-zones": "\(table.servedZoneNames.count)"])
+    }
+
+    /// Re-reads the hosts files after `changed` changed (on `queue`, never a listener's: the
+    /// listeners answer from the old table meanwhile) and installs the new table with every other
+    /// stage part as it is; a file that cannot be read or used is logged and the old data kept.
+    private func hostsFilesChanged(_ changed: [String]) {
+        guard let stageParts, let hostsWatch else { return }
+        hostsFiles = Self.identities(inForce)
+        hostsWatch.watch(hostsFiles)
+        do {
+            let table = try LocalTableLoader.load(inForce)
+            stageParts.update { $0.local = table }
+            logger.info("hosts files re-read", metadata: ["changed": "\(changed.joined(separator: " "))"])
+        } catch {
+            logger.error("hosts file not re-read, the previous local data stays: \(error)")
+        }
     }
 
     /// Takes the state directory's lock. Held by another instance, this one still serves (DNS
@@ -318,17 +364,21 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     @discardableResult
     package func reload() -> String? {
         queue.sync {
-            guard let server, let service, let blocklists else { return "the daemon is still starting" }
+            guard let server, let service, let blocklists, let stageParts else { return "the daemon is still starting" }
             notifier.reloading()
             logger.info("reloading configuration", metadata: ["file": "\(source.path)"])
             let fresh: Configuration
             let tls: TLSServerContext?
             let https: TLSServerContext?
             let lists: [LoadedBlocklist]
+            let local: LocalZoneTable
+            let files: [String: FileIdentity?]
             do {
                 fresh = planDescriptors(try source.load())
                 // Read here, on the control queue: the listeners answer from the old lists meanwhile.
                 lists = try blocklists.load(fresh.blocklists)
+                files = Self.identities(fresh)
+                local = try LocalTableLoader.load(fresh)
                 // Renewed certificate and key files (ACME renewal): read before anything changes,
                 // so a bad pair rejects the whole reload and the old contexts stay.
                 tls = try server.tlsContext.flatMap { try TLSServerContext.dnsOverTLS(fresh, keepingTicketsOf: $0) }
@@ -349,7 +399,10 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             }
             // Every reload: the stages follow the certificate, the configuration's policies and the
             // blocklists, and a new answer generation means nothing answered before is replayed.
-            service.install(Self.stages(server, fresh, blocklists: blocklists.stage))
+            stageParts.update { $0 = Self.parts(server, fresh, blocklists: blocklists.stage, local: local) }
+            hostsFiles = files
+            hostsWatch?.watch(files)
+            logLocal(local, fresh)
             applyLogging(fresh.logging)
             if fresh.listen != inForce.listen || fresh.listenTLS != inForce.listenTLS
                 || fresh.listenHTTPS != inForce.listenHTTPS || fresh.https != inForce.https
@@ -380,6 +433,7 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             logger.info("stopping (signal \(number))")
             notifier.stopWatchdog()
             housekeeping?.stop()
+            hostsWatch?.stop()
             metricsEndpoint?.stop()
             controlSocket?.stop()
             let abandoned = server?.stop(timeout: inForce.server.shutdownTimeout) ?? 0

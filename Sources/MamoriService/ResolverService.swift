@@ -164,7 +164,19 @@ package final class ResolverService: QueryHandler, Reloadable {
         let checkingDisabled = query.header.checkingDisabled
         let (resolver, stages) = current.withLock { $0 }
         if let stages, let local = stages.localAnswer(question, client: client, checkingDisabled: checkingDisabled) {
-            return .local(ClientResponse.make(local, for: query))
+            guard let target = Self.continuation(of: local, to: question) else {
+                return .local(ClientResponse.make(local, for: query))
+            }
+            // A local CNAME out of the local data: its target from the stages or the cache, or
+            // the slow path resolves it.
+            if let found = stages.localAnswer(target, client: client, checkingDisabled: checkingDisabled) {
+                return .local(ClientResponse.make(Self.joined(local, found), for: query))
+            }
+            guard case .answer(let found) = resolver.lookUp(target, checkingDisabled: checkingDisabled) else {
+                return .miss(CacheMiss(nothingCached: true, localChain: local))
+            }
+            let reviewed = stages.reviewed(found, to: target, client: client)
+            return .local(ClientResponse.make(Self.joined(local, reviewed), for: query))
         }
         switch resolver.lookUp(question, checkingDisabled: checkingDisabled) {
         case .answer(let resolution):
@@ -217,22 +229,61 @@ package final class ResolverService: QueryHandler, Reloadable {
         let (resolver, stages) = current.withLock { $0 }
         let once = Once { (answer: Resolution) in respond(ClientResponse.make(answer, for: query)) }
         let checkingDisabled = query.header.checkingDisabled
+        // The miss of a local CNAME's target (``answerFromCache(_:client:)``): that target is
+        // resolved, and the client gets the local chain before its answer.
+        let local = miss.localChain
+        let target = local.flatMap { Self.continuation(of: $0, to: question) }
+        let asked = target ?? question
+        let join: @Sendable (Resolution) -> Resolution = { found in
+            let reviewed = stages?.reviewed(found, to: asked, client: client) ?? found
+            guard let local, target != nil else { return reviewed }
+            return Self.joined(local, reviewed)
+        }
         let deadlines = self.deadlines.withLock { $0 }
         let clientWait = deadlines.wait
         let deadline = deadlines.schedule {
             // No synthesis here: it would wait for a resolution, and this answer exists because
             // the client cannot wait longer; the policies still judge it.
-            let waited = resolver.answerAfterClientWait(
-                question, checkingDisabled: checkingDisabled, waited: clientWait)
-            once.call(stages?.reviewed(waited, to: question, client: client) ?? waited)
+            let waited = resolver.answerAfterClientWait(asked, checkingDisabled: checkingDisabled, waited: clientWait)
+            once.call(join(waited))
         }
         Task {
+            if target != nil {
+                let found = await resolver.resolve(asked, checkingDisabled: checkingDisabled)
+                deadlines.cancel(deadline)
+                once.call(join(found))
+                return
+            }
             let resolution = await resolver.resolve(question, checkingDisabled: checkingDisabled, after: miss)
             let answer = await self.finished(
                 resolution, to: query, question: question, client: client, stages: stages, resolver: resolver)
             deadlines.cancel(deadline)
             once.call(answer)
         }
+    }
+
+    /// The question a local answer leaves open: the target of the CNAME its answer ends with, when
+    /// that target's data is not in it (the chain left the local data, ``LocalZones/LocalZoneTable``).
+    /// RFC 1034 §3.6.2, §5.3.3: the server looks the canonical name up for the client, as Unbound
+    /// does for its local data; a stub that only reads the answer (glibc) needs it. Nil for a
+    /// CNAME or ANY question, and for anything but NOERROR.
+    static func continuation(of local: Resolution, to question: Question) -> Question? {
+        guard local.rcode == .noError, question.type != .cname, question.type != .any,
+            let last = local.answer.last, last.type == .cname, case .cname(let link) = last.rdatas.first
+        else { return nil }
+        return Question(name: link.target, type: question.type, rrClass: question.rrClass)
+    }
+
+    /// The local chain followed by `found`, the answer to its target: the target's RCODE (RFC 6604
+    /// §2), sections and EDE; never AD, since the chain's local part is not validated
+    /// (RFC 4035 §3.2.3). A failed target is the failure alone.
+    static func joined(_ local: Resolution, _ found: Resolution) -> Resolution {
+        guard found.rcode != .servFail else { return found }
+        var answer = found
+        answer.answer = local.answer + found.answer.filter { set in !local.answer.contains { $0.name == set.name } }
+        if answer.status == .secure { answer.status = .insecure }
+        answer.securityReason = nil
+        return answer
     }
 
     /// Calls a response function at most once, whoever comes first: the resolution or the

@@ -378,7 +378,14 @@ package struct CacheMiss: Sendable, Hashable {
     /// negative answer — so the resolution's first step goes straight to the network. False when
     /// a cached alias chain leads to a name that is missing: the resolution follows it from the cache.
     package var nothingCached: Bool
+    /// A local answer (MamoriService's stages) whose last CNAME leaves the local data: what is
+    /// missing is its target's answer, which the slow path resolves and puts after the chain, so
+    /// the stages are not asked twice.
+    package var localChain: Resolution?
 
     /// Creates a miss.
-    package init(nothingCached: Bool) { self.nothingCached = nothingCached }
+    package init(nothingCached: Bool, localChain: Resolution? = nil) {
+        self.nothingCached = nothingCached
+        self.localChain = localChain
+    }
 }

@@ -6,6 +6,7 @@
 import AddressPolicy
 import DNSSEC
 import DNSWire
+import LocalZones
 import MamoriConfiguration
 import MamoriService
 import Resolver
@@ -47,7 +48,8 @@ package enum ScenarioConfiguration {
     /// `nta: NAME`, `nsec3-max-iterations: N`, `bogus-ttl: N`, `aggressive-nsec: yes|no`; stub zones:
     /// `stub-zone: ZONE ADDRESS[,…] [insecure]`; the service's address policies
     /// (``usesService(_:)``): `rebinding-protection: yes|no`, `rebinding-allow: NAME` (repeatable),
-    /// `dns64-prefix: PREFIX`. Scenarios without an anchor run
+    /// `dns64-prefix: PREFIX`; its local data (``usesService(_:)`` too): `local-data: ZONE-FILE LINE`
+    /// (repeatable), `local-zone: NAME TYPE` (repeatable), `served-zones: yes|no`. Scenarios without an anchor run
     /// without validation; RFC 5011 is off, nothing is persisted. The limits and `query-seconds`
     /// are skipped here (``tune(_:_:)``, the test itself).
     /// - Throws: ``ScenarioError`` for an unknown key or a bad value.
@@ -97,6 +99,24 @@ package enum ScenarioConfiguration {
                 let servers = parts[1].split(separator: ",").compactMap { ServerAddress($0) }
                 configuration.resolution.stubZones.append(
                     StubZone(zone: try DomainName(parts[0]), servers: servers, insecure: parts.count == 3))
+            case "local-data":
+                // A zone-file line, as an item of `local.data`.
+                do {
+                    configuration.local.data += try ZoneFileParser(text: value, defaultTTL: LocalSection.defaultTTL)
+                        .records().map { LocalRecord($0, source: "local-data", line: line.line) }
+                } catch {
+                    throw ScenarioError(configuration: line, "bad record: \(error.reason)")
+                }
+            case "local-zone":
+                // `NAME TYPE`, as an item of `local.zones`.
+                let parts = value.split(separator: " ")
+                guard parts.count == 2, let type = LocalZoneType(rawValue: String(parts[1])) else {
+                    throw ScenarioError(
+                        configuration: line,
+                        "expected NAME \(LocalZoneType.allCases.map(\.rawValue).joined(separator: "|"))")
+                }
+                configuration.local.zones.append(LocalZone(name: try DomainName(parts[0]), type: type))
+            case "served-zones": configuration.local.servedZones = try flag(line)
             case "rebinding-protection": configuration.rebindingProtection.enabled = try flag(line)
             case "rebinding-allow": configuration.rebindingProtection.allow.append(try DomainName(value))
             case "dns64-prefix":
@@ -140,10 +160,13 @@ package enum ScenarioConfiguration {
     }
 
     /// Whether a scenario's lines set a policy of the service around the engine (rebinding
-    /// protection, DNS64): such a scenario runs through ``MamoriService/ResolverService`` with the
-    /// daemon's stages, not through the bare engine.
+    /// protection, DNS64, local data and the locally served zones): such a scenario runs through
+    /// ``MamoriService/ResolverService`` with the daemon's stages, not through the bare engine.
     package static func usesService(_ lines: [ConfigLine]) -> Bool {
-        lines.contains { ["rebinding-protection", "rebinding-allow", "dns64-prefix"].contains($0.key) }
+        lines.contains {
+            ["rebinding-protection", "rebinding-allow", "dns64-prefix", "local-data", "local-zone", "served-zones"]
+                .contains($0.key)
+        }
     }
 
     /// Sets the engine limits scenarios change that no configuration key reaches:

@@ -44,8 +44,9 @@ import Testing
         return engine
     }
 
-    /// A service built from `scenario`'s configuration lines with the daemon's address policies
-    /// installed (``ScenarioConfiguration/usesService(_:)``), over the runner's network and clock.
+    /// A service built from `scenario`'s configuration lines with the daemon's stages installed —
+    /// local data, the locally served zones, the address policies
+    /// (``ScenarioConfiguration/usesService(_:)``) — over the runner's network and clock.
     static func service(for scenario: Scenario, runner: ScenarioRunner) throws -> ResolverService {
         let directory = NSTemporaryDirectory() + "mamori-replay-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -56,7 +57,8 @@ import Testing
         let service = try ResolverService(
             configuration: configuration, logger: Logger(label: "replay"), persistent: false,
             transport: runner.network, clock: runner.clock, clientWait: .seconds(3600))
-        service.install(QueryStages().addingAddressPolicies(of: configuration))
+        service.install(
+            StageParts(configuration: configuration, local: try LocalTableLoader.load(configuration)).stages)
         return service
     }
 
