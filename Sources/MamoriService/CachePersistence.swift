@@ -45,6 +45,8 @@ struct CachePersistence: Sendable {
     struct Refusal: Error, CustomStringConvertible {
         /// The reason, naming the file.
         let description: String
+        /// For a dump judged under another configuration, the settings that differ; nil otherwise.
+        var changed: String? = nil
     }
 
     /// What gives the cache's verdicts and delegations their meaning: the `judging` settings
@@ -76,7 +78,13 @@ struct CachePersistence: Sendable {
             let summary = try read(into: cache, identity: identity, now: now)
             logger.info("cache loaded", metadata: ["file": "\(path)", "summary": "\(summary)"])
         } catch {
-            logger.notice("cache dump not loaded: \(error)")
+            if let changed = error.changed {
+                logger.notice(
+                    "cache dump not loaded: it was judged under another configuration",
+                    metadata: ["file": "\(path)", "changed": "\(changed)"])
+            } else {
+                logger.warning("cache dump not used: \(error)")
+            }
         }
     }
 
@@ -97,7 +105,8 @@ struct CachePersistence: Sendable {
         let changed = identity.keys.sorted().filter { identity[$0] != saved?[$0] }
         guard changed.allSatisfy({ $0 == Self.negativeAnchorsKey }) else {
             let what = saved == nil ? "unknown (no identity file \(identityPath))" : changed.joined(separator: ", ")
-            throw Refusal(description: "\(path) was judged under another configuration (changed: \(what))")
+            throw Refusal(
+                description: "\(path) was judged under another configuration (changed: \(what))", changed: what)
         }
         let summary: CacheLoadSummary
         do {

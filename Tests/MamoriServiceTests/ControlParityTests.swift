@@ -84,9 +84,10 @@ struct ControlParityTests {
             })
     }
 
-    /// Polls (without a deadline of its own: the test's time limit is the bound) until `condition`.
+    /// Polls (without a deadline of its own: the test's time limit is the bound) until `condition`,
+    /// sleeping a millisecond between polls so the thread is free for the tasks it waits on.
     static func eventually(_ condition: () -> Bool) async {
-        while !condition() { await Task.yield() }
+        while !condition() { try? await Task.sleep(for: .milliseconds(1)) }
     }
 
     @Test("version, status (pid, threads, cache fill, in flight) and stats (process and in-flight lines)")
