@@ -2,6 +2,7 @@
 // reads to an equal configuration (`mamorictl config show`): every key, defaults included, one
 // function per section so that a new section adds one function and one line to `sections`.
 
+import AddressPolicy
 import DNSSEC
 import DNSWire
 import Foundation
@@ -48,7 +49,15 @@ extension Configuration {
                 "  prefetch: \(cache.prefetch)", "  persist: \(cache.persist)", "  packet-cache: \(cache.packetCache)",
             ]
         },
-        { ["logging:", "  level: \($0.logging.level.rawValue)"] },
+        { configuration in
+            let logging = configuration.logging
+            return [
+                "logging:", "  level: \(logging.level.rawValue)", "  format: \(logging.format.rawValue)",
+                "  failures: \(logging.failures)",
+                "  failure-interval: \(YAMLText.duration(logging.failureInterval))",
+                "  failure-rate: \(logging.failureRate)", "  queries: \(logging.queries)",
+            ]
+        },
         { ["control:", "  socket: \($0.control.socket.map(YAMLText.quoted) ?? "false")"] },
         { ["metrics:", "  listen: \($0.metrics.listen.map { YAMLText.quoted($0.description) } ?? "false")"] },
         { configuration in
@@ -63,6 +72,18 @@ extension Configuration {
                 "  shutdown-timeout: \(YAMLText.duration(server.shutdownTimeout))",
                 "  answer-cookies: \(server.answerCookies)",
             ]
+        },
+        { configuration in
+            let rebinding = configuration.rebindingProtection
+            return ["rebinding-protection:", "  enabled: \(rebinding.enabled)"]
+                + YAMLText.list("allow", rebinding.allow.map(\.description), indent: "  ")
+        },
+        { configuration in
+            // `dns64` has no "off" spelling: absent is off.
+            guard let dns64 = configuration.dns64 else { return [] }
+            return ["dns64:", "  prefix: \(YAMLText.quoted(dns64.prefix.network.description))"]
+                + YAMLText.list("exclude", dns64.exclude.map(\.description), indent: "  ")
+                + YAMLText.list("exclude-ipv4", dns64.excludeIPv4.map(\.description), indent: "  ")
         },
         { ["state-directory: \(YAMLText.quoted($0.stateDirectory))"] },
     ]
@@ -95,6 +116,13 @@ extension Configuration {
                 )
             }
             if let ca = tls.caFile { lines.append("      tls-ca: \(YAMLText.quoted(ca))") }
+        }
+        lines.append("  stub-zones:" + (resolution.stubZones.isEmpty ? " []" : ""))
+        for zone in resolution.stubZones {
+            lines.append("    - name: \(YAMLText.quoted(zone.zone.description))")
+            lines.append(
+                "      addresses: [\(zone.servers.map { YAMLText.quoted($0.description) }.joined(separator: ", "))]")
+            lines.append("      insecure: \(zone.insecure)")
         }
         lines += [
             "  edns-buffer-size: \(resolution.ednsBufferSize)",

@@ -25,7 +25,8 @@ struct ConfigurationYAMLTests {
         #expect(
             keys == [
                 "listen", "listen-tls", "listen-https", "tls", "https", "threads", "access-control", "resolution",
-                "dnssec", "cache", "logging", "control", "metrics", "server", "state-directory",
+                "dnssec", "cache", "logging", "control", "metrics", "server", "rebinding-protection",
+                "state-directory",
             ])
     }
 
@@ -61,6 +62,8 @@ struct ConfigurationYAMLTests {
                   tls-name: dns.example.net
                   tls-pin: \(Data(repeating: 7, count: 32).base64EncodedString())
                   tls-ca: \(anchors)
+              stub-zones:
+                - { name: internal.example, addresses: ["192.0.2.9@5300"], insecure: true }
               edns-buffer-size: 1400
               query-timeout: 3s
               client-timeout: 1200ms
@@ -77,7 +80,9 @@ struct ConfigurationYAMLTests {
               bogus-ttl: 30
               aggressive-nsec: false
             cache: { size: 64MiB, min-ttl: 5, max-ttl: 3600, max-negative-ttl: 600, serve-stale: true, prefetch: false, persist: false, packet-cache: false }
-            logging: { level: debug }
+            logging: { level: debug, format: json, failures: false, failure-interval: 30s, failure-rate: 7, queries: true }
+            rebinding-protection: { enabled: true, allow: [corp.example, lan.] }
+            dns64: { prefix: "64:ff9b:1::/48", exclude: ["::ffff:0:0/96"], exclude-ipv4: [10.0.0.0/8] }
             control: { socket: false }
             metrics: { listen: "127.0.0.1@9153" }
             server:
@@ -98,6 +103,7 @@ struct ConfigurationYAMLTests {
         let read = try Self.readBack(configuration)
         #expect(read == configuration, "\(configuration.yaml)")
         #expect(read.resolution.forwardZones.count == 2 && read.resolution.forwardZones[1].tls?.pins.count == 1)
+        #expect(read.dns64 != nil && read.resolution.stubZones.count == 1 && read.rebindingProtection.enabled)
         #expect(read.resolution.rootHints == .file(hints) && read.server.user == nil && read.control.socket == nil)
     }
 }
