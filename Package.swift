@@ -88,7 +88,9 @@ let package = Package(
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CMamoriProcess"),
         // The control protocol's words, shared by the daemon and mamorictl.
-        .target(name: "MamoriControl", dependencies: ["DNSWire"]),
+        .target(name: "MamoriControl", dependencies: ["DNSWire"], plugins: ["MamoriRevision"]),
+        // The git revision compiled into MamoriControl's MamoriVersion (mamorid --version, mamorictl version).
+        .plugin(name: "MamoriRevision", capability: .buildTool()),
         .testTarget(name: "MamoriControlTests", dependencies: ["MamoriControl", "DNSWire"]),
         // mamori.yaml, in the engine's vocabulary: its sections hold the engine's values and defaults.
         .target(
@@ -150,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "mamorid",
             dependencies: [
-                "MamoriService", "MamoriConfiguration", "MamoriSystem", "CMamoriProcess",
+                "MamoriService", "MamoriConfiguration", "MamoriSystem", "MamoriControl", "CMamoriProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -198,7 +200,7 @@ if Context.environment["MAMORI_FUZZ"] != nil {
 
 // Habits applied to every target: Swift 6 language mode comes with the tools version; these catch
 // implicit existentials and imports leaking between modules.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

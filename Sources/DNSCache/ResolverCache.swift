@@ -540,6 +540,41 @@ public final class ResolverCache: Sendable {
         return removed
     }
 
+    /// Removes every entry judged bogus: the remembered bogus results (RFC 4035 §4.5, RFC 9520 §3)
+    /// and data, keys and DS sets stored with a bogus status (`mamorictl flush bogus`), so the next
+    /// query validates afresh. Visits every shard.
+    /// - Returns: how many entries were removed.
+    @discardableResult
+    public func flushBogus() -> Int {
+        flush { kind, status in kind == .bogus || status == .bogus }
+    }
+
+    /// Removes every negative answer, NXDOMAIN and NODATA (RFC 2308), and the validated NSEC/NSEC3
+    /// records that would synthesise them again (RFC 8198) (`mamorictl flush negative`).
+    /// - Returns: how many entries were removed (the denial records not counted).
+    @discardableResult
+    public func flushNegative() -> Int {
+        denialIndex.removeEverything()
+        return flush { kind, _ in kind == .nxdomain || kind == .nodata }
+    }
+
+    /// Removes every entry whose kind and status `matches`, shard by shard.
+    private func flush(where matches: (CacheEntryKind, SecurityStatus) -> Bool) -> Int {
+        var removed = 0
+        for box in shards {
+            removed += box.state.withLock { shard in
+                var count = 0
+                for at in shard.slots.indices {
+                    guard let kind = shard.slots[at].kind, matches(kind, shard.slots[at].status) else { continue }
+                    shard.remove(Int32(at))
+                    count += 1
+                }
+                return count
+            }
+        }
+        return removed
+    }
+
     /// Empties the cache and releases its memory. Counters are kept.
     public func flushAll() {
         denialIndex.removeEverything()

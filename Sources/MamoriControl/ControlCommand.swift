@@ -29,9 +29,37 @@ package enum ControlCommand: Hashable, Sendable {
     case anchors
     /// Resolve a question as a client would (CD as given) and explain the verdict step by step.
     case lookup(DomainName, RRType, checkingDisabled: Bool)
+    /// The daemon's version and git revision (``MamoriVersion``).
+    case version
+    /// Write the cache, with the identity of the settings that judged it, to a file (absolute path).
+    case dumpCache(path: String)
+    /// Load a file written by ``dumpCache(path:)``, if it was judged under the settings in force.
+    case loadCache(path: String)
+    /// Drop the entries judged bogus (bogus results, and data, keys and DS sets stored as bogus).
+    case flushBogus
+    /// Drop the negative answers (NXDOMAIN, NODATA) and the NSEC/NSEC3 records that synthesise them.
+    case flushNegative
+    /// Stop joining new queries to the resolutions in flight: the next query starts afresh.
+    case flushRequests
+    /// The resolutions in flight: question, age, waiting clients.
+    case listRequests
+    /// The forward zones in force.
+    case forwardList
+    /// Forward `zone` to `servers` (over DNS over TLS, authenticated by `tlsName`, when given),
+    /// until the next reload or restart.
+    case forwardAdd(DomainName, servers: [ServiceAddress], tlsName: String?)
+    /// Stop forwarding `zone`, until the next reload or restart.
+    case forwardRemove(DomainName)
+    /// The configuration in force, defaults included, as YAML `mamorid --config` reads.
+    case configShow
 
     /// Longest NTA lifetime accepted: RFC 7646 §3.3 wants them short-lived; a week, as BIND's cap.
     package static let maxNTASeconds: Int64 = 7 * 86400
+    /// Most servers `forward add` takes: more than any forwarder list needs, a bound on one line.
+    package static let maxForwardServers = 16
+    /// The first words of every command, for the unknown-command message.
+    static let commandWords =
+        "status, stats, version, reload, flush, nta, anchors, lookup, dump-cache, load-cache, list, forward, config"
 
     /// Parses one request line: words separated by spaces.
     /// - Throws: a message naming what is wrong, sent back as `error: …`.
@@ -52,10 +80,37 @@ package enum ControlCommand: Hashable, Sendable {
                 throw ControlError(.badUsage, "unexpected \(words[count...].joined(separator: " "))")
             }
         }
+        func path(_ index: Int) throws(ControlError) -> String {
+            guard index < words.count else { throw ControlError(.badUsage, "\(words[0]) needs a file path") }
+            guard words[index].hasPrefix("/") else {
+                throw ControlError(
+                    .badArgument, "\(words[index]) is not an absolute path (the daemon has its own working directory)")
+            }
+            return words[index]
+        }
         switch words.first {
         case "status":
             try noMore(1)
             self = .status
+        case "version":
+            try noMore(1)
+            self = .version
+        case "dump-cache":
+            try noMore(2)
+            self = .dumpCache(path: try path(1))
+        case "load-cache":
+            try noMore(2)
+            self = .loadCache(path: try path(1))
+        case "list":
+            guard words.count > 1, words[1] == "requests" else { throw ControlError(.badUsage, "list takes requests") }
+            try noMore(2)
+            self = .listRequests
+        case "config":
+            guard words.count > 1, words[1] == "show" else { throw ControlError(.badUsage, "config takes show") }
+            try noMore(2)
+            self = .configShow
+        case "forward":
+            self = try Self.forward(words, name: name)
         case "stats":
             try noMore(1)
             self = .stats
@@ -79,7 +134,18 @@ package enum ControlCommand: Hashable, Sendable {
             case "infra":
                 try noMore(2)
                 self = .flushInfrastructure
-            default: throw ControlError(.badUsage, "flush takes all, name NAME, zone NAME or infra")
+            case "bogus":
+                try noMore(2)
+                self = .flushBogus
+            case "negative":
+                try noMore(2)
+                self = .flushNegative
+            case "requests":
+                try noMore(2)
+                self = .flushRequests
+            default:
+                throw ControlError(
+                    .badUsage, "flush takes all, name NAME, zone NAME, infra, bogus, negative or requests")
             }
         case "nta":
             switch words.count > 1 ? words[1] : "" {
@@ -118,8 +184,43 @@ package enum ControlCommand: Hashable, Sendable {
             self = .lookup(try name(1), type, checkingDisabled: checkingDisabled)
         case nil: throw ControlError(.emptyCommand, "empty command")
         case let other?:
-            throw ControlError(
-                .unknownCommand, "unknown command \(other) (status, stats, reload, flush, nta, anchors, lookup)")
+            throw ControlError(.unknownCommand, "unknown command \(other) (\(Self.commandWords))")
+        }
+    }
+
+    /// `forward list`, `forward add NAME ADDR[,ADDR…] [tls-name=NAME]`, `forward remove NAME`.
+    /// Addresses are `IP` or `IP@PORT`; the port is 853 with `tls-name` (RFC 7858 §3.1), else 53.
+    private static func forward(
+        _ words: [String], name: (Int) throws(ControlError) -> DomainName
+    ) throws(ControlError) -> ControlCommand {
+        let usage = "forward takes list, add NAME ADDR[,ADDR…] [tls-name=NAME] or remove NAME"
+        switch words.count > 1 ? words[1] : "" {
+        case "list" where words.count == 2:
+            return .forwardList
+        case "remove" where words.count == 3:
+            return .forwardRemove(try name(2))
+        case "add" where (4...5).contains(words.count):
+            var tlsName: String? = nil
+            if words.count == 5 {
+                guard words[4].hasPrefix("tls-name="), words[4].count > "tls-name=".count else {
+                    throw ControlError(.badUsage, "unexpected \(words[4]) (tls-name=NAME)")
+                }
+                tlsName = String(words[4].dropFirst("tls-name=".count))
+            }
+            let texts = words[3].split(separator: ",")
+            guard (1...maxForwardServers).contains(texts.count) else {
+                throw ControlError(.badArgument, "forward add takes 1–\(maxForwardServers) addresses")
+            }
+            var servers: [ServiceAddress] = []
+            for text in texts {
+                guard let address = ServiceAddress(text, defaultPort: tlsName == nil ? 53 : 853) else {
+                    throw ControlError(.badArgument, "\(text) is not an address (IP or IP@PORT)")
+                }
+                servers.append(address)
+            }
+            return .forwardAdd(try name(2), servers: servers, tlsName: tlsName)
+        default:
+            throw ControlError(.badUsage, usage)
         }
     }
 
@@ -139,6 +240,19 @@ package enum ControlCommand: Hashable, Sendable {
         case .anchors: "anchors"
         case .lookup(let name, let type, let checkingDisabled):
             "lookup \(name) \(type)" + (checkingDisabled ? " cd" : "")
+        case .version: "version"
+        case .dumpCache(let path): "dump-cache \(path)"
+        case .loadCache(let path): "load-cache \(path)"
+        case .flushBogus: "flush bogus"
+        case .flushNegative: "flush negative"
+        case .flushRequests: "flush requests"
+        case .listRequests: "list requests"
+        case .forwardList: "forward list"
+        case .forwardAdd(let zone, let servers, let tlsName):
+            "forward add \(zone) \(servers.map(\.description).joined(separator: ","))"
+                + (tlsName.map { " tls-name=\($0)" } ?? "")
+        case .forwardRemove(let zone): "forward remove \(zone)"
+        case .configShow: "config show"
         }
     }
 }

@@ -9,6 +9,10 @@ import DNSWire
 import Logging
 import Resolver
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The cache dump (`STATE/cache.dump`) and its identity (`STATE/cache.dump.identity`).
 struct CachePersistence: Sendable {
     /// The dump's path.
@@ -29,6 +33,20 @@ struct CachePersistence: Sendable {
     init(directory: String, logger: Logger) {
         path = (directory.hasSuffix("/") ? directory : directory + "/") + "cache.dump"
         self.logger = logger
+    }
+
+    /// A dump at `file` (and `file.identity`), for `mamorictl dump-cache` and `load-cache`.
+    init(file: String, logger: Logger) {
+        path = file
+        self.logger = logger
+    }
+
+    /// Why a dump was not loaded: a read error, a damaged file, or another configuration.
+    struct Refusal: Error, CustomStringConvertible {
+        /// The reason, naming the file.
+        let description: String
+        /// For a dump judged under another configuration, the settings that differ; nil otherwise.
+        var changed: String? = nil
     }
 
     /// What gives the cache's verdicts and delegations their meaning: the `judging` settings
@@ -55,55 +73,78 @@ struct CachePersistence: Sendable {
     /// ended are flushed (RFC 7646 §2); any other difference leaves it unused, and the log names
     /// what changed.
     func load(into cache: ResolverCache, identity: [String: String], now: CacheTime) {
-        let bytes: [UInt8]
+        if access(path, F_OK) != 0 && errno == ENOENT { return }  // the normal first start
         do {
-            guard let read = try AtomicFile.read(path, limit: Self.maximumDumpSize) else { return }
-            bytes = read
+            let summary = try read(into: cache, identity: identity, now: now)
+            logger.info("cache loaded", metadata: ["file": "\(path)", "summary": "\(summary)"])
         } catch {
-            logger.warning("cache dump not used: \(error)")
-            return
+            if let changed = error.changed {
+                logger.notice(
+                    "cache dump not loaded: it was judged under another configuration",
+                    metadata: ["file": "\(path)", "changed": "\(changed)"])
+            } else {
+                logger.warning("cache dump not used: \(error)")
+            }
         }
+    }
+
+    /// ``load(into:identity:now:)`` for a given file: the same rule (state never lies), with the
+    /// refusal returned instead of logged.
+    /// - Returns: what was loaded.
+    /// - Throws: ``Refusal``: no such file, unreadable, damaged, or judged under another configuration.
+    func read(into cache: ResolverCache, identity: [String: String], now: CacheTime) throws(Refusal) -> CacheLoadSummary
+    {
+        let read: [UInt8]?
+        do {
+            read = try AtomicFile.read(path, limit: Self.maximumDumpSize)
+        } catch {
+            throw Refusal(description: "\(error)")
+        }
+        guard let bytes = read else { throw Refusal(description: "\(path): no such file") }
         let saved = readIdentity()
         let changed = identity.keys.sorted().filter { identity[$0] != saved?[$0] }
         guard changed.allSatisfy({ $0 == Self.negativeAnchorsKey }) else {
-            logger.notice(
-                "cache dump not loaded: it was judged under another configuration",
-                metadata: [
-                    "file": "\(path)",
-                    "changed": "\(saved == nil ? "unknown (no identity saved)" : changed.joined(separator: ", "))",
-                ])
-            return
+            let what = saved == nil ? "unknown (no identity file \(identityPath))" : changed.joined(separator: ", ")
+            throw Refusal(
+                description: "\(path) was judged under another configuration (changed: \(what))", changed: what)
         }
+        let summary: CacheLoadSummary
         do {
-            let summary = try cache.load(bytes, now: now)
-            logger.info("cache loaded", metadata: ["file": "\(path)", "summary": "\(summary)"])
+            summary = try cache.load(bytes, now: now)
         } catch {
-            logger.warning("cache dump not used", metadata: ["file": "\(path)", "error": "\(error)"])
-            return
+            throw Refusal(description: "\(path) is not a usable cache dump: \(error)")
         }
-        guard !changed.isEmpty else { return }
+        guard !changed.isEmpty else { return summary }
         let before = Set((saved?[Self.negativeAnchorsKey] ?? "").split(separator: " "))
         let after = Set((identity[Self.negativeAnchorsKey] ?? "").split(separator: " "))
         for name in before.symmetricDifference(after) {
             if let zone = try? DomainName(String(name)) { _ = cache.flushZone(zone) }
         }
         logger.info("negative trust anchors changed since the dump: their names were flushed")
+        return summary
     }
 
     /// Saves `cache` with `identity`. The identity is removed first and written last: a stop
     /// between the two leaves a dump that the next start refuses, never one it trusts under the
     /// wrong settings.
     func save(_ cache: ResolverCache, identity: [String: String], now: CacheTime) {
-        AtomicFile.remove(identityPath)
         do {
-            let bytes = cache.dump(now: now)
-            try AtomicFile.write(bytes, to: path, mode: 0o600)
-            let text = identity.keys.sorted().map { "\($0)=\(identity[$0]!)\n" }.joined()
-            try AtomicFile.write(Array(text.utf8), to: identityPath, mode: 0o600)
-            logger.info("cache saved", metadata: ["file": "\(path)", "bytes": "\(bytes.count)"])
+            let bytes = try write(cache, identity: identity, now: now)
+            logger.info("cache saved", metadata: ["file": "\(path)", "bytes": "\(bytes)"])
         } catch {
             logger.warning("cache not saved: \(error)", metadata: ["file": "\(path)"])
         }
+    }
+
+    /// ``save(_:identity:now:)`` with the failure thrown: identity removed first, written last.
+    /// - Returns: the dump's size in bytes.
+    func write(_ cache: ResolverCache, identity: [String: String], now: CacheTime) throws(AtomicFile.Failure) -> Int {
+        AtomicFile.remove(identityPath)
+        let bytes = cache.dump(now: now)
+        try AtomicFile.write(bytes, to: path, mode: 0o600)
+        let text = identity.keys.sorted().map { "\($0)=\(identity[$0]!)\n" }.joined()
+        try AtomicFile.write(Array(text.utf8), to: identityPath, mode: 0o600)
+        return bytes.count
     }
 
     /// The saved identity's `key=value` lines, or nil when missing or unreadable.

@@ -14,6 +14,7 @@ import MamoriConfiguration
 import MamoriControl
 import MamoriSystem
 internal import MamoriTLS
+import Resolver
 import ResolverServer
 
 #if canImport(Glibc)
@@ -460,8 +461,23 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         let context = ControlContext(
             started: started, configuration: { [self] in configuration }, listening: { Self.listening(server) },
             packetCache: server.processor.packetCache, waiting: { server.processor.pending.total },
-            reload: { [self] in reload() })
+            reload: { [self] in reload() },
+            changeForwardZones: { [self] zones, zone in try changeForwardZones(zones, zone: zone) })
         return service.perform(command, context: context)
+    }
+
+    /// `mamorictl forward add|remove`: the forward zones in force become `zones` until the next
+    /// reload (which reads the file's again) or restart; serialised with reloads on the queue.
+    /// - Returns: the cached entries removed at and below `zone`.
+    private func changeForwardZones(_ zones: [ForwardZone], zone: DomainName) throws -> Int {
+        try queue.sync {
+            guard let service else { throw ServiceError(.listeners, "the daemon is still starting") }
+            var changed = inForce
+            changed.resolution.forwardZones = zones
+            let removed = try service.changeForwarding(changed, zone: zone)
+            inForce = changed
+            return removed
+        }
     }
 }
 

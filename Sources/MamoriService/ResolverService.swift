@@ -57,6 +57,9 @@ package final class ResolverService: QueryHandler, Reloadable {
     let judgedUnder: Mutex<[String: String]>
     /// The RFC 5011 maintenance loop, when any anchor is managed.
     let maintenance: Mutex<Task<Void, Never>?> = Mutex(nil)
+    /// Where NTAs added at run time are kept across restarts; nil when this instance does not own
+    /// the state directory.
+    let negativeAnchorFile: NegativeAnchorStateFile?
 
     /// Builds the caches, the transport and the first engine, and loads the cache dump.
     /// - Parameters:
@@ -77,6 +80,18 @@ package final class ResolverService: QueryHandler, Reloadable {
         clientWait: Duration? = nil, upstreamTraffic: (any UpstreamTrafficObserver)? = nil
     ) throws {
         let anchorSet = try TrustAnchorSet(configuration, logger: logger, persistent: persistent)
+        let negativeAnchorFile =
+            persistent ? NegativeAnchorStateFile(directory: configuration.stateDirectory, logger: logger) : nil
+        if let negativeAnchorFile {
+            let restored = negativeAnchorFile.restore(
+                fingerprint: NegativeAnchorStateFile.fingerprint(anchorSet.source), now: clock.wallSeconds)
+            for anchor in restored { anchorSet.store.addNegativeAnchor(anchor) }
+            if !restored.isEmpty {
+                logger.info(
+                    "run-time negative trust anchors restored",
+                    metadata: ["names": "\(restored.map(\.name.description))"])
+            }
+        }
         let settings = try EngineSettings(configuration, anchors: anchorSet.store)
         let cache = ResolverCache(configuration: settings.cache)
         let infrastructure = InfrastructureCache()
@@ -99,6 +114,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         self.persistence = persistence
         self.logger = logger
         self.persistent = persistent
+        self.negativeAnchorFile = negativeAnchorFile
         self.deadlines = Mutex(ClientDeadlines(wait: clientWait ?? configuration.resolution.clientTimeout))
         self.anchors = Mutex(anchorSet)
         self.judgedUnder = Mutex(settings.judging)
@@ -365,17 +381,40 @@ package final class ResolverService: QueryHandler, Reloadable {
             // RFC 5011 probes only while validating: turning validation on starts the loop, off stops it.
             startMaintenance()
         }
+        if anchorsChanged { saveNegativeAnchors() }
         answersChanged()
+    }
+
+    /// Installs an engine built from `configuration` whose forward zones changed at run time
+    /// (`mamorictl forward`), over the same caches and anchors, and flushes what was resolved at
+    /// and below `zone` under the old forwarding (nothing else was judged differently). Resolutions
+    /// already running finish on the old engine.
+    /// - Returns: the cached entries removed.
+    /// - Throws: ``ServiceError`` when the root hints file cannot be read.
+    package func changeForwarding(_ configuration: Configuration, zone: DomainName) throws -> Int {
+        let settings = try EngineSettings(configuration, anchors: trustAnchors)
+        (transport as? UpstreamSocketTransport)?.useTLSForwarders(settings.tlsForwarders)
+        judgedUnder.withLock { $0 = settings.judging }
+        current.withLock {
+            $0.resolver = IterativeResolver(
+                configuration: settings.resolver, transport: transport, clock: clock, cache: cache,
+                infrastructure: infrastructure)
+        }
+        let removed = cache.flushZone(zone)
+        answersChanged()
+        return removed
     }
 
     // MARK: - Negative trust anchors (RFC 7646)
 
     /// Adds an NTA at run time, for `seconds` or until removed, and flushes what was judged at and
-    /// below `name` under the old rules (RFC 7646 §2.1).
+    /// below `name` under the old rules (RFC 7646 §2.1). It is saved to the state directory
+    /// (``NegativeAnchorStateFile``) and outlives a restart.
     /// - Returns: the cached entries removed.
     @discardableResult
     package func addNegativeAnchor(_ name: DomainName, seconds: Int64?) -> Int {
         trustAnchors.addNegativeAnchor(NegativeTrustAnchor(name: name, expiry: seconds.map { clock.wallSeconds + $0 }))
+        saveNegativeAnchors()
         defer { answersChanged() }
         return cache.flushZone(name)
     }
@@ -384,8 +423,24 @@ package final class ResolverService: QueryHandler, Reloadable {
     /// - Returns: the cached entries removed, or nil when there was no such NTA.
     package func removeNegativeAnchor(_ name: DomainName) -> Int? {
         guard trustAnchors.removeNegativeAnchor(name) else { return nil }
+        saveNegativeAnchors()
         defer { answersChanged() }
         return cache.flushZone(name)
+    }
+
+    /// The NTAs added at run time: those in force that the configuration does not list.
+    var runTimeNegativeAnchors: [NegativeTrustAnchor] {
+        let set = anchors.withLock { $0 }
+        return set.store.negativeAnchors.filter { !set.configuredNegative.contains($0.name) }
+    }
+
+    /// Writes the run-time NTAs to the state directory, when this instance owns it.
+    /// - Returns: why it could not be written, or nil.
+    @discardableResult
+    func saveNegativeAnchors() -> String? {
+        guard let negativeAnchorFile else { return nil }
+        let fingerprint = NegativeAnchorStateFile.fingerprint(anchors.withLock { $0.source })
+        return negativeAnchorFile.save(runTimeNegativeAnchors, fingerprint: fingerprint)
     }
 
     /// Ends the NTAs whose lifetime has passed and flushes what was cached under them (RFC 7646
@@ -397,7 +452,10 @@ package final class ResolverService: QueryHandler, Reloadable {
             let removed = cache.flushZone(name)
             logger.info("negative trust anchor expired", metadata: ["name": "\(name)", "flushed": "\(removed)"])
         }
-        if !ended.isEmpty { answersChanged() }
+        if !ended.isEmpty {
+            saveNegativeAnchors()
+            answersChanged()
+        }
         return ended
     }
 

@@ -32,7 +32,7 @@ package final class IterativeResolver: Sendable {
     /// itself keeps the RRsets, so nothing is lost but decoding work).
     static let maxParsedKeySets = 4096
     /// Resolutions in flight, so that identical questions wait for one another.
-    private let inFlight = Mutex<[InFlightKey: Task<Resolution, Never>]>([:])
+    private let inFlight = Mutex<InFlightTable>(InFlightTable())
     /// The client secret of our DNS cookies (RFC 9018 §3), random per process unless injected.
     let clientCookieSecret: SipHashKey
 
@@ -56,6 +56,69 @@ package final class IterativeResolver: Sendable {
         var question: Question
     }
 
+    /// One resolution in flight: its task, when it started, and how many callers wait on it.
+    struct InFlightEntry: Sendable {
+        /// The resolution.
+        var task: Task<Resolution, Never>
+        /// Which entry this is, so a caller removes its own entry and never a newer one for the
+        /// same question (after ``detachInFlight()``).
+        var serial: UInt64
+        /// ``ResolverClock/monotonicNow`` when it started.
+        var started: Duration
+        /// Callers waiting on it (0 for a prefetch).
+        var waiting: Int
+    }
+
+    /// The in-flight resolutions by question, and the serial of the next.
+    struct InFlightTable: Sendable {
+        /// The resolutions.
+        var entries: [InFlightKey: InFlightEntry] = [:]
+        /// The next entry's serial.
+        var nextSerial: UInt64 = 0
+
+        /// Removes `key`'s entry if it is still the one numbered `serial`.
+        mutating func remove(_ key: InFlightKey, serial: UInt64) {
+            if entries[key]?.serial == serial { entries.removeValue(forKey: key) }
+        }
+    }
+
+    /// What ``inFlightResolutions(limit:)`` reports of one resolution.
+    package struct InFlightResolution: Hashable, Sendable {
+        /// The question being resolved.
+        package var question: Question
+        /// How long it has been running.
+        package var age: Duration
+        /// Callers waiting on it (0 for a prefetch).
+        package var waiting: Int
+    }
+
+    /// The resolutions in flight now, oldest first, at most `limit` of them, and how many there are
+    /// in all (the table itself is bounded by the listeners' `server.max-pending` and prefetches).
+    package func inFlightResolutions(limit: Int) -> (listed: [InFlightResolution], total: Int) {
+        let now = clock.monotonicNow
+        let entries = inFlight.withLock { table in
+            table.entries.map { (question: $0.key.question, started: $0.value.started, waiting: $0.value.waiting) }
+        }
+        let listed = entries.sorted { $0.started < $1.started }.prefix(max(0, limit)).map {
+            InFlightResolution(question: $0.question, age: now - $0.started, waiting: $0.waiting)
+        }
+        return (Array(listed), entries.count)
+    }
+
+    /// Stops joining new callers to the resolutions in flight (`mamorictl flush requests`): the
+    /// table is emptied, so the next query for any of those questions starts a fresh resolution
+    /// (under the engine and caches as they are now). The running ones are not cancelled: their
+    /// callers still get their answers (or the client-wait SERVFAIL, EDE 22), and what they learn
+    /// is cached under the usual rules.
+    /// - Returns: how many resolutions were detached.
+    @discardableResult
+    package func detachInFlight() -> Int {
+        inFlight.withLock { table in
+            defer { table.entries.removeAll() }
+            return table.entries.count
+        }
+    }
+
     /// Resolves `question`, joining an identical resolution already in flight.
     ///
     /// - Parameters:
@@ -72,14 +135,25 @@ package final class IterativeResolver: Sendable {
             return cached
         }
         let key = InFlightKey(question: question)
-        let (task, isNew) = inFlight.withLock { table -> (Task<Resolution, Never>, Bool) in
-            if let running = table[key] { return (running, false) }
+        let started = clock.monotonicNow
+        let (task, serial, isNew) = inFlight.withLock { table -> (Task<Resolution, Never>, UInt64, Bool) in
+            if let running = table.entries[key] {
+                table.entries[key]?.waiting += 1
+                return (running.task, running.serial, false)
+            }
             let task = Task { await self.resolveUncached(question, nothingCached: miss?.nothingCached == true) }
-            table[key] = task
-            return (task, true)
+            table.nextSerial += 1
+            table.entries[key] = InFlightEntry(task: task, serial: table.nextSerial, started: started, waiting: 1)
+            return (task, table.nextSerial, true)
         }
         let result = await task.value
-        if isNew { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+        inFlight.withLock { table in
+            if isNew {
+                table.remove(key, serial: serial)
+            } else if table.entries[key]?.serial == serial {
+                table.entries[key]?.waiting -= 1
+            }
+        }
         if result.rcode == .servFail, result.status != .bogus,
             let stale = staleAnswer(question, checkingDisabled: checkingDisabled)
         {
@@ -142,13 +216,17 @@ package final class IterativeResolver: Sendable {
     /// shares the in-flight table, so a popular name causes one refresh, not one per client.
     func prefetch(_ question: Question) {
         let key = InFlightKey(question: question)
+        let started = clock.monotonicNow
         inFlight.withLock { table in
-            guard table[key] == nil else { return }
-            table[key] = Task {
+            guard table.entries[key] == nil else { return }
+            table.nextSerial += 1
+            let serial = table.nextSerial
+            let task = Task {
                 let resolution = await resolveUncached(question, refreshing: true)
-                _ = inFlight.withLock { $0.removeValue(forKey: key) }
+                inFlight.withLock { $0.remove(key, serial: serial) }
                 return resolution
             }
+            table.entries[key] = InFlightEntry(task: task, serial: serial, started: started, waiting: 0)
         }
     }
 

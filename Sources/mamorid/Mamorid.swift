@@ -4,6 +4,7 @@
 import ArgumentParser
 import CMamoriProcess
 import MamoriConfiguration
+import MamoriControl
 import MamoriService
 
 #if canImport(Glibc)
@@ -49,7 +50,8 @@ struct Mamorid: ParsableCommand {
             SIGHUP reloads the configuration, SIGTERM and SIGINT stop the daemon. \
             Without a configuration file it listens on 127.0.0.1 and ::1 port 53 with built-in \
             root hints and trust anchors.
-            """)
+            """,
+        version: MamoriVersion.description)
 
     /// The configuration file.
     @Option(

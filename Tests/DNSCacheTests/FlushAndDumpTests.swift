@@ -48,6 +48,37 @@ struct FlushAndDumpTests {
             statistics.bytesUsed == ResolverCache(configuration: testConfiguration()).statistics(now: at(1)).bytesUsed)
     }
 
+    @Test("flush bogus removes bogus results and data and keys stored as bogus; flush negative the denials")
+    func flushBogusAndNegative() {
+        let cache = populated()
+        cache.insert(aSet("cd.example."), rank: .answerAuthoritative, status: .bogus, now: at(0))
+        cache.insertKeys(dnskeySet("broken.example.", expiration: 1_900_000_000), status: .bogus, now: at(0))
+        cache.insertKeys(dnskeySet("example.", expiration: 1_900_000_000), status: .secure, now: at(0))
+        let proof = nsecSet("a.example.", next: "z.example.", types: [.a])
+        cache.insert(
+            NegativeAnswer(
+                name: name("nx.example."), denial: .nxdomain, soa: soaSet("example."), proofs: [proof], ttl: 600,
+                rank: .authorityAuthoritative, status: .insecure, reason: nil), now: at(0))
+        cache.insert(
+            NegativeAnswer(
+                name: name("example."), denial: .nodata(.mx), soa: soaSet("example."), proofs: [], ttl: 600,
+                rank: .authorityAuthoritative, status: .insecure, reason: nil), now: at(0))
+        cache.denialIndex.insert(proof, zone: name("example."), ttl: 600, now: at(0))
+        #expect(cache.statistics(now: at(1)).denialRecords == 1)
+        #expect(cache.flushBogus() == 3)
+        #expect(cache.lookupBogus(name("www.example."), .aaaa, now: at(1)) == nil)
+        #expect(cache.lookup(name("cd.example."), .a, now: at(1)) == nil)
+        #expect(cache.lookupKeys(zone: name("broken.example."), now: at(1)) == nil)
+        #expect(cache.lookupKeys(zone: name("example."), now: at(1)) != nil)
+        #expect(cache.lookupNegative(name("nx.example."), .a, now: at(1)) != nil)
+        #expect(cache.flushNegative() == 2)
+        #expect(cache.lookupNegative(name("nx.example."), .a, now: at(1)) == nil)
+        #expect(cache.lookupNegative(name("example."), .mx, now: at(1)) == nil)
+        let statistics = cache.statistics(now: at(1))
+        #expect(statistics.entries(.rrset) == 8 && statistics.entries(.keys) == 1 && statistics.totalEntries == 9)
+        #expect(statistics.denialRecords == 0)
+    }
+
     @Test("statistics count entries per kind and events")
     func statistics() {
         let cache = populated()

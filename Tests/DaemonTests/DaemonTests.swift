@@ -527,6 +527,106 @@ struct DaemonTests {
         #expect(try mamorictl(["--socket", socket, "status"]).status == 2)
     }
 
+    @Test(
+        "mamorictl parity: version, status, stats --since-last, config show (a fixpoint through reload), dump-cache and load-cache, requests, forward, an NTA surviving a restart"
+    )
+    func controlParity() throws {
+        let stub = StubAuthority()
+        defer { stub.stop() }
+        let port = freePort()
+        let socket = NSTemporaryDirectory() + "mamori-ctl-\(UUID().uuidString.prefix(8)).sock"
+        let isolated = try isolatedResolution(controlSocket: socket)
+        let state = try #require(stateDirectory(in: isolated))
+        // Without validation the stub's unsigned answers are final (it is reached by `forward add`).
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\ndnssec: { validation: false }\n" + isolated)
+        let notify = NotifySocket()
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        func control(_ words: String...) throws -> (status: Int32, output: String) {
+            try mamorictl(["--socket", socket] + words)
+        }
+
+        let toolVersion = try mamorictl(["--version"]).output
+        #expect(run(daemonPath, ["--version"]) == toolVersion)
+        let version = try control("version")
+        #expect(version.status == 0 && version.output.hasPrefix("version: ") && version.output.contains("\nrevision: "))
+        #expect(toolVersion.hasPrefix(String(version.output.dropFirst("version: ".count).prefix { $0 != "\n" }) + " ("))
+        let status = try control("status").output
+        #expect(status.contains("\npid: \(daemon.process.processIdentifier)\n"))
+        let threads = status.split(separator: "\n").first { $0.hasPrefix("threads: ") }.flatMap { Int($0.dropFirst(9)) }
+        #expect((threads ?? 0) >= 2)
+        #expect(status.contains("\ncache: ") && status.contains(" %)\n"))
+
+        // config show: what it prints is a configuration mamorid accepts, and reading it in (a
+        // reload) and printing it again gives the same text.
+        let shown = try control("config", "show")
+        #expect(shown.status == 0 && shown.output.contains("\ncontrol:\n  socket: \"\(socket)\"\n"))
+        let shownFile = try writeConfiguration(shown.output)
+        #expect(run(daemonPath, ["--config", shownFile, "--check-config"]).hasSuffix(": OK\n"))
+        _ = try writeConfiguration(shown.output, to: file)
+        #expect(try control("reload").output.contains("configuration reloaded"))
+        #expect(try control("config", "show").output == shown.output)
+
+        // A forward zone added at run time is asked at once, and listed.
+        #expect(try control("forward", "list").output.isEmpty)
+        #expect(try control("forward", "add", "stub.test", "127.0.0.1@\(stub.port)").status == 0)
+        #expect(try control("forward", "list").output == "stub.test. 127.0.0.1@\(stub.port)\n")
+        #expect(try ask(port: port, name: "www.stub.test")?.answer.first?.rdatas == [.a(A(192, 0, 2, 7))])
+        #expect(stub.cookies.count == 1)
+
+        let checkpoint = "daemon-test-\(UUID().uuidString.prefix(8))"
+        defer {
+            let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"].map { $0 + "/mamorictl" }
+            for directory in [runtime, "/tmp/mamorictl-\(getuid())"].compactMap({ $0 }) {
+                try? FileManager.default.removeItem(atPath: directory + "/stats-" + checkpoint)
+            }
+        }
+        let first = try control("stats", "--since-last", "--checkpoint", checkpoint)
+        #expect(first.output.hasPrefix("since: daemon start (no previous values)\n"))
+        _ = try ask(port: port, name: "www.stub.test")
+        let second = try control("stats", "--since-last", "--checkpoint", checkpoint)
+        #expect(second.output.hasPrefix("since: ") && !second.output.contains("daemon start"))
+        #expect(second.output.contains("\ncache.hits 1\ncache.misses 0\n"), "\(second.output)")
+
+        let dump = state + "/copy.dump"
+        let dumped = try control("dump-cache", dump)
+        #expect(dumped.status == 0 && dumped.output.hasPrefix("wrote "), "\(dumped.output)")
+        #expect(FileManager.default.fileExists(atPath: dump + ".identity"))
+        #expect(try control("flush", "all").status == 0)
+        let loaded = try control("load-cache", dump)
+        #expect(loaded.status == 0 && loaded.output.hasPrefix("loaded 1 of 1 entries"), "\(loaded.output)")
+        #expect(try ask(port: port, name: "www.stub.test")?.answer.first?.rdatas == [.a(A(192, 0, 2, 7))])
+        #expect(stub.cookies.count == 1)  // answered from the loaded cache
+        let unwritable = try control("dump-cache", "/proc/copy.dump")
+        #expect(unwritable.status == 1 && unwritable.output.contains("cannot write /proc/copy.dump.tmp."))
+        #expect(unwritable.output.contains("mamorid runs as user"))
+
+        #expect(try control("list", "requests").output == "0 resolutions in flight\n")
+        for what in ["bogus", "negative", "requests"] { #expect(try control("flush", what).status == 0) }
+        #expect(try control("forward", "remove", "stub.test").status == 0)
+        #expect(try control("forward", "list").output.isEmpty)
+        // The dump was made while stub.test was forwarded: under the file's forward zones it is refused.
+        let refused = try control("load-cache", dump)
+        #expect(
+            refused.status == 1
+                && refused.output.contains("judged under another configuration (changed: resolution.forward-zones)"))
+
+        #expect(try control("nta", "add", "example.com", "600").status == 0)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+        let again = NotifySocket()
+        let restarted = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": again.path])
+        defer { if restarted.process.isRunning { restarted.signal(SIGKILL) } }
+        #expect(again.wait(for: "READY=1") != nil)
+        let list = try control("nta", "list").output
+        #expect(list.hasPrefix("example.com. ") && list.hasSuffix(" s left\n"), "\(list)")
+        restarted.signal(SIGTERM)
+        #expect(restarted.waitForExit() == 0)
+        #expect(restarted.stderr.contains("run-time negative trust anchors restored"))
+    }
+
     @Test("a reload rejected for an unusable root-hints file changes nothing, not even the NTAs it lists")
     func rejectedReloadChangesNothing() throws {
         let port = freePort()

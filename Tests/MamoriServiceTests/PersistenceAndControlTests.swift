@@ -192,7 +192,8 @@ struct PersistenceAndControlTests {
     static func context(reload: @escaping @Sendable () -> String? = { nil }) -> ControlContext {
         ControlContext(
             started: .now, configuration: { Configuration() }, listening: { "UDP 127.0.0.1@5300, TCP 127.0.0.1@5300" },
-            packetCache: nil, waiting: { 3 }, reload: reload)
+            packetCache: nil, waiting: { 3 }, reload: reload,
+            changeForwardZones: { _, _ in throw ServiceError(.listeners, "no daemon here") })
     }
 
     @Test("control: flush, NTAs added for a time, listed, expired on the clock and removed; status and reload")
