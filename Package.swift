@@ -5,6 +5,11 @@
 // See ARCHITECTURE.md.
 import PackageDescription
 
+// The commit being built (12 digits, `-dirty` with uncommitted changes), or `unknown` outside git.
+let revision =
+    Context.gitInformation.map { String($0.currentCommit.prefix(12)) + ($0.hasUncommittedChanges ? "-dirty" : "") }
+    ?? "unknown"
+
 let package = Package(
     name: "Mamori",
     // The lower half is a library others may use (the benchmarks do): its API is `public`. Every
@@ -80,7 +85,8 @@ let package = Package(
         // MARK: - Daemon: configuration, the operating system, listeners, the executable
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CMamoriNet", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "CMamoriProcess"),
+        // MAMORI_REVISION: the commit this manifest was evaluated at, for `mamori_build_info` (BuildInfo.swift).
+        .target(name: "CMamoriProcess", cSettings: [.define("MAMORI_REVISION", to: "\"\(revision)\"")]),
         // The control protocol's words, shared by the daemon and mamorictl.
         .target(name: "MamoriControl", dependencies: ["DNSWire"]),
         .testTarget(name: "MamoriControlTests", dependencies: ["MamoriControl", "DNSWire"]),
@@ -111,8 +117,8 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "MamoriHTTP2", "CMamoriNet",
-                .product(name: "Logging", package: "swift-log"),
+                "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "MamoriHTTP2",
+                "CMamoriNet", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(

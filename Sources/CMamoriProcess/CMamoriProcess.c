@@ -17,3 +17,9 @@ __attribute__((section(".init_array"), used)) static void (*const captureEntry)(
 int CMamoriProcess_argc(void) { return capturedArgc; }
 
 char *const *CMamoriProcess_argv(void) { return capturedArgv; }
+
+#ifndef MAMORI_REVISION
+#define MAMORI_REVISION "unknown"
+#endif
+
+const char *CMamoriProcess_revision(void) { return MAMORI_REVISION; }

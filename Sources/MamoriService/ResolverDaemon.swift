@@ -145,6 +145,10 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
         self.server = server
         service.install(Self.stages(server, inForce, blocklists: blocklists.stage))
         if let metrics, let address = inForce.metrics.listen {
+            metrics.gauge(
+                "mamori_build_info", labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision)],
+                help: "Always 1: the version and the git revision of the running daemon."
+            ).set(1)
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)
         }
         openControlSocket()

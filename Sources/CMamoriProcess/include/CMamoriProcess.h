@@ -19,4 +19,7 @@ size_t CMamoriProcess_heapFreeBytes(void);
 /// still counts them as free bytes (they are released in place), so the resident size tells.
 int CMamoriProcess_heapTrim(void);
 
+/// The git commit the package was built from (MAMORI_REVISION, set by Package.swift), or "unknown".
+const char *CMamoriProcess_revision(void);
+
 #endif
