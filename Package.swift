@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache",
+                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache", "DNSSEC",
                 "DNSCrypto", "MamoriConfiguration", "MamoriTLS", "MamoriHTTP2", "DNSWire", "CMamoriNet",
             ]),
         // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.
