@@ -4,10 +4,11 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need: OpenSSL and libsystemd headers, the lab's
 # authoritative servers and signer, Unbound for side-by-side runs, dig/kdig, and libfaketime (a
-# daemon test runs mamorid under it), libfstrm and fstrm_capture for dnstap.
+# daemon test runs mamorid under it), libfstrm and fstrm_capture for dnstap, and promtool (prometheus)
+# to check the metrics exposition.
 APT_PACKAGES := libssl-dev libsystemd-dev pkg-config nsd knot knot-dnsutils ldnsutils bind9-dnsutils \
 	bind9-utils unbound dnsperf libfaketime openssl libnghttp2-dev curl \
-	libfstrm-dev fstrm-bin
+	libfstrm-dev fstrm-bin prometheus
 
 .PHONY: deps build test lint unit e2e demo fuzz run clean
 

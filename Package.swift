@@ -120,14 +120,14 @@ let package = Package(
         .target(
             name: "ResolverServer",
             dependencies: [
-                "DNSWire", "DNSCrypto", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "MamoriHTTP2", "CMamoriNet",
-                .product(name: "Logging", package: "swift-log"),
+                "DNSWire", "DNSCrypto", "DNSSEC", "DNSCache", "Resolver", "MamoriSystem", "MamoriTLS", "MamoriHTTP2",
+                "CMamoriNet", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .testTarget(
             name: "ResolverServerTests",
             dependencies: [
-                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache",
+                "ResolverServer", "MamoriService", "MamoriSystem", "SocketTestKit", "Resolver", "DNSCache", "DNSSEC",
                 "DNSCrypto", "MamoriConfiguration", "MamoriTLS", "MamoriHTTP2", "DNSWire", "CMamoriNet",
             ]),
         // A blocking loopback client (UDP, TCP, unix) with receive timeouts, for the socket tests.
@@ -169,7 +169,7 @@ let package = Package(
                 "DNSWire", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Scenarios", "Fixtures"]),
-        .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet", "SocketTestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["DNSWire", "CMamoriNet", "SocketTestKit", "MamoriControl"]),
 
         // MARK: - Fuzzing: each libFuzzer target's check, shared with the corpus replay in `make test`
         .target(

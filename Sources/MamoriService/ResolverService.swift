@@ -37,6 +37,8 @@ package final class ResolverService: QueryHandler, Reloadable {
     let logger: Logger
     /// Whether this instance owns the state directory and may write the dump and RFC 5011 state.
     let persistent: Bool
+    /// Where each judged answer is counted by security status (Docs/metrics.md), when metrics are on.
+    let metrics: ServerMetrics?
     /// The engine in force with the stages around it (nil when none is installed: nothing to
     /// retain per query); a reload swaps in an engine built from the new configuration (sharing
     /// the caches), while resolutions already running finish on the old one.
@@ -115,6 +117,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         self.logger = logger
         self.persistent = persistent
         self.negativeAnchorFile = negativeAnchorFile
+        self.metrics = metrics
         self.deadlines = Mutex(ClientDeadlines(wait: clientWait ?? configuration.resolution.clientTimeout))
         self.anchors = Mutex(anchorSet)
         self.judgedUnder = Mutex(settings.judging)
@@ -179,30 +182,33 @@ package final class ResolverService: QueryHandler, Reloadable {
         guard let question = query.question else { return .miss(CacheMiss(nothingCached: true)) }
         let checkingDisabled = query.header.checkingDisabled
         let (resolver, stages) = current.withLock { $0 }
+        // Each answer given is counted by its security status (Docs/metrics.md).
+        func given(_ answer: Resolution) -> Message {
+            metrics?.answered(answer)
+            return ClientResponse.make(answer, for: query)
+        }
         if let stages, let local = stages.localAnswer(question, client: client, checkingDisabled: checkingDisabled) {
-            guard let target = Self.continuation(of: local, to: question) else {
-                return .local(ClientResponse.make(local, for: query))
-            }
+            guard let target = Self.continuation(of: local, to: question) else { return .local(given(local)) }
             // A local CNAME out of the local data: its target from the stages or the cache, or
             // the slow path resolves it.
             if let found = stages.localAnswer(target, client: client, checkingDisabled: checkingDisabled) {
-                return .local(ClientResponse.make(Self.joined(local, found), for: query))
+                return .local(given(Self.joined(local, found)))
             }
             guard case .answer(let found) = resolver.lookUp(target, checkingDisabled: checkingDisabled) else {
                 return .miss(CacheMiss(nothingCached: true, localChain: local))
             }
             let reviewed = stages.reviewed(found, to: target, client: client)
-            return .local(ClientResponse.make(Self.joined(local, reviewed), for: query))
+            return .local(given(Self.joined(local, reviewed)))
         }
         switch resolver.lookUp(question, checkingDisabled: checkingDisabled) {
         case .answer(let resolution):
-            guard let stages else { return .response(ClientResponse.make(resolution, for: query)) }
+            guard let stages else { return .response(given(resolution)) }
             let answer = stages.reviewed(resolution, to: question, client: client)
             guard
                 let (synthesis, source) = stages.synthesis(
                     for: answer, to: question, dnssecOK: query.edns?.dnssecOK ?? false,
                     checkingDisabled: checkingDisabled)
-            else { return .response(ClientResponse.make(answer, for: query)) }
+            else { return .response(given(answer)) }
             // The source's answer from the cache, or the slow path resolves both (the question's
             // own answer is cached, so it costs no upstream query there).
             guard case .answer(let found) = resolver.lookUp(source, checkingDisabled: checkingDisabled) else {
@@ -210,7 +216,7 @@ package final class ResolverService: QueryHandler, Reloadable {
             }
             let made = synthesis.synthesise(
                 answer, from: stages.reviewed(found, to: source, client: client), to: question)
-            return .response(ClientResponse.make(made, for: query))
+            return .response(given(made))
         case .miss(let miss):
             return .miss(miss)
         }
@@ -243,7 +249,11 @@ package final class ResolverService: QueryHandler, Reloadable {
     ) {
         guard let question = query.question else { return respond(Message(rcode: .formErr)) }
         let (resolver, stages) = current.withLock { $0 }
-        let once = Once { (answer: Resolution) in respond(ClientResponse.make(answer, for: query)) }
+        let metrics = self.metrics
+        let once = Once { (answer: Resolution) in
+            metrics?.answered(answer)
+            respond(ClientResponse.make(answer, for: query))
+        }
         let checkingDisabled = query.header.checkingDisabled
         // The miss of a local CNAME's target (``answerFromCache(_:client:)``): that target is
         // resolved, and the client gets the local chain before its answer.

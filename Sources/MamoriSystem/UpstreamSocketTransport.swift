@@ -22,6 +22,8 @@ package protocol UpstreamObserver: Sendable {
     func upstreamExchangeEnded(_ reply: UpstreamReply)
     /// A TLS handshake with a forwarder ended.
     func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake)
+    /// `server` gave an acceptable response `nanoseconds` after the query was handed to the transport.
+    func upstreamResponded(by server: ServerAddress, afterNanoseconds nanoseconds: UInt64)
 }
 
 /// What sees the upstream messages themselves (dnstap's RESOLVER_QUERY and RESOLVER_RESPONSE):
@@ -39,6 +41,8 @@ package protocol UpstreamTrafficObserver: Sendable {
 extension UpstreamObserver {
     /// Handshakes are not counted by default.
     package func upstreamTLSHandshakeEnded(_ outcome: UpstreamTLSHandshake) {}
+    /// Round-trip times are not kept by default.
+    package func upstreamResponded(by server: ServerAddress, afterNanoseconds nanoseconds: UInt64) {}
 }
 
 /// Sends upstream queries over real sockets (architecture §3, RFC 5452), and to TLS forwarders
@@ -158,7 +162,7 @@ package final class UpstreamSocketTransport: UpstreamTransport {
             let reply =
                 await pool?.send(padded, question: question, timeout: timeout)
                 ?? .networkError("no TLS settings for this forwarder")
-            observer?.upstreamExchangeEnded(reply)
+            ended(reply, from: server, sent: sent)
             // The pool hands back the parsed message only: its bytes are re-encoded.
             if let traffic, case .response(let message) = reply, let response = try? message.serialized() {
                 traffic.upstreamResponseReceived(
@@ -175,12 +179,22 @@ package final class UpstreamSocketTransport: UpstreamTransport {
                 queue: target, keepsReply: traffic != nil, complete: { continuation.resume(returning: ($0, $1)) })
             target.async { exchange.start(timeout: timeout) }
         }
-        observer?.upstreamExchangeEnded(reply)
+        ended(reply, from: server, sent: sent)
         if let traffic, let response {
             traffic.upstreamResponseReceived(
                 response, to: bytes, from: server, over: transport, elapsed: ContinuousClock.now - sent)
         }
         return reply
+    }
+
+    /// Tells the observer how an exchange sent at `sent` ended, and the round-trip time of a response.
+    private func ended(_ reply: UpstreamReply, from server: ServerAddress, sent: ContinuousClock.Instant) {
+        guard let observer else { return }
+        observer.upstreamExchangeEnded(reply)
+        guard case .response = reply else { return }
+        let elapsed = (ContinuousClock.now - sent).components
+        let nanoseconds = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+        observer.upstreamResponded(by: server, afterNanoseconds: UInt64(max(0, nanoseconds)))
     }
 }
 

@@ -86,6 +86,7 @@ package final class QueryProcessor: Sendable {
     ) -> Int? {
         guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
         let started = observedAtArrival()
+        let arrival = metrics == nil ? 0 : monotonicNanoseconds()
         let (access, answerCookies, epoch) = currentPolicy.withLock {
             ($0.policy.accessControl.action(for: client.address), $0.policy.answerCookies, $0.epoch)
         }
@@ -102,7 +103,7 @@ package final class QueryProcessor: Sendable {
         else { return nil }
         if let metrics {
             metrics.received(client.transport)
-            metrics.respondedFromPacketCache(flags: destination[3])
+            metrics.respondedFromPacketCache(query: bytes, flags: destination[3], started: arrival)
         }
         if !observers.isEmpty {
             report(
@@ -160,6 +161,7 @@ package final class QueryProcessor: Sendable {
     /// - Returns: what the listener should do.
     package func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
         let started = observedAtArrival()
+        let arrival = metrics == nil ? 0 : monotonicNanoseconds()
         // Only the three fields this query needs are read under the lock: copying the whole policy
         // retained and released its arrays on every query (Benchmarks/e2e profile).
         let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies, epoch) = currentPolicy.withLock {
@@ -201,7 +203,11 @@ package final class QueryProcessor: Sendable {
                             client: cookie, received: received, address: client.address, now: now, into: out)
                 })
         {
-            metrics?.respondedFromPacketCache(flags: response[3])
+            if let metrics {
+                bytes.withUnsafeBufferPointer {
+                    metrics.respondedFromPacketCache(query: $0, flags: response[3], started: arrival)
+                }
+            }
             return report(.packetCache, client: client, started: started, query: bytes, response: response)
         }
         let query: Message
@@ -212,7 +218,7 @@ package final class QueryProcessor: Sendable {
                 metrics?.dropped(.unreadable)
                 return .drop
             }
-            metrics?.responded(rcode: RCode.formErr.rawValue, authenticated: false, source: .server)
+            metrics?.responded(rcode: RCode.formErr.rawValue, authenticated: false, source: .server, started: arrival)
             return report(
                 .server, client: client, started: started, query: bytes,
                 response: ResponseBuilder.formatError(header: header))
@@ -222,7 +228,7 @@ package final class QueryProcessor: Sendable {
         // (RFC 7873 §5.2); BADVERS does not, the query's options being of another EDNS version.
         var cookie: EDNSOption? = nil
         func reply(_ message: Message) -> Outcome {
-            metrics?.responded(message, source: .server)
+            metrics?.responded(message, source: .server, started: arrival)
             return report(
                 .server, client: client, started: started, query: bytes,
                 response: ResponseBuilder.encode(message, size: size))
@@ -243,6 +249,7 @@ package final class QueryProcessor: Sendable {
         }
         guard query.header.opcode == .query else { return error(.notImp) }
         guard query.questions.count == 1, let question = query.question else { return error(.formErr) }
+        metrics?.asked(question.type)
         if let edns = query.edns, edns.version != 0 {
             return reply(ResponseBuilder.badVersion(for: query, ednsBufferSize: ednsBufferSize))
         }
@@ -264,7 +271,7 @@ package final class QueryProcessor: Sendable {
         /// A response from the cache or a local answer stage, offered to the packet cache.
         func answered(_ cached: Message, source: ResponseSource) -> Outcome {
             let finished = ResponseBuilder.finish(cached, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
-            metrics?.responded(finished, source: .cache)
+            metrics?.responded(finished, source: source == .local ? .local : .cache, started: arrival)
             let response = ResponseBuilder.encode(finished, size: size)
             // A padded response is not replayed: the packet cache writes each client's own cookie
             // into a replay, whose length would then miss the padding block.
@@ -295,7 +302,7 @@ package final class QueryProcessor: Sendable {
                 admission == .clientLimit ? "too many queries waiting" : "resolver busy: too many queries waiting"
             return error(.refused, ExtendedDNSError(.other, reason))
         }
-        return .resolve(AdmittedQuery(message: query, miss: miss, bytes: bytes, started: started))
+        return .resolve(AdmittedQuery(message: query, miss: miss, bytes: bytes, started: started, arrival: arrival))
     }
 
     /// The packet cache's transport class: UDP answers are truncated to the client's size, stream
@@ -331,7 +338,7 @@ package final class QueryProcessor: Sendable {
                 cookie = option
             }
             let finished = ResponseBuilder.finish(response, for: query, ednsBufferSize: ednsBufferSize, cookie: cookie)
-            metrics?.responded(finished, source: .resolution)
+            metrics?.responded(finished, source: .resolution, started: admitted.arrival)
             let response = ResponseBuilder.encode(finished, size: size)
             if !observers.isEmpty, response.count >= 12 {
                 self.report(
@@ -354,4 +361,6 @@ package struct AdmittedQuery: Sendable {
     package let bytes: [UInt8]
     /// When it arrived, when an observer wanted every response then.
     package let started: ContinuousClock.Instant?
+    /// When it arrived (``monotonicNanoseconds()``; 0 without metrics), for the latency histogram.
+    package var arrival: UInt64 = 0
 }

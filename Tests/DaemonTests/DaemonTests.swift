@@ -5,6 +5,7 @@
 
 import DNSWire
 import Foundation
+import MamoriControl
 import SocketTestKit
 import Synchronization
 import Testing
@@ -751,6 +752,87 @@ struct DaemonTests {
     }
 
     @Test(
+        "metrics: promtool accepts the scrape; the latency histogram, security and failure counters, QTYPEs, upstream RTT, process_* and build info count what was asked"
+    )
+    func metricsDepth() throws {
+        let promtool = "/usr/bin/promtool"
+        guard FileManager.default.isExecutableFile(atPath: promtool) else {
+            Issue.record("promtool is needed (Debian's prometheus package: make deps)")
+            return
+        }
+        let stub = StubAuthority()
+        defer { stub.stop() }
+        let port = freePort()
+        let metricsPort = freePort()
+        // metrics.test. is forwarded to the stub; without validation its answer is final (unchecked).
+        let isolated = try isolatedResolution().replacingOccurrences(
+            of: "resolution:\n",
+            with: "resolution:\n  forward-zones: [{ name: metrics.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
+        let file = try writeConfiguration(
+            "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
+                + "dnssec: { validation: false }\n" + isolated)
+        let notify = NotifySocket()
+        let started = Date().timeIntervalSince1970
+        let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        #expect(notify.wait(for: "READY=1") != nil)
+        // Resolved once, then from the cache twice (the second cache hit stores it in the packet
+        // cache), then replayed by the packet cache twice.
+        for round in 0..<5 {
+            let answer = try #require(try ask(port: port, name: "www.metrics.test", id: UInt16(round)))
+            #expect(answer.rcode == .noError && answer.answer.first?.rdatas == [.a(A(192, 0, 2, 7))], "round \(round)")
+        }
+        // Root unreachable: SERVFAIL with EDE 22.
+        #expect(try ask(port: port, name: "example.com")?.rcode == .servFail)
+        let response = scrape(port: metricsPort)
+        let body = String(response[(response.range(of: "\r\n\r\n")?.upperBound ?? response.endIndex)...])
+        let check = promtoolCheck(promtool, body)
+        #expect(check.status == 0, "promtool check metrics: \(check.output)")
+
+        let samples = Dictionary(
+            body.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> (String, Double)? in
+                guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+                else { return nil }
+                return (String(line[..<space]), value)
+            }, uniquingKeysWith: { first, _ in first })
+        func value(_ name: String) -> Double? { samples[name] }
+        let latency = "mamori_response_duration_seconds"
+        #expect(value("\(latency)_count{source=\"resolution\"}") == 2)  // www.metrics.test, example.com
+        #expect(value("\(latency)_count{source=\"cache\"}") == 2)
+        #expect(value("\(latency)_count{source=\"packet-cache\"}") == 2)
+        #expect(value("\(latency)_bucket{source=\"packet-cache\",le=\"+Inf\"}") == 2)
+        #expect(value("\(latency)_count{source=\"local\"}") == 0)
+        let cacheSum = try #require(value("\(latency)_sum{source=\"cache\"}"))
+        #expect(cacheSum > 0 && cacheSum < 10)
+        #expect(value("mamori_responses_by_source_total{source=\"packet-cache\"}") == 2)
+        // Answers the engine judged: the packet-cache replays are not counted again.
+        #expect(value("mamori_answers_by_security_total{security=\"unchecked\"}") == 4)
+        #expect(value("mamori_answers_by_security_total{security=\"secure\"}") == 0)
+        #expect(value("mamori_answers_by_security_total{security=\"bogus\"}") == 0)
+        #expect(value("mamori_answer_failures_total{code=\"22\"}") == 1)
+        #expect(value("mamori_answer_failures_total{code=\"6\"}") == 0)
+        #expect(value("mamori_queries_by_type_total{qtype=\"A\"}") == 6)
+        #expect(value("mamori_queries_by_type_total{qtype=\"other\"}") == 0)
+        let rtt = "mamori_upstream_rtt_seconds_count{server=\"127.0.0.1@\(stub.port)\"}"
+        #expect(value(rtt) == 1)
+        let fds = try #require(value("process_open_fds"))
+        let maxFDs = try #require(value("process_max_fds"))
+        #expect(fds > 3 && fds < maxFDs)
+        #expect(try #require(value("process_resident_memory_bytes")) > 1_000_000)
+        #expect(try #require(value("process_virtual_memory_bytes")) > value("process_resident_memory_bytes") ?? 0)
+        #expect(try #require(value("process_cpu_seconds_total")) > 0)
+        let start = try #require(value("process_start_time_seconds"))
+        #expect(abs(start - started) < 60, "start \(start), launched \(started)")
+        let buildInfo = samples.first { $0.key.hasPrefix("mamori_build_info{") }
+        #expect(buildInfo?.value == 1)
+        #expect(
+            buildInfo?.key == "mamori_build_info{version=\"\(MamoriVersion.version)\",revision=\"\(MamoriVersion.revision)\"}",
+            "\(buildInfo?.key ?? "no build info")")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+
+    @Test(
         "DNS cookies: dig and kdig get their client cookie back with a 16-octet server cookie, (good) when sent back, also from the packet cache"
     )
     func cookies() throws {
@@ -962,6 +1044,24 @@ final class StubAuthority: @unchecked Sendable {
             }
         }
     }
+}
+
+/// `promtool check metrics` on `text`: its exit status (0: no errors and no lint problems) and output.
+private func promtoolCheck(_ promtool: String, _ text: String) -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: promtool)
+    process.arguments = ["check", "metrics"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    guard (try? process.run()) != nil else { return (-1, "could not run \(promtool)") }
+    input.fileHandleForWriting.write(Data(text.utf8))
+    try? input.fileHandleForWriting.close()
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
 }
 
 /// `GET /metrics` from 127.0.0.1:port; the whole HTTP response as text ("" when nothing answers).

@@ -3,7 +3,9 @@
 // scrape-time collectors. The HTTP endpoint's answers are MamoriSystemTests'.
 
 import DNSCache
+import DNSSEC
 import DNSWire
+import Glibc
 import MamoriConfiguration
 import MamoriService
 import MamoriSystem
@@ -53,6 +55,103 @@ struct MetricsTests {
         #expect(value(#"mamori_responses_by_source_total{source="server"}"#, in: text) == 2)
         #expect(value(#"mamori_extended_errors_total{code="21"}"#, in: text) == 1)
         #expect(text.contains("# TYPE mamori_queries_total counter"))
+        // QTYPEs of readable questions, the packet-cache replay's read from its bytes.
+        #expect(value(#"mamori_queries_by_type_total{qtype="A"}"#, in: text) == 3)
+        #expect(value(#"mamori_queries_by_type_total{qtype="other"}"#, in: text) == 1)
+        #expect(value(#"mamori_queries_by_type_total{qtype="AAAA"}"#, in: text) == 0)
+        // Every response is timed under its source.
+        let latency = "mamori_response_duration_seconds"
+        #expect(value(#"\#(latency)_count{source="cache"}"#, in: text) == 2)
+        #expect(value(#"\#(latency)_count{source="packet-cache"}"#, in: text) == 1)
+        #expect(value(#"\#(latency)_count{source="server"}"#, in: text) == 2)
+        #expect(value(#"\#(latency)_count{source="resolution"}"#, in: text) == 0)
+        #expect(value(#"\#(latency)_bucket{source="cache",le="+Inf"}"#, in: text) == 2)
+        #expect(text.contains("# TYPE \(latency) histogram\n"))
+    }
+
+    @Test("the latency histogram: a duration on a bound falls in that bound's bucket; buckets are cumulative")
+    func histogram() {
+        #expect(LatencyHistogram.boundLabels.first == "0.00005")
+        #expect(LatencyHistogram.boundLabels.suffix(3) == ["5", "10", "+Inf"])
+        #expect(LatencyHistogram.boundLabels.contains("2.5") && LatencyHistogram.boundLabels.contains("0.0025"))
+        let histogram = LatencyHistogram()
+        for nanoseconds: UInt64 in [0, 50_000, 50_001, 999_999, 1_000_000, 20_000_000_000] {
+            histogram.record(nanoseconds: nanoseconds)
+        }
+        var text = ""
+        histogram.render(name: "t_seconds", labels: #"source="x""#, into: &text)
+        #expect(value(#"t_seconds_bucket{source="x",le="0.00005"}"#, in: text) == 2)
+        #expect(value(#"t_seconds_bucket{source="x",le="0.0001"}"#, in: text) == 3)
+        #expect(value(#"t_seconds_bucket{source="x",le="0.001"}"#, in: text) == 5)
+        #expect(value(#"t_seconds_bucket{source="x",le="10"}"#, in: text) == 5)
+        #expect(value(#"t_seconds_bucket{source="x",le="+Inf"}"#, in: text) == 6)
+        #expect(value(#"t_seconds_count{source="x"}"#, in: text) == 6)
+        #expect(value(#"t_seconds_sum{source="x"}"#, in: text) == 20.002100000)
+    }
+
+    @Test("judged answers by security status; bogus and SERVFAIL answers by their first EDE code, bounded")
+    func judged() {
+        let metrics = ServerMetrics()
+        metrics.answered(Resolution(rcode: .noError, status: .secure))
+        metrics.answered(Resolution(rcode: .noError, status: .secure))
+        metrics.answered(Resolution(rcode: .nxDomain, status: .insecure))
+        metrics.answered(
+            Resolution(
+                rcode: .servFail, status: .bogus,
+                extendedErrors: [ExtendedDNSError(.dnskeyMissing), ExtendedDNSError(.dnssecBogus)]))
+        metrics.answered(Resolution(rcode: .servFail, extendedErrors: [ExtendedDNSError(.noReachableAuthority)]))
+        metrics.answered(Resolution(rcode: .servFail, extendedErrors: [ExtendedDNSError(EDECode(rawValue: 500))]))
+        metrics.answered(Resolution(rcode: .servFail, status: .indeterminate))
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(value(#"mamori_answers_by_security_total{security="secure"}"#, in: text) == 2)
+        #expect(value(#"mamori_answers_by_security_total{security="insecure"}"#, in: text) == 1)
+        #expect(value(#"mamori_answers_by_security_total{security="bogus"}"#, in: text) == 1)
+        #expect(value(#"mamori_answers_by_security_total{security="indeterminate"}"#, in: text) == 1)
+        #expect(value(#"mamori_answers_by_security_total{security="unchecked"}"#, in: text) == 2)
+        #expect(value(#"mamori_answer_failures_total{code="9"}"#, in: text) == 1)
+        #expect(value(#"mamori_answer_failures_total{code="6"}"#, in: text) == 0)
+        #expect(value(#"mamori_answer_failures_total{code="22"}"#, in: text) == 1)
+        #expect(value(#"mamori_answer_failures_total{code="other"}"#, in: text) == 1)
+        #expect(value(#"mamori_answer_failures_total{code="none"}"#, in: text) == 1)
+        #expect(value(#"mamori_answer_failures_total{code="29"}"#, in: text) == 0)
+        #expect(!text.contains(#"mamori_answer_failures_total{code="30"}"#))
+    }
+
+    @Test("upstream RTT: the first 32 servers to answer have their own histogram, the rest share 'other'")
+    func upstreamRTT() throws {
+        let metrics = ServerMetrics()
+        let limit = ServerMetrics.maxTrackedUpstreamServers
+        for index in 0..<(limit + 8) {
+            let server = ServiceAddress(host: IPAddress("192.0.2.\(index + 1)")!, port: 53)
+            metrics.upstreamResponded(by: server, afterNanoseconds: 30_000_000)
+        }
+        // A tracked server again: its own histogram, not 'other'.
+        metrics.upstreamResponded(by: ServiceAddress(host: IPAddress("192.0.2.1")!, port: 53), afterNanoseconds: 1)
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        let counts = text.split(separator: "\n").filter { $0.hasPrefix("mamori_upstream_rtt_seconds_count{") }
+        #expect(counts.count == limit + 1)
+        #expect(value(#"mamori_upstream_rtt_seconds_count{server="other"}"#, in: text) == 8)
+        #expect(value(#"mamori_upstream_rtt_seconds_count{server="192.0.2.1@53"}"#, in: text) == 2)
+        #expect(value(#"mamori_upstream_rtt_seconds_bucket{server="192.0.2.2@53",le="0.025"}"#, in: text) == 0)
+        #expect(value(#"mamori_upstream_rtt_seconds_bucket{server="192.0.2.2@53",le="0.05"}"#, in: text) == 1)
+    }
+
+    @Test("process_* from /proc: this process's figures, in range")
+    func process() throws {
+        let statistics = try #require(ProcessStatistics.current())
+        #expect(statistics.residentBytes > 1_000_000 && statistics.virtualBytes >= statistics.residentBytes)
+        #expect(statistics.openFileDescriptors >= 3 && statistics.openFileDescriptors <= statistics.maxFileDescriptors)
+        #expect(statistics.cpuSeconds > 0)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        #expect(statistics.startTimeSeconds > 1_600_000_000 && statistics.startTimeSeconds <= Double(now.tv_sec) + 1)
+        let text = String(decoding: ServerMetrics().exposition(), as: UTF8.self)
+        for name in [
+            "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
+            "process_open_fds", "process_max_fds", "process_start_time_seconds",
+        ] {
+            #expect(text.contains("\n\(name) "), "\(name)")
+        }
     }
 
     @Test("upstream queries by transport and exchanges by outcome, as the socket transport reports them")
