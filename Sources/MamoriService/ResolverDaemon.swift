@@ -471,14 +471,18 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
     }
 
     /// `mamorictl forward add|remove`: the forward zones in force become `zones` until the next
-    /// reload (which reads the file's again) or restart; serialised with reloads on the queue.
+    /// reload (which reads the file's again) or restart; serialised with reloads on the queue. The
+    /// locally served zones follow, since a forward zone takes the names it holds from them
+    /// (``LocalZones/LocalZoneTable``): `forward add test. …` is asked, not answered NXDOMAIN.
     /// - Returns: the cached entries removed at and below `zone`.
     private func changeForwardZones(_ zones: [ForwardZone], zone: DomainName) throws -> Int {
         try queue.sync {
-            guard let service else { throw ServiceError(.listeners, "the daemon is still starting") }
+            guard let service, let stageParts else { throw ServiceError(.listeners, "the daemon is still starting") }
             var changed = inForce
             changed.resolution.forwardZones = zones
+            let local = try LocalTableLoader.load(changed)
             let removed = try service.changeForwarding(changed, zone: zone)
+            stageParts.update { $0.local = local }
             inForce = changed
             return removed
         }
