@@ -59,7 +59,7 @@ final class FakeDoTServer: Sendable {
             for index in 0..<connections {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
-                var timeout = timeval(tv_sec: 5, tv_usec: 0)
+                var timeout = timeval(tv_sec: 30, tv_usec: 0)
                 setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 let behaviour = behaviours[min(index, behaviours.count - 1)]
                 Thread { [self] in
@@ -190,7 +190,9 @@ final class HandshakeObserver: UpstreamObserver {
     /// More queries at once than one connection carries: a second connection opens once the first
     /// has 32 in flight, and no third one; every query is answered. The first connection holds its
     /// answers until all 32 have arrived, so the second one is needed however fast the test runs
-    /// (answered at once, the first connection could otherwise drain the queries on its own).
+    /// (answered at once, the first connection could otherwise drain the queries on its own). The
+    /// queries' timeout is long: under a loaded test run the 64 tasks may start seconds apart, and
+    /// the first ones must not expire before the 32nd reaches the first connection.
     @Test func connectionsAreBounded() async throws {
         defer { files.remove() }
         let server = try FakeDoTServer(files: files)
@@ -202,7 +204,7 @@ final class HandshakeObserver: UpstreamObserver {
         let replies = await withTaskGroup(of: Bool.self) { group in
             for query in queries {
                 group.addTask {
-                    let reply = await transport.send(query, to: server.address, over: .tls, timeout: .seconds(5))
+                    let reply = await transport.send(query, to: server.address, over: .tls, timeout: .seconds(30))
                     guard case .response(let message) = reply else { return false }
                     return message.question == query.question
                 }
