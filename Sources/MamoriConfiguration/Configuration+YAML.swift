@@ -6,12 +6,13 @@ import AddressPolicy
 import DNSSEC
 import DNSWire
 import Foundation
+import LocalZones
 import Resolver
 
 extension Configuration {
     /// Every key with its value in force, as a `mamori.yaml` (`mamorictl config show`). Paths are
     /// absolute, durations and sizes in the units the decoder reads; reading it back gives an equal
-    /// configuration (``sourceFile`` aside).
+    /// configuration (``sourceFile`` aside, and the file and line each `local.data` record was read at).
     package var yaml: String {
         var lines = ["# the configuration in force, defaults included (mamorictl config show)"]
         for section in Self.yamlSections { lines += section(self) }
@@ -60,6 +61,7 @@ extension Configuration {
         },
         { ["control:", "  socket: \($0.control.socket.map(YAMLText.quoted) ?? "false")"] },
         { ["metrics:", "  listen: \($0.metrics.listen.map { YAMLText.quoted($0.description) } ?? "false")"] },
+        { dnstapLines($0.dnstap) },
         { configuration in
             let server = configuration.server
             return [
@@ -85,8 +87,47 @@ extension Configuration {
                 + YAMLText.list("exclude", dns64.exclude.map(\.description), indent: "  ")
                 + YAMLText.list("exclude-ipv4", dns64.excludeIPv4.map(\.description), indent: "  ")
         },
+        { blocklistLines($0.blocklists) },
+        { localLines($0.local) },
         { ["state-directory: \(YAMLText.quoted($0.stateDirectory))"] },
     ]
+
+    /// The `dnstap` section: `socket: false` when there is no output; `identity` and `version`
+    /// only when set (unset means the host name and `mamori`, which have no spelling of their own).
+    static func dnstapLines(_ dnstap: DnstapSection) -> [String] {
+        let destination: String
+        switch dnstap.destination {
+        case .socket(let path): destination = "  socket: \(YAMLText.quoted(path))"
+        case .file(let path): destination = "  file: \(YAMLText.quoted(path))"
+        case nil: destination = "  socket: false"
+        }
+        return ["dnstap:", destination] + (dnstap.identity.map { ["  identity: \(YAMLText.quoted($0))"] } ?? [])
+            + (dnstap.version.map { ["  version: \(YAMLText.quoted($0))"] } ?? []) + [
+                "  client-queries: \(dnstap.clientQueries)", "  client-responses: \(dnstap.clientResponses)",
+                "  resolver-queries: \(dnstap.resolverQueries)", "  resolver-responses: \(dnstap.resolverResponses)",
+            ]
+    }
+
+    /// The `blocklists` key, in the order the lists are asked; an RPZ list has no `action` (its
+    /// records say it).
+    static func blocklistLines(_ lists: [BlocklistConfiguration]) -> [String] {
+        guard !lists.isEmpty else { return ["blocklists: []"] }
+        return ["blocklists:"]
+            + lists.map { list in
+                let action = list.format == .rpz ? "" : ", action: \(list.action.rawValue)"
+                return "  - { name: \(YAMLText.quoted(list.name)), file: \(YAMLText.quoted(list.file)), "
+                    + "format: \(list.format.rawValue)\(action), ttl: \(list.ttl) }"
+            }
+    }
+
+    /// The `local` section: each data record as one zone-file line (owner, TTL, class, type,
+    /// RDATA), the zones, the hosts files and `served-zones`.
+    static func localLines(_ local: LocalSection) -> [String] {
+        ["local:"] + YAMLText.list("data", local.data.map(\.record.description), indent: "  ")
+            + ["  zones:" + (local.zones.isEmpty ? " []" : "")]
+            + local.zones.map { "    - { name: \(YAMLText.quoted($0.name.description)), type: \($0.type.rawValue) }" }
+            + YAMLText.list("hosts-files", local.hostsFiles, indent: "  ") + ["  served-zones: \(local.servedZones)"]
+    }
 
     /// The `resolution` section.
     static func resolutionLines(_ resolution: ResolutionSection) -> [String] {

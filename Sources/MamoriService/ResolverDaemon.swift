@@ -159,7 +159,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             Self.parts(server, inForce, blocklists: blocklists.stage, local: local), in: service)
         if let metrics, let address = inForce.metrics.listen {
             metrics.gauge(
-                "mamori_build_info", labels: [("version", MamoriVersion.version), ("revision", MamoriVersion.revision)],
+                "mamori_build_info",
+                labels: [("version", MamoriVersion.version), ("revision", MamoriVersion.revision)],
                 help: "Always 1: the version and the git revision of the running daemon."
             ).set(1)
             metricsEndpoint = try MetricsEndpoint(address: address, metrics: metrics, logger: logger)

@@ -826,7 +826,8 @@ struct DaemonTests {
         let buildInfo = samples.first { $0.key.hasPrefix("mamori_build_info{") }
         #expect(buildInfo?.value == 1)
         #expect(
-            buildInfo?.key == "mamori_build_info{version=\"\(MamoriVersion.version)\",revision=\"\(MamoriVersion.revision)\"}",
+            buildInfo?.key
+                == "mamori_build_info{version=\"\(MamoriVersion.version)\",revision=\"\(MamoriVersion.revision)\"}",
             "\(buildInfo?.key ?? "no build info")")
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == 0)

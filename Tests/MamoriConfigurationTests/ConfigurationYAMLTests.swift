@@ -10,9 +10,13 @@ import Testing
 @Suite("Configuration written as YAML")
 struct ConfigurationYAMLTests {
     /// Reads `configuration.yaml` back (without a source file, as the configuration given).
+    /// The file and line of each `local.data` record are where it was read, so they are set to
+    /// those of `configuration`'s records (in the same order) before the two are compared.
     static func readBack(_ configuration: Configuration) throws -> Configuration {
         var read = try Configuration(yaml: configuration.yaml, file: "shown.yaml")
         read.sourceFile = nil
+        #expect(read.local.data.map(\.record) == configuration.local.data.map(\.record))
+        if read.local.data.count == configuration.local.data.count { read.local.data = configuration.local.data }
         return read
     }
 
@@ -25,8 +29,8 @@ struct ConfigurationYAMLTests {
         #expect(
             keys == [
                 "listen", "listen-tls", "listen-https", "tls", "https", "threads", "access-control", "resolution",
-                "dnssec", "cache", "logging", "control", "metrics", "server", "rebinding-protection",
-                "state-directory",
+                "dnssec", "cache", "logging", "control", "metrics", "dnstap", "server", "rebinding-protection",
+                "blocklists", "local", "state-directory",
             ])
     }
 
@@ -37,7 +41,8 @@ struct ConfigurationYAMLTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let hints = directory + "/root \"hints\""
         let anchors = directory + "/anchors"
-        for file in [hints, anchors] { try "".write(toFile: file, atomically: true, encoding: .utf8) }
+        let hosts = directory + "/hosts"
+        for file in [hints, anchors, hosts] { try "".write(toFile: file, atomically: true, encoding: .utf8) }
         let text = """
             listen: ["127.0.0.1@5300", "::1@5300"]
             listen-tls: ["127.0.0.1@8853"]
@@ -95,6 +100,21 @@ struct ConfigurationYAMLTests {
               user: ""
               shutdown-timeout: 0s
               answer-cookies: false
+            dnstap: { file: \(directory)/tap.fstrm, identity: "resolver 1", version: v9, client-queries: false, resolver-responses: false }
+            blocklists:
+              - { name: ads, file: \(hosts), format: hosts, action: null-address, ttl: 60 }
+              - { name: policy.rpz, file: \(anchors), format: rpz }
+            local:
+              data:
+                - "printer.home.arpa. 300 IN A 192.168.1.10"
+                - "home.arpa. IN TXT \\"a \\\\\\"quoted\\\\\\" text\\""
+                - "mail.home.arpa. 60 IN MX 10 printer.home.arpa."
+                - "www.home.arpa. CNAME printer.home.arpa."
+              zones:
+                - { name: home.arpa, type: static }
+                - { name: ads.example, type: always-nxdomain }
+              hosts-files: [\(hosts)]
+              served-zones: false
             state-directory: \(directory)/state
             """
         var configuration = try Configuration(yaml: text, file: "given.yaml", baseDirectory: directory)
@@ -105,5 +125,9 @@ struct ConfigurationYAMLTests {
         #expect(read.resolution.forwardZones.count == 2 && read.resolution.forwardZones[1].tls?.pins.count == 1)
         #expect(read.dns64 != nil && read.resolution.stubZones.count == 1 && read.rebindingProtection.enabled)
         #expect(read.resolution.rootHints == .file(hints) && read.server.user == nil && read.control.socket == nil)
+        #expect(read.dnstap.destination == .file(directory + "/tap.fstrm") && read.dnstap.identity == "resolver 1")
+        #expect(read.blocklists.map(\.action) == [.nullAddress, .nxdomain] && read.blocklists[1].format == .rpz)
+        #expect(read.local.data.count == 4 && read.local.zones.count == 2 && !read.local.servedZones)
+        #expect(read.local.hostsFiles == [hosts])
     }
 }
