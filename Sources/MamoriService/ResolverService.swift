@@ -301,12 +301,15 @@ package final class ResolverService: QueryHandler, Reloadable {
     }
 
     /// The local chain followed by `found`, the answer to its target: the target's RCODE (RFC 6604
-    /// §2), sections and EDE; never AD, since the chain's local part is not validated
-    /// (RFC 4035 §3.2.3). A failed target is the failure alone.
+    /// §2), sections and EDE after the chain's own (an RPZ rewrite's EDE 15 stays, naming the list);
+    /// never AD, since the chain's local part is not validated (RFC 4035 §3.2.3). A failed target
+    /// is the failure alone.
     static func joined(_ local: Resolution, _ found: Resolution) -> Resolution {
         guard found.rcode != .servFail else { return found }
         var answer = found
         answer.answer = local.answer + found.answer.filter { set in !local.answer.contains { $0.name == set.name } }
+        answer.extendedErrors =
+            local.extendedErrors + found.extendedErrors.filter { !local.extendedErrors.contains($0) }
         if answer.status == .secure { answer.status = .insecure }
         answer.securityReason = nil
         return answer

@@ -156,6 +156,44 @@ struct BlocklistStageTests {
             ])
     }
 
+    @Test("RPZ local data: a CNAME out of the list has its target resolved after it, EDE 15 kept, no AD")
+    func responsePolicyCNAMEFollowed() async throws {
+        let (service, network) = try QueryStagesTests.makeService()
+        let zone = try Self.file(
+            "rpz.zone",
+            """
+            $ORIGIN rpz.local.
+            @ 60 SOA ns hostmaster 1 3600 600 86400 60
+            garden.example 60 CNAME www.example.
+            """)
+        let book = BlocklistBook(metrics: nil, logger: LogCapture().logger)
+        book.installed(try book.load([BlocklistConfiguration(name: "rpz", file: zone, format: .rpz)]))
+        service.install(QueryStages(localAnswers: [try #require(book.stage)]))
+        let client = QueryStagesTests.client
+        let query = QueryStagesTests.query("garden.example.")
+        let sent = network.queries.count
+        guard case .miss(let miss) = service.answerFromCache(query, client: client) else {
+            Issue.record("the target www.example. is not cached: the fast path must leave it to resolution")
+            return
+        }
+        let answer = await withCheckedContinuation { continuation in
+            service.resolve(query, client: client, after: miss) { continuation.resume(returning: $0) }
+        }
+        let chain = [
+            RRSet(name: "garden.example.", type: .cname, ttl: 60, rdatas: [.cname(CNAME(target: "www.example."))]),
+            RRSet(name: "www.example.", type: .a, ttl: 300, rdatas: [.a(A(192, 0, 2, 7))]),
+        ]
+        #expect(answer.rcode == .noError && !answer.header.authenticData)
+        #expect(answer.answer.map(\.name) == chain.map(\.name) && answer.answer.first == chain.first)
+        #expect(answer.answer.last?.rdatas == chain.last?.rdatas)
+        #expect(answer.edns?.extendedErrors == [ExtendedDNSError(.blocked, "rewritten by list rpz")])
+        #expect(network.queries.dropFirst(sent).compactMap(\.question?.name) == [DomainName("www.example.")])
+        // Now the target is cached: the fast path answers the whole chain, still with EDE 15.
+        let cached = try #require(service.answerFromCache(query, client: client).response)
+        #expect(cached.answer.map(\.name) == chain.map(\.name))
+        #expect(cached.edns?.extendedErrors == [ExtendedDNSError(.blocked, "rewritten by list rpz")])
+    }
+
     @Test("a reload keeps an unchanged list (same list, hits kept), overlays a little change, reads a large one")
     func reloadReuse() throws {
         let eight = (0..<8).map { "ads\($0).example\n" }.joined()
