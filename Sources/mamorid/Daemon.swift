@@ -48,7 +48,19 @@ enum Daemon {
         } catch {
             exit(1)
         }
-        dispatchMain()
+        parkMainThread()
+    }
+
+    /// The main thread has nothing to do (no work uses the main queue): it blocks every signal, so
+    /// that SIGHUP, SIGTERM and SIGINT reach the signal sources above and not this thread, and
+    /// sleeps for good. Not `dispatchMain()`, which ends the main thread through libdispatch's
+    /// signal thread: valgrind 3.19 (Debian 12) crashes there, and the benchmark counts
+    /// instructions under it (Benchmarks/e2e/run --instructions).
+    private static func parkMainThread() -> Never {
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, nil)
+        while true { sleep(UInt32.max) }
     }
 
     /// The swift-log level of `logging.level`.
