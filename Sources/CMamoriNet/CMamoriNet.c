@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <grp.h>
 #include <string.h>
@@ -168,5 +170,27 @@ static int waitFor(int fd, short events, long nanoseconds) {
 }
 
 int CMamoriNet_waitReadable(int fd, long nanoseconds) { return waitFor(fd, POLLIN, nanoseconds); }
+
+void CMamoriNet_nameThread(const char *name) { (void)pthread_setname_np(pthread_self(), name); }
+
+int CMamoriNet_makeWake(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+void CMamoriNet_wake(int wake) {
+    uint64_t one = 1;
+    // Fails only when the counter is saturated: the thread is woken then anyway.
+    (void)!write(wake, &one, sizeof one);
+}
+
+int CMamoriNet_waitReadableOrWoken(int fd, int wake) {
+    struct pollfd watched[2] = {{.fd = fd, .events = POLLIN}, {.fd = wake, .events = POLLIN}};
+    if (poll(watched, 2, -1) < 0) return errno == EINTR ? 0 : -1;
+    int result = (watched[0].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) ? 1 : 0;
+    if (watched[1].revents & POLLIN) {
+        uint64_t count;
+        (void)!read(wake, &count, sizeof count);
+        result |= 2;
+    }
+    return result;
+}
 
 int CMamoriNet_waitWritable(int fd, long nanoseconds) { return waitFor(fd, POLLOUT, nanoseconds); }

@@ -94,7 +94,8 @@ package final class ResolverDaemon: ControlHandler, @unchecked Sendable {
             let (before, after) = openFileLimit.map { ($0, $0) } ?? DescriptorPlan.raiseOpenFileLimit()
             openFileLimit = after
             let threads = inForce.threads.resolved(processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-            listenerCount = inForce.listen.count * threads * 2 + inForce.listenTLS.count + inForce.listenHTTPS.count
+            // Per `listen` address and thread: a UDP socket and its thread's eventfd, and a TCP socket.
+            listenerCount = inForce.listen.count * threads * 3 + inForce.listenTLS.count + inForce.listenHTTPS.count
             inForce = planDescriptors(inForce)
             logger.info(
                 "open-file limit \(after)\(after != before ? " (raised from \(before))" : "")",

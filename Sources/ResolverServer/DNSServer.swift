@@ -309,8 +309,8 @@ package final class DNSServer: Sendable {
             usleep(10_000)
         }
         let abandoned = processor.pending.total
-        // Let the queues send answers that arrived just now before the sockets close.
-        for listener in current.udp { listener.queue.sync {} }
+        // Let the stream queues send answers that arrived just now before the sockets close (UDP
+        // answers are sent by the thread that resolved them).
         for listener in current.streams { listener.queue.sync {} }
         for listener in current.udp { listener.close() }
         for listener in current.streams { listener.close() }

@@ -1,10 +1,10 @@
-// Primary responsibilities: one UDP socket on its own serial Dispatch queue — draining it with
-// recvmmsg in batches, answering cache hits at once with sendmmsg, sending slow-path answers back
-// on the same queue, and replying from the address a query came to when bound to a wildcard.
+// Primary responsibilities: one UDP socket on a thread of its own — waiting in poll(2), draining it
+// with recvmmsg in batches, answering cache hits at once with sendmmsg, sending slow-path answers
+// from the thread that resolved them, and replying from the address a query came to when bound to
+// a wildcard.
 
 import CMamoriNet
 import DNSWire
-import Dispatch
 import Logging
 import MamoriSystem
 import Synchronization
@@ -13,49 +13,55 @@ import Synchronization
     import Glibc
 #endif
 
-/// A UDP listening socket and the queue that owns it.
+/// A UDP listening socket and the thread that reads it.
 ///
-/// `@unchecked Sendable` invariant: the buffers, the read source and the flags are touched only on
-/// `queue` (checked with `dispatchPrecondition`); the other stored properties are immutable.
+/// Not a Dispatch read source: on Linux every readiness event of one goes through Dispatch's
+/// manager thread (an epoll wake-up, a hand-off to a worker thread, an eventfd write and an epoll
+/// re-arm when the handler returns), which made a query that arrives alone cost several times the
+/// instructions of its answer (Docs/performance.md, callgrind). The thread waits in the kernel for
+/// the socket or its wake-up descriptor, as Unbound's event loop does.
+///
+/// `@unchecked Sendable` invariant: the buffers are touched only by the listener's thread; the
+/// socket is written by that thread and, for slow-path answers, by any thread holding `open`'s
+/// lock, which ``close()`` takes before closing it; the other stored properties are immutable or
+/// synchronised (`control`, `open`).
 final class UDPListener: @unchecked Sendable {
     /// Datagrams read or written per system call (architecture.md §3, §7: batches of 32).
     static let batchSize = 32
-    /// How long a drain that emptied the socket waits for the next datagram before it gives the
-    /// queue back. A datagram that comes within it is read at once by this thread; one that comes
-    /// later wakes the read source, which Dispatch on Linux does through its manager thread (an
-    /// epoll wake-up, a hand-off to a worker thread, an eventfd write and an epoll re-arm when the
-    /// handler returns): about a fifth of the listener's CPU at a steady 100 k queries/s
-    /// (Docs/performance.md). The wait sleeps in the kernel; it costs no CPU.
-    static let lingerNanoseconds = 100_000
-    /// Longest a drain keeps the queue, so probes and anything else queued behind it run.
-    static let maxDrainNanoseconds: UInt64 = 2_000_000
+    /// Longest a drain keeps reading before it looks at its wake-up descriptor again, so probes and
+    /// a stop are seen under a flood.
+    static let maxDrain: Duration = .milliseconds(2)
     /// Bytes per receive slot: larger queries are cut by the kernel (MSG_TRUNC) and dropped.
     static let receiveSlotSize = 4096
     /// Bytes per send slot: the largest UDP response (`edns-buffer-size` is at most 4096).
     static let sendSlotSize = 4096
 
+    /// What other threads ask of the listener's thread.
+    private struct Control {
+        /// Watchdog probes to run on the thread.
+        var probes: [@Sendable () -> Void] = []
+        /// True once ``stopReading()`` asked the thread to end.
+        var stopping = false
+        /// True once the thread was started.
+        var started = false
+    }
+
     /// The socket.
     let descriptor: Int32
     /// The address it is bound to (port resolved when 0 was asked for).
     let localAddress: ServiceAddress
-    /// The serial queue that owns the socket.
-    let queue: DispatchQueue
     /// The DNS logic.
     private let processor: QueryProcessor
     /// Where problems are logged.
     private let logger: Logger
-    /// The read source, nil before start and after stop.
-    private var source: (any DispatchSourceRead)?
-    /// False once closed: late slow-path answers are dropped.
-    private var isOpen = true
-    /// True once the read source was created.
-    private var started = false
-    /// True once the read source's cancel handler ran.
-    private var sourceCancelled = false
-    /// True when ``close()`` came before the cancel handler, which then closes the descriptor.
-    private var closeRequested = false
-    /// Slow-path answers queued for this queue and not sent yet: a drain stops lingering for them.
-    private let queuedSends = Atomic(0)
+    /// Wakes the thread for probes and the stop (an eventfd).
+    private let wake: Int32
+    /// Probes and the stop, from other threads.
+    private let control = Mutex(Control())
+    /// False once closed: late slow-path answers are dropped. Held while one is sent.
+    private let open = Mutex(true)
+    /// The thread, once started; joined by ``stopReading()``.
+    private let thread = Mutex<pthread_t?>(nil)
     /// Receive slots, `batchSize` × `receiveSlotSize` bytes.
     private let receiveBuffers: UnsafeMutablePointer<UInt8>
     /// Send slots, `batchSize` × `sendSlotSize` bytes.
@@ -73,7 +79,9 @@ final class UDPListener: @unchecked Sendable {
         self.localAddress = localAddress
         self.processor = processor
         self.logger = logger
-        self.queue = DispatchQueue(label: "mamori.udp.\(localAddress)", qos: .userInitiated)
+        // Without a wake-up descriptor (the open-file limit reached) probes and the stop are seen
+        // when the next datagram comes; closing the socket ends the thread too.
+        wake = CMamoriNet_makeWake()
         receiveBuffers = .allocate(capacity: Self.batchSize * Self.receiveSlotSize)
         sendBuffers = .allocate(capacity: Self.batchSize * Self.sendSlotSize)
         received = .allocate(capacity: Self.batchSize)
@@ -95,51 +103,86 @@ final class UDPListener: @unchecked Sendable {
         sendPointers.deallocate()
     }
 
-    /// Starts reading.
+    /// Starts the thread.
     func start() {
-        queue.async { [self] in
-            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-            source.setEventHandler { [self] in drain() }
-            source.setCancelHandler { [self] in
-                sourceCancelled = true
-                if closeRequested { Glibc.close(descriptor) }
-            }
-            self.source = source
-            started = true
-            source.resume()
+        let starting = control.withLock { state in
+            defer { state.started = true }
+            return !state.started && !state.stopping
         }
+        guard starting else { return }
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var handle = pthread_t()
+        let created = pthread_create(
+            &handle, nil,
+            { raw in
+                let listener = Unmanaged<UDPListener>.fromOpaque(raw!).takeRetainedValue()
+                listener.run()
+                return nil
+            }, context)
+        guard created == 0 else {
+            Unmanaged<UDPListener>.fromOpaque(context).release()
+            logger.error(
+                "UDP listener thread not started", metadata: ["address": "\(localAddress)", "error": "\(created)"])
+            return
+        }
+        thread.withLock { $0 = handle }
     }
 
-    /// Stops reading; answers still in resolution can still be sent until ``close()``.
+    /// Stops reading and waits for the thread to end; answers still in resolution can still be
+    /// sent until ``close()``.
     func stopReading() {
-        queue.sync { [self] in
-            source?.cancel()
-            source = nil
+        control.withLock { $0.stopping = true }
+        CMamoriNet_wake(wake)
+        let running = thread.withLock { state in
+            defer { state = nil }
+            return state
         }
+        if let running { pthread_join(running, nil) }
     }
 
     /// Stops reading and closes the socket; answers arriving later are dropped.
     func close() {
-        queue.sync { [self] in
-            guard isOpen else { return }
-            isOpen = false
-            if let source {
-                source.cancel()
-                self.source = nil
+        stopReading()
+        let wasOpen = open.withLock { state in
+            defer { state = false }
+            return state
+        }
+        guard wasOpen else { return }
+        Glibc.close(descriptor)
+        if wake >= 0 { Glibc.close(wake) }
+    }
+
+    /// Runs `body` on the listener's thread, for the watchdog's liveness probe.
+    func probe(_ body: @escaping @Sendable () -> Void) {
+        control.withLock { $0.probes.append(body) }
+        CMamoriNet_wake(wake)
+    }
+
+    /// The thread: waits for datagrams or a wake-up, drains the socket, runs probes, ends when
+    /// stopped. Bounded by the stop: each turn waits in the kernel.
+    private func run() {
+        CMamoriNet_nameThread("mamori-udp")
+        while true {
+            let ready = CMamoriNet_waitReadableOrWoken(descriptor, wake)
+            if ready < 0 && errno != EINTR {
+                logger.error("UDP listener stopped: poll failed", metadata: ["error": "\(errno)"])
+                return
             }
-            // Dispatch requires the descriptor to outlive the source: close after its cancel handler.
-            if sourceCancelled || !started { Glibc.close(descriptor) } else { closeRequested = true }
+            let (probes, stopping) = control.withLock { state in
+                defer { state.probes.removeAll() }
+                return (state.probes, state.stopping)
+            }
+            for probe in probes { probe() }
+            if stopping { return }
+            if ready & 1 != 0 { drain() }
         }
     }
 
-    /// Runs `body` on the queue, for the watchdog's liveness probe.
-    func probe(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
-
-    /// Reads every waiting datagram, in batches, and answers what can be answered now; then lingers
-    /// briefly for the next one (see ``lingerNanoseconds``) unless a slow-path answer is queued.
+    /// Reads every waiting datagram, in batches, and answers what can be answered now, for at
+    /// most ``maxDrain``.
     private func drain() {
-        dispatchPrecondition(condition: .onQueue(queue))
-        let started = DispatchTime.now().uptimeNanoseconds
+        let clock = ContinuousClock()
+        var started: ContinuousClock.Instant?
         while true {
             let count = Int(
                 CMamoriNet_receiveBatch(
@@ -148,15 +191,16 @@ final class UDPListener: @unchecked Sendable {
                 if errno != EINTR && errno != EAGAIN {
                     logger.debug("UDP receive failed", metadata: ["error": "\(errno)"])
                 }
-                if errno != EAGAIN { return }
+                if errno != EINTR { return }
+                continue
             }
             if count > 0 { answer(count) }
-            guard DispatchTime.now().uptimeNanoseconds - started < Self.maxDrainNanoseconds else { return }
-            // A full batch: more is probably waiting. Otherwise the socket is empty: linger.
-            if count == Self.batchSize { continue }
-            guard queuedSends.load(ordering: .relaxed) == 0, isOpen, source != nil,
-                CMamoriNet_waitReadable(descriptor, Self.lingerNanoseconds) == 1
-            else { return }
+            // A full batch: more is probably waiting. Otherwise the socket is empty. (The clock is
+            // read only under load: a lone query pays for no time stamps.)
+            guard count == Self.batchSize else { return }
+            let now = clock.now
+            if started == nil { started = now }
+            if let started, now - started >= Self.maxDrain { return }
         }
     }
 
@@ -193,27 +237,25 @@ final class UDPListener: @unchecked Sendable {
                 replies += 1
             case .resolve(let query):
                 let replyTo = datagram
-                processor.resolve(query, client: client) { [self] response in
-                    queuedSends.add(1, ordering: .relaxed)
-                    queue.async { [self] in
-                        queuedSends.subtract(1, ordering: .relaxed)
-                        send(response, to: replyTo)
-                    }
-                }
+                processor.resolve(query, client: client) { [self] response in send(response, to: replyTo) }
             }
         }
         if replies > 0 { _ = CMamoriNet_sendBatch(descriptor, sendPointers, outgoing, UInt32(replies)) }
     }
 
-    /// Sends one slow-path answer, from the address the query came to.
+    /// Sends one slow-path answer, from the address the query came to, on the thread that
+    /// resolved it (a UDP send is one system call; the lock keeps ``close()`` from closing the
+    /// socket, and its number from being reused, meanwhile).
     private func send(_ response: [UInt8], to datagram: CMamoriNet_Datagram) {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard isOpen, !response.isEmpty, response.count <= Self.sendSlotSize else { return }
+        guard !response.isEmpty, response.count <= Self.sendSlotSize else { return }
         var metadata = datagram
         metadata.length = UInt32(response.count)
-        response.withUnsafeBufferPointer { buffer in
-            var pointer: UnsafePointer<UInt8>? = buffer.baseAddress
-            _ = CMamoriNet_sendBatch(descriptor, &pointer, &metadata, 1)
+        open.withLock { isOpen in
+            guard isOpen else { return }
+            response.withUnsafeBufferPointer { buffer in
+                var pointer: UnsafePointer<UInt8>? = buffer.baseAddress
+                _ = CMamoriNet_sendBatch(descriptor, &pointer, &metadata, 1)
+            }
         }
     }
 }

@@ -66,9 +66,9 @@ struct ResolverDaemonTests {
         try daemon.start()
         defer { daemon.stop(signal: SIGTERM) }
 
-        // One address, two threads: 2 UDP and 2 TCP sockets.
+        // One address, two threads: 2 UDP sockets with their threads' eventfds, and 2 TCP sockets.
         let loaded = try ConfigurationSource(path: file, explicit: true).load()
-        let plan = DescriptorPlan(openFileLimit: 300, listeners: 4, configuration: loaded)
+        let plan = DescriptorPlan(openFileLimit: 300, listeners: 6, configuration: loaded)
         #expect(plan.reductions.count == 2)
         #expect(daemon.configuration == plan.applied(to: loaded))
         let transport = try #require(daemon.service?.transport as? UpstreamSocketTransport)
@@ -80,7 +80,7 @@ struct ResolverDaemonTests {
         try Self.write(directory, host: 1, threads: 2, server: ", tcp-max-connections: 600")
         #expect(daemon.reload() == nil)
         let fresh = try ConfigurationSource(path: file, explicit: true).load()
-        let replanned = DescriptorPlan(openFileLimit: 300, listeners: 4, configuration: fresh)
+        let replanned = DescriptorPlan(openFileLimit: 300, listeners: 6, configuration: fresh)
         #expect(replanned.tcpConnections < 600)
         #expect(daemon.configuration == replanned.applied(to: fresh))
         #expect(daemon.server?.processor.policy == ServerPolicy(replanned.applied(to: fresh)))

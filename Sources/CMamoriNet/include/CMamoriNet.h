@@ -54,6 +54,21 @@ int CMamoriNet_waitReadable(int fd, long nanoseconds);
 /// timeout or interruption, -1 with errno set on error.
 int CMamoriNet_waitWritable(int fd, long nanoseconds);
 
+/// A wake-up descriptor (an eventfd, non-blocking, close-on-exec) for a thread waiting in
+/// ``CMamoriNet_waitReadableOrWoken``. Returns it, or -1 with errno set.
+int CMamoriNet_makeWake(void);
+
+/// Names the calling thread (at most 15 bytes are kept), for top -H and gdb.
+void CMamoriNet_nameThread(const char *name);
+
+/// Wakes the thread waiting on `wake`.
+void CMamoriNet_wake(int wake);
+
+/// Waits, without a time limit, until `fd` is readable (or has an error to report) or `wake` was
+/// woken, and clears the wake-up. Returns 1 when `fd` is ready, 2 when woken, 3 for both, 0 on
+/// interruption, -1 with errno set on error.
+int CMamoriNet_waitReadableOrWoken(int fd, int wake);
+
 /// Asks the kernel to report each datagram's destination address (IP_PKTINFO or
 /// IPV6_RECVPKTINFO by family). Returns 0 or -1 with errno set.
 int CMamoriNet_enablePacketInfo(int fd, int family);
