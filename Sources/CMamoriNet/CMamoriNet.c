@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 #include <grp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,56 +22,82 @@ typedef union {
     struct cmsghdr align;
 } control_buffer;
 
-int CMamoriNet_receiveBatch(int fd, uint8_t *buffers, size_t slot_size, CMamoriNet_Datagram *datagrams,
-                            unsigned count) {
-    if (count > CMAMORINET_BATCH_MAX) count = CMAMORINET_BATCH_MAX;
-    if (count == 0 || buffers == NULL || datagrams == NULL) return 0;
+/// The metadata of datagram `i` of a recvmmsg: lengths, truncation, and the destination address
+/// from its packet-info control message.
+static void readMetadata(CMamoriNet_Datagram *datagram, struct mmsghdr *message) {
+    struct msghdr *header = &message->msg_hdr;
+    datagram->peer_length = header->msg_namelen;
+    datagram->length = message->msg_len;
+    datagram->truncated = (header->msg_flags & MSG_TRUNC) ? 1 : 0;
+    datagram->has_local = 0;
+    datagram->interface_index = 0;
+    for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(header); cmsg != NULL; cmsg = CMSG_NXTHDR(header, cmsg)) {
+        if (cmsg->cmsg_level == IPPROTO_IP && cmsg->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(cmsg), sizeof(info));
+            datagram->local4 = info.ipi_addr;
+            datagram->interface_index = info.ipi_ifindex;
+            datagram->has_local = 1;
+        } else if (cmsg->cmsg_level == IPPROTO_IPV6 && cmsg->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo info;
+            memcpy(&info, CMSG_DATA(cmsg), sizeof(info));
+            datagram->local6 = info.ipi6_addr;
+            datagram->interface_index = (int)info.ipi6_ifindex;
+            datagram->has_local = 1;
+        }
+    }
+}
+
+struct CMamoriNet_Receiver {
+    unsigned count;
+    /// Headers the last receive handed to the kernel's writes: only those need resetting.
+    unsigned used;
+    CMamoriNet_Datagram *datagrams;
     struct mmsghdr messages[CMAMORINET_BATCH_MAX];
     struct iovec vectors[CMAMORINET_BATCH_MAX];
     control_buffer controls[CMAMORINET_BATCH_MAX];
-    memset(messages, 0, sizeof(struct mmsghdr) * count);
+};
+
+CMamoriNet_Receiver *CMamoriNet_makeReceiver(uint8_t *buffers, size_t slot_size, CMamoriNet_Datagram *datagrams,
+                                             unsigned count) {
+    if (count > CMAMORINET_BATCH_MAX) count = CMAMORINET_BATCH_MAX;
+    if (count == 0 || buffers == NULL || datagrams == NULL) return NULL;
+    CMamoriNet_Receiver *receiver = calloc(1, sizeof(CMamoriNet_Receiver));
+    if (receiver == NULL) return NULL;
+    receiver->count = count;
+    receiver->used = count;
+    receiver->datagrams = datagrams;
     for (unsigned i = 0; i < count; i++) {
-        vectors[i].iov_base = buffers + (size_t)i * slot_size;
-        vectors[i].iov_len = slot_size;
-        messages[i].msg_hdr.msg_name = &datagrams[i].peer;
-        messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-        messages[i].msg_hdr.msg_iov = &vectors[i];
-        messages[i].msg_hdr.msg_iovlen = 1;
-        messages[i].msg_hdr.msg_control = controls[i].bytes;
-        messages[i].msg_hdr.msg_controllen = sizeof(controls[i].bytes);
+        receiver->vectors[i].iov_base = buffers + (size_t)i * slot_size;
+        receiver->vectors[i].iov_len = slot_size;
+        struct msghdr *header = &receiver->messages[i].msg_hdr;
+        header->msg_name = &datagrams[i].peer;
+        header->msg_iov = &receiver->vectors[i];
+        header->msg_iovlen = 1;
+        header->msg_control = receiver->controls[i].bytes;
     }
+    return receiver;
+}
+
+void CMamoriNet_freeReceiver(CMamoriNet_Receiver *receiver) { free(receiver); }
+
+int CMamoriNet_receive(CMamoriNet_Receiver *receiver, int fd) {
+    // The kernel rewrote the lengths of the headers it filled last time; the rest are as set.
+    for (unsigned i = 0; i < receiver->used; i++) {
+        receiver->messages[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
+        receiver->messages[i].msg_hdr.msg_controllen = sizeof(receiver->controls[i].bytes);
+    }
+    receiver->used = 0;
     int received;
     do {
-        received = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
+        received = recvmmsg(fd, receiver->messages, receiver->count, MSG_DONTWAIT, NULL);
     } while (received < 0 && errno == EINTR);
     if (received < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
         return -1;
     }
-    for (int i = 0; i < received; i++) {
-        CMamoriNet_Datagram *datagram = &datagrams[i];
-        struct msghdr *header = &messages[i].msg_hdr;
-        datagram->peer_length = header->msg_namelen;
-        datagram->length = messages[i].msg_len;
-        datagram->truncated = (header->msg_flags & MSG_TRUNC) ? 1 : 0;
-        datagram->has_local = 0;
-        datagram->interface_index = 0;
-        for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(header); cmsg != NULL; cmsg = CMSG_NXTHDR(header, cmsg)) {
-            if (cmsg->cmsg_level == IPPROTO_IP && cmsg->cmsg_type == IP_PKTINFO) {
-                struct in_pktinfo info;
-                memcpy(&info, CMSG_DATA(cmsg), sizeof(info));
-                datagram->local4 = info.ipi_addr;
-                datagram->interface_index = info.ipi_ifindex;
-                datagram->has_local = 1;
-            } else if (cmsg->cmsg_level == IPPROTO_IPV6 && cmsg->cmsg_type == IPV6_PKTINFO) {
-                struct in6_pktinfo info;
-                memcpy(&info, CMSG_DATA(cmsg), sizeof(info));
-                datagram->local6 = info.ipi6_addr;
-                datagram->interface_index = (int)info.ipi6_ifindex;
-                datagram->has_local = 1;
-            }
-        }
-    }
+    receiver->used = (unsigned)received;
+    for (int i = 0; i < received; i++) readMetadata(&receiver->datagrams[i], &receiver->messages[i]);
     return received;
 }
 

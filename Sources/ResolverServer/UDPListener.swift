@@ -68,6 +68,8 @@ final class UDPListener: @unchecked Sendable {
     private let sendBuffers: UnsafeMutablePointer<UInt8>
     /// Per-datagram metadata for receiving.
     private let received: UnsafeMutablePointer<CMamoriNet_Datagram>
+    /// The recvmmsg headers over the receive slots, built once.
+    private let receiver: OpaquePointer
     /// Per-datagram metadata for sending.
     private let outgoing: UnsafeMutablePointer<CMamoriNet_Datagram>
     /// Pointers to the send slots, as sendmmsg wants them.
@@ -86,6 +88,12 @@ final class UDPListener: @unchecked Sendable {
         sendBuffers = .allocate(capacity: Self.batchSize * Self.sendSlotSize)
         received = .allocate(capacity: Self.batchSize)
         received.initialize(repeating: CMamoriNet_Datagram(), count: Self.batchSize)
+        // Out of memory only (as for the buffers above, which trap then too).
+        guard
+            let receiver = CMamoriNet_makeReceiver(
+                receiveBuffers, Self.receiveSlotSize, received, UInt32(Self.batchSize))
+        else { fatalError("UDP listener: no memory for its receive headers") }
+        self.receiver = receiver
         outgoing = .allocate(capacity: Self.batchSize)
         outgoing.initialize(repeating: CMamoriNet_Datagram(), count: Self.batchSize)
         sendPointers = .allocate(capacity: Self.batchSize)
@@ -96,6 +104,7 @@ final class UDPListener: @unchecked Sendable {
 
     /// Frees the buffers; the socket was closed by ``close()``.
     deinit {
+        CMamoriNet_freeReceiver(receiver)
         receiveBuffers.deallocate()
         sendBuffers.deallocate()
         received.deallocate()
@@ -184,9 +193,7 @@ final class UDPListener: @unchecked Sendable {
         let clock = ContinuousClock()
         var started: ContinuousClock.Instant?
         while true {
-            let count = Int(
-                CMamoriNet_receiveBatch(
-                    descriptor, receiveBuffers, Self.receiveSlotSize, received, UInt32(Self.batchSize)))
+            let count = Int(CMamoriNet_receive(receiver, descriptor))
             if count < 0 {
                 if errno != EINTR && errno != EAGAIN {
                     logger.debug("UDP receive failed", metadata: ["error": "\(errno)"])

@@ -35,10 +35,22 @@ typedef struct {
     int truncated;
 } CMamoriNet_Datagram;
 
-/// Receives up to `count` datagrams without blocking into `buffers` (`count` slots of `slot_size`
-/// bytes each). Returns how many were received, 0 when none were waiting, or -1 with errno set.
-int CMamoriNet_receiveBatch(int fd, uint8_t *buffers, size_t slot_size, CMamoriNet_Datagram *datagrams,
-                            unsigned count);
+/// The recvmmsg headers of one socket's receive slots, set up once: a receive then resets only the
+/// lengths the kernel rewrote last time (the headers of a batch of 32 cost more to build than a
+/// lone query's answer).
+typedef struct CMamoriNet_Receiver CMamoriNet_Receiver;
+
+/// Headers for `count` slots of `slot_size` bytes in `buffers`, with their metadata in
+/// `datagrams`; both must outlive the receiver. NULL when out of memory or given nothing.
+CMamoriNet_Receiver *CMamoriNet_makeReceiver(uint8_t *buffers, size_t slot_size, CMamoriNet_Datagram *datagrams,
+                                             unsigned count);
+
+/// Frees a receiver.
+void CMamoriNet_freeReceiver(CMamoriNet_Receiver *receiver);
+
+/// Receives up to the receiver's count of datagrams without blocking. Returns how many were
+/// received, 0 when none were waiting, or -1 with errno set.
+int CMamoriNet_receive(CMamoriNet_Receiver *receiver, int fd);
 
 /// Sends `count` datagrams, the i-th from `payloads[i]` with `datagrams[i].length` bytes to
 /// `datagrams[i].peer`, from the local address in the metadata when `has_local` is 1.
