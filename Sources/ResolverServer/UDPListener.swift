@@ -81,8 +81,8 @@ final class UDPListener: @unchecked Sendable {
         self.localAddress = localAddress
         self.processor = processor
         self.logger = logger
-        // Without a wake-up descriptor (the open-file limit reached) probes and the stop are seen
-        // when the next datagram comes; closing the socket ends the thread too.
+        // Without a wake-up descriptor (the open-file limit reached) probes are seen when the next
+        // datagram comes, and the stop shuts the socket's reading down, which wakes the thread.
         wake = CMamoriNet_makeWake()
         receiveBuffers = .allocate(capacity: Self.batchSize * Self.receiveSlotSize)
         sendBuffers = .allocate(capacity: Self.batchSize * Self.sendSlotSize)
@@ -141,7 +141,7 @@ final class UDPListener: @unchecked Sendable {
     /// sent until ``close()``.
     func stopReading() {
         control.withLock { $0.stopping = true }
-        CMamoriNet_wake(wake)
+        if wake >= 0 { CMamoriNet_wake(wake) } else { shutdown(descriptor, Int32(SHUT_RD)) }
         let running = thread.withLock { state in
             defer { state = nil }
             return state
