@@ -177,12 +177,16 @@ final class UDPListener: @unchecked Sendable {
                 logger.error("UDP listener stopped: poll failed", metadata: ["error": "\(errno)"])
                 return
             }
-            let (probes, stopping) = control.withLock { state in
-                defer { state.probes.removeAll() }
-                return (state.probes, state.stopping)
+            // Probes and the stop come with a wake-up (or, without an eventfd, with a shut-down
+            // socket): a datagram alone takes no lock.
+            if ready & 2 != 0 || wake < 0 {
+                let (probes, stopping) = control.withLock { state in
+                    defer { state.probes.removeAll() }
+                    return (state.probes, state.stopping)
+                }
+                for probe in probes { probe() }
+                if stopping { return }
             }
-            for probe in probes { probe() }
-            if stopping { return }
             if ready & 1 != 0 { drain() }
         }
     }
