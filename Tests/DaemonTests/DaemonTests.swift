@@ -185,13 +185,15 @@ func writeConfiguration(_ text: String, to path: String? = nil) throws -> String
 /// so that a daemon under test resolves without sending a packet beyond this machine: its
 /// queries are refused at once (ICMP port unreachable) and clients get SERVFAIL with EDE 22.
 /// The state directory is fresh, and the control socket is off (or at `controlSocket`), so no
-/// test touches /run/mamori.
-func isolatedResolution(controlSocket: String? = nil) throws -> String {
+/// test touches /run/mamori. `resolution` adds indented lines to the `resolution` section (forward
+/// and stub zones).
+func isolatedResolution(controlSocket: String? = nil, resolution: String = "") throws -> String {
     let hints = NSTemporaryDirectory() + "mamori-hints-\(UUID().uuidString.prefix(8))"
     try ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.10.99.1\n"
         .write(toFile: hints, atomically: true, encoding: .utf8)
     let state = NSTemporaryDirectory() + "mamori-state-\(UUID().uuidString.prefix(8))"
-    return "state-directory: \(state)\nresolution:\n  root-hints: \(hints)\n  allow-private-upstreams: true\n"
+    return
+        "state-directory: \(state)\nresolution:\n\(resolution)  root-hints: \(hints)\n  allow-private-upstreams: true\n"
         + "control: { socket: \(controlSocket ?? "false") }\n"
 }
 
@@ -765,9 +767,8 @@ struct DaemonTests {
         let port = freePort()
         let metricsPort = freePort()
         // metrics.test. is forwarded to the stub; without validation its answer is final (unchecked).
-        let isolated = try isolatedResolution().replacingOccurrences(
-            of: "resolution:\n",
-            with: "resolution:\n  forward-zones: [{ name: metrics.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
+        let isolated = try isolatedResolution(
+            resolution: "  forward-zones: [{ name: metrics.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
         let file = try writeConfiguration(
             "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
                 + "dnssec: { validation: false }\n" + isolated)
@@ -849,9 +850,8 @@ struct DaemonTests {
         let port = freePort()
         let metricsPort = freePort()
         // cookie.test. is forwarded to the stub; without validation, its unsigned answer is final.
-        let isolated = try isolatedResolution().replacingOccurrences(
-            of: "resolution:\n",
-            with: "resolution:\n  forward-zones: [{ name: cookie.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
+        let isolated = try isolatedResolution(
+            resolution: "  forward-zones: [{ name: cookie.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
         let file = try writeConfiguration(
             "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
                 + "dnssec: { validation: false }\n" + isolated)
@@ -904,10 +904,8 @@ extension DaemonTests {
         let authority = StubAuthority(address: A(192, 168, 1, 5))
         defer { authority.stop() }
         let port = freePort()
-        let isolated = try isolatedResolution().replacingOccurrences(
-            of: "resolution:\n",
-            with: "resolution:\n"
-                + "  forward-zones: [{ name: rebind.test, addresses: [\"127.0.0.1@\(authority.port)\"] }]\n"
+        let isolated = try isolatedResolution(
+            resolution: "  forward-zones: [{ name: rebind.test, addresses: [\"127.0.0.1@\(authority.port)\"] }]\n"
                 + "  stub-zones: [{ name: lan.test, addresses: [\"127.0.0.1@\(authority.port)\"] }]\n")
         let file = try writeConfiguration(
             "listen: [\"127.0.0.1@\(port)\"]\ndnssec: { validation: false }\n"
