@@ -197,6 +197,16 @@ func isolatedResolution(controlSocket: String? = nil, resolution: String = "") t
         + "control: { socket: \(controlSocket ?? "false") }\n"
 }
 
+/// A configuration file for a daemon on 127.0.0.1@`port` with metrics on `metricsPort`, validation
+/// off (the stub's unsigned answers are final) and `zone` forwarded to `stub`.
+func stubForwarded(_ zone: String, stub: StubAuthority, port: UInt16, metricsPort: UInt16) throws -> String {
+    let isolated = try isolatedResolution(
+        resolution: "  forward-zones: [{ name: \(zone), addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
+    return try writeConfiguration(
+        "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
+            + "dnssec: { validation: false }\n" + isolated)
+}
+
 /// The state directory an `isolatedResolution()` section names.
 private func stateDirectory(in configuration: String) -> String? {
     configuration.split(separator: "\n").first { $0.hasPrefix("state-directory: ") }
@@ -766,12 +776,7 @@ struct DaemonTests {
         defer { stub.stop() }
         let port = freePort()
         let metricsPort = freePort()
-        // metrics.test. is forwarded to the stub; without validation its answer is final (unchecked).
-        let isolated = try isolatedResolution(
-            resolution: "  forward-zones: [{ name: metrics.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
-        let file = try writeConfiguration(
-            "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
-                + "dnssec: { validation: false }\n" + isolated)
+        let file = try stubForwarded("metrics.test", stub: stub, port: port, metricsPort: metricsPort)
         let notify = NotifySocket()
         let started = Date().timeIntervalSince1970
         let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
@@ -849,12 +854,7 @@ struct DaemonTests {
         defer { stub.stop() }
         let port = freePort()
         let metricsPort = freePort()
-        // cookie.test. is forwarded to the stub; without validation, its unsigned answer is final.
-        let isolated = try isolatedResolution(
-            resolution: "  forward-zones: [{ name: cookie.test, addresses: [\"127.0.0.1@\(stub.port)\"] }]\n")
-        let file = try writeConfiguration(
-            "listen: [\"127.0.0.1@\(port)\"]\nmetrics: { listen: \"127.0.0.1@\(metricsPort)\" }\n"
-                + "dnssec: { validation: false }\n" + isolated)
+        let file = try stubForwarded("cookie.test", stub: stub, port: port, metricsPort: metricsPort)
         let notify = NotifySocket()
         let daemon = try DaemonProcess(arguments: ["--config", file], environment: ["NOTIFY_SOCKET": notify.path])
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
