@@ -76,31 +76,74 @@ package final class QueryProcessor: Sendable {
     /// replayed only while neither the handler's answers nor the server's settings have changed.
     private func generation(_ epoch: UInt64) -> UInt64 { handler.answerGeneration &+ epoch }
 
-    /// The packet-cache hit of ``handle(_:client:packetCacheChecked:)``, written straight into a
-    /// listener's send slot: no copy of the query, no allocation. Nil when the packet cache has
-    /// nothing for this client's query (or does not apply: not allowed, not a query), and the
-    /// listener then calls ``handle(_:client:packetCacheChecked:)`` with `packetCacheChecked`.
-    /// - Returns: the response's length in `destination`.
+    /// What one query needs of the policy in force, read together under its lock: the access
+    /// decision for the client among them, so a query is judged once (a packet-cache miss hands
+    /// its read to ``handle(_:client:policy:)``, which would otherwise decide again).
+    package struct QueryPolicy: Sendable {
+        /// Access control's decision for the client (first match wins).
+        let access: AccessAction
+        /// `edns-buffer-size`.
+        let ednsBufferSize: Int
+        /// `server.max-pending-per-client`.
+        let maxPendingPerClient: Int
+        /// `server.max-pending`.
+        let maxPending: Int
+        /// `server.answer-cookies`.
+        let answerCookies: Bool
+        /// The policy's epoch, part of the answer generation.
+        let epoch: UInt64
+    }
+
+    /// What ``answerFromPacketCache(_:client:into:)`` did.
+    package enum PacketCacheLookup: Sendable {
+        /// Answered: the response's length in the destination.
+        case answered(Int)
+        /// Not answered; the policy read for the query, for ``handle(_:client:policy:)``, or nil
+        /// when the bytes are no query the packet cache could answer (nothing was read).
+        case missed(QueryPolicy?)
+
+        /// The length of an answer, or nil.
+        package var length: Int? {
+            guard case .answered(let length) = self else { return nil }
+            return length
+        }
+    }
+
+    /// The fields of the policy in force `client`'s query needs.
+    private func policy(for client: ClientAddress) -> QueryPolicy {
+        // Only what this query needs is read under the lock: copying the whole policy retained and
+        // released its arrays on every query (Benchmarks/e2e profile).
+        currentPolicy.withLock {
+            QueryPolicy(
+                access: $0.policy.accessControl.action(for: client.address), ednsBufferSize: $0.policy.ednsBufferSize,
+                maxPendingPerClient: $0.policy.maxPendingPerClient, maxPending: $0.policy.maxPending,
+                answerCookies: $0.policy.answerCookies, epoch: $0.epoch)
+        }
+    }
+
+    /// The packet-cache hit of ``handle(_:client:policy:)``, written straight into a listener's
+    /// send slot: no copy of the query, no allocation. On a miss (or when the packet cache does
+    /// not apply: not allowed, not a query) the listener calls ``handle(_:client:policy:)`` with
+    /// the policy read here.
     package func answerFromPacketCache(
         _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
-    ) -> Int? {
-        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
+    ) -> PacketCacheLookup {
+        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return .missed(nil) }
         let started = observedAtArrival()
         let arrival = metrics == nil ? 0 : monotonicNanoseconds()
-        let (access, answerCookies, epoch) = currentPolicy.withLock {
-            ($0.policy.accessControl.action(for: client.address), $0.policy.answerCookies, $0.epoch)
-        }
+        let policy = policy(for: client)
         let now = clock.wallSeconds
-        guard access == .allow,
+        let answerCookies = policy.answerCookies
+        guard policy.access == .allow,
             let length = packetCache.answer(
-                bytes, transport: Self.packetCacheClass(client.transport), now: now, generation: generation(epoch),
-                into: destination,
+                bytes, transport: Self.packetCacheClass(client.transport), now: now,
+                generation: generation(policy.epoch), into: destination,
                 serverCookie: { cookie, received, out in
                     answerCookies
                         && serverCookies.write(
                             client: cookie, received: received, address: client.address, now: now, into: out)
                 })
-        else { return nil }
+        else { return .missed(policy) }
         if let metrics {
             metrics.received(client.transport)
             metrics.respondedFromPacketCache(query: bytes, flags: destination[3], started: arrival)
@@ -110,7 +153,7 @@ package final class QueryProcessor: Sendable {
                 .packetCache, client: client, flags: destination[3], hasOptions: destination[10] | destination[11] != 0,
                 started: started, query: { Array(bytes) }, response: { Array(destination.prefix(length)) })
         }
-        return length
+        return .answered(length)
     }
 
     /// The arrival time, read only when an observer wants every response (for its latency).
@@ -157,19 +200,18 @@ package final class QueryProcessor: Sendable {
     /// - Parameters:
     ///   - bytes: the datagram, or the TCP frame without its length prefix.
     ///   - client: its source.
-    ///   - packetCacheChecked: the caller already asked ``answerFromPacketCache(_:client:into:)``.
+    ///   - policy: what ``answerFromPacketCache(_:client:into:)`` read when the caller asked it and
+    ///     it missed: the packet cache is not asked again, nor access control.
     /// - Returns: what the listener should do.
-    package func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
+    package func handle(_ bytes: [UInt8], client: ClientAddress, policy checked: QueryPolicy? = nil) -> Outcome {
         let started = observedAtArrival()
         let arrival = metrics == nil ? 0 : monotonicNanoseconds()
-        // Only the three fields this query needs are read under the lock: copying the whole policy
-        // retained and released its arrays on every query (Benchmarks/e2e profile).
-        let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies, epoch) = currentPolicy.withLock {
-            (
-                $0.policy.accessControl.action(for: client.address), $0.policy.ednsBufferSize,
-                $0.policy.maxPendingPerClient, $0.policy.maxPending, $0.policy.answerCookies, $0.epoch
-            )
-        }
+        let packetCacheChecked = checked != nil
+        let policy = checked ?? policy(for: client)
+        let (access, ednsBufferSize, answerCookies, epoch) = (
+            policy.access, policy.ednsBufferSize, policy.answerCookies, policy.epoch
+        )
+        let (maxPending, maxPendingTotal) = (policy.maxPendingPerClient, policy.maxPending)
         // Read before anything is answered: a response made while the answers change is offered
         // under the old generation, and never replayed under the new one.
         let generation = generation(epoch)
@@ -350,7 +392,7 @@ package final class QueryProcessor: Sendable {
     }
 }
 
-/// A query admitted for resolution by ``QueryProcessor/handle(_:client:packetCacheChecked:)``: a
+/// A query admitted for resolution by ``QueryProcessor/handle(_:client:policy:)``: a
 /// waiting slot is held for it.
 package struct AdmittedQuery: Sendable {
     /// The client's query.

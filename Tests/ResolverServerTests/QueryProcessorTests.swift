@@ -211,14 +211,16 @@ struct QueryProcessorTests {
         // slot is too small or the client is not allowed.
         var slot = [UInt8](repeating: 0, count: 512)
         let written = again.withUnsafeBufferPointer { query in
-            slot.withUnsafeMutableBufferPointer { processor.answerFromPacketCache(query, client: localUDP, into: $0) }
+            slot.withUnsafeMutableBufferPointer {
+                processor.answerFromPacketCache(query, client: localUDP, into: $0).length
+            }
         }
         #expect(written == replayed.count && Array(slot.prefix(written ?? 0)) == replayed)
         var tiny = [UInt8](repeating: 0, count: 16)
         #expect(
             again.withUnsafeBufferPointer { query in
                 tiny.withUnsafeMutableBufferPointer {
-                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0).length
                 }
             } == nil)
         #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
@@ -229,12 +231,45 @@ struct QueryProcessorTests {
         #expect(
             again.withUnsafeBufferPointer { query in
                 slot.withUnsafeMutableBufferPointer {
-                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0).length
                 }
             } == nil)
         processor.update(policy: ServerPolicy(Configuration()))
         _ = processor.handle(again, client: localUDP)
         #expect(handler.cacheCount.load(ordering: .relaxed) == 3)
+    }
+
+    @Test("a packet-cache miss hands its access decision to handle: a query is judged once, at arrival")
+    func accessDecidedOnce() throws {
+        var configuration = Configuration()
+        let processor = QueryProcessor(
+            handler: ScriptedHandler(), policy: ServerPolicy(configuration),
+            packetCache: PacketCache(maxBytes: 1 << 20), clock: StoppedClock())
+        let query = queryBytes("cached.test", id: 1)
+        var slot = [UInt8](repeating: 0, count: 512)
+        func lookUp() -> QueryProcessor.PacketCacheLookup {
+            query.withUnsafeBufferPointer { query in
+                slot.withUnsafeMutableBufferPointer {
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                }
+            }
+        }
+        // Allowed at arrival: the miss carries the decision, and a policy refusing the client that
+        // comes in between does not judge this query again.
+        guard case .missed(let allowed?) = lookUp() else {
+            Issue.record("expected a miss with the policy read")
+            return
+        }
+        configuration.accessControl = [AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .refuse)]
+        processor.update(policy: ServerPolicy(configuration))
+        #expect(try response(processor.handle(query, client: localUDP, policy: allowed)).rcode == .noError)
+        // Refused at arrival: no packet-cache answer, and REFUSED from the decision carried over.
+        guard case .missed(let refused?) = lookUp() else {
+            Issue.record("expected a miss with the policy read")
+            return
+        }
+        processor.update(policy: ServerPolicy(Configuration()))
+        #expect(try response(processor.handle(query, client: localUDP, policy: refused)).rcode == .refused)
     }
 
     @Test("the packet cache replays nothing made before the handler's answers changed, even when offered after")
