@@ -51,6 +51,7 @@ e2e: deps
 	$(SWIFT) build --product mamorid
 	$(SWIFT) build --product mamorictl
 	lab/e2e .build/debug/mamorid
+	lab/scale-out .build/debug/mamorid
 
 ## demo: the lab and mamorid, three dig answers (secure, bogus, insecure), then everything stops.
 demo: deps
