@@ -120,9 +120,12 @@ VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/Mamor
 MANDATE = $$(date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%d)
 
 ## release: mamorid and mamorictl with the Swift runtime linked in (no toolchain needed to run them).
+## -z now: every symbol bound at start, so the whole relocation table can be made read-only (full
+## RELRO, which Debian's hardening flags give C programs).
+RELEASE_FLAGS := -c release --static-swift-stdlib --scratch-path $(SCRATCH) -Xlinker -z -Xlinker now
 release:
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product mamorid
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH) --product mamorictl
+	$(SWIFT) build $(RELEASE_FLAGS) --product mamorid
+	$(SWIFT) build $(RELEASE_FLAGS) --product mamorictl
 
 ## man: mamorid(8) and mamorictl(8) from the argument parser's own description of each tool
 ## (swift-argument-parser's generate-manual, built from the checkout the build resolved), and
