@@ -328,16 +328,20 @@ public struct LocalZoneTable: Sendable {
 
     // MARK: - RFC 6303 §2.1 records
 
-    /// The SOA of a zone without one: `@ SOA @ nobody.invalid. 1 3600 1200 604800 MINIMUM`
-    /// (RFC 6303 §2.1), TTL and MINIMUM ``syntheticTTL``.
-    static func soa(_ apex: DomainName) -> RRSet {
+    /// The SOA of a zone without one, TTL and MINIMUM ``syntheticTTL``.
+    static func soa(_ apex: DomainName) -> RRSet { syntheticSOA(apex, ttl: syntheticTTL) }
+
+    /// `@ SOA @ nobody.invalid. 1 3600 1200 604800 TTL` (RFC 6303 §2.1) with TTL and MINIMUM `ttl`
+    /// (the negative TTL, RFC 2308 §5): the SOA of every zone Mamori answers for without owning one
+    /// (locally served zones, `resolver.arpa`, blocked names).
+    public static func syntheticSOA(_ apex: DomainName, ttl: UInt32) -> RRSet {
         RRSet(
-            name: apex, type: .soa, ttl: syntheticTTL,
+            name: apex, type: .soa, ttl: ttl,
             rdatas: [
                 .soa(
                     SOA(
                         mname: apex, rname: "nobody.invalid.", serial: 1, refresh: 3600, retry: 1200, expire: 604_800,
-                        minimum: syntheticTTL))
+                        minimum: ttl))
             ])
     }
 

@@ -7,6 +7,7 @@
 import Blocklists
 import DNSSEC
 import DNSWire
+import LocalZones
 import Logging
 import MamoriConfiguration
 import Resolver
@@ -143,16 +144,7 @@ package struct BlocklistStage: LocalAnswerStage {
     /// The SOA of a blocked answer: at the listed name, its MINIMUM and TTL the list's `ttl`
     /// (RFC 2308 §5: the negative TTL is the lesser of the two), in the style of the locally served
     /// zones of RFC 6303 §3.
-    static func soa(_ owner: DomainName, ttl: UInt32) -> RRSet {
-        RRSet(
-            name: owner, type: .soa, ttl: ttl,
-            rdatas: [
-                .soa(
-                    SOA(
-                        mname: owner, rname: "nobody.invalid.", serial: 1, refresh: 3600, retry: 600,
-                        expire: 86400, minimum: ttl))
-            ])
-    }
+    static func soa(_ owner: DomainName, ttl: UInt32) -> RRSet { LocalZoneTable.syntheticSOA(owner, ttl: ttl) }
 }
 
 /// The lists in force and their counters: loads the configured lists (keeping those whose file is

@@ -4,6 +4,7 @@
 
 import DNSSEC
 import DNSWire
+import LocalZones
 import Resolver
 import ResolverServer
 
@@ -103,14 +104,7 @@ package struct DesignatedResolverStage: LocalAnswerStage {
 
     /// The zone's SOA, for negative answers (RFC 2308 §3), in the style of the locally served zones
     /// of RFC 6303 §3.
-    static let soa = RRSet(
-        name: zone, type: .soa, ttl: ttl,
-        rdatas: [
-            .soa(
-                SOA(
-                    mname: zone, rname: "nobody.invalid.", serial: 1, refresh: 3600, retry: 1200, expire: 604_800,
-                    minimum: ttl))
-        ])
+    static let soa = LocalZoneTable.syntheticSOA(zone, ttl: ttl)
 
     /// The answer for a name in `resolver.arpa`, nil for any other name.
     package func answer(_ question: Question, client: ClientAddress, checkingDisabled: Bool) -> Resolution? {

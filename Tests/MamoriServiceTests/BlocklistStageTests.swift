@@ -38,7 +38,7 @@ struct BlocklistStageTests {
             rdatas: [
                 .soa(
                     SOA(
-                        mname: owner, rname: "nobody.invalid.", serial: 1, refresh: 3600, retry: 600, expire: 86400,
+                        mname: owner, rname: "nobody.invalid.", serial: 1, refresh: 3600, retry: 1200, expire: 604_800,
                         minimum: ttl))
             ])
     }
