@@ -2,7 +2,12 @@
 // Benchmarks live in their own package so the main build and CI never resolve package-benchmark
 // (style.md §3.9). Run from this directory:
 //   swift package --allow-writing-to-package-directory benchmark --filter 'Verify.*'
+import Foundation
 import PackageDescription
+
+/// SwiftPM names a path dependency after its folder, lower-cased: the checkout's, whatever it is called.
+let mamori = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent.lowercased()
 
 let package = Package(
     name: "MamoriBenchmarks",
@@ -23,7 +28,7 @@ let package = Package(
             dependencies: [
                 "CryptoVectors",
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "DNSCrypto", package: "main"),
+                .product(name: "DNSCrypto", package: mamori),
             ],
             path: "Benchmarks/CryptoBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
@@ -34,7 +39,7 @@ let package = Package(
             name: "CryptoCPUTime",
             dependencies: [
                 "CryptoVectors",
-                .product(name: "DNSCrypto", package: "main"),
+                .product(name: "DNSCrypto", package: mamori),
             ],
             path: "Benchmarks/CryptoCPUTime"
         ),
@@ -43,7 +48,7 @@ let package = Package(
             name: "WireBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "DNSWire", package: "main"),
+                .product(name: "DNSWire", package: mamori),
             ],
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
@@ -53,8 +58,8 @@ let package = Package(
             name: "DNSSECBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "DNSSEC", package: "main"),
-                .product(name: "DNSWire", package: "main"),
+                .product(name: "DNSSEC", package: mamori),
+                .product(name: "DNSWire", package: mamori),
             ],
             path: "Benchmarks/DNSSECBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
@@ -64,8 +69,8 @@ let package = Package(
             name: "CacheBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "DNSCache", package: "main"),
-                .product(name: "DNSCrypto", package: "main"),
+                .product(name: "DNSCache", package: mamori),
+                .product(name: "DNSCrypto", package: mamori),
             ],
             path: "Benchmarks/CacheBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
@@ -75,8 +80,8 @@ let package = Package(
         .executableTarget(
             name: "BlocklistMeasurements",
             dependencies: [
-                .product(name: "Blocklists", package: "main"),
-                .product(name: "DNSWire", package: "main"),
+                .product(name: "Blocklists", package: mamori),
+                .product(name: "DNSWire", package: mamori),
             ],
             path: "Benchmarks/BlocklistMeasurements"
         ),
@@ -85,8 +90,8 @@ let package = Package(
         .executableTarget(
             name: "LocalZonesMeasurements",
             dependencies: [
-                .product(name: "LocalZones", package: "main"),
-                .product(name: "DNSWire", package: "main"),
+                .product(name: "LocalZones", package: mamori),
+                .product(name: "DNSWire", package: mamori),
             ],
             path: "Benchmarks/LocalZonesMeasurements"
         ),
