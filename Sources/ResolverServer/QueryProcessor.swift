@@ -76,31 +76,74 @@ package final class QueryProcessor: Sendable {
     /// replayed only while neither the handler's answers nor the server's settings have changed.
     private func generation(_ epoch: UInt64) -> UInt64 { handler.answerGeneration &+ epoch }
 
-    /// The packet-cache hit of ``handle(_:client:packetCacheChecked:)``, written straight into a
-    /// listener's send slot: no copy of the query, no allocation. Nil when the packet cache has
-    /// nothing for this client's query (or does not apply: not allowed, not a query), and the
-    /// listener then calls ``handle(_:client:packetCacheChecked:)`` with `packetCacheChecked`.
-    /// - Returns: the response's length in `destination`.
+    /// The settings one query is handled under, read in one lock when it arrives: the
+    /// access-control decision is made once per query, whether or not the packet cache answers it.
+    package struct QuerySettings: Sendable {
+        /// What access control says of the client.
+        let access: AccessAction
+        /// ``ServerPolicy/ednsBufferSize``.
+        let ednsBufferSize: Int
+        /// ``ServerPolicy/maxPendingPerClient``.
+        let maxPendingPerClient: Int
+        /// ``ServerPolicy/maxPending``.
+        let maxPending: Int
+        /// ``ServerPolicy/answerCookies``.
+        let answerCookies: Bool
+        /// The settings epoch, a part of the packet cache's generation.
+        let epoch: UInt64
+    }
+
+    /// What ``answerFromPacketCache(_:client:into:)`` did.
+    package enum PacketCacheReply: Sendable {
+        /// The response is in the destination, this many octets long.
+        case answered(Int)
+        /// Not answered: the listener calls ``handle(_:client:settings:)`` with these settings (nil
+        /// when none were read: no packet cache, or not a query).
+        case missed(QuerySettings?)
+
+        /// The response's length when answered.
+        package var length: Int? {
+            guard case .answered(let length) = self else { return nil }
+            return length
+        }
+    }
+
+    /// The settings in force for a query from `client`. Only the fields a query needs are read
+    /// under the lock: copying the whole policy retained and released its arrays on every query
+    /// (Benchmarks/e2e profile).
+    @inline(__always)
+    private func settings(for client: ClientAddress) -> QuerySettings {
+        currentPolicy.withLock {
+            QuerySettings(
+                access: $0.policy.accessControl.action(for: client.address), ednsBufferSize: $0.policy.ednsBufferSize,
+                maxPendingPerClient: $0.policy.maxPendingPerClient, maxPending: $0.policy.maxPending,
+                answerCookies: $0.policy.answerCookies, epoch: $0.epoch)
+        }
+    }
+
+    /// The packet-cache hit of ``handle(_:client:settings:)``, written straight into a listener's
+    /// send slot: no copy of the query, no allocation. On a miss (nothing stored for this client's
+    /// query, or not allowed, or not a query) the listener calls ``handle(_:client:settings:)`` with
+    /// the settings read here, so access control is not asked twice.
     package func answerFromPacketCache(
         _ bytes: UnsafeBufferPointer<UInt8>, client: ClientAddress, into destination: UnsafeMutableBufferPointer<UInt8>
-    ) -> Int? {
-        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return nil }
+    ) -> PacketCacheReply {
+        guard let packetCache, bytes.count >= 12, bytes[2] & 0x80 == 0 else { return .missed(nil) }
         let started = observedAtArrival()
         let arrival = metrics == nil ? 0 : monotonicNanoseconds()
-        let (access, answerCookies, epoch) = currentPolicy.withLock {
-            ($0.policy.accessControl.action(for: client.address), $0.policy.answerCookies, $0.epoch)
-        }
+        let settings = settings(for: client)
         let now = clock.wallSeconds
-        guard access == .allow,
+        let answerCookies = settings.answerCookies
+        guard settings.access == .allow,
             let length = packetCache.answer(
-                bytes, transport: Self.packetCacheClass(client.transport), now: now, generation: generation(epoch),
-                into: destination,
+                bytes, transport: Self.packetCacheClass(client.transport), now: now,
+                generation: generation(settings.epoch), into: destination,
                 serverCookie: { cookie, received, out in
                     answerCookies
                         && serverCookies.write(
                             client: cookie, received: received, address: client.address, now: now, into: out)
                 })
-        else { return nil }
+        else { return .missed(settings) }
         if let metrics {
             metrics.received(client.transport)
             metrics.respondedFromPacketCache(query: bytes, flags: destination[3], started: arrival)
@@ -110,7 +153,7 @@ package final class QueryProcessor: Sendable {
                 .packetCache, client: client, flags: destination[3], hasOptions: destination[10] | destination[11] != 0,
                 started: started, query: { Array(bytes) }, response: { Array(destination.prefix(length)) })
         }
-        return length
+        return .answered(length)
     }
 
     /// The arrival time, read only when an observer wants every response (for its latency).
@@ -157,19 +200,15 @@ package final class QueryProcessor: Sendable {
     /// - Parameters:
     ///   - bytes: the datagram, or the TCP frame without its length prefix.
     ///   - client: its source.
-    ///   - packetCacheChecked: the caller already asked ``answerFromPacketCache(_:client:into:)``.
+    ///   - checked: the settings ``answerFromPacketCache(_:client:into:)`` read when it missed: the
+    ///     packet cache was asked already, and access control is not asked again.
     /// - Returns: what the listener should do.
-    package func handle(_ bytes: [UInt8], client: ClientAddress, packetCacheChecked: Bool = false) -> Outcome {
+    package func handle(_ bytes: [UInt8], client: ClientAddress, settings checked: QuerySettings? = nil) -> Outcome {
         let started = observedAtArrival()
         let arrival = metrics == nil ? 0 : monotonicNanoseconds()
-        // Only the three fields this query needs are read under the lock: copying the whole policy
-        // retained and released its arrays on every query (Benchmarks/e2e profile).
-        let (access, ednsBufferSize, maxPending, maxPendingTotal, answerCookies, epoch) = currentPolicy.withLock {
-            (
-                $0.policy.accessControl.action(for: client.address), $0.policy.ednsBufferSize,
-                $0.policy.maxPendingPerClient, $0.policy.maxPending, $0.policy.answerCookies, $0.epoch
-            )
-        }
+        let settings = checked ?? settings(for: client)
+        let (access, ednsBufferSize, answerCookies) = (settings.access, settings.ednsBufferSize, settings.answerCookies)
+        let (maxPending, maxPendingTotal, epoch) = (settings.maxPendingPerClient, settings.maxPending, settings.epoch)
         // Read before anything is answered: a response made while the answers change is offered
         // under the old generation, and never replayed under the new one.
         let generation = generation(epoch)
@@ -194,7 +233,7 @@ package final class QueryProcessor: Sendable {
         // replay that response without parsing (PacketCache says why that is exact).
         let transport = Self.packetCacheClass(client.transport)
         let now = clock.wallSeconds
-        if access == .allow, !packetCacheChecked, let packetCache,
+        if access == .allow, checked == nil, let packetCache,
             let response = packetCache.answer(
                 bytes, transport: transport, now: now, generation: generation,
                 serverCookie: { cookie, received, out in
@@ -350,7 +389,7 @@ package final class QueryProcessor: Sendable {
     }
 }
 
-/// A query admitted for resolution by ``QueryProcessor/handle(_:client:packetCacheChecked:)``: a
+/// A query admitted for resolution by ``QueryProcessor/handle(_:client:settings:)``: a
 /// waiting slot is held for it.
 package struct AdmittedQuery: Sendable {
     /// The client's query.

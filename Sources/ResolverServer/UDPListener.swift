@@ -228,13 +228,17 @@ final class UDPListener: @unchecked Sendable {
             // A packet-cache hit goes from the receive slot to the send slot with no allocation.
             let slot = UnsafeMutableBufferPointer(
                 start: sendBuffers + replies * Self.sendSlotSize, count: Self.sendSlotSize)
-            if let length = processor.answerFromPacketCache(query, client: client, into: slot) {
+            let settings: QueryProcessor.QuerySettings?
+            switch processor.answerFromPacketCache(query, client: client, into: slot) {
+            case .answered(let length):
                 outgoing[replies] = datagram
                 outgoing[replies].length = UInt32(length)
                 replies += 1
                 continue
+            case .missed(let read):
+                settings = read
             }
-            switch processor.handle(Array(query), client: client, packetCacheChecked: true) {
+            switch processor.handle(Array(query), client: client, settings: settings) {
             case .drop:
                 continue
             case .respond(let response):

@@ -75,6 +75,45 @@ struct QueryProcessorTests {
         #expect(mapped.rcode == .noError)
     }
 
+    @Test("a packet-cache miss passes its access decision on to the rest of the query's handling")
+    func accessDecidedOnce() throws {
+        let (processor, _) = makeProcessor(packetCache: true)
+        let query = queryBytes("other.test", edns: EDNS())
+        var slot = [UInt8](repeating: 0, count: 512)
+        func lookUp() -> QueryProcessor.PacketCacheReply {
+            query.withUnsafeBufferPointer { query in
+                slot.withUnsafeMutableBufferPointer {
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                }
+            }
+        }
+        guard case .missed(let allowed?) = lookUp() else {
+            Issue.record("expected a packet-cache miss with the settings read")
+            return
+        }
+        // A reload between the two steps: the query is handled as decided when it arrived.
+        var denying = Configuration()
+        denying.accessControl = [AccessRule(network: IPNetwork("127.0.0.0/8")!, action: .deny)]
+        processor.update(policy: ServerPolicy(denying))
+        guard case .resolve = processor.handle(query, client: localUDP, settings: allowed) else {
+            Issue.record("expected the allowed query to go on to resolution")
+            return
+        }
+        guard case .drop = processor.handle(query, client: localUDP) else {
+            Issue.record("expected a query read afresh to be dropped")
+            return
+        }
+        guard case .missed(let denied?) = lookUp() else {
+            Issue.record("expected a packet-cache miss with the settings read")
+            return
+        }
+        processor.update(policy: ServerPolicy(Configuration()))
+        guard case .drop = processor.handle(query, client: localUDP, settings: denied) else {
+            Issue.record("expected the denied query to be dropped")
+            return
+        }
+    }
+
     @Test("default access control allows loopback only")
     func defaultAccess() throws {
         let (processor, _) = makeProcessor()
@@ -211,14 +250,16 @@ struct QueryProcessorTests {
         // slot is too small or the client is not allowed.
         var slot = [UInt8](repeating: 0, count: 512)
         let written = again.withUnsafeBufferPointer { query in
-            slot.withUnsafeMutableBufferPointer { processor.answerFromPacketCache(query, client: localUDP, into: $0) }
+            slot.withUnsafeMutableBufferPointer {
+                processor.answerFromPacketCache(query, client: localUDP, into: $0).length
+            }
         }
         #expect(written == replayed.count && Array(slot.prefix(written ?? 0)) == replayed)
         var tiny = [UInt8](repeating: 0, count: 16)
         #expect(
             again.withUnsafeBufferPointer { query in
                 tiny.withUnsafeMutableBufferPointer {
-                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0).length
                 }
             } == nil)
         #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
@@ -229,7 +270,7 @@ struct QueryProcessorTests {
         #expect(
             again.withUnsafeBufferPointer { query in
                 slot.withUnsafeMutableBufferPointer {
-                    processor.answerFromPacketCache(query, client: localUDP, into: $0)
+                    processor.answerFromPacketCache(query, client: localUDP, into: $0).length
                 }
             } == nil)
         processor.update(policy: ServerPolicy(Configuration()))

@@ -293,7 +293,9 @@ struct ServerCookiesTests {
             let query = cookieQuery("CACHED.test", id: UInt16(round), cookie: clientCookie)
             // The listener's path (into its send slot) and the array path agree.
             let written = query.withUnsafeBufferPointer { query in
-                slot.withUnsafeMutableBufferPointer { processor.answerFromPacketCache(query, client: client, into: $0) }
+                slot.withUnsafeMutableBufferPointer {
+                    processor.answerFromPacketCache(query, client: client, into: $0).length
+                }
             }
             guard case .respond(let bytes) = processor.handle(query, client: client) else {
                 Issue.record("expected a packet-cache hit")
