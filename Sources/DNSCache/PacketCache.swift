@@ -38,6 +38,17 @@ import Synchronization
 /// cache, where a hit in the last tenth of an RRset's TTL triggers the prefetch, and where
 /// replaced or re-validated data is seen.
 ///
+/// **Use of the RRsets behind an entry.** A replay does not reach the RRset cache, whose eviction
+/// (SIEVE, CLOCK or LRU) would then see a hot name as unused and drop its RRsets; once the entry
+/// expires, or a flush or reload makes it a miss, the name would be resolved again, and the
+/// prefetch in the last tenth of the TTL would find nothing to refresh. So at most once every
+/// ``useInterval`` seconds per entry one hit is turned into a miss: that query goes the cached path,
+/// which marks as used every entry the answer is made of (the CNAME chain, a denial's proofs, not
+/// only the question's RRset), and the response it makes is offered again and replaces the entry.
+/// Remembering the RRset cache's slots with each entry instead would tie the two caches together
+/// and miss entries the answer path reads besides; this costs one cached answer per hot name per
+/// interval (Docs/performance.md).
+///
 /// **Generations.** Each entry carries the answer generation the caller gave when it offered the
 /// response, and is served only to a lookup that gives the same one. The caller advances its
 /// generation whenever an answer could change for a reason other than time — a reload, a cache
@@ -53,7 +64,8 @@ public final class PacketCache: Sendable {
     public struct Statistics: Hashable, Sendable {
         /// Queries answered from the packet cache.
         public var hits = 0
-        /// Queries looked up and not found (or found expired).
+        /// Queries looked up and not found (or found expired), and hits passed through to the RRset
+        /// cache to mark its entries used (see **Use of the RRsets behind an entry**).
         public var misses = 0
         /// Responses stored.
         public var inserts = 0
@@ -77,6 +89,11 @@ public final class PacketCache: Sendable {
     public static let maxKeyLength = 512
     /// Fraction of the lowest TTL an entry lives, in tenths (see **Freshness**).
     static let lifetimeTenths: UInt32 = 9
+    /// Most seconds between two queries of an entry that go through the RRset cache (see **Use of
+    /// the RRsets behind an entry**). The RRset cache's hand must go round a whole shard within this
+    /// time to evict a name asked through the packet cache: at the default `cache.size` that is
+    /// hundreds of thousands of insertions.
+    public static let useInterval: UInt16 = 5
 
     /// The memory bound.
     public let maxBytes: Int
@@ -478,6 +495,9 @@ struct PacketCacheShard {
         var bytes: Int32
         /// CLOCK bit: set by a hit, cleared by the hand.
         var visited: Bool
+        /// Seconds after ``stored`` from which the next hit is passed through to the RRset cache
+        /// (``PacketCache/useInterval``); fits beside the other small fields, so no slot grows.
+        var useAfter: UInt16 = PacketCache.useInterval
         /// ``ResponseShape/cookieLength``: the response ends in a COOKIE option of this length, rewritten
         /// per replay; 0 for none.
         var cookieLength: UInt8 = 0
@@ -546,6 +566,12 @@ struct PacketCacheShard {
             statistics.misses += 1
             return nil
         }
+        // One query per interval goes to the RRset cache; the others keep being replayed meanwhile.
+        guard age < UInt32(entries[position].useAfter) else {
+            entries[position].useAfter = UInt16(clamping: age + UInt32(PacketCache.useInterval))
+            statistics.misses += 1
+            return nil
+        }
         let result = entries[position].storage.withUnsafeBufferPointer { stored in
             let offsets = UnsafeBufferPointer(rebasing: stored[responseEnd...])
             return emit(responseEnd - keyLength) { out in
@@ -583,13 +609,15 @@ struct PacketCacheShard {
         return result
     }
 
-    /// Stores `response` when the doorkeeper saw `hash` before; otherwise remembers `hash`.
+    /// Stores `response` when the doorkeeper saw `hash` before or an entry of `hash` is stored (a
+    /// response passed through to mark the RRset cache's entries used replaces it); otherwise
+    /// remembers `hash`.
     mutating func offer(
         hash: UInt64, key: UnsafeBufferPointer<UInt8>, response: [UInt8], ttlOffsets: [UInt16], cookieLength: Int,
         now: Int64, expiry: Int64, generation: UInt64
     ) {
         let door = Int(truncatingIfNeeded: hash >> 32) % doorkeeper.count
-        guard doorkeeper[door] == hash else {
+        guard doorkeeper[door] == hash || index[hash] != nil else {
             doorkeeper[door] = hash
             statistics.notAdmitted += 1
             return

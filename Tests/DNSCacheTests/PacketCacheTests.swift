@@ -89,6 +89,8 @@ struct PacketCacheTests {
         #expect(cache.answer(first, transport: 0, now: 1000) == reply)
 
         let other = query("WwW.ExAmPlE.tEsT.", id: 0x9999)
+        // Ten seconds on, one query is passed through to the RRset cache; the next is replayed.
+        #expect(cache.answer(other, transport: 0, now: 1010) == nil)
         let replayed = try Message(parsing: #require(cache.answer(other, transport: 0, now: 1010)))
         #expect(replayed.header.id == 0x9999)
         #expect(replayed.question?.name.isIdentical(to: name("WwW.ExAmPlE.tEsT.")) == true)
@@ -106,6 +108,7 @@ struct PacketCacheTests {
         let reply = response(to: bytes, answerTTL: 300, authorityTTL: 100)
         cache.offer(query: bytes, response: reply, transport: 0, now: 0)
         cache.offer(query: bytes, response: reply, transport: 0, now: 0)
+        #expect(cache.answer(bytes, transport: 0, now: 89) == nil)  // passed through to the RRset cache
         #expect(cache.answer(bytes, transport: 0, now: 89) != nil)
         #expect(cache.answer(bytes, transport: 0, now: 90) == nil)
         #expect(cache.statistics.entries == 0)
@@ -113,6 +116,30 @@ struct PacketCacheTests {
         cache.offer(query: bytes, response: reply, transport: 0, now: 100)
         cache.offer(query: bytes, response: reply, transport: 0, now: 100)
         #expect(cache.answer(bytes, transport: 0, now: 99) == nil)
+    }
+
+    @Test(
+        "once every useInterval seconds one hit is passed through to the RRset cache; its response replaces the entry")
+    func passThrough() throws {
+        let cache = PacketCache(maxBytes: 1 << 20)
+        let bytes = query("p.test.")
+        let reply = response(to: bytes, answerTTL: 300, authorityTTL: 300)
+        for _ in 0..<2 { cache.offer(query: bytes, response: reply, transport: 0, now: 0) }
+        let interval = Int64(PacketCache.useInterval)
+        for now in 0..<interval { #expect(cache.answer(bytes, transport: 0, now: now) != nil) }
+        // One query goes through; the others are replayed meanwhile, until the next interval.
+        #expect(cache.answer(bytes, transport: 0, now: interval) == nil)
+        #expect(cache.answer(bytes, transport: 0, now: interval) != nil)
+        #expect(cache.answer(bytes, transport: 0, now: 2 * interval - 1) != nil)
+        #expect(cache.answer(bytes, transport: 0, now: 2 * interval) == nil)
+        #expect(cache.statistics.hits == Int(interval) + 2 && cache.statistics.misses == 2)
+        // The passed-through query's fresh response replaces the entry, with TTLs counted from now.
+        let fresh = response(to: bytes, answerTTL: 290, authorityTTL: 290)
+        cache.offer(query: bytes, response: fresh, transport: 0, now: 2 * interval)
+        #expect(cache.statistics.inserts == 2 && cache.statistics.entries == 1)
+        let replayed = try Message(parsing: #require(cache.answer(bytes, transport: 0, now: 2 * interval)))
+        #expect(replayed.answer.first?.ttl == 290)
+        #expect(cache.answer(bytes, transport: 0, now: 3 * interval - 1) != nil)
     }
 
     @Test("the DO bit, the absence of EDNS and the transport are part of the key")

@@ -2,6 +2,7 @@
 // FORMERR/NOTIMP/BADVERS/REFUSED, RD=0, header echo, EDNS presence, sizing, the waiting limit.
 
 import DNSCache
+import DNSSEC
 import DNSWire
 import MamoriConfiguration
 import MamoriService
@@ -41,6 +42,41 @@ private func response(_ outcome: QueryProcessor.Outcome) throws -> Message {
         throw CancellationError()
     }
     return try Message(parsing: bytes)
+}
+
+/// A clock a test moves by hand, in whole seconds.
+private final class SteppedClock: ResolverClock {
+    /// Wall-clock seconds.
+    let seconds = Atomic<Int64>(1_800_000_000)
+    var monotonicNow: Duration { .seconds(seconds.load(ordering: .relaxed)) }
+    var wallSeconds: Int64 { seconds.load(ordering: .relaxed) }
+}
+
+/// A handler answering from a real RRset cache on `clock`: a cached RRset for the question is the
+/// whole answer, anything else a miss (resolved to SERVFAIL).
+private final class CacheBackedHandler: QueryHandler {
+    /// The RRset cache.
+    let cache: ResolverCache
+    /// Its time.
+    let clock: SteppedClock
+
+    init(cache: ResolverCache, clock: SteppedClock) {
+        self.cache = cache
+        self.clock = clock
+    }
+
+    func answerFromCache(_ query: Message, client: ClientAddress) -> CacheAnswer {
+        guard let question = query.question,
+            let hit = cache.lookup(question.name, question.type, now: CacheTime(seconds: clock.wallSeconds))
+        else { return .miss(CacheMiss(nothingCached: true)) }
+        return .response(Message(answer: [hit.rrset]))
+    }
+
+    func resolve(
+        _ query: Message, client: ClientAddress, after miss: CacheMiss, respond: @escaping @Sendable (Message) -> Void
+    ) { respond(Message(rcode: .servFail)) }
+
+    var answerGeneration: UInt64 { 0 }
 }
 
 @Suite("Query processing")
@@ -291,6 +327,44 @@ struct QueryProcessorTests {
         handler.generation.add(1, ordering: .releasing)
         for _ in 0..<4 { _ = processor.handle(query, client: localUDP) }
         #expect(handler.cacheCount.load(ordering: .relaxed) == 7)
+    }
+
+    @Test("an RRset asked only through the packet cache is marked used and survives eviction; a cold one does not")
+    func packetCacheMarksRRsetsUsed() throws {
+        var settings = CacheConfiguration()
+        settings.maxBytes = 128 << 10
+        settings.shardCount = 1
+        let clock = SteppedClock()
+        let cache = ResolverCache(configuration: settings)
+        let handler = CacheBackedHandler(cache: cache, clock: clock)
+        let packetCache = PacketCache(maxBytes: 1 << 20)
+        let processor = QueryProcessor(
+            handler: handler, policy: ServerPolicy(Configuration()), packetCache: packetCache, clock: clock)
+        func insert(_ owner: String, answered: Bool = false) {
+            let name = try! DomainName(owner)
+            let now = CacheTime(seconds: clock.wallSeconds)
+            cache.insert(
+                RRSet(name: name, type: .a, ttl: 3600, rdatas: [.a(A(192, 0, 2, 1))]), rank: .answerAuthoritative,
+                status: .insecure, now: now)
+            if answered { _ = cache.lookup(name, .a, now: now) }
+        }
+        insert("hot.test")
+        insert("cold.test")
+        let hot = queryBytes("hot.test", edns: EDNS())
+        for _ in 0..<2 { _ = processor.handle(hot, client: localUDP) }  // the second stores it
+        // Ninety seconds of 20 new names a second, half of them answered once (the shard holds a few
+        // hundred: SIEVE's hand, clearing bits and evicting, goes round in about ten seconds), and
+        // one query a second for the hot name, which the packet cache answers.
+        for second in 0..<90 {
+            clock.seconds.add(1, ordering: .relaxed)
+            for index in 0..<20 { insert("n\(index).s\(second).fill.test", answered: index % 2 == 0) }
+            #expect(try response(processor.handle(hot, client: localUDP)).answer.count == 1)
+        }
+        let now = CacheTime(seconds: clock.wallSeconds)
+        #expect(cache.statistics(now: now).counters.evictions > 1000)
+        #expect(packetCache.statistics.hits >= 90 - 90 / Int(PacketCache.useInterval))
+        #expect(cache.lookup(try DomainName("hot.test"), .a, now: now) != nil, "the hot RRset survives")
+        #expect(cache.lookup(try DomainName("cold.test"), .a, now: now) == nil, "the cold one is evicted")
     }
 
     @Test("a cache miss goes to the slow path and is finished like a cache hit")

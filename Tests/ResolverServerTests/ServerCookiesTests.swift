@@ -315,6 +315,25 @@ struct ServerCookiesTests {
                 processor.handle(cookieQuery("cached.test", cookie: clientCookie + cookie.server), client: client))
             #expect(returned.edns?.cookie?.client == clientCookie && returned.edns?.cookie?.server == cookie.server)
         }
+        // Three replays a round, none asked of the handler.
+        #expect(processor.packetCache?.statistics.hits == 12)
+        #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
+        // Another client address sharing the entry gets a server cookie for its own address and cookie
+        // (RFC 9018 §4.4), not one another client could use.
+        let other = ClientAddress(address: IPAddress("127.0.0.2")!, port: 40001, transport: .udp)
+        let otherCookie = hex("c1c2c3c4c5c6c7c8")
+        let fromOther = try answer(processor.handle(cookieQuery("cached.test", cookie: otherCookie), client: other))
+        let otherServer = try #require(fromOther.edns?.cookie?.server)
+        #expect(fromOther.edns?.cookie?.client == otherCookie)
+        #expect(
+            verdict(
+                processor.serverCookies, client: otherCookie, server: otherServer, address: "127.0.0.2",
+                now: 1_800_000_000) == .valid)
+        #expect(
+            verdict(
+                processor.serverCookies, client: otherCookie, server: otherServer, address: "127.0.0.1",
+                now: 1_800_000_000) == .invalid)
+        #expect(processor.packetCache?.statistics.hits == 13)
         #expect(handler.cacheCount.load(ordering: .relaxed) == 2)
         // Without a cookie the response differs (no COOKIE option): a key of its own.
         #expect(
