@@ -23,10 +23,11 @@ struct MamoriRevision: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let package = context.package.directoryURL
         let output = context.pluginWorkDirectoryURL.appending(path: "GitRevision.swift")
-        let inputs = Self.gitDirectory(of: package).map { git in
-            ["HEAD", "logs/HEAD", "index"].map { git.appending(path: $0) }
-                .filter { FileManager.default.fileExists(atPath: $0.path) }
-        } ?? []
+        let inputs =
+            Self.gitDirectory(of: package).map { git in
+                ["HEAD", "logs/HEAD", "index"].map { git.appending(path: $0) }
+                    .filter { FileManager.default.fileExists(atPath: $0.path) }
+            } ?? []
         return [
             .buildCommand(
                 displayName: "git revision of \(target.name)", executable: URL(fileURLWithPath: "/bin/sh"),
@@ -41,7 +42,9 @@ struct MamoriRevision: BuildToolPlugin {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dotGit.path, isDirectory: &isDirectory) else { return nil }
         if isDirectory.boolValue { return dotGit }
-        guard let text = try? String(contentsOf: dotGit, encoding: .utf8), text.hasPrefix("gitdir: ") else { return nil }
+        guard let text = try? String(contentsOf: dotGit, encoding: .utf8), text.hasPrefix("gitdir: ") else {
+            return nil
+        }
         let path = text.dropFirst("gitdir: ".count).trimmingCharacters(in: .whitespacesAndNewlines)
         return path.hasPrefix("/") ? URL(fileURLWithPath: path) : package.appending(path: path)
     }
