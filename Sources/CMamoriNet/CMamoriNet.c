@@ -196,8 +196,6 @@ static int waitFor(int fd, short events, long nanoseconds) {
     return ready > 0 && (watched.revents & events) ? 1 : 0;
 }
 
-int CMamoriNet_waitReadable(int fd, long nanoseconds) { return waitFor(fd, POLLIN, nanoseconds); }
-
 void CMamoriNet_nameThread(const char *name) { (void)pthread_setname_np(pthread_self(), name); }
 
 int CMamoriNet_makeWake(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -58,10 +58,6 @@ int CMamoriNet_receive(CMamoriNet_Receiver *receiver, int fd);
 int CMamoriNet_sendBatch(int fd, const uint8_t *const *payloads, const CMamoriNet_Datagram *datagrams,
                          unsigned count);
 
-/// Waits until `fd` is readable or `nanoseconds` pass (ppoll). Returns 1 when readable, 0 on
-/// timeout or interruption, -1 with errno set on error.
-int CMamoriNet_waitReadable(int fd, long nanoseconds);
-
 /// Waits until `fd` is writable or `nanoseconds` pass (ppoll). Returns 1 when writable, 0 on
 /// timeout or interruption, -1 with errno set on error.
 int CMamoriNet_waitWritable(int fd, long nanoseconds);
