@@ -182,11 +182,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         guard let question = query.question else { return .miss(CacheMiss(nothingCached: true)) }
         let checkingDisabled = query.header.checkingDisabled
         let (resolver, stages) = current.withLock { $0 }
-        // Each answer given is counted by its security status (Docs/metrics.md).
-        func given(_ answer: Resolution) -> Message {
-            metrics?.answered(answer)
-            return ClientResponse.make(answer, for: query)
-        }
+        func given(_ answer: Resolution) -> Message { Self.response(answer, to: query, metrics: metrics) }
         if let stages, let local = stages.localAnswer(question, client: client, checkingDisabled: checkingDisabled) {
             guard let target = Self.continuation(of: local, to: question) else { return .local(given(local)) }
             // A local CNAME out of the local data: its target from the stages or the cache, or
@@ -250,10 +246,7 @@ package final class ResolverService: QueryHandler, Reloadable {
         guard let question = query.question else { return respond(Message(rcode: .formErr)) }
         let (resolver, stages) = current.withLock { $0 }
         let metrics = self.metrics
-        let once = Once { (answer: Resolution) in
-            metrics?.answered(answer)
-            respond(ClientResponse.make(answer, for: query))
-        }
+        let once = Once { (answer: Resolution) in respond(Self.response(answer, to: query, metrics: metrics)) }
         let checkingDisabled = query.header.checkingDisabled
         // The miss of a local CNAME's target (``answerFromCache(_:client:)``): that target is
         // resolved, and the client gets the local chain before its answer.
@@ -286,6 +279,13 @@ package final class ResolverService: QueryHandler, Reloadable {
             deadlines.cancel(deadline)
             once.call(answer)
         }
+    }
+
+    /// The client's response to `query` from `answer`, counted by its security status
+    /// (Docs/metrics.md): every answer the service gives, from the cache or resolved, goes through here.
+    static func response(_ answer: Resolution, to query: Message, metrics: ServerMetrics?) -> Message {
+        metrics?.answered(answer)
+        return ClientResponse.make(answer, for: query)
     }
 
     /// The question a local answer leaves open: the target of the CNAME its answer ends with, when

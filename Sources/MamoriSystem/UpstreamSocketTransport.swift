@@ -192,9 +192,8 @@ package final class UpstreamSocketTransport: UpstreamTransport {
         guard let observer else { return }
         observer.upstreamExchangeEnded(reply)
         guard case .response = reply else { return }
-        let elapsed = (ContinuousClock.now - sent).components
-        let nanoseconds = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
-        observer.upstreamResponded(by: server, afterNanoseconds: UInt64(max(0, nanoseconds)))
+        let nanoseconds = (ContinuousClock.now - sent).nanosecondsUpToAnHour
+        observer.upstreamResponded(by: server, afterNanoseconds: UInt64(nanoseconds))
     }
 }
 
